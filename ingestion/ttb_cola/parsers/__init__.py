@@ -1,0 +1,1 @@
+"""Selectolax parsers for registry pages: one module per page kind."""

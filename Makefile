@@ -1,0 +1,37 @@
+# ttb-cola: common entry points. Every target installs what it needs into .venv first.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+PORT ?= 8765
+SEED ?= 1
+AS_OF ?= $(shell date +%F)
+SIM_ARGS ?=
+
+.PHONY: setup test lint bench simulate clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+test: setup
+	$(BIN)/ruff check .
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check .
+
+bench: setup
+	$(BIN)/python tests/bench/run.py
+
+simulate: setup
+	$(BIN)/ttb-cola simulate serve --port $(PORT) --seed $(SEED) --as-of $(AS_OF) $(SIM_ARGS)
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build *.egg-info ingestion/*.egg-info

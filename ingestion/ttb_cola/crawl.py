@@ -1,0 +1,154 @@
+"""The partition probing algorithm and its state transitions: pure, no HTTP.
+
+A partition (receipt date x method) is crawled by asking the registry for each sequence number.
+Its state remembers the highest sequence found, the *holes* below it (sequences not public yet:
+rejected, withdrawn or still pending) and when it was last checked. A run re-checks the holes, then
+walks forward from the highest found sequence until ``max_consecutive_misses`` real not-found pages
+in a row. Recent partitions keep filling in as pending applications are approved, so they are
+re-checked on an interval that grows with their age, until they are ``settle_days`` old and settle.
+
+Only a confirmed page moves the state: a sequence that failed after retries is neither found nor a
+hole, and a failed partition is retried by the next run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+Status = Literal["open", "settled", "failed"]
+
+
+@dataclass(frozen=True)
+class CrawlSettings:
+    """Knobs of the probing algorithm (from ``[sources.ttb_cola]``)."""
+
+    max_consecutive_misses: int = 40
+    settle_days: int = 120
+    max_recheck_interval_days: int = 14
+
+
+def new_state() -> dict[str, Any]:
+    """The state of a partition never crawled."""
+    return {
+        "highest": 0,
+        "holes": [],
+        "public": 0,
+        "probed": 0,
+        "status": "open",
+        "last_checked": None,
+        "last_run": None,
+        "last_error": None,
+    }
+
+
+def recheck_interval(age_days: int, settings: CrawlSettings) -> int:
+    """Days between re-checks of a partition ``age_days`` old: daily for two weeks, then growing."""
+    return max(1, min(age_days // 7, settings.max_recheck_interval_days))
+
+
+def is_due(
+    state: dict[str, Any] | None,
+    receipt_date: date,
+    today: date,
+    settings: CrawlSettings,
+    full_refresh: bool = False,
+) -> bool:
+    """Whether a partition needs probing in a run on ``today``."""
+    if full_refresh or not state or state.get("last_checked") is None:
+        return True
+    if state["status"] == "failed":
+        return True
+    if state["status"] == "settled":
+        return False
+    age = (today - receipt_date).days
+    waited = (today - date.fromisoformat(state["last_checked"])).days
+    return waited >= recheck_interval(age, settings)
+
+
+@dataclass
+class PartitionCrawl:
+    """One run over one partition: yields sequences to probe and folds the outcomes into state.
+
+    Drive it with ``for seq in crawl.sequences(): ...; crawl.observe(seq, found)``; stop and call
+    :meth:`fail` when a probe cannot be confirmed; then :meth:`finish` gives the new state.
+    """
+
+    receipt_date: date
+    today: date
+    settings: CrawlSettings
+    state: dict[str, Any] = field(default_factory=new_state)
+    full_refresh: bool = False
+    found: list[int] = field(default_factory=list, init=False)
+    missed: list[int] = field(default_factory=list, init=False)
+    error: str | None = field(default=None, init=False)
+    _misses_in_a_row: int = field(default=0, init=False)
+
+    def __post_init__(self) -> None:
+        base = new_state()
+        base.update(self.state)
+        self.state = base
+
+    @property
+    def probed(self) -> int:
+        """Confirmed probes so far in this run."""
+        return len(self.found) + len(self.missed)
+
+    def sequences(self) -> Iterator[int]:
+        """Sequences to probe: the known holes (all of them on a full refresh, every sequence below
+        the highest found), then the frontier until enough misses in a row."""
+        highest = self.state["highest"]
+        below = range(1, highest + 1) if self.full_refresh else self.state["holes"]
+        for sequence in below:
+            if self.error:
+                return
+            yield sequence
+        sequence = highest
+        while not self.error and self._misses_in_a_row < self.settings.max_consecutive_misses:
+            sequence += 1
+            yield sequence
+
+    def observe(self, sequence: int, found: bool) -> None:
+        """Record a confirmed outcome: a detail page (found) or the real not-found page."""
+        if found:
+            self.found.append(sequence)
+            if sequence > self.state["highest"]:
+                self._misses_in_a_row = 0
+        else:
+            self.missed.append(sequence)
+            if sequence > self.state["highest"]:
+                self._misses_in_a_row += 1
+
+    def fail(self, sequence: int, reason: str) -> None:
+        """Stop the run at ``sequence``, which could not be confirmed."""
+        self.error = f"sequence {sequence}: {reason}"
+
+    @property
+    def status(self) -> Status:
+        """Status the partition ends this run with."""
+        if self.error:
+            return "failed"
+        if (self.today - self.receipt_date).days > self.settings.settle_days:
+            return "settled"
+        return "open"
+
+    def finish(self, run_at: str) -> dict[str, Any]:
+        """The partition's state after this run (a new dict; the input state is left untouched)."""
+        highest = max([self.state["highest"], *self.found])
+        # Misses above the highest found are frontier, not holes: the next run walks them again.
+        unseen = (set(self.state["holes"]) | set(self.missed)) - set(self.found)
+        holes = sorted(s for s in unseen if s < highest)
+        status = self.status
+        return {
+            "highest": highest,
+            # A settled partition keeps only its count of public records: its holes are final.
+            "holes": [] if status == "settled" else holes,
+            "public": highest - len(holes),
+            "probed": self.state["probed"] + self.probed,
+            "status": status,
+            "last_checked": self.state["last_checked"] if self.error else self.today.isoformat(),
+            "last_run": run_at,
+            "last_error": self.error,
+        }

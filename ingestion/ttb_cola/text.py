@@ -25,10 +25,21 @@ def decode(body: bytes | str) -> str:
 
 
 def clean(value: str | None) -> str | None:
-    """Unescape entities, collapse whitespace and ``&nbsp;`` runs, trim; blank becomes None."""
+    """Unescape entities, collapse whitespace and ``&nbsp;`` runs, trim; blank becomes None.
+
+    For raw markup. Text a parser already decoded (selectolax's ``.text()``) goes through
+    :func:`squash` instead: unescaping twice would turn a served ``&amp;notes`` into ``¬es``.
+    """
     if value is None:
         return None
-    text = _WS.sub(" ", html.unescape(value)).strip()
+    return squash(html.unescape(value))
+
+
+def squash(value: str | None) -> str | None:
+    """Collapse whitespace and no-break-space runs of decoded text, trim; blank becomes None."""
+    if value is None:
+        return None
+    text = _WS.sub(" ", value).strip()
     return text or None
 
 

@@ -1,0 +1,58 @@
+"""`make bench`: measured figures and their ratios to the targets. Never run by `make test`."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+FIXTURES = HERE.parent / "fixtures"
+sys.path.insert(0, str(HERE))
+
+
+def rate(fn: Callable[[str], object], pages: list[str], seconds: float = 3.0) -> float:
+    """Pages per second of ``fn`` over ``pages``, repeated for about ``seconds`` on one core."""
+    done, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        for page in pages:
+            fn(page)
+        done += len(pages)
+    return done / (time.perf_counter() - start)
+
+
+def bench_parse() -> None:
+    """Detail-page parse throughput vs a plain BeautifulSoup extraction of the same fields."""
+    from bs_detail import parse_detail_bs
+
+    from ttb_cola.parsers.detail import parse_detail
+    from ttb_cola.parsers.form import parse_form
+    from ttb_cola.text import decode
+
+    details = [decode(p.read_bytes()) for p in sorted(FIXTURES.glob("detail_*.html"))]
+    forms = [decode(p.read_bytes()) for p in sorted(FIXTURES.glob("form_*.html"))]
+    ours = rate(parse_detail, details)
+    baseline = rate(parse_detail_bs, details)
+    form_rate = rate(parse_form, forms)
+    print(f"parse detail (selectolax, {len(details)} real pages): {ours:,.0f} pages/s  target >= 2,000  "
+          f"-> {ours / 2000:.1f}x target")
+    print(f"parse detail (BeautifulSoup html.parser baseline):   {baseline:,.0f} pages/s")
+    print(f"speed-up over baseline: {ours / baseline:.1f}x  target >= 10x")
+    print(f"parse form (selectolax, {len(forms)} real pages):   {form_rate:,.0f} pages/s")
+
+
+BENCHES = {"parse": bench_parse}
+
+
+def main(argv: list[str]) -> int:
+    """Run the named benchmarks (all by default)."""
+    names = argv or list(BENCHES)
+    for name in names:
+        print(f"== {name}")
+        BENCHES[name]()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

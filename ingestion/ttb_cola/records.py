@@ -25,6 +25,7 @@ PAGE_FIELDS = (
     "type_of_application",
     "for_sale_in",
     "total_bottle_capacity",
+    "previous_ttb_id",
     "grape_varietals",
     "wine_vintage",
     "wine_appellation",

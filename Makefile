@@ -10,7 +10,7 @@ SEED ?= 1
 AS_OF ?= $(shell date +%F)
 SIM_ARGS ?=
 
-.PHONY: setup test lint bench simulate clean
+.PHONY: setup test lint bench simulate ingest clean
 
 setup: $(STAMP)
 
@@ -29,6 +29,12 @@ lint: setup
 
 bench: setup
 	$(BIN)/python tests/bench/run.py
+
+INGEST_ARGS = $(if $(DATE),--date $(DATE)) $(if $(START),--start $(START)) $(if $(END),--end $(END)) \
+	$(if $(METHODS),--methods $(METHODS)) $(if $(DESTINATION),--destination $(DESTINATION))
+
+ingest: setup
+	$(BIN)/ttb-cola ingest $(INGEST_ARGS)
 
 simulate: setup
 	$(BIN)/ttb-cola simulate serve --port $(PORT) --seed $(SEED) --as-of $(AS_OF) $(SIM_ARGS)

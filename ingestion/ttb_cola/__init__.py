@@ -1,0 +1,266 @@
+"""dlt source for the US TTB public COLA Registry.
+
+The ``partitions`` resource crawls receipt date x receipt method partitions concurrently (probing
+TTB IDs, see :mod:`ttb_cola.crawl`) and keeps one state entry per partition in
+``dlt.current.resource_state()``; the ``colas``, ``cola_label_images`` and ``crawl_partitions``
+resources are transformers over its output, so one crawl feeds all three tables.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import queue
+import threading
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+import dlt
+from dlt.extract.resource import DltResource
+
+from ttb_cola.archive import RawArchive
+from ttb_cola.client import RegistryClient, RetryPolicy
+from ttb_cola.crawl import CrawlSettings, PartitionCrawl, is_due
+from ttb_cola.ids import check_method, partition_key
+from ttb_cola.probe import PartitionOutcome, Prober
+from ttb_cola.ratelimit import RateLimiter
+from ttb_cola.settings import (
+    COLAS_COLUMNS,
+    CRAWL_PARTITION_COLUMNS,
+    DEFAULT_ARCHIVE_DIR,
+    LABEL_IMAGE_COLUMNS,
+    SCHEMA_CONTRACT,
+)
+
+progress_log = logging.getLogger("ttb_cola.progress")
+
+
+@dataclass
+class RunReport:
+    """What a run did, filled in as partitions finish (read by the CLI for its summary)."""
+
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    planned: int = 0
+    skipped: int = 0
+    outcomes: list[PartitionOutcome] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[PartitionOutcome]:
+        """Partitions that ended this run failed."""
+        return [o for o in self.outcomes if o.state["status"] == "failed"]
+
+    @property
+    def blocked(self) -> bool:
+        """Whether the registry blocked the run (CAPTCHA after all retries)."""
+        return any(o.blocked for o in self.outcomes)
+
+
+@dataclass(frozen=True)
+class _Event:
+    table: str
+    data: dict[str, Any]
+
+
+def date_range(start: date, end: date) -> list[date]:
+    """Every date from ``start`` to ``end`` inclusive."""
+    return [start + timedelta(days=n) for n in range((end - start).days + 1)]
+
+
+@dlt.source(name="ttb_cola", max_table_nesting=0)
+def ttb_cola(
+    start_date: str,
+    end_date: str | None = None,
+    receipt_methods: list[str] = dlt.config.value,
+    base_url: str = dlt.config.value,
+    requests_per_second: float = 2.0,
+    request_timeout: float = 30.0,
+    max_attempts: int = 6,
+    backoff_initial: float = 1.0,
+    backoff_max: float = 60.0,
+    captcha_backoff: float = 30.0,
+    max_workers: int = 4,
+    max_consecutive_misses: int = 40,
+    settle_days: int = 120,
+    fetch_forms: bool = True,
+    archive_raw_html: bool = False,
+    archive_url: str = DEFAULT_ARCHIVE_DIR,
+    ca_bundle: str | None = None,
+    user_agent: str | None = None,
+    full_refresh: bool = False,
+    today: str | None = None,
+    report: Any = None,
+) -> Sequence[DltResource]:
+    """The TTB COLA registry, crawled by receipt date x receipt method.
+
+    Args:
+        start_date: first receipt date (ISO) to crawl.
+        end_date: last receipt date (ISO), ``start_date`` when omitted.
+        receipt_methods: method codes to crawl ("001" e-filed, "002" mailed, "003" overnight,
+            "000" hand delivered).
+        base_url: registry root, e.g. ``https://www.ttbonline.gov/colasonline``.
+        requests_per_second: one budget for the whole process, shared by all workers.
+        request_timeout: seconds per request.
+        max_attempts: tries per request before a partition is marked failed.
+        backoff_initial: first retry wait in seconds (doubling, with jitter, up to ``backoff_max``).
+        backoff_max: longest wait between retries.
+        captcha_backoff: first wait after a CAPTCHA page (doubling up to 5 minutes).
+        max_workers: partitions crawled concurrently.
+        max_consecutive_misses: not-found pages in a row that end a partition's frontier.
+        settle_days: partitions older than this stop being re-checked.
+        fetch_forms: also fetch each printable form (codes, checkboxes, label images).
+        archive_raw_html: keep every fetched page gzipped under ``archive_url``.
+        archive_url: local directory or fsspec URL of the raw archive.
+        ca_bundle: CA bundle path; empty builds certifi + the registry's missing intermediate.
+        user_agent: User-Agent header; empty names the project.
+        full_refresh: probe settled partitions and every sequence again.
+        today: the run's date (ISO), for replays and the simulator's clock; the real date if None.
+        report: a :class:`RunReport` to fill in (the CLI's summary reads it).
+    """
+    first = date.fromisoformat(str(start_date))
+    last = date.fromisoformat(str(end_date)) if end_date else first
+    methods = [check_method(str(m)) for m in receipt_methods]
+    run_day = date.fromisoformat(today) if today else date.today()
+    run_report: RunReport = report if report is not None else RunReport()
+    crawl_settings = CrawlSettings(max_consecutive_misses=max_consecutive_misses, settle_days=settle_days)
+    policy = RetryPolicy(
+        max_attempts=max_attempts,
+        initial_wait=backoff_initial,
+        max_wait=backoff_max,
+        captcha_wait=captcha_backoff,
+        captcha_max_wait=max(captcha_backoff, 300.0),
+    )
+    archive = RawArchive.at(archive_url) if archive_raw_html else None
+
+    @dlt.resource(name="partitions", selected=False)
+    def partitions() -> Iterator[_Event]:
+        states: dict[str, Any] = dlt.current.resource_state().setdefault("partitions", {})
+        plan = []
+        for day in date_range(first, last):
+            for method in methods:
+                key = partition_key(day, method)
+                if is_due(states.get(key), day, run_day, crawl_settings, full_refresh):
+                    plan.append((day, method, dict(states.get(key) or {})))
+                else:
+                    run_report.skipped += 1
+        run_report.planned = len(plan)
+        progress_log.info(
+            "run %s: %d partitions to probe, %d skipped (settled or not due), %d workers at %s req/s",
+            run_report.run_id, len(plan), run_report.skipped, max_workers, requests_per_second or "unlimited",
+        )
+        limiter = RateLimiter(requests_per_second)
+        stop = threading.Event()
+        events: queue.Queue[_Event | PartitionOutcome] = queue.Queue(maxsize=10_000)
+        local = threading.local()
+
+        def prober() -> Prober:
+            if not hasattr(local, "prober"):
+                client = RegistryClient(
+                    base_url,
+                    request_timeout=request_timeout,
+                    user_agent=user_agent or None,
+                    ca_bundle=ca_bundle or None,
+                    retry_policy=policy,
+                    rate_limiter=limiter,
+                )
+                local.prober = Prober(client, fetch_forms=fetch_forms, archive=archive, stop=stop)
+            return local.prober
+
+        def work(day: date, method: str, state: dict[str, Any]) -> None:
+            crawl = PartitionCrawl(day, run_day, crawl_settings, state, full_refresh=full_refresh)
+            outcome: PartitionOutcome | None = None
+            try:
+                outcome = prober().run(crawl, method, emit=lambda rec: events.put(_Event("colas", rec)))
+            except Exception as exc:  # a bug must fail the partition, never lose it silently
+                progress_log.exception("partition %s failed unexpectedly", partition_key(day, method))
+                crawl.fail(crawl.state["highest"] + 1, f"unexpected {type(exc).__name__}: {exc}")
+                outcome = PartitionOutcome(day.isoformat(), method, crawl.finish(run_at=""), errors=1)
+            finally:
+                if outcome is not None and outcome.blocked:
+                    stop.set()
+                events.put(outcome or PartitionOutcome(day.isoformat(), method, state, errors=1))
+
+        started = time.monotonic()
+        pool = ThreadPoolExecutor(max_workers=max(1, max_workers), thread_name_prefix="ttb-cola")
+        futures = [pool.submit(work, day, method, state) for day, method, state in plan]
+        remaining = len(plan)
+        try:
+            while remaining:
+                event = events.get()
+                if isinstance(event, _Event):
+                    yield event
+                    continue
+                remaining -= 1
+                states[event.key] = event.state
+                run_report.outcomes.append(event)
+                _log_partition(event, len(plan) - remaining, len(plan), started)
+                yield _Event("crawl_partitions", event.row(run_report.run_id))
+        finally:
+            # On an early exit (extract failed, interrupted) stop the workers and unblock them.
+            stop.set()
+            while not all(f.done() for f in futures):
+                with contextlib.suppress(queue.Empty):
+                    events.get(timeout=0.1)
+            pool.shutdown()
+
+    @dlt.transformer(
+        data_from=partitions,
+        name="colas",
+        write_disposition="merge",
+        primary_key="ttb_id",
+        columns=COLAS_COLUMNS,
+        schema_contract=SCHEMA_CONTRACT,
+    )
+    def colas(event: _Event) -> Iterator[dict[str, Any]]:
+        if event.table == "colas":
+            yield {k: v for k, v in event.data.items() if k != "label_images"}
+
+    @dlt.transformer(
+        data_from=partitions,
+        name="cola_label_images",
+        write_disposition={"disposition": "merge", "strategy": "delete-insert"},
+        primary_key=("ttb_id", "position"),
+        merge_key="ttb_id",
+        columns=LABEL_IMAGE_COLUMNS,
+        schema_contract=SCHEMA_CONTRACT,
+    )
+    def cola_label_images(event: _Event) -> Iterator[dict[str, Any]]:
+        if event.table == "colas":
+            for position, image in enumerate(event.data.get("label_images") or [], start=1):
+                yield {"ttb_id": event.data["ttb_id"], "position": position, **image}
+
+    @dlt.transformer(
+        data_from=partitions,
+        name="crawl_partitions",
+        write_disposition="append",
+        columns=CRAWL_PARTITION_COLUMNS,
+        schema_contract=SCHEMA_CONTRACT,
+    )
+    def crawl_partitions(event: _Event) -> Iterator[dict[str, Any]]:
+        if event.table == "crawl_partitions":
+            yield event.data
+
+    return partitions, colas, cola_label_images, crawl_partitions
+
+
+def _log_partition(outcome: PartitionOutcome, done: int, total: int, started: float) -> None:
+    elapsed = max(time.monotonic() - started, 1e-9)
+    eta = elapsed / done * (total - done)
+    progress_log.info(
+        "[%d/%d] %s %-7s probed %5d found %5d misses %4d retried %3d  %.1f req/s  ETA %s%s",
+        done, total, outcome.key, outcome.state["status"], outcome.probed, outcome.found,
+        outcome.not_found, outcome.retried, outcome.requests / max(outcome.seconds, 1e-3), _hms(eta),
+        f"  ({outcome.state['last_error']})" if outcome.state["last_error"] else "",
+    )
+
+
+def _hms(seconds: float) -> str:
+    seconds = int(seconds)
+    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+
+
+__all__ = ["RunReport", "date_range", "ttb_cola"]

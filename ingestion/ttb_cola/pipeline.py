@@ -1,0 +1,170 @@
+"""Build and run the ttb_cola dlt pipeline: destination choice, input checks, run summary."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import dlt
+import requests
+from dlt.common.pipeline import LoadInfo
+
+from ttb_cola import RunReport, ttb_cola
+from ttb_cola.ids import InvalidTtbId, check_method
+from ttb_cola.settings import DEFAULT_BASE_URL, DEFAULT_DATASET, DEFAULT_DUCKDB_PATH, PIPELINE_NAME
+from ttb_cola.tls import resolve_ca_bundle
+
+DESTINATIONS = ("duckdb", "filesystem")
+
+
+class InputError(ValueError):
+    """Bad input from the user: reported as one line, nothing written."""
+
+
+@dataclass(frozen=True)
+class IngestRequest:
+    """A validated ingest: receipt dates, methods, destination."""
+
+    start: date
+    end: date
+    methods: list[str]
+    destination: str
+
+
+def parse_day(value: str, name: str) -> date:
+    """An ISO date from the command line, or an InputError naming the argument."""
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} {value!r} is not a valid YYYY-MM-DD date") from None
+
+
+def validate(
+    start: str,
+    end: str | None,
+    methods: str | list[str] | None,
+    destination: str,
+    today: date,
+) -> IngestRequest:
+    """Check an ingest request before anything is created or written."""
+    first = parse_day(start, "START" if end else "DATE")
+    last = parse_day(end, "END") if end else first
+    if first > last:
+        raise InputError(f"START {first} is after END {last}")
+    if last > today:
+        raise InputError(f"receipt date {last} is in the future (today is {today})")
+    if isinstance(methods, str):
+        methods = [m.strip() for m in methods.split(",") if m.strip()]
+    chosen = list(methods or configured("receipt_methods", ["001", "002", "003", "000"]))
+    try:
+        chosen = [check_method(m) for m in chosen]
+    except InvalidTtbId as exc:
+        raise InputError(str(exc)) from None
+    if destination not in DESTINATIONS:
+        raise InputError(f"unknown destination {destination!r}: expected one of {', '.join(DESTINATIONS)}")
+    return IngestRequest(first, last, chosen, destination)
+
+
+def configured(key: str, default: Any = None) -> Any:
+    """A ``[sources.ttb_cola]`` setting as dlt resolves it (config.toml, env vars)."""
+    value = dlt.config.get(f"sources.ttb_cola.{key}")
+    return default if value in (None, "") else value
+
+
+def check_reachable(base_url: str, timeout: float = 15.0) -> None:
+    """One request to the registry's search page, so a wrong or unreachable base URL fails early."""
+    url = base_url.rstrip("/") + "/publicSearchColasBasic.do"
+    bundle = resolve_ca_bundle(configured("ca_bundle") or None)
+    try:
+        response = requests.get(url, timeout=timeout, verify=bundle, allow_redirects=True)
+    except requests.exceptions.SSLError as exc:
+        raise InputError(f"TLS verification failed for {base_url}: {exc}") from None
+    except requests.RequestException as exc:
+        raise InputError(f"registry at {base_url} is unreachable: {type(exc).__name__}") from None
+    if response.status_code == 404:
+        raise InputError(f"{base_url} does not look like the COLA registry (HTTP 404 for {url})")
+
+
+def duckdb_path() -> Path:
+    """The DuckDB file of the default destination (``destination.duckdb.credentials``)."""
+    configured_path = dlt.config.get("destination.duckdb.credentials")
+    return Path(configured_path if isinstance(configured_path, str) else DEFAULT_DUCKDB_PATH)
+
+
+def make_pipeline(destination: str = "duckdb", pipelines_dir: str | None = None) -> dlt.Pipeline:
+    """The ttb_cola pipeline on DuckDB (default file) or the filesystem destination (bucket_url)."""
+    if destination == "duckdb":
+        path = duckdb_path()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise InputError(f"cannot create the data directory {path.parent}: {exc.strerror}") from None
+        if not os.access(path.parent, os.W_OK):
+            raise InputError(f"the data directory {path.parent} is not writable")
+        target: Any = dlt.destinations.duckdb(credentials=str(path.resolve()))
+    else:
+        target = dlt.destinations.filesystem()
+    return dlt.pipeline(
+        pipeline_name=PIPELINE_NAME,
+        destination=target,
+        dataset_name=DEFAULT_DATASET,
+        pipelines_dir=pipelines_dir,
+    )
+
+
+def run_ingest(
+    request: IngestRequest,
+    *,
+    today: date,
+    full_refresh: bool = False,
+    pipelines_dir: str | None = None,
+    report: RunReport | None = None,
+    **overrides: Any,
+) -> tuple[LoadInfo, RunReport]:
+    """Crawl the requested partitions and load them; returns dlt's load info and the run report."""
+    report = report or RunReport()
+    pipeline = make_pipeline(request.destination, pipelines_dir)
+    source = ttb_cola(
+        start_date=request.start.isoformat(),
+        end_date=request.end.isoformat(),
+        receipt_methods=request.methods,
+        full_refresh=full_refresh,
+        today=today.isoformat(),
+        report=report,
+        **{k: v for k, v in overrides.items() if v is not None},
+    )
+    info = pipeline.run(source)
+    return info, report
+
+
+def summary(report: RunReport) -> str:
+    """A table of the partitions probed in a run and a closing line."""
+    lines = [
+        f"{'partition':<16} {'status':<8} {'probed':>7} {'found':>6} {'misses':>7} {'retried':>7} "
+        f"{'highest':>7} {'holes':>6}"
+    ]
+    for o in sorted(report.outcomes, key=lambda o: o.key):
+        lines.append(
+            f"{o.key:<16} {o.state['status']:<8} {o.probed:>7} {o.found:>6} {o.not_found:>7} "
+            f"{o.retried:>7} {o.state['highest']:>7} {len(o.state['holes']):>6}"
+        )
+    found = sum(o.found for o in report.outcomes)
+    lines.append(
+        f"run {report.run_id}: {len(report.outcomes)} partitions probed, {report.skipped} skipped, "
+        f"{found} records loaded, {len(report.failed)} failed"
+    )
+    return "\n".join(lines)
+
+
+__all__ = [
+    "DEFAULT_BASE_URL",
+    "IngestRequest",
+    "InputError",
+    "make_pipeline",
+    "run_ingest",
+    "summary",
+    "validate",
+]

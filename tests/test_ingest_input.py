@@ -1,0 +1,40 @@
+"""`ttb-cola ingest` refuses bad input with one clear line, exit 2, and writes nothing."""
+
+from pathlib import Path
+
+import pytest
+
+from ttb_cola.cli import main
+
+
+@pytest.fixture
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("DESTINATION__DUCKDB__CREDENTIALS", str(tmp_path / "data" / "ttb.duckdb"))
+    monkeypatch.setenv("DLT_DATA_DIR", str(tmp_path / "dlt"))
+    return tmp_path
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--date", "2024-13-01"], "DATE '2024-13-01' is not a valid YYYY-MM-DD date"),
+        (["--date", "yesterday"], "DATE 'yesterday' is not a valid"),
+        (["--date", "2026-11-23", "--today", "2026-11-22"], "is in the future"),
+        (["--start", "2024-02-10", "--end", "2024-02-01"], "START 2024-02-10 is after END 2024-02-01"),
+        (["--start", "2024-02-01", "--end", "2024-02-31"], "END '2024-02-31' is not a valid"),
+        (["--date", "2024-02-01", "--methods", "001,007"], "unknown receipt method '007'"),
+        (["--date", "2024-02-01", "--destination", "postgres"], "unknown destination 'postgres'"),
+        (["--date", "2024-02-01", "--start", "2024-02-01"], "either DATE or START/END"),
+        ([], "give DATE=YYYY-MM-DD"),
+        (["--date", "2024-02-01", "--base-url", "http://127.0.0.1:9/colasonline"], "is unreachable"),
+    ],
+)
+def test_bad_input(isolated: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
+    status = main(["ingest", *args, "--pipelines-dir", str(isolated / "pipelines")])
+    out, err = capsys.readouterr()
+    assert status == 2
+    assert message in err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert out == ""
+    assert not (isolated / "data").exists()
+    assert not (isolated / "pipelines").exists()

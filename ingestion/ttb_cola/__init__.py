@@ -131,6 +131,7 @@ def ttb_cola(
         max_attempts=max_attempts,
         initial_wait=backoff_initial,
         max_wait=backoff_max,
+        jitter=min(1.0, backoff_initial),
         captcha_wait=captcha_backoff,
         captcha_max_wait=max(captcha_backoff, 300.0),
     )

@@ -13,6 +13,7 @@ import requests
 from dlt.common.pipeline import LoadInfo
 
 from ttb_cola import RunReport, ttb_cola
+from ttb_cola.destination import warehouse_duckdb
 from ttb_cola.ids import InvalidTtbId, check_method
 from ttb_cola.settings import DEFAULT_BASE_URL, DEFAULT_DATASET, DEFAULT_DUCKDB_PATH, PIPELINE_NAME
 from ttb_cola.tls import resolve_ca_bundle
@@ -94,17 +95,22 @@ def duckdb_path() -> Path:
     return Path(configured_path if isinstance(configured_path, str) else DEFAULT_DUCKDB_PATH)
 
 
+def warehouse_file() -> Path:
+    """The DuckDB file of the default destination, its directory created and checked writable."""
+    path = duckdb_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError(f"cannot create the data directory {path.parent}: {exc.strerror}") from None
+    if not os.access(path.parent, os.W_OK):
+        raise InputError(f"the data directory {path.parent} is not writable")
+    return path
+
+
 def make_pipeline(destination: str = "duckdb", pipelines_dir: str | None = None) -> dlt.Pipeline:
-    """The ttb_cola pipeline on DuckDB (default file) or the filesystem destination (bucket_url)."""
+    """The ttb_cola pipeline on the DuckDB file or the filesystem destination (``bucket_url``)."""
     if destination == "duckdb":
-        path = duckdb_path()
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            raise InputError(f"cannot create the data directory {path.parent}: {exc.strerror}") from None
-        if not os.access(path.parent, os.W_OK):
-            raise InputError(f"the data directory {path.parent} is not writable")
-        target: Any = dlt.destinations.duckdb(credentials=str(path.resolve()))
+        target: Any = warehouse_duckdb(credentials=str(warehouse_file().resolve()))
     else:
         target = dlt.destinations.filesystem()
     return dlt.pipeline(
@@ -127,7 +133,14 @@ def run_ingest(
     """Crawl the requested partitions and load them; returns dlt's load info and the run report."""
     report = report or RunReport()
     pipeline = make_pipeline(request.destination, pipelines_dir)
-    source = ttb_cola(
+    info = pipeline.run(_source(request, today, full_refresh, report, overrides))
+    return info, report
+
+
+def _source(
+    request: IngestRequest, today: date, full_refresh: bool, report: RunReport, overrides: dict[str, Any]
+) -> Any:
+    return ttb_cola(
         start_date=request.start.isoformat(),
         end_date=request.end.isoformat(),
         receipt_methods=request.methods,
@@ -136,8 +149,6 @@ def run_ingest(
         report=report,
         **{k: v for k, v in overrides.items() if v is not None},
     )
-    info = pipeline.run(source)
-    return info, report
 
 
 def summary(report: RunReport) -> str:

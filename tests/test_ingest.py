@@ -108,3 +108,36 @@ def test_blocked_registry_stops_the_run_and_no_state_advances(
         )
         assert after[key]["status"] == "failed"
     assert warehouse.colas() == loaded
+
+
+def test_raw_archive_keeps_every_page_and_reparse_rebuilds_without_http(
+    warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import gzip
+    import hashlib
+
+    from ttb_cola.cli import main
+
+    raw = warehouse.root / "raw"
+    monkeypatch.setenv("SOURCES__TTB_COLA__ARCHIVE_RAW_HTML", "true")
+    monkeypatch.setenv("SOURCES__TTB_COLA__ARCHIVE_URL", str(raw))
+    with running_simulator(seed=7, as_of=AS_OF) as sim:
+        assert warehouse.ingest(sim.base_url, "--date", DAY.isoformat(), today=AS_OF) == 0
+        expected = truth(sim.registry, [DAY], AS_OF)
+    loaded = warehouse.colas()
+    folder = raw / "year=2025" / "month=06" / "day=16" / "receipt_method=001"
+    some_id = sorted(k for k in expected if k[5:8] == "001")[0]
+    detail = gzip.decompress((folder / f"{some_id}.detail.html.gz").read_bytes())
+    assert (folder / f"{some_id}.form.html.gz").exists()
+    [(sha,)] = warehouse.query(f"select page_sha256 from ttb_cola.colas where ttb_id = '{some_id}'")
+    assert sha == hashlib.sha256(detail).hexdigest()
+    stored = {p.name.split(".")[0] for p in raw.rglob("*.detail.html.gz")}
+    assert stored == set(expected)
+    holes = {p.name.split(".")[0] for p in raw.rglob("*.not_found.html.gz")}
+    assert holes and not holes & stored
+
+    # The server is gone: reparse reads only the archive, into a fresh warehouse.
+    warehouse.db.unlink()
+    assert main(["reparse", "--pipelines-dir", str(warehouse.root / "other-pipelines")]) == 0
+    assert_same_records(warehouse.colas(), expected)
+    assert warehouse.colas() == loaded

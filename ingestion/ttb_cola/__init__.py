@@ -23,7 +23,7 @@ from typing import Any
 import dlt
 from dlt.extract.resource import DltResource
 
-from ttb_cola.archive import RawArchive
+from ttb_cola.archive import RawArchive, archived_records
 from ttb_cola.client import RegistryClient, RetryPolicy
 from ttb_cola.crawl import CrawlSettings, PartitionCrawl, is_due
 from ttb_cola.ids import check_method, partition_key
@@ -208,8 +208,14 @@ def ttb_cola(
                     events.get(timeout=0.1)
             pool.shutdown()
 
+    return (partitions, *table_resources(partitions))
+
+
+def table_resources(parent: DltResource) -> tuple[DltResource, DltResource, DltResource]:
+    """The ``colas``, ``cola_label_images`` and ``crawl_partitions`` tables, fed by ``parent``'s events."""
+
     @dlt.transformer(
-        data_from=partitions,
+        data_from=parent,
         name="colas",
         write_disposition="merge",
         primary_key="ttb_id",
@@ -221,7 +227,7 @@ def ttb_cola(
             yield {k: v for k, v in event.data.items() if k != "label_images"}
 
     @dlt.transformer(
-        data_from=partitions,
+        data_from=parent,
         name="cola_label_images",
         write_disposition={"disposition": "merge", "strategy": "delete-insert"},
         primary_key=("ttb_id", "position"),
@@ -235,7 +241,7 @@ def ttb_cola(
                 yield {"ttb_id": event.data["ttb_id"], "position": position, **image}
 
     @dlt.transformer(
-        data_from=partitions,
+        data_from=parent,
         name="crawl_partitions",
         write_disposition="append",
         columns=CRAWL_PARTITION_COLUMNS,
@@ -245,7 +251,24 @@ def ttb_cola(
         if event.table == "crawl_partitions":
             yield event.data
 
-    return partitions, colas, cola_label_images, crawl_partitions
+    return colas, cola_label_images, crawl_partitions
+
+
+@dlt.source(name="ttb_cola", max_table_nesting=0)
+def ttb_cola_archive(archive_url: str = DEFAULT_ARCHIVE_DIR, base_url: str = dlt.config.value) -> Sequence[DltResource]:
+    """The same tables rebuilt from the raw page archive, without any HTTP (``ttb-cola reparse``).
+
+    Args:
+        archive_url: local directory or fsspec URL the crawl archived pages to.
+        base_url: registry root, to restore each record's ``source_url``.
+    """
+
+    @dlt.resource(name="archive", selected=False)
+    def archive() -> Iterator[_Event]:
+        for record in archived_records(RawArchive.at(archive_url), base_url):
+            yield _Event("colas", record)
+
+    return (archive, *table_resources(archive))
 
 
 def _log_partition(outcome: PartitionOutcome, done: int, total: int, started: float) -> None:
@@ -264,4 +287,4 @@ def _hms(seconds: float) -> str:
     return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
-__all__ = ["RunReport", "date_range", "ttb_cola"]
+__all__ = ["RunReport", "date_range", "table_resources", "ttb_cola", "ttb_cola_archive"]

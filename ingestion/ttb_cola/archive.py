@@ -12,14 +12,22 @@ import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from itertools import groupby
+from typing import Any
 
 import fsspec
 from fsspec import AbstractFileSystem
 
 from ttb_cola.ids import parse_ttb_id
 from ttb_cola.pages import PageKind
+from ttb_cola.parsers import parse_page
+from ttb_cola.records import build_record
 
-ARCHIVED_KINDS = (PageKind.DETAIL, PageKind.FORM)
+DETAIL_PATH = "viewColaDetails.do"
+
+# Final answers only: pages that were retried (errors, CAPTCHA...) are not worth keeping.
+ARCHIVED_KINDS = (PageKind.DETAIL, PageKind.FORM, PageKind.NOT_FOUND)
 _NAME = re.compile(r"^(?P<ttb_id>[0-9]{14})\.(?P<kind>[a-z_]+)\.html\.gz$")
 
 
@@ -60,12 +68,45 @@ class RawArchive:
             handle.write(gzip.compress(body, compresslevel=6, mtime=0))
         return path
 
-    def pages(self) -> Iterator[tuple[str, PageKind, bytes]]:
-        """Every archived page as ``(ttb_id, kind, body)``, in path order."""
+    def pages(self) -> Iterator[ArchivedPage]:
+        """Every archived page, in path order (so the pages of one TTB ID come together)."""
         pattern = f"{self.root}/year=*/month=*/day=*/receipt_method=*/*.html.gz"
         for path in sorted(self.fs.glob(pattern)):
             match = _NAME.match(path.rsplit("/", 1)[-1])
-            if not match:
+            if not match or match["kind"] not in PageKind.__members__.values():
                 continue
             with self.fs.open(path, "rb") as handle:
-                yield match["ttb_id"], PageKind(match["kind"]), gzip.decompress(handle.read())
+                body = gzip.decompress(handle.read())
+            modified = self.fs.modified(path)
+            yield ArchivedPage(match["ttb_id"], PageKind(match["kind"]), body, modified.astimezone(UTC))
+
+
+@dataclass(frozen=True)
+class ArchivedPage:
+    """One page read back from the archive; ``fetched_at`` is when it was stored."""
+
+    ttb_id: str
+    kind: PageKind
+    body: bytes
+    fetched_at: datetime
+
+
+def archived_records(archive: RawArchive, base_url: str) -> Iterator[dict[str, Any]]:
+    """Records rebuilt from the archive: each TTB ID's detail page merged with its form if kept.
+
+    Raises:
+        ParseError: an archived detail or form page the parsers cannot read (never skipped).
+    """
+    for ttb_id, group in groupby(archive.pages(), key=lambda page: page.ttb_id):
+        pages = {page.kind: page for page in group}
+        detail = pages.get(PageKind.DETAIL)
+        if detail is None:
+            continue
+        form = pages.get(PageKind.FORM)
+        yield build_record(
+            parse_page(PageKind.DETAIL, detail.body),
+            parse_page(PageKind.FORM, form.body) if form else None,
+            source_url=f"{base_url.rstrip('/')}/{DETAIL_PATH}?action=publicDisplaySearchBasic&ttbid={ttb_id}",
+            fetched_at=detail.fetched_at.isoformat(),
+            page_sha256=sha256(detail.body),
+        )

@@ -97,6 +97,24 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_reparse(args: argparse.Namespace) -> int:
+    """Rebuild the record tables from the raw page archive, without HTTP."""
+    from dlt.pipeline.exceptions import PipelineStepFailed
+
+    from ttb_cola.pipeline import InputError, run_reparse
+
+    try:
+        info = run_reparse(args.destination, args.archive_url, args.pipelines_dir)
+    except InputError as exc:
+        print(f"ttb-cola reparse: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except PipelineStepFailed as exc:
+        print(f"ttb-cola reparse: the {exc.step} step failed: {_root_cause(exc)}", file=sys.stderr)
+        return EXIT_FAILED
+    print(f"ttb-cola reparse: rebuilt from the archive into {info.destination_name} dataset {info.dataset_name}")
+    return EXIT_OK
+
+
 def _root_cause(exc: BaseException) -> str:
     while exc.__cause__ is not None:
         exc = exc.__cause__
@@ -131,6 +149,12 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--pipelines-dir", help="dlt pipelines directory (default: dlt's)")
     ingest.add_argument("--quiet", action="store_true", help="no progress lines")
     ingest.set_defaults(func=cmd_ingest)
+
+    reparse = commands.add_parser("reparse", help="rebuild the record tables from the raw page archive (no HTTP)")
+    reparse.add_argument("--destination", default="duckdb", help="duckdb (default) or filesystem")
+    reparse.add_argument("--archive-url", help="archive directory or URL (default: sources.ttb_cola.archive_url)")
+    reparse.add_argument("--pipelines-dir", help="dlt pipelines directory (default: dlt's)")
+    reparse.set_defaults(func=cmd_reparse)
 
     parse = commands.add_parser("parse", help="classify and parse saved registry pages, one JSON line each")
     parse.add_argument("files", nargs="+", metavar="FILE")

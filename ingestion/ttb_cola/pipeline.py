@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -15,6 +16,7 @@ from dlt.common.pipeline import LoadInfo
 from ttb_cola import RunReport, ttb_cola, ttb_cola_archive
 from ttb_cola.destination import warehouse_duckdb
 from ttb_cola.ids import InvalidTtbId, check_method
+from ttb_cola.lock import file_lock
 from ttb_cola.settings import (
     DEFAULT_ARCHIVE_DIR,
     DEFAULT_BASE_URL,
@@ -170,6 +172,26 @@ def run_reparse(destination: str, archive_url: str | None = None, pipelines_dir:
     pipeline = make_pipeline(destination, pipelines_dir)
     source = ttb_cola_archive(archive_url=url, base_url=configured("base_url", DEFAULT_BASE_URL))
     return pipeline.run(source, loader_file_format=FILE_FORMAT)
+
+
+def destination_lock(destination: str, command: str) -> AbstractContextManager[None]:
+    """The lock that keeps runs against one destination one at a time."""
+    if destination == "duckdb":
+        path = duckdb_path()
+        return file_lock(path.with_name(path.name + ".lock"), command)
+    return nullcontext()
+
+
+def partition_states(destination: str, pipelines_dir: str | None = None) -> dict[str, dict[str, Any]]:
+    """Every partition's crawl state, restored from the destination when the local copy is missing."""
+    if destination not in DESTINATIONS:
+        raise InputError(f"unknown destination {destination!r}: expected one of {', '.join(DESTINATIONS)}")
+    if destination == "duckdb" and not duckdb_path().exists():
+        return {}
+    pipeline = make_pipeline(destination, pipelines_dir)
+    pipeline.sync_destination()
+    resources = pipeline.state.get("sources", {}).get("ttb_cola", {}).get("resources", {})
+    return dict(resources.get("partitions", {}).get("partitions", {}))
 
 
 def summary(report: RunReport) -> str:

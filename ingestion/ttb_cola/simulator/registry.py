@@ -620,6 +620,8 @@ def truth_record(raw: dict[str, Any]) -> dict[str, Any]:
     out["type_of_product"] = raw["type_of_product"].title()
     # Both pages print N/A when there is no varietal, and the parsers keep what is printed.
     out["grape_varietals"] = clean(raw["grape_varietals"]) or "N/A"
-    out["other_permits"] = [{k: clean(v) if isinstance(v, str) else v for k, v in p.items()} for p in raw["other_permits"]]
+    out["other_permits"] = [
+        {k: clean(v) if isinstance(v, str) else v for k, v in permit.items()} for permit in raw["other_permits"]
+    ]
     out["label_images"] = [dict(i) for i in raw["label_images"]]
     return out

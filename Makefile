@@ -10,7 +10,7 @@ SEED ?= 1
 AS_OF ?= $(shell date +%F)
 SIM_ARGS ?=
 
-.PHONY: setup test lint bench simulate ingest daily backfill status clean
+.PHONY: setup test lint bench simulate ingest daily backfill status build docs docs-serve demo clean
 
 setup: $(STAMP)
 
@@ -26,6 +26,7 @@ test: setup
 
 lint: setup
 	$(BIN)/ruff check .
+	cd transform && TTB_COLA_DUCKDB=:memory: ../$(BIN)/sqlfluff lint
 
 bench: setup
 	$(BIN)/python tests/bench/run.py
@@ -40,6 +41,7 @@ ingest: setup
 daily: setup
 	$(BIN)/ttb-cola daily $(if $(DATE),--today $(DATE)) $(if $(METHODS),--methods $(METHODS)) \
 		$(if $(DESTINATION),--destination $(DESTINATION))
+	$(MAKE) --no-print-directory build
 
 # Backfill: START= [END=] [CHUNK_DAYS=7]; rerun the same command to resume after a crash.
 backfill: setup
@@ -48,6 +50,20 @@ backfill: setup
 
 status: setup
 	$(BIN)/ttb-cola status $(if $(DESTINATION),--destination $(DESTINATION))
+
+# dbt: the warehouse models on data/ttb_cola.duckdb (plain `cd transform && dbt build` works too).
+DBT := TTB_COLA_DUCKDB=$(CURDIR)/data/ttb_cola.duckdb $(CURDIR)/$(BIN)/dbt
+build: setup
+	$(DBT) build --project-dir transform
+
+docs: setup
+	$(DBT) docs generate --project-dir transform
+
+docs-serve: docs
+	cd transform && $(DBT) docs serve --port $(or $(DOCS_PORT),8080)
+
+demo: setup
+	$(BIN)/ttb-cola demo
 
 simulate: setup
 	$(BIN)/ttb-cola simulate serve --port $(PORT) --seed $(SEED) --as-of $(AS_OF) $(SIM_ARGS)

@@ -231,6 +231,13 @@ def _configure_logging(quiet: bool) -> None:
     progress.propagate = False
 
 
+def cmd_demo(args: argparse.Namespace) -> int:
+    """The whole pipeline against the local simulator (make demo)."""
+    from ttb_cola.demo import run
+
+    return run(Path.cwd())
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
     parser = argparse.ArgumentParser(prog="ttb-cola", description=__doc__)
@@ -283,6 +290,9 @@ def build_parser() -> argparse.ArgumentParser:
     parse = commands.add_parser("parse", help="classify and parse saved registry pages, one JSON line each")
     parse.add_argument("files", nargs="+", metavar="FILE")
     parse.set_defaults(func=cmd_parse)
+
+    demo = commands.add_parser("demo", help="simulator -> ingest a week -> dbt build -> headline numbers")
+    demo.set_defaults(func=cmd_demo)
 
     simulate = commands.add_parser(
         "simulate", help="run the local registry simulator (serve, truth); see `ttb-cola simulate -h`"

@@ -1,0 +1,36 @@
+-- One row per class/type description (plus "(unknown)"): its code where known and the product
+-- type it belongs to, with where each came from.
+with
+
+class_types as (
+
+    select * from {{ ref('int_class_types_resolved') }}
+
+),
+
+final as (
+
+    select
+        {{ dimension_key('class_type_description_key') }} as class_type_key,
+        class_type_code,
+        class_type_code_source,
+        class_type_description,
+        product_type,
+        product_type_source,
+        cola_count
+    from class_types
+
+    union all
+
+    select
+        {{ dimension_key('null') }} as class_type_key,
+        null as class_type_code,
+        null as class_type_code_source,
+        '(unknown)' as class_type_description,
+        'Unknown' as product_type,
+        'none' as product_type_source,
+        0 as cola_count
+
+)
+
+select * from final

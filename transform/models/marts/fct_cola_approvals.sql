@@ -1,0 +1,70 @@
+-- One row per public COLA: keys to every dimension, status, dates, days from receipt to
+-- approval, product type and domestic/imported (with whether they were read or inferred), and
+-- the number of label images.
+with
+
+colas as (
+
+    select * from {{ ref('int_colas_enriched') }}
+
+),
+
+final as (
+
+    select
+        ttb_id,
+
+        -- dimension keys
+        received_date as receipt_date,
+        approval_date,
+        received_method as receipt_method,
+        {{ dimension_key('permit_number') }} as company_key,
+        {{ dimension_key('class_type_key_text') }} as class_type_key,
+        {{ dimension_key('origin_key_text') }} as origin_key,
+        {{ dimension_key('brand_name_key') }} as brand_key,
+
+        -- attributes
+        receipt_sequence,
+        status,
+        status = 'APPROVED' as is_active,
+        application_date,
+        issued_date,
+        expiration_date,
+        product_type,
+        product_type_source,
+        product_source,
+        product_source_source,
+        permit_number,
+        brand_name,
+        fanciful_name,
+        class_type_code,
+        origin_code,
+        vendor_code,
+        serial_number,
+        is_label_approval,
+        is_exemption,
+        is_distinctive_bottle,
+        is_resubmission,
+        for_sale_in,
+        total_bottle_capacity,
+        wine_vintage,
+        wine_appellation,
+        grape_varietals,
+        formula is not null as has_formula,
+        is_form_fetched,
+
+        -- measures
+        days_to_approval,
+        approval_date - application_date as days_application_to_approval,
+        label_image_count,
+        other_permit_count,
+
+        -- provenance
+        fetched_at,
+        loaded_at,
+        dlt_load_id
+    from colas
+
+)
+
+select * from final

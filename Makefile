@@ -40,7 +40,8 @@ bench: setup
 	$(BIN)/python tests/bench/run.py
 
 INGEST_ARGS = $(if $(DATE),--date $(DATE)) $(if $(START),--start $(START)) $(if $(END),--end $(END)) \
-	$(if $(METHODS),--methods $(METHODS)) $(if $(DESTINATION),--destination $(DESTINATION))
+	$(if $(METHODS),--methods $(METHODS)) $(if $(DESTINATION),--destination $(DESTINATION)) \
+	$(if $(FULL_REFRESH),--full-refresh)
 
 ingest: setup
 	$(BIN)/ttb-cola ingest $(INGEST_ARGS)

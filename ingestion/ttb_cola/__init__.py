@@ -84,12 +84,14 @@ def ttb_cola(
     backoff_max: float = 60.0,
     captcha_backoff: float = 30.0,
     max_workers: int = 4,
+    probe_lookahead: int = 4,
     max_consecutive_misses: int = 40,
     settle_days: int = 120,
     lookback_days: int = 45,
     fetch_forms: bool = True,
     archive_raw_html: bool = False,
     archive_url: str = DEFAULT_ARCHIVE_DIR,
+    archive_options: dict[str, Any] | None = None,
     ca_bundle: str | None = None,
     user_agent: str | None = None,
     full_refresh: bool = False,
@@ -111,12 +113,14 @@ def ttb_cola(
         backoff_max: longest wait between retries.
         captcha_backoff: first wait after a CAPTCHA page (doubling up to 5 minutes).
         max_workers: partitions crawled concurrently.
+        probe_lookahead: sequences of one partition fetched concurrently.
         max_consecutive_misses: not-found pages in a row that end a partition's frontier.
         settle_days: partitions older than this stop being re-checked.
         lookback_days: partitions this young are re-checked every day (the daily run's window).
         fetch_forms: also fetch each printable form (codes, checkboxes, label images).
         archive_raw_html: keep every fetched page gzipped under ``archive_url``.
         archive_url: local directory or fsspec URL of the raw archive.
+        archive_options: fsspec options (credentials, endpoint) for ``archive_url``, e.g. the lake's.
         ca_bundle: CA bundle path; empty builds certifi + the registry's missing intermediate.
         user_agent: User-Agent header; empty names the project.
         full_refresh: probe settled partitions and every sequence again.
@@ -139,7 +143,7 @@ def ttb_cola(
         captcha_wait=captcha_backoff,
         captcha_max_wait=max(captcha_backoff, 300.0),
     )
-    archive = RawArchive.at(archive_url) if archive_raw_html else None
+    archive = RawArchive.at(archive_url, **(archive_options or {})) if archive_raw_html else None
 
     @dlt.resource(name="partitions", selected=False)
     def partitions() -> Iterator[_Event]:
@@ -172,7 +176,9 @@ def ttb_cola(
                     retry_policy=policy,
                     rate_limiter=limiter,
                 )
-                local.prober = Prober(client, fetch_forms=fetch_forms, archive=archive, stop=stop)
+                local.prober = Prober(
+                    client, fetch_forms=fetch_forms, archive=archive, stop=stop, lookahead=max(1, probe_lookahead)
+                )
             return local.prober
 
         def work(day: date, method: str, state: dict[str, Any]) -> None:
@@ -259,17 +265,22 @@ def table_resources(parent: DltResource) -> tuple[DltResource, DltResource, DltR
 
 
 @dlt.source(name="ttb_cola", max_table_nesting=0)
-def ttb_cola_archive(archive_url: str = DEFAULT_ARCHIVE_DIR, base_url: str = dlt.config.value) -> Sequence[DltResource]:
+def ttb_cola_archive(
+    archive_url: str = DEFAULT_ARCHIVE_DIR,
+    base_url: str = dlt.config.value,
+    archive_options: dict[str, Any] | None = None,
+) -> Sequence[DltResource]:
     """The same tables rebuilt from the raw page archive, without any HTTP (``ttb-cola reparse``).
 
     Args:
         archive_url: local directory or fsspec URL the crawl archived pages to.
         base_url: registry root, to restore each record's ``source_url``.
+        archive_options: fsspec options (credentials, endpoint) for ``archive_url``.
     """
 
     @dlt.resource(name="archive", selected=False)
     def archive() -> Iterator[_Event]:
-        for record in archived_records(RawArchive.at(archive_url), base_url):
+        for record in archived_records(RawArchive.at(archive_url, **(archive_options or {})), base_url):
             yield _Event("colas", record)
 
     return (archive, *table_resources(archive))

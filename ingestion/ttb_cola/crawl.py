@@ -133,9 +133,13 @@ class PartitionCrawl:
                 return
             yield sequence
         sequence = highest
-        while not self.error and self._misses_in_a_row < self._patience():
+        while not self.error and not self.frontier_done():
             sequence += 1
             yield sequence
+
+    def frontier_done(self) -> bool:
+        """Whether the frontier walk has seen enough misses in a row to stop."""
+        return self._misses_in_a_row >= self._patience()
 
     def _patience(self) -> int:
         highest = max([self.state["highest"], *self.found])

@@ -20,8 +20,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-test: setup browser
-	$(BIN)/ruff check .
+test: setup browser lint
 	$(BIN)/pytest
 
 # Headless Chromium for the docs-site test: installed with apt-get when we are root (CI), else the
@@ -34,7 +33,7 @@ browser:
 
 lint: setup
 	$(BIN)/ruff check .
-	cd transform && TTB_COLA_DUCKDB=:memory: ../$(BIN)/sqlfluff lint
+	cd transform && TTB_COLA_DUCKDB=:memory: ../$(BIN)/sqlfluff lint --processes 2
 
 bench: setup
 	$(BIN)/python tests/bench/run.py

@@ -50,7 +50,14 @@ def bench_ingest() -> None:
         fn()
 
 
-BENCHES = {"parse": bench_parse, "ingest": bench_ingest}
+def bench_dbt() -> None:
+    """Issue 5's figure: dbt build on 1M COLAs."""
+    import bench_dbt
+
+    bench_dbt.build_1m()
+
+
+BENCHES = {"parse": bench_parse, "ingest": bench_ingest, "dbt": bench_dbt}
 
 
 def main(argv: list[str]) -> int:

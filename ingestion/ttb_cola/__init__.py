@@ -27,6 +27,7 @@ from ttb_cola.archive import RawArchive, archived_records
 from ttb_cola.client import RegistryClient, RetryPolicy
 from ttb_cola.crawl import CrawlSettings, PartitionCrawl, is_due
 from ttb_cola.ids import check_method, partition_key
+from ttb_cola.operations import hms
 from ttb_cola.probe import PartitionOutcome, Prober
 from ttb_cola.ratelimit import RateLimiter
 from ttb_cola.settings import (
@@ -292,14 +293,9 @@ def _log_partition(outcome: PartitionOutcome, done: int, total: int, started: fl
     progress_log.info(
         "[%d/%d] %s %-7s probed %5d found %5d misses %4d retried %3d  %.1f req/s  ETA %s%s",
         done, total, outcome.key, outcome.state["status"], outcome.probed, outcome.found,
-        outcome.not_found, outcome.retried, outcome.requests / max(outcome.seconds, 1e-3), _hms(eta),
+        outcome.not_found, outcome.retried, outcome.requests / max(outcome.seconds, 1e-3), hms(eta),
         f"  ({outcome.state['last_error']})" if outcome.state["last_error"] else "",
     )
-
-
-def _hms(seconds: float) -> str:
-    seconds = int(seconds)
-    return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
 __all__ = ["RunReport", "date_range", "table_resources", "ttb_cola", "ttb_cola_archive"]

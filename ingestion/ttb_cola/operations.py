@@ -70,7 +70,7 @@ class BackfillProgress:
         pct = 100.0 * self.done_dates / max(self.total_dates, 1)
         return (
             f"backfill {first}..{last} done: {self.done_dates}/{self.total_dates} dates ({pct:.0f}%), "
-            f"{self.requests:,} requests, ETA {_hms(self.eta_seconds())}"
+            f"{self.requests:,} requests, ETA {hms(self.eta_seconds())}"
         )
 
 
@@ -85,7 +85,7 @@ def run_chunks(
     progress = BackfillProgress((end - start).days + 1, requests_per_second)
     progress_log.info(
         "backfill %s..%s: %d dates in chunks of %d, first estimate %s at %s req/s",
-        start, end, progress.total_dates, chunk_days, _hms(progress.eta_seconds()),
+        start, end, progress.total_dates, chunk_days, hms(progress.eta_seconds()),
         requests_per_second or "unlimited",
     )
     for first, last in chunks(start, end, chunk_days):
@@ -137,6 +137,7 @@ def render_coverage(rows: list[MonthCoverage]) -> str:
     return "\n".join(lines)
 
 
-def _hms(seconds: float) -> str:
+def hms(seconds: float) -> str:
+    """Seconds as ``H:MM:SS`` for progress lines."""
     seconds = int(seconds)
     return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"

@@ -109,7 +109,7 @@ def _crawl(args: argparse.Namespace, command: str, dates: Callable[[date], tuple
             rate = args.requests_per_second if args.requests_per_second is not None else configured(
                 "requests_per_second", 2.0
             )
-            run_chunks(request.start, request.end, chunk_days, float(rate), run_chunk)
+            run_chunks(request.start, request.end, chunk_days, float(rate), run_chunk, label=command)
     except _Blocked:
         pass
     except (InputError, LockHeld) as exc:

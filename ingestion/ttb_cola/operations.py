@@ -46,6 +46,7 @@ class BackfillProgress:
 
     total_dates: int
     requests_per_second: float
+    label: str = "backfill"
     done_dates: int = 0
     requests: int = 0
     started: float = field(default_factory=time.monotonic)
@@ -69,7 +70,7 @@ class BackfillProgress:
         """One progress line after a chunk."""
         pct = 100.0 * self.done_dates / max(self.total_dates, 1)
         return (
-            f"backfill {first}..{last} done: {self.done_dates}/{self.total_dates} dates ({pct:.0f}%), "
+            f"{self.label} {first}..{last} done: {self.done_dates}/{self.total_dates} dates ({pct:.0f}%), "
             f"{self.requests:,} requests, ETA {hms(self.eta_seconds())}"
         )
 
@@ -80,12 +81,13 @@ def run_chunks(
     chunk_days: int,
     requests_per_second: float,
     run_chunk: Callable[[date, date], Any],
+    label: str = "backfill",
 ) -> BackfillProgress:
     """Run ``run_chunk(first, last)`` over the chunks (it returns a RunReport), logging progress."""
-    progress = BackfillProgress((end - start).days + 1, requests_per_second)
+    progress = BackfillProgress((end - start).days + 1, requests_per_second, label)
     progress_log.info(
-        "backfill %s..%s: %d dates in chunks of %d, first estimate %s at %s req/s",
-        start, end, progress.total_dates, chunk_days, hms(progress.eta_seconds()),
+        "%s %s..%s: %d dates in chunks of %d, first estimate %s at %s req/s",
+        label, start, end, progress.total_dates, chunk_days, hms(progress.eta_seconds()),
         requests_per_second or "unlimited",
     )
     for first, last in chunks(start, end, chunk_days):

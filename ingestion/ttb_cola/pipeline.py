@@ -16,6 +16,7 @@ from dlt.common.pipeline import LoadInfo
 from ttb_cola import RunReport, ttb_cola, ttb_cola_archive
 from ttb_cola.destination import warehouse_duckdb
 from ttb_cola.ids import InvalidTtbId, check_method
+from ttb_cola.lake import LAKE_PIPELINE_NAME, Lake, LakeError, append_only, checked_lake
 from ttb_cola.lock import file_lock
 from ttb_cola.settings import (
     DEFAULT_ARCHIVE_DIR,
@@ -120,16 +121,27 @@ def warehouse_file() -> Path:
 
 def make_pipeline(destination: str = "duckdb", pipelines_dir: str | None = None) -> dlt.Pipeline:
     """The ttb_cola pipeline on the DuckDB file or the filesystem destination (``bucket_url``)."""
+    return _pipeline_and_lake(destination, pipelines_dir)[0]
+
+
+def _pipeline_and_lake(destination: str, pipelines_dir: str | None) -> tuple[dlt.Pipeline, Lake | None]:
+    """The pipeline, and for the filesystem destination the lake, checked to answer before anything is created."""
+    lake = None
     if destination == "duckdb":
         target: Any = warehouse_duckdb(credentials=str(warehouse_file().resolve()))
     else:
-        target = dlt.destinations.filesystem()
-    return dlt.pipeline(
-        pipeline_name=PIPELINE_NAME,
+        try:
+            lake = checked_lake()
+        except LakeError as exc:
+            raise InputError(str(exc)) from None
+        target = lake.destination()
+    pipeline = dlt.pipeline(
+        pipeline_name=PIPELINE_NAME if lake is None else LAKE_PIPELINE_NAME,
         destination=target,
         dataset_name=DEFAULT_DATASET,
         pipelines_dir=pipelines_dir,
     )
+    return pipeline, lake
 
 
 def run_ingest(
@@ -143,8 +155,14 @@ def run_ingest(
 ) -> tuple[LoadInfo, RunReport]:
     """Crawl the requested partitions and load them; returns dlt's load info and the run report."""
     report = report or RunReport()
-    pipeline = make_pipeline(request.destination, pipelines_dir)
-    info = pipeline.run(_source(request, today, full_refresh, report, overrides), loader_file_format=FILE_FORMAT)
+    pipeline, lake = _pipeline_and_lake(request.destination, pipelines_dir)
+    if lake is not None:  # the raw archive goes to the lake's bucket, with its credentials
+        url, options = lake.archive(overrides.get("archive_url") or configured("archive_url"))
+        overrides = {**overrides, "archive_url": url, "archive_options": options}
+    source = _source(request, today, full_refresh, report, overrides)
+    if lake is not None:
+        append_only(source)
+    info = pipeline.run(source, loader_file_format=FILE_FORMAT)
     return info, report
 
 
@@ -167,10 +185,20 @@ def run_reparse(destination: str, archive_url: str | None = None, pipelines_dir:
     if destination not in DESTINATIONS:
         raise InputError(f"unknown destination {destination!r}: expected one of {', '.join(DESTINATIONS)}")
     url = archive_url or configured("archive_url", DEFAULT_ARCHIVE_DIR)
+    options: dict[str, Any] = {}
+    if destination == "filesystem":
+        pipeline, lake = _pipeline_and_lake(destination, pipelines_dir)
+        assert lake is not None
+        url, options = lake.archive(archive_url or configured("archive_url"))
     if "://" not in url and not Path(url).is_dir():
         raise InputError(f"no raw archive at {url} (set archive_raw_html = true to keep pages)")
-    pipeline = make_pipeline(destination, pipelines_dir)
-    source = ttb_cola_archive(archive_url=url, base_url=configured("base_url", DEFAULT_BASE_URL))
+    if destination == "duckdb":
+        pipeline = make_pipeline(destination, pipelines_dir)
+    source = ttb_cola_archive(
+        archive_url=url, base_url=configured("base_url", DEFAULT_BASE_URL), archive_options=options
+    )
+    if destination == "filesystem":
+        append_only(source)
     return pipeline.run(source, loader_file_format=FILE_FORMAT)
 
 

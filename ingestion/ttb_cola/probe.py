@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ttb_cola.archive import RawArchive, sha256
-from ttb_cola.client import Page, RegistryBlocked, RegistryClient, RegistryError
+from ttb_cola.client import Page, RegistryBlocked, RegistryClient, RegistryError, StatsSnapshot
 from ttb_cola.crawl import PartitionCrawl
 from ttb_cola.ids import format_ttb_id
 from ttb_cola.pages import PageKind
@@ -26,6 +26,9 @@ from ttb_cola.parsers import ParseError, parse_page
 from ttb_cola.records import build_record
 
 logger = logging.getLogger("ttb_cola.probe")
+progress_log = logging.getLogger("ttb_cola.progress")
+#: Seconds between progress lines while one partition is being probed.
+PROGRESS_EVERY = 30.0
 
 
 @dataclass
@@ -130,6 +133,7 @@ class Prober:
         before = self.client.stats.snapshot()
         outcome = PartitionOutcome(crawl.receipt_date.isoformat(), method, crawl.state, started_at=started)
         sequences = crawl.sequences()
+        last_line = clock
         pending: deque[tuple[int, Future[dict[str, Any] | None]]] = deque()
         with ThreadPoolExecutor(max_workers=self.lookahead, thread_name_prefix="ttb-cola-probe") as pool:
 
@@ -162,6 +166,9 @@ class Prober:
                 crawl.observe(sequence, found=record is not None)
                 if record is not None:
                     emit(record)
+                if time.monotonic() - last_line >= PROGRESS_EVERY:
+                    last_line = time.monotonic()
+                    self._log_progress(crawl, method, before, last_line - clock)
                 refill()
             for _, future in pending:
                 future.cancel()
@@ -176,6 +183,15 @@ class Prober:
         outcome.finished_at = _now()
         outcome.seconds = time.monotonic() - clock
         return outcome
+
+
+    def _log_progress(self, crawl: PartitionCrawl, method: str, before: StatsSnapshot, seconds: float) -> None:
+        requests = self.client.stats.requests - before.requests
+        progress_log.info(
+            "  %s|%s probing: sequence %d, probed %d, found %d, misses %d, %.1f req/s",
+            crawl.receipt_date, method, max([crawl.state["highest"], *crawl.found, *crawl.missed]),
+            crawl.probed, len(crawl.found), len(crawl.missed), requests / max(seconds, 1e-3),
+        )
 
 
 def _now() -> str:

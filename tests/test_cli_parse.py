@@ -76,3 +76,14 @@ def test_console_script_runs() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["record"]["brand_name"] == "LAPHROAIG"
+
+
+def test_csv_export_is_parsed_with_its_rows(capsys: pytest.CaptureFixture[str]) -> None:
+    _, [line], _ = run_parse(capsys, str(FIXTURES / "export_quilceda_leonetti_20260921.csv"))
+    assert line["kind"] == "export"
+    first = line["record"]["rows"][0]
+    # The first data line of the file: '24045001000976',BW-WA-68,24CABS,02/15/2024,,QUILCEDA CREEK,07,...
+    assert (first["ttb_id"], first["permit_number"]) == ("24045001000976", "BW-WA-68")
+    assert first["completed_date"] == "2024-02-15"
+    assert first["fanciful_name"] is None and first["class_type_code"] == "88"
+    assert line["record"]["quarantined"] == []

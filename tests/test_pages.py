@@ -276,9 +276,19 @@ def test_kind_values_are_the_cli_strings() -> None:
         "search_results",
         "no_results",
         "error",
+        "export",
         "unknown",
     ]
     assert PageKind("not_found") is PageKind.NOT_FOUND
+
+
+def test_the_real_csv_export_is_an_export_and_only_with_status_200() -> None:
+    body = (FIXTURES / "export_quilceda_leonetti_20260921.csv").read_bytes()
+    assert classify(body) is PageKind.EXPORT
+    assert classify(b"\xef\xbb\xbf" + body) is not PageKind.NOT_FOUND
+    assert classify(body, 500) is PageKind.UNKNOWN
+    assert classify(body.replace(b"Class/Type Desc", b"Class Desc", 1)) is PageKind.UNKNOWN
+    assert classify(b"TTB ID,Permit No.\n") is PageKind.UNKNOWN
 
 
 _NOT_FOUND = _not_found_text()

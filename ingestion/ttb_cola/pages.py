@@ -26,6 +26,7 @@ class PageKind(enum.StrEnum):
     SEARCH_RESULTS = "search_results"
     NO_RESULTS = "no_results"
     ERROR = "error"
+    EXPORT = "export"
     UNKNOWN = "unknown"
 
 
@@ -68,6 +69,10 @@ _NOT_FOUND_MESSAGE = (
     "Unable to process request. If you continue having problems using the system, contact customer support."
 )
 _FOOTER_END = "<!--end footer table-->"
+_EXPORT_HEADER = (
+    "TTB ID,Permit No.,Serial Number,Completed Date,Fanciful Name,Brand Name,Origin,Origin Desc,Class/Type,"
+    "Class/Type Desc"
+)
 
 
 def classify(body: bytes | str, status_code: int = 200) -> PageKind:
@@ -84,6 +89,9 @@ def classify(body: bytes | str, status_code: int = 200) -> PageKind:
     text = decode(body)
     if not text.strip():
         return PageKind.UNKNOWN
+    if status_code == 200 and text.lstrip("\ufeff").startswith(_EXPORT_HEADER):
+        # A CSV export cannot show it is whole; the search reconciles its rows with the total.
+        return PageKind.EXPORT
     complete = _is_complete(text)
 
     # Pages carrying registry data first, so a name quoting a blocking-page phrase cannot hide a record.

@@ -8,14 +8,23 @@ from typing import Any
 from ttb_cola.pages import PageKind
 from ttb_cola.parsers.detail import parse_detail
 from ttb_cola.parsers.errors import ParseError
+from ttb_cola.parsers.export import parse_export
 from ttb_cola.parsers.form import parse_form
 from ttb_cola.parsers.search import parse_search_results
+
+
+def parse_export_page(body: bytes | str) -> dict[str, Any]:
+    """The CSV export as one record: its rows and the rows set aside (with the reason)."""
+    rows, quarantined = parse_export(body)
+    return {"rows": rows, "quarantined": quarantined}
+
 
 PARSERS: dict[PageKind, Callable[[bytes | str], dict[str, Any]]] = {
     PageKind.DETAIL: parse_detail,
     PageKind.FORM: parse_form,
     PageKind.SEARCH_RESULTS: parse_search_results,
     PageKind.NO_RESULTS: parse_search_results,
+    PageKind.EXPORT: parse_export_page,
 }
 
 

@@ -208,12 +208,15 @@ def test_maintenance_page_is_unknown(status: int) -> None:
     assert classify(MAINTENANCE.encode("iso-8859-1"), status) == PageKind.UNKNOWN
 
 
-def test_plain_search_form_is_unknown() -> None:
-    """The blank search form (no error box) carries no result; only the re-shown form is ERROR."""
+def test_plain_search_form_is_the_search_form() -> None:
+    """The blank search form (the real page without its error box) starts a search session; only the
+    form re-shown with an error box is ERROR, and a cut one is UNKNOWN."""
     text = _read("search_form_error_daterange15y.html").decode("iso-8859-1")
     start = text.index('<div class="errorbox">')
     end = text.index("</div></div>", start) + len("</div></div>")
-    assert classify(text[:start] + text[end:]) == PageKind.UNKNOWN
+    blank = text[:start] + text[end:]
+    assert classify(blank) == PageKind.SEARCH_FORM
+    assert classify(blank[: len(blank) // 2]) == PageKind.UNKNOWN
 
 
 # A synthetic challenge page in the shape of the F5 "support ID" pages that front the registry.
@@ -276,6 +279,7 @@ def test_kind_values_are_the_cli_strings() -> None:
         "search_results",
         "no_results",
         "error",
+        "search_form",
         "export",
         "unknown",
     ]

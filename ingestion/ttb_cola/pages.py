@@ -26,6 +26,7 @@ class PageKind(enum.StrEnum):
     SEARCH_RESULTS = "search_results"
     NO_RESULTS = "no_results"
     ERROR = "error"
+    SEARCH_FORM = "search_form"
     EXPORT = "export"
     UNKNOWN = "unknown"
 
@@ -116,8 +117,8 @@ def classify(body: bytes | str, status_code: int = 200) -> PageKind:
         return PageKind.UNKNOWN
     if _has_all(text, _SEARCH_FORM_MARKERS):
         # The search form comes back with an error box when the criteria are rejected; without one
-        # it is just the blank form, which is not a result of anything.
-        return PageKind.ERROR if _ERROR_BOX in text else PageKind.UNKNOWN
+        # it is the blank form that starts a search session.
+        return PageKind.ERROR if _ERROR_BOX in text else PageKind.SEARCH_FORM
     if _ERROR_TITLE in text and _ERROR_H1 in text and _ERROR_BOX in text:
         return PageKind.NOT_FOUND if _is_not_found(text) else PageKind.ERROR
     return PageKind.UNKNOWN

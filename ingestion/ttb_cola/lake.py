@@ -147,7 +147,7 @@ def _check_local(lake: Lake) -> None:
 def _check_s3(lake: Lake, timeout: float) -> None:
     import botocore.session
     from botocore.config import Config
-    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+    from botocore.exceptions import BotoCoreError, ClientError, EndpointConnectionError, NoCredentialsError
 
     url = urlparse(lake.bucket_url)
     bucket, prefix = url.netloc, url.path.strip("/")
@@ -172,12 +172,13 @@ def _check_s3(lake: Lake, timeout: float) -> None:
         raise LakeError(f"cannot reach bucket {lake.bucket_url}: {code}" + (f" ({hint})" if hint else "")) from None
     except NoCredentialsError:
         raise LakeError(f"no S3 credentials for {lake.bucket_url}: set [destination.filesystem.credentials]") from None
-    except (BotoCoreError, ValueError) as exc:
+    except EndpointConnectionError as exc:
         where = f"endpoint {endpoint}" if endpoint else "S3"
+        reason = f"{where} is unreachable ({type(exc).__name__})"
+        raise LakeError(f"cannot reach bucket {lake.bucket_url}: {reason}") from None
+    except (BotoCoreError, ValueError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else ""
-        raise LakeError(
-            f"cannot reach bucket {lake.bucket_url}: {where} is unreachable ({type(exc).__name__}: {first})"
-        ) from None
+        raise LakeError(f"cannot reach bucket {lake.bucket_url}: {type(exc).__name__}: {first}") from None
 
 
 def checked_lake() -> Lake:

@@ -1,0 +1,118 @@
+"""A real S3 API on loopback for tests: ``with running_moto() as s3: s3.env(), s3.bucket_url``.
+
+moto's server runs in-process (``ThreadedMotoServer``, a daemon thread) on 127.0.0.1 and a free port.
+Requests are authenticated like AWS's: the yielded keys belong to an IAM user allowed ``s3:*``, and any
+other key is refused (``InvalidAccessKeyId``), so wrong credentials can be tested. The server and moto's
+in-memory state are reset when the block exits.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import socket
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import requests
+from moto.server import ThreadedMotoServer
+
+REGION = "us-east-1"
+_ALLOW_S3 = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+
+
+@dataclass(frozen=True)
+class MotoS3:
+    """A running moto S3 endpoint, an IAM user's keys and one created bucket."""
+
+    endpoint_url: str
+    access_key_id: str
+    secret_access_key: str
+    bucket: str
+    region_name: str = REGION
+
+    @property
+    def bucket_url(self) -> str:
+        """``s3://<bucket>``: the lake's ``bucket_url``."""
+        return f"s3://{self.bucket}"
+
+    def env(self, bucket_url: str | None = None, **overrides: str) -> dict[str, str]:
+        """dlt env vars for the filesystem destination on this bucket (override any credential field)."""
+        values = {
+            "aws_access_key_id": self.access_key_id,
+            "aws_secret_access_key": self.secret_access_key,
+            "endpoint_url": self.endpoint_url,
+            "region_name": self.region_name,
+            **overrides,
+        }
+        env = {"DESTINATION__FILESYSTEM__BUCKET_URL": bucket_url or self.bucket_url}
+        env.update({f"DESTINATION__FILESYSTEM__CREDENTIALS__{k.upper()}": v for k, v in values.items()})
+        return env
+
+    def client(self) -> Any:
+        """A boto3 S3 client with the user's keys."""
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint_url,
+            region_name=self.region_name,
+            aws_access_key_id=self.access_key_id,
+            aws_secret_access_key=self.secret_access_key,
+        )
+
+    def storage_options(self) -> dict[str, Any]:
+        """s3fs keyword arguments for this endpoint (``fsspec.filesystem("s3", **options)``)."""
+        return {"key": self.access_key_id, "secret": self.secret_access_key, "endpoint_url": self.endpoint_url,
+                "client_kwargs": {"region_name": self.region_name}}
+
+    def keys(self, prefix: str = "") -> list[str]:
+        """Every object key in the bucket under ``prefix``."""
+        pages = self.client().get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix)
+        return [obj["Key"] for page in pages for obj in page.get("Contents", [])]
+
+    def new_bucket(self, name: str | None = None) -> MotoS3:
+        """Another bucket on the same server, with the same keys."""
+        other = MotoS3(self.endpoint_url, self.access_key_id, self.secret_access_key, name or _bucket_name())
+        other.client().create_bucket(Bucket=other.bucket)
+        return other
+
+
+def _bucket_name() -> str:
+    return f"ttb-lake-{uuid.uuid4().hex[:10]}"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def running_moto(bucket: str | None = None) -> Iterator[MotoS3]:
+    """Run moto's S3 on loopback for the block, with authentication on and one bucket created."""
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log lines in test output
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        bootstrap = {"endpoint_url": endpoint, "region_name": REGION, "aws_access_key_id": "bootstrap",
+                     "aws_secret_access_key": "bootstrap"}
+        iam = boto3.client("iam", **bootstrap)
+        iam.create_user(UserName="ttb-cola")
+        iam.put_user_policy(UserName="ttb-cola", PolicyName="s3", PolicyDocument=json.dumps(_ALLOW_S3))
+        key = iam.create_access_key(UserName="ttb-cola")["AccessKey"]
+        # From now on every request must carry a known key with a policy that allows it.
+        requests.post(f"{endpoint}/moto-api/reset-auth", data=b"0", timeout=10).raise_for_status()
+        s3 = MotoS3(endpoint, key["AccessKeyId"], key["SecretAccessKey"], bucket or _bucket_name())
+        s3.client().create_bucket(Bucket=s3.bucket)
+        yield s3
+    finally:
+        try:
+            requests.post(f"{endpoint}/moto-api/reset-auth", data=b"inf", timeout=10)
+            requests.post(f"{endpoint}/moto-api/reset", timeout=10)
+        finally:
+            server.stop()

@@ -242,3 +242,36 @@ def test_bad_lake_is_one_line_and_writes_nothing(
     assert not warehouse.pipelines.exists()
     assert not (warehouse.root / "data").exists()
     assert s3.keys() == before
+
+
+def test_one_run_at_a_time_per_bucket_and_a_dead_runs_lease_is_taken_over(
+    s3: MotoS3, sim: SimulatorServer, warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import json as _json
+    from datetime import UTC, datetime
+
+    from ttb_cola.lock import LockHeld, bucket_lock
+    from ttb_cola.pipeline import LOCK_NAME
+
+    bucket = s3.new_bucket()
+    lake_env(monkeypatch, bucket.env())
+    fs = fsspec.filesystem("s3", **bucket.storage_options())
+    lock_path = f"{bucket.bucket_url.removeprefix('s3://').rstrip('/')}/{LOCK_NAME}"
+    with bucket_lock(fs, lock_path, "ttb-cola daily"):
+        assert _json.loads(fs.cat_file(lock_path))["command"] == "ttb-cola daily"
+        capsys.readouterr()
+        assert ingest(warehouse, sim, AS_OF, "--methods", "002") == 2
+        err = capsys.readouterr().err
+        assert "another run holds" in err and "ttb-cola daily" in err
+        with pytest.raises(LockHeld):  # the conditional create admits exactly one holder
+            with bucket_lock(fs, lock_path, "ttb-cola backfill"):
+                pass
+    assert not fs.exists(lock_path)  # released
+    # A run killed while holding the lock leaves its object behind; once its lease is over, the next run
+    # takes the lock over.
+    stale = {"host": "gone", "pid": 1, "command": "ttb-cola backfill", "started_at": "2025-01-01T00:00:00+00:00",
+             "expires_at": datetime(2025, 1, 1, tzinfo=UTC).isoformat()}
+    fs.pipe_file(lock_path, _json.dumps(stale).encode())
+    assert ingest(warehouse, sim, AS_OF, "--methods", "002") == 0
+    assert not fs.exists(lock_path)

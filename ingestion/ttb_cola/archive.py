@@ -49,6 +49,11 @@ class RawArchive:
         fs, root = fsspec.core.url_to_fs(url, **storage_options)
         return cls(fs, root.rstrip("/"))
 
+    @property
+    def _local(self) -> bool:
+        protocols = self.fs.protocol if isinstance(self.fs.protocol, tuple) else (self.fs.protocol,)
+        return "file" in protocols or "local" in protocols
+
     def key(self, ttb_id: str, kind: PageKind) -> str:
         """The path of a page: built only from a validated TTB ID and a known page kind."""
         parsed = parse_ttb_id(ttb_id)
@@ -63,7 +68,8 @@ class RawArchive:
     def put(self, ttb_id: str, kind: PageKind, body: bytes) -> str:
         """Store one page (overwriting an older copy) and return its path."""
         path = self.key(ttb_id, kind)
-        self.fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
+        if self._local:  # object stores have no folders: a makedirs would cost a request per page
+            self.fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
         with self.fs.open(path, "wb") as handle:
             handle.write(gzip.compress(body, compresslevel=6, mtime=0))
         return path

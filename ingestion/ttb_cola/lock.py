@@ -3,6 +3,10 @@
 For the DuckDB destination the lock is a file next to the database, held with ``flock``: the kernel
 releases it when the holding process dies (even by ``kill -9``), so a stale lock never blocks
 anyone, while the file still says who held it last.
+
+For a bucket the lock is an object created with a conditional put (``If-None-Match: *``: of two
+runs, exactly one creates it) holding an expiring lease that the holder renews while it runs. A
+holder that died stops renewing; once its lease has expired the next run takes the lock over.
 """
 
 from __future__ import annotations
@@ -11,11 +15,17 @@ import fcntl
 import json
 import os
 import socket
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO
+
+from fsspec import AbstractFileSystem
+
+#: How long a bucket lock holds without renewal; renewed every third of it while the run goes on.
+LEASE = timedelta(minutes=15)
 
 
 class LockHeld(RuntimeError):
@@ -62,3 +72,58 @@ def file_lock(path: Path, command: str) -> Iterator[None]:
         yield
     finally:
         handle.close()
+
+
+def _lease(command: str, lease: timedelta) -> bytes:
+    holder = holder_info(command)
+    holder["expires_at"] = (datetime.now(UTC) + lease).isoformat(timespec="seconds")
+    return json.dumps(holder).encode()
+
+
+def _read_holder(fs: AbstractFileSystem, path: str) -> dict[str, object] | None:
+    try:
+        return json.loads(fs.cat_file(path))
+    except FileNotFoundError:
+        return None
+    except ValueError:
+        return {}
+
+
+def _expired(holder: dict[str, object]) -> bool:
+    try:
+        return datetime.fromisoformat(str(holder["expires_at"])) < datetime.now(UTC)
+    except (KeyError, ValueError):
+        return True  # unreadable: written by nobody we know, treat as stale
+
+
+@contextmanager
+def bucket_lock(fs: AbstractFileSystem, path: str, command: str, lease: timedelta = LEASE) -> Iterator[None]:
+    """Hold the lock object ``path`` on a bucket for the block, or raise :class:`LockHeld` at once."""
+    for attempt in range(2):
+        try:
+            fs.pipe_file(path, _lease(command, lease), mode="create")
+            break
+        except FileExistsError:
+            holder = _read_holder(fs, path)
+            if holder is None:
+                continue  # released between our put and our read: try again
+            if attempt == 0 and _expired(holder):
+                fs.rm_file(path)  # a dead run's lease: take it over (the create still decides the race)
+                continue
+            raise LockHeld(f"another run holds {path}: {describe(holder)}") from None
+    else:
+        raise LockHeld(f"another run took {path} while a stale lock was being recovered")
+    done = threading.Event()
+
+    def renew() -> None:
+        while not done.wait(lease.total_seconds() / 3):
+            fs.pipe_file(path, _lease(command, lease))
+
+    renewer = threading.Thread(target=renew, name="ttb-cola-lock", daemon=True)
+    renewer.start()
+    try:
+        yield
+    finally:
+        done.set()
+        renewer.join()
+        fs.rm_file(path)

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import os
-from contextlib import AbstractContextManager, nullcontext
+import time
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import dlt
+import fsspec
 import requests
 from dlt.common.pipeline import LoadInfo
 
@@ -17,7 +20,7 @@ from ttb_cola import RunReport, ttb_cola, ttb_cola_archive
 from ttb_cola.destination import warehouse_duckdb
 from ttb_cola.ids import InvalidTtbId, check_method
 from ttb_cola.lake import LAKE_PIPELINE_NAME, Lake, LakeError, append_only, checked_lake
-from ttb_cola.lock import file_lock
+from ttb_cola.lock import bucket_lock, file_lock
 from ttb_cola.settings import (
     DEFAULT_ARCHIVE_DIR,
     DEFAULT_BASE_URL,
@@ -28,6 +31,8 @@ from ttb_cola.settings import (
 from ttb_cola.tls import resolve_ca_bundle
 
 DESTINATIONS = ("duckdb", "filesystem")
+#: The lock object of a lake, beside the dataset folder: one run at a time per bucket_url.
+LOCK_NAME = "ttb_cola.lock"
 # Parquet load files for both destinations: DuckDB reads them natively (insert-values SQL costs far
 # more memory on large loads), and they are what the filesystem destination writes to the lake.
 FILE_FORMAT = "parquet"
@@ -91,12 +96,18 @@ def check_reachable(base_url: str, timeout: float = 15.0) -> None:
     """One request to the registry's search page, so a wrong or unreachable base URL fails early."""
     url = base_url.rstrip("/") + "/publicSearchColasBasic.do"
     bundle = resolve_ca_bundle(configured("ca_bundle") or None)
-    try:
-        response = requests.get(url, timeout=timeout, verify=bundle, allow_redirects=True)
-    except requests.exceptions.SSLError as exc:
-        raise InputError(f"TLS verification failed for {base_url}: {exc}") from None
-    except requests.RequestException as exc:
-        raise InputError(f"registry at {base_url} is unreachable: {type(exc).__name__}") from None
+    transient = (requests.exceptions.ConnectionError, requests.exceptions.Timeout,
+                 requests.exceptions.ChunkedEncodingError)
+    for attempt in range(1, 4):  # a reset or cut page is a blip, not a wrong URL: try 3 times
+        try:
+            response = requests.get(url, timeout=timeout, verify=bundle, allow_redirects=True)
+            break
+        except requests.exceptions.SSLError as exc:
+            raise InputError(f"TLS verification failed for {base_url}: {exc}") from None
+        except requests.RequestException as exc:
+            if attempt == 3 or not isinstance(exc, transient):
+                raise InputError(f"registry at {base_url} is unreachable: {type(exc).__name__}") from None
+            time.sleep(0.5 * attempt)
     if response.status_code == 404:
         raise InputError(f"{base_url} does not look like the COLA registry (HTTP 404 for {url})")
 
@@ -205,9 +216,16 @@ def run_reparse(destination: str, archive_url: str | None = None, pipelines_dir:
 def destination_lock(destination: str, command: str) -> AbstractContextManager[None]:
     """The lock that keeps runs against one destination one at a time."""
     if destination == "duckdb":
-        path = duckdb_path()
+        path = warehouse_file()  # an uncreatable or unwritable data directory is bad input, not a crash
         return file_lock(path.with_name(path.name + ".lock"), command)
-    return nullcontext()
+    try:
+        lake = checked_lake()
+    except LakeError as exc:
+        raise InputError(str(exc)) from None
+    if lake.protocol == "file":
+        return file_lock(Path(urlparse(lake.bucket_url).path) / LOCK_NAME, command)
+    fs, root = fsspec.core.url_to_fs(lake.bucket_url, **lake.storage_options())
+    return bucket_lock(fs, f"{root.rstrip('/')}/{LOCK_NAME}", command)
 
 
 def partition_states(destination: str, pipelines_dir: str | None = None) -> dict[str, dict[str, Any]]:

@@ -264,9 +264,9 @@ def test_one_run_at_a_time_per_bucket_and_a_dead_runs_lease_is_taken_over(
         assert ingest(warehouse, sim, AS_OF, "--methods", "002") == 2
         err = capsys.readouterr().err
         assert "another run holds" in err and "ttb-cola daily" in err
-        with pytest.raises(LockHeld):  # the conditional create admits exactly one holder
-            with bucket_lock(fs, lock_path, "ttb-cola backfill"):
-                pass
+        # The conditional create admits exactly one holder.
+        with pytest.raises(LockHeld), bucket_lock(fs, lock_path, "ttb-cola backfill"):
+            pass
     assert not fs.exists(lock_path)  # released
     # A run killed while holding the lock leaves its object behind; once its lease is over, the next run
     # takes the lock over.

@@ -31,6 +31,10 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "chromium not found: the docs browser test will be skipped (apt-get install chromium)"; fi
 
+# Long reliability variants (issue 9): full-volume fault runs and many more crash trials.
+soak: setup
+	$(BIN)/pytest -m soak tests/reliability
+
 lint: setup
 	$(BIN)/ruff check .
 	cd transform && TTB_COLA_DUCKDB=:memory: ../$(BIN)/sqlfluff lint --processes 2

@@ -145,6 +145,8 @@ class Prober:
                     ttb_id = format_ttb_id(crawl.receipt_date, method, sequence)
                     pending.append((sequence, pool.submit(self.record, ttb_id)))
 
+            if self.stop.is_set():  # blocked elsewhere: send nothing, keep the state where it was
+                crawl.fail(crawl.state["highest"] + 1, "run stopped before this partition was probed")
             refill()
             while pending:
                 sequence, future = pending.popleft()

@@ -1,0 +1,80 @@
+"""Item 3: a registry answering every request with a CAPTCHA stops the run within a bounded time.
+
+(tests/test_ingest.py checks that state does not advance after a good run; here: a first run and a
+multi-day run, the time bound and the requests made while blocked.)
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from datetime import date
+
+import pytest
+from ingest_helpers import Warehouse
+from sim_server import running_simulator
+
+AS_OF = date(2025, 6, 26)
+ATTEMPTS = 3
+CAPTCHA_BACKOFF = 0.2
+LOOKAHEAD = 4  # sequences of one partition in flight at once (probe_lookahead)
+
+
+def test_blocked_from_the_start_stops_fast_with_exit_3_and_nothing_advances(
+    warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tally: Counter[str]
+) -> None:
+    monkeypatch.setenv("SOURCES__TTB_COLA__MAX_ATTEMPTS", str(ATTEMPTS))
+    monkeypatch.setenv("SOURCES__TTB_COLA__CAPTCHA_BACKOFF", str(CAPTCHA_BACKOFF))
+    with running_simulator(seed=3, as_of=AS_OF, faults={"block_all": True}) as sim:
+        started = time.monotonic()
+        status = warehouse.ingest(sim.base_url, "--start", "2025-06-09", "--end", "2025-06-15", today=AS_OF)
+        elapsed = time.monotonic() - started
+        pages = sim.requests.get("viewColaDetails.do", 0)
+        captchas = sim.faults.counts["captcha"]
+    tally["fault:captcha"] += captchas
+    out, err = capsys.readouterr()
+    assert status == 3
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "the registry is blocking us" in lines[0] and "Traceback" not in err
+    # Backoff: CAPTCHA waits double from CAPTCHA_BACKOFF (0.2 + 0.4 s, plus up to 0.2 s jitter each) and
+    # pause every worker. The whole run (dlt start-up included) must end well within a bound.
+    assert elapsed < 30, f"blocked run took {elapsed:.1f} s"
+    # Stopped: the registry never served a page, and the client did not hammer it: at most one first
+    # request and its retries per in-flight sequence of each worker before the stop (28 partitions planned, 4 workers).
+    assert pages == 0
+    assert captchas <= 1 + 4 * LOOKAHEAD * ATTEMPTS, captchas
+    states = warehouse.state()
+    assert len(states) == 28
+    assert all(s["highest"] == 0 and s["holes"] == [] and s["last_checked"] is None for s in states.values())
+    assert all(s["status"] == "failed" for s in states.values())
+    if _has_colas(warehouse):
+        assert warehouse.query("select count(*) from ttb_cola.colas") == [(0,)]
+    assert "blocking" in out or "failed" in out  # the summary names the failed partitions
+
+
+def _has_colas(warehouse: Warehouse) -> bool:
+    rows = warehouse.query("select count(*) from information_schema.tables where table_name = 'colas'")
+    return rows[0][0] > 0
+
+
+def test_blocking_midway_keeps_confirmed_progress_only(
+    warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch, tally: Counter[str]
+) -> None:
+    """Blocked after a first good run: no partition's confirmed state moves, nothing is lost."""
+    monkeypatch.setenv("SOURCES__TTB_COLA__MAX_ATTEMPTS", str(ATTEMPTS))
+    monkeypatch.setenv("SOURCES__TTB_COLA__CAPTCHA_BACKOFF", str(CAPTCHA_BACKOFF))
+    args = ("--start", "2025-06-14", "--end", "2025-06-15")
+    with running_simulator(seed=3, as_of=AS_OF) as sim:
+        assert warehouse.ingest(sim.base_url, *args, today=AS_OF) == 0
+        before, loaded = warehouse.state(), warehouse.colas()
+        sim.set_faults(block_all=True)
+        started = time.monotonic()
+        assert warehouse.ingest(sim.base_url, *args, "--full-refresh", today=AS_OF) == 3
+        elapsed = time.monotonic() - started
+        tally["fault:captcha"] += sim.faults.counts["captcha"]
+    assert elapsed < 30
+    after = warehouse.state()
+    for key, old in before.items():
+        assert (after[key]["highest"], after[key]["holes"], after[key]["last_checked"]) == (
+            old["highest"], old["holes"], old["last_checked"])
+    assert warehouse.colas() == loaded

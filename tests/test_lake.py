@@ -275,3 +275,23 @@ def test_one_run_at_a_time_per_bucket_and_a_dead_runs_lease_is_taken_over(
     fs.pipe_file(lock_path, _json.dumps(stale).encode())
     assert ingest(warehouse, sim, AS_OF, "--methods", "002") == 0
     assert not fs.exists(lock_path)
+
+
+def test_a_lock_left_by_a_dead_process_on_this_machine_is_taken_over_at_once(s3: MotoS3) -> None:
+    import json as _json
+    import socket
+    import subprocess
+    import sys
+    from datetime import UTC, datetime, timedelta
+
+    from ttb_cola.lock import bucket_lock
+
+    bucket = s3.new_bucket()
+    fs = fsspec.filesystem("s3", **bucket.storage_options())
+    path = f"{bucket.bucket_url.removeprefix('s3://').rstrip('/')}/ttb_cola.lock"
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    lease = (datetime.now(UTC) + timedelta(minutes=15)).isoformat()
+    fs.pipe_file(path, _json.dumps({"host": socket.gethostname(), "pid": int(dead.stdout), "command": "ttb-cola daily",
+                                    "expires_at": lease}).encode())
+    with bucket_lock(fs, path, "ttb-cola daily"):
+        assert _json.loads(fs.cat_file(path))["pid"] != int(dead.stdout)

@@ -90,10 +90,23 @@ def _read_holder(fs: AbstractFileSystem, path: str) -> dict[str, object] | None:
 
 
 def _expired(holder: dict[str, object]) -> bool:
+    """A lease that ran out, or whose holder was on this machine and is gone (killed, crashed)."""
+    if holder.get("host") == socket.gethostname() and not _alive(holder.get("pid")):
+        return True
     try:
         return datetime.fromisoformat(str(holder["expires_at"])) < datetime.now(UTC)
     except (KeyError, ValueError):
         return True  # unreadable: written by nobody we know, treat as stale
+
+
+def _alive(pid: object) -> bool:
+    try:
+        os.kill(int(str(pid)), 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, ValueError):
+        return True  # someone else's process, or no pid: assume it lives
+    return True
 
 
 @contextmanager

@@ -17,6 +17,7 @@ import requests
 from dlt.common.pipeline import LoadInfo
 
 from ttb_cola import RunReport, ttb_cola, ttb_cola_archive
+from ttb_cola.client import redact_url
 from ttb_cola.destination import warehouse_duckdb
 from ttb_cola.ids import InvalidTtbId, check_method
 from ttb_cola.lake import LAKE_PIPELINE_NAME, Lake, LakeError, append_only, checked_lake
@@ -106,7 +107,7 @@ def check_reachable(base_url: str, timeout: float = 15.0) -> None:
             raise InputError(f"TLS verification failed for {base_url}: {exc}") from None
         except requests.RequestException as exc:
             if attempt == 3 or not isinstance(exc, transient):
-                raise InputError(f"registry at {base_url} is unreachable: {type(exc).__name__}") from None
+                raise InputError(f"registry at {redact_url(base_url)} is unreachable: {type(exc).__name__}") from None
             time.sleep(0.5 * attempt)
     if response.status_code == 404:
         raise InputError(f"{base_url} does not look like the COLA registry (HTTP 404 for {url})")

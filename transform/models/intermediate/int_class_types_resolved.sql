@@ -37,11 +37,12 @@ observed as (
 
     select
         class_type_description_key,
-        mode(class_type_description) as class_type_description,
-        mode(class_type_code) filter (where class_type_code is not null) as observed_code,
-        mode(form_product_type) filter (
-            where form_product_type in ('Wine', 'Distilled Spirits', 'Malt Beverage')
-        ) as observed_product_type,
+        {{ stable_mode('class_type_description') }} as class_type_description,
+        {{ stable_mode('class_type_code') }} as observed_code,
+        {{ stable_mode(
+            'form_product_type',
+            where="form_product_type in ('Wine', 'Distilled Spirits', 'Malt Beverage')"
+        ) }} as observed_product_type,
         count(*) as cola_count
     from colas
     group by class_type_description_key

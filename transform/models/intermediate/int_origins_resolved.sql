@@ -36,10 +36,11 @@ observed as (
 
     select
         origin_description_key,
-        mode(origin_description) as origin_description,
-        mode(origin_code) filter (where origin_code is not null) as observed_code,
-        mode(form_product_source) filter (where form_product_source in ('Domestic', 'Imported'))
-            as observed_scope,
+        {{ stable_mode('origin_description') }} as origin_description,
+        {{ stable_mode('origin_code') }} as observed_code,
+        {{ stable_mode(
+            'form_product_source', where="form_product_source in ('Domestic', 'Imported')"
+        ) }} as observed_scope,
         count(*) as cola_count
     from colas
     group by origin_description_key

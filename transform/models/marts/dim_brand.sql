@@ -12,10 +12,10 @@ brands as (
 
     select
         brand_name_key,
-        mode(brand_name) as brand_name,
+        {{ stable_mode('brand_name') }} as brand_name,
         count(*) as cola_count,
         count(distinct permit_number) as company_count,
-        mode(product_type) as main_product_type,
+        {{ stable_mode('product_type') }} as main_product_type,
         min(approval_date) as first_approval_date,
         max(approval_date) as last_approval_date
     from colas

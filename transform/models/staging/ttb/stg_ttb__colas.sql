@@ -74,7 +74,8 @@ renamed as (
         {{ clean_text('formula') }} as formula,
 
         -- application
-        coalesce(cast(type_of_application as varchar[]), []) as application_types,
+        -- JSON in DuckDB, JSON text (VARCHAR) in the Parquet lake: read both as JSON
+        coalesce(cast(cast(type_of_application as json) as varchar[]), []) as application_types,
         {{ clean_text('for_sale_in') }} as for_sale_in,
         {{ clean_text('total_bottle_capacity') }} as total_bottle_capacity,
         {{ clean_text('qualifications') }} as qualifications,

@@ -44,7 +44,7 @@ bench: setup
 
 INGEST_ARGS = $(if $(DATE),--date $(DATE)) $(if $(START),--start $(START)) $(if $(END),--end $(END)) \
 	$(if $(METHODS),--methods $(METHODS)) $(if $(DESTINATION),--destination $(DESTINATION)) \
-	$(if $(FULL_REFRESH),--full-refresh)
+	$(if $(FULL_REFRESH),--full-refresh) $(if $(STRATEGY),--strategy $(STRATEGY))
 
 ingest: setup
 	$(BIN)/ttb-cola ingest $(INGEST_ARGS)
@@ -52,13 +52,14 @@ ingest: setup
 # Daily: yesterday back lookback_days (DATE= replays another "today"), then the dbt build.
 daily: setup
 	$(BIN)/ttb-cola daily $(if $(DATE),--today $(DATE)) $(if $(METHODS),--methods $(METHODS)) \
-		$(if $(DESTINATION),--destination $(DESTINATION))
+		$(if $(DESTINATION),--destination $(DESTINATION)) $(if $(STRATEGY),--strategy $(STRATEGY))
 	$(MAKE) --no-print-directory build
 
 # Backfill: START= [END=] [CHUNK_DAYS=7]; rerun the same command to resume after a crash.
 backfill: setup
 	$(BIN)/ttb-cola backfill --start $(START) $(if $(END),--end $(END)) $(if $(CHUNK_DAYS),--chunk-days $(CHUNK_DAYS)) \
-		$(if $(METHODS),--methods $(METHODS)) $(if $(DESTINATION),--destination $(DESTINATION))
+		$(if $(METHODS),--methods $(METHODS)) $(if $(DESTINATION),--destination $(DESTINATION)) \
+		$(if $(STRATEGY),--strategy $(STRATEGY))
 
 status: setup
 	$(BIN)/ttb-cola status $(if $(DESTINATION),--destination $(DESTINATION))

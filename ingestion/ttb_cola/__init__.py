@@ -1,9 +1,11 @@
 """dlt source for the US TTB public COLA Registry.
 
-The ``partitions`` resource crawls receipt date x receipt method partitions concurrently (probing
-TTB IDs, see :mod:`ttb_cola.crawl`) and keeps one state entry per partition in
-``dlt.current.resource_state()``; the ``colas``, ``cola_label_images`` and ``crawl_partitions``
-resources are transformers over its output, so one crawl feeds all three tables.
+The ``partitions`` resource discovers COLAs two ways, by ``strategy``: it searches the registry by
+completed date (see :mod:`ttb_cola.listing`), and it probes receipt date x receipt method partitions
+TTB ID by TTB ID (see :mod:`ttb_cola.crawl`), concurrently. It keeps one state entry per receipt
+partition and per completed date in ``dlt.current.resource_state()``; the ``colas``,
+``cola_label_images``, ``crawl_partitions`` and ``crawl_searches`` resources are transformers over
+its output, so one crawl feeds every table.
 """
 
 from __future__ import annotations
@@ -15,9 +17,9 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import dlt
@@ -25,14 +27,18 @@ from dlt.extract.resource import DltResource
 
 from ttb_cola.archive import RawArchive, archived_records
 from ttb_cola.client import RegistryClient, RetryPolicy
-from ttb_cola.crawl import CrawlSettings, PartitionCrawl, is_due
+from ttb_cola.crawl import CrawlSettings, PartitionCrawl, is_due, mark_covered, mark_listed, record_fetched
+from ttb_cola.discover import Searcher
 from ttb_cola.ids import check_method, partition_key
+from ttb_cola.lister import Lister, ListingOutcome
+from ttb_cola.listing import check_strategy, covered_from, search_days, search_state
 from ttb_cola.operations import hms
 from ttb_cola.probe import PartitionOutcome, Prober
 from ttb_cola.ratelimit import RateLimiter
 from ttb_cola.settings import (
     COLAS_COLUMNS,
     CRAWL_PARTITION_COLUMNS,
+    CRAWL_SEARCH_COLUMNS,
     DEFAULT_ARCHIVE_DIR,
     LABEL_IMAGE_COLUMNS,
     SCHEMA_CONTRACT,
@@ -48,17 +54,19 @@ class RunReport:
     run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
     planned: int = 0
     skipped: int = 0
+    covered: int = 0
     outcomes: list[PartitionOutcome] = field(default_factory=list)
+    searches: list[ListingOutcome] = field(default_factory=list)
 
     @property
-    def failed(self) -> list[PartitionOutcome]:
-        """Partitions that ended this run failed."""
-        return [o for o in self.outcomes if o.state["status"] == "failed"]
+    def failed(self) -> list[PartitionOutcome | ListingOutcome]:
+        """Partitions and completed dates that ended this run failed."""
+        return [o for o in [*self.searches, *self.outcomes] if o.state["status"] == "failed"]
 
     @property
     def blocked(self) -> bool:
         """Whether the registry blocked the run (CAPTCHA after all retries)."""
-        return any(o.blocked for o in self.outcomes)
+        return any(o.blocked for o in [*self.searches, *self.outcomes])
 
 
 @dataclass(frozen=True)
@@ -95,6 +103,7 @@ def ttb_cola(
     archive_options: dict[str, Any] | None = None,
     ca_bundle: str | None = None,
     user_agent: str | None = None,
+    strategy: str = "probe",
     full_refresh: bool = False,
     today: str | None = None,
     report: Any = None,
@@ -124,13 +133,17 @@ def ttb_cola(
         archive_options: fsspec options (credentials, endpoint) for ``archive_url``, e.g. the lake's.
         ca_bundle: CA bundle path; empty builds certifi + the registry's missing intermediate.
         user_agent: User-Agent header; empty names the project.
-        full_refresh: probe settled partitions and every sequence again.
+        strategy: how COLAs are found: ``probe`` (TTB ID by TTB ID), ``search`` (the registry's
+            search by completed date, from ``start_date`` to today: new COLAs and status changes)
+            or ``both`` (search, then probe the receipt dates the searches do not cover).
+        full_refresh: probe settled partitions and every sequence again; search every day again.
         today: the run's date (ISO), for replays and the simulator's clock; the real date if None.
         report: a :class:`RunReport` to fill in (the CLI's summary reads it).
     """
     first = date.fromisoformat(str(start_date))
     last = date.fromisoformat(str(end_date)) if end_date else first
     methods = [check_method(str(m)) for m in receipt_methods]
+    strategy = check_strategy(strategy)
     run_day = date.fromisoformat(today) if today else date.today()
     run_report: RunReport = report if report is not None else RunReport()
     crawl_settings = CrawlSettings(
@@ -148,24 +161,14 @@ def ttb_cola(
 
     @dlt.resource(name="partitions", selected=False)
     def partitions() -> Iterator[_Event]:
-        states: dict[str, Any] = dlt.current.resource_state().setdefault("partitions", {})
-        plan = []
-        for day in date_range(first, last):
-            for method in methods:
-                key = partition_key(day, method)
-                if is_due(states.get(key), day, run_day, crawl_settings, full_refresh):
-                    plan.append((day, method, dict(states.get(key) or {})))
-                else:
-                    run_report.skipped += 1
-        run_report.planned = len(plan)
-        progress_log.info(
-            "run %s: %d partitions to probe, %d skipped (settled or not due), %d workers at %s req/s",
-            run_report.run_id, len(plan), run_report.skipped, max_workers, requests_per_second or "unlimited",
-        )
+        resource_state = dlt.current.resource_state()
+        states: dict[str, Any] = resource_state.setdefault("partitions", {})
+        searches: dict[str, Any] = resource_state.setdefault("searches", {})
         limiter = RateLimiter(requests_per_second)
         stop = threading.Event()
-        events: queue.Queue[_Event | PartitionOutcome] = queue.Queue(maxsize=10_000)
+        events: queue.Queue[_Event | PartitionOutcome | ListingOutcome] = queue.Queue(maxsize=10_000)
         local = threading.local()
+        futures: list[Future[None]] = []
 
         def prober() -> Prober:
             if not hasattr(local, "prober"):
@@ -182,7 +185,23 @@ def ttb_cola(
                 )
             return local.prober
 
-        def work(day: date, method: str, state: dict[str, Any]) -> None:
+        def search_work(day: date) -> None:
+            outcome: ListingOutcome | None = None
+            try:
+                worker = prober()
+                lister = Lister(Searcher(worker.client), worker)
+                outcome = lister.run(day, run_day, states, emit=lambda rec: events.put(_Event("colas", rec)))
+            except Exception as exc:  # a bug must fail the day, never lose it silently
+                progress_log.exception("search of %s failed unexpectedly", day)
+                outcome = ListingOutcome(
+                    day.isoformat(), search_state(day, run_day, None, 0, f"unexpected {type(exc).__name__}: {exc}")
+                )
+            finally:
+                if outcome is not None and outcome.blocked:
+                    stop.set()
+                events.put(outcome or ListingOutcome(day.isoformat(), search_state(day, run_day, None, 0, "lost")))
+
+        def probe_work(day: date, method: str, state: dict[str, Any]) -> None:
             crawl = PartitionCrawl(day, run_day, crawl_settings, state, full_refresh=full_refresh)
             outcome: PartitionOutcome | None = None
             try:
@@ -196,20 +215,71 @@ def ttb_cola(
                     stop.set()
                 events.put(outcome or PartitionOutcome(day.isoformat(), method, state, errors=1))
 
+        def drain(count: int) -> Iterator[_Event | PartitionOutcome | ListingOutcome]:
+            while count:
+                event = events.get()
+                if not isinstance(event, _Event):
+                    count -= 1
+                yield event
+
         started = time.monotonic()
         pool = ThreadPoolExecutor(max_workers=max(1, max_workers), thread_name_prefix="ttb-cola")
-        futures = [pool.submit(work, day, method, state) for day, method, state in plan]
-        remaining = len(plan)
+        listed: dict[str, int] = {}
         try:
-            while remaining:
-                event = events.get()
+            if strategy != "probe":
+                days = search_days(searches, first, run_day, full_refresh)
+                progress_log.info(
+                    "run %s: searching %d completed dates (%s..%s), %d workers at %s req/s", run_report.run_id,
+                    len(days), days[0] if days else "-", days[-1] if days else "-", max_workers,
+                    requests_per_second or "unlimited",
+                )
+                futures += [pool.submit(search_work, day) for day in days]
+                for event in drain(len(days)):
+                    if isinstance(event, _Event):
+                        yield event
+                        continue
+                    assert isinstance(event, ListingOutcome)
+                    for key, sequences in _apply_listing(event, states, run_day, crawl_settings).items():
+                        listed[key] = listed.get(key, 0) + sequences
+                    searches[event.completed_date] = event.state
+                    run_report.searches.append(event)
+                    _log_search(event, len(run_report.searches), len(days), started)
+                    yield _Event("crawl_searches", event.row(run_report.run_id))
+
+            covered = covered_from(searches, first, run_day) if strategy != "probe" else None
+            plan = []
+            for day in date_range(first, last):
+                for method in methods:
+                    key = partition_key(day, method)
+                    if covered is not None and day >= covered:
+                        states[key] = mark_covered(states.get(key), day, run_day, crawl_settings)
+                        now = datetime.now(UTC).isoformat(timespec="milliseconds")
+                        outcome = PartitionOutcome(
+                            day.isoformat(), method, states[key], found=listed.get(key, 0), started_at=now,
+                            finished_at=now,
+                        )
+                        run_report.covered += 1
+                        yield _Event("crawl_partitions", outcome.row(run_report.run_id))
+                    elif strategy != "search" and is_due(states.get(key), day, run_day, crawl_settings, full_refresh):
+                        plan.append((day, method, dict(states.get(key) or {})))
+                    else:
+                        run_report.skipped += 1
+            run_report.planned = len(plan)
+            progress_log.info(
+                "run %s: %d partitions to probe, %d covered by search, %d skipped (settled, not due or not "
+                "searchable), %d workers at %s req/s", run_report.run_id, len(plan), run_report.covered,
+                run_report.skipped, max_workers, requests_per_second or "unlimited",
+            )
+            started = time.monotonic()
+            futures += [pool.submit(probe_work, day, method, state) for day, method, state in plan]
+            for event in drain(len(plan)):
                 if isinstance(event, _Event):
                     yield event
                     continue
-                remaining -= 1
+                assert isinstance(event, PartitionOutcome)
                 states[event.key] = event.state
                 run_report.outcomes.append(event)
-                _log_partition(event, len(plan) - remaining, len(plan), started)
+                _log_partition(event, len(run_report.outcomes), len(plan), started)
                 yield _Event("crawl_partitions", event.row(run_report.run_id))
         finally:
             # On an early exit (extract failed, interrupted) stop the workers and unblock them.
@@ -222,8 +292,9 @@ def ttb_cola(
     return (partitions, *table_resources(partitions))
 
 
-def table_resources(parent: DltResource) -> tuple[DltResource, DltResource, DltResource]:
-    """The ``colas``, ``cola_label_images`` and ``crawl_partitions`` tables, fed by ``parent``'s events."""
+def table_resources(parent: DltResource) -> tuple[DltResource, ...]:
+    """The ``colas``, ``cola_label_images``, ``crawl_partitions`` and ``crawl_searches`` tables, fed by
+    ``parent``'s events."""
 
     @dlt.transformer(
         data_from=parent,
@@ -262,7 +333,18 @@ def table_resources(parent: DltResource) -> tuple[DltResource, DltResource, DltR
         if event.table == "crawl_partitions":
             yield event.data
 
-    return colas, cola_label_images, crawl_partitions
+    @dlt.transformer(
+        data_from=parent,
+        name="crawl_searches",
+        write_disposition="append",
+        columns=CRAWL_SEARCH_COLUMNS,
+        schema_contract=SCHEMA_CONTRACT,
+    )
+    def crawl_searches(event: _Event) -> Iterator[dict[str, Any]]:
+        if event.table == "crawl_searches":
+            yield event.data
+
+    return colas, cola_label_images, crawl_partitions, crawl_searches
 
 
 @dlt.source(name="ttb_cola", max_table_nesting=0)
@@ -285,6 +367,40 @@ def ttb_cola_archive(
             yield _Event("colas", record)
 
     return (archive, *table_resources(archive))
+
+
+def _apply_listing(
+    outcome: ListingOutcome, states: dict[str, Any], today: date, settings: CrawlSettings
+) -> dict[str, int]:
+    """Fold one completed date's listing into the receipt partitions' states; new COLAs per partition.
+
+    After a failed search only what was fetched counts as found: a listed COLA we hold no page of
+    must stay a hole, so that a probe (or the next search) still fetches it.
+    """
+    complete = outcome.state["status"] != "failed"
+    found = outcome.plan.listed if complete else outcome.fetched
+    new: dict[str, int] = {}
+    for key, sequences in found.items():
+        day, method = key.split("|")
+        before = states.get(key)
+        state = mark_listed(before, sequences, date.fromisoformat(day), today, settings)
+        record_fetched(state, outcome.fetched.get(key, set()), today)
+        states[key] = state
+        new[key] = len(outcome.fetched.get(key, set()))
+    return new
+
+
+def _log_search(outcome: ListingOutcome, done: int, total: int, started: float) -> None:
+    elapsed = max(time.monotonic() - started, 1e-9)
+    state = outcome.state
+    progress_log.info(
+        "[%d/%d] %s %-8s listed %5d of %5s, fetched %5d (new %d, moved %d), %d exports %d pages %d splits  "
+        "%.1f req/s  ETA %s%s",
+        done, total, outcome.key, state["status"], state["listed"], state["reported_total"],
+        sum(len(s) for s in outcome.fetched.values()), outcome.plan.new, outcome.plan.moved, outcome.exports,
+        outcome.pages, outcome.splits, outcome.requests / max(outcome.seconds, 1e-3),
+        hms(elapsed / done * (total - done)), f"  ({state['last_error']})" if state["last_error"] else "",
+    )
 
 
 def _log_partition(outcome: PartitionOutcome, done: int, total: int, started: float) -> None:

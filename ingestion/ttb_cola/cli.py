@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+from ttb_cola.listing import check_strategy
 from ttb_cola.pages import PageKind, classify
 from ttb_cola.parsers import ParseError, parse_page
 from ttb_cola.records import build_record
@@ -20,6 +21,8 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_BLOCKED = 3
+#: The daily run finds new COLAs and status changes by completed date, probing what search misses.
+DAILY_STRATEGY = "both"
 
 
 def parse_file(path: Path) -> dict[str, Any]:
@@ -85,6 +88,11 @@ def _crawl(args: argparse.Namespace, command: str, dates: Callable[[date], tuple
         base_url = args.base_url or configured("base_url")
         if not base_url:
             raise InputError("no base_url: set sources.ttb_cola.base_url in .dlt/config.toml")
+        strategy = args.strategy or (DAILY_STRATEGY if command == "daily" else configured("strategy", "probe"))
+        try:
+            check_strategy(strategy)
+        except ValueError as exc:
+            raise InputError(str(exc)) from None
         check_reachable(base_url)
         _configure_logging(args.quiet)
         with destination_lock(request.destination, f"ttb-cola {command}"):
@@ -99,6 +107,7 @@ def _crawl(args: argparse.Namespace, command: str, dates: Callable[[date], tuple
                     base_url=args.base_url,
                     requests_per_second=args.requests_per_second,
                     max_workers=args.max_workers,
+                    strategy=strategy,
                 )
                 reports.append(report)
                 if report.blocked:
@@ -247,6 +256,11 @@ def build_parser() -> argparse.ArgumentParser:
     crawl_options.add_argument("--methods", help="receipt methods, e.g. 001,002 (default: all configured)")
     crawl_options.add_argument("--destination", default="duckdb", help="duckdb (default) or filesystem")
     crawl_options.add_argument("--full-refresh", action="store_true", help="probe settled partitions again")
+    crawl_options.add_argument(
+        "--strategy",
+        help="probe (TTB ID by TTB ID), search (by completed date: new COLAs and status changes) or both; "
+        f"default: {DAILY_STRATEGY} for daily, sources.ttb_cola.strategy (probe) otherwise",
+    )
     crawl_options.add_argument("--today", help="the run's date for replays (default: today)")
     crawl_options.add_argument("--base-url", help="registry root (default: sources.ttb_cola.base_url)")
     crawl_options.add_argument("--requests-per-second", type=float, help="override the configured rate")

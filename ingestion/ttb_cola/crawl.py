@@ -9,6 +9,11 @@ re-checked on an interval that grows with their age, until they are ``settle_day
 
 Only a confirmed page moves the state: a sequence that failed after retries is neither found nor a
 hole, and a failed partition is retried by the next run.
+
+The state also remembers on which day each sequence was last fetched (``fetched``: all of them
+while the partition is open, the last week's once it settled), so discovery by completed date
+(:mod:`ttb_cola.listing`) refetches a listed COLA only when its listing is newer than the page we
+hold.
 """
 
 from __future__ import annotations
@@ -16,10 +21,12 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Literal
 
 Status = Literal["open", "settled", "failed"]
+#: Days of fetches a settled partition remembers: enough for a day searched again the next days.
+SETTLED_FETCH_DAYS = 7
 
 
 @dataclass(frozen=True)
@@ -49,7 +56,87 @@ def new_state() -> dict[str, Any]:
         "last_checked": None,
         "last_run": None,
         "last_error": None,
+        "fetched": {},
     }
+
+
+def encode_ranges(numbers: set[int] | list[int]) -> str:
+    """Sequences as compact text: ``[1, 2, 3, 7, 9, 10]`` -> ``"1-3,7,9-10"`` (state stays small)."""
+    parts: list[str] = []
+    ordered = sorted(set(numbers))
+    start = previous = None
+    for number in [*ordered, None]:
+        if start is not None and number == previous + 1:
+            previous = number
+            continue
+        if start is not None:
+            parts.append(str(start) if start == previous else f"{start}-{previous}")
+        start = previous = number
+    return ",".join(parts)
+
+
+def decode_ranges(text: str) -> set[int]:
+    """The sequences of :func:`encode_ranges` text."""
+    numbers: set[int] = set()
+    for part in filter(None, text.split(",")):
+        first, _, last = part.partition("-")
+        numbers.update(range(int(first), int(last or first) + 1))
+    return numbers
+
+
+def record_fetched(state: dict[str, Any], sequences: list[int] | set[int], day: date) -> None:
+    """Note in ``state`` that ``sequences`` were fetched on ``day`` (each keeps its latest day)."""
+    if not sequences:
+        return
+    fetched: dict[str, str] = state.setdefault("fetched", {})
+    for other, text in list(fetched.items()):
+        if other != day.isoformat():
+            left = decode_ranges(text) - set(sequences)
+            if left:
+                fetched[other] = encode_ranges(left)
+            else:
+                del fetched[other]
+    fetched[day.isoformat()] = encode_ranges(decode_ranges(fetched.get(day.isoformat(), "")) | set(sequences))
+
+
+def recent_fetches(fetched: dict[str, str], today: date, settled: bool) -> dict[str, str]:
+    """A copy of ``fetched`` to keep: everything while open; a settled partition, the last week's."""
+    keep_since = (today - timedelta(days=SETTLED_FETCH_DAYS)).isoformat()
+    return {day: text for day, text in fetched.items() if not settled or day >= keep_since}
+
+
+def fetched_days(state: dict[str, Any] | None) -> dict[int, date]:
+    """The day each sequence was last fetched, as far as the state still knows."""
+    return {
+        sequence: date.fromisoformat(day)
+        for day, text in (state or {}).get("fetched", {}).items()
+        for sequence in decode_ranges(text)
+    }
+
+
+def mark_listed(
+    state: dict[str, Any] | None, sequences: set[int], receipt_date: date, today: date, settings: CrawlSettings
+) -> dict[str, Any]:
+    """The partition's state once the registry's search listed ``sequences`` as public (a new dict).
+
+    Listed sequences are found; unlisted ones between the old and new highest become holes, which a
+    probe may still check. Status, counters and ``last_checked`` are left to the probe, except that a
+    partition past ``settle_days`` settles (its holes and older fetch days dropped, as a probe would).
+    """
+    base = new_state()
+    base.update(state or {})
+    highest = base["highest"]
+    top = max([highest, *sequences])
+    holes = (set(base["holes"]) | set(range(highest + 1, top))) - set(sequences)
+    settled = base["status"] == "settled" or (today - receipt_date).days > settings.settle_days
+    base.update(
+        highest=top,
+        holes=[] if settled else sorted(holes),
+        public=base["public"] + sum(1 for s in sequences if s > highest) if settled else top - len(holes),
+        status="settled" if settled else base["status"],
+    )
+    base["fetched"] = recent_fetches(base["fetched"], today, settled)  # a copy: other threads read the old one
+    return base
 
 
 def patience(public: int, highest: int, settings: CrawlSettings) -> int:
@@ -93,6 +180,24 @@ def is_due(
     age = (today - receipt_date).days
     waited = (today - date.fromisoformat(state["last_checked"])).days
     return waited >= recheck_interval(age, settings)
+
+
+def mark_covered(
+    state: dict[str, Any] | None, receipt_date: date, today: date, settings: CrawlSettings
+) -> dict[str, Any]:
+    """The state of a partition that searches by completed date covered up to ``today`` (a new dict):
+    checked today, and settled once past ``settle_days``, as if a probe had run."""
+    base = new_state()
+    base.update(state or {})
+    settled = (today - receipt_date).days > settings.settle_days
+    base.update(
+        status="settled" if settled else "open",
+        last_checked=today.isoformat(),
+        last_error=None,
+    )
+    if settled:
+        base.update(holes=[], fetched=recent_fetches(base["fetched"], today, settled))
+    return base
 
 
 @dataclass
@@ -177,6 +282,11 @@ class PartitionCrawl:
         unseen = (set(self.state["holes"]) | set(self.missed)) - set(self.found)
         holes = sorted(s for s in unseen if s < highest)
         status = self.status
+        fetched = recent_fetches(self.state.get("fetched", {}), self.today, status == "settled")
+        if self.found:
+            holder = {"fetched": fetched}
+            record_fetched(holder, self.found, self.today)
+            fetched = holder["fetched"]
         return {
             "highest": highest,
             # A settled partition keeps only its count of public records: its holes are final.
@@ -187,4 +297,5 @@ class PartitionCrawl:
             "last_checked": self.state["last_checked"] if self.error else self.today.isoformat(),
             "last_run": run_at,
             "last_error": self.error,
+            "fetched": fetched,
         }

@@ -252,10 +252,26 @@ def summary(report: RunReport) -> str:
             f"{o.key:<16} {o.state['status']:<8} {o.probed:>7} {o.found:>6} {o.not_found:>7} "
             f"{o.retried:>7} {o.state['highest']:>7} {len(o.state['holes']):>6}"
         )
-    found = sum(o.found for o in report.outcomes)
+    if report.searches:
+        lines.append(
+            f"{'completed date':<16} {'status':<8} {'listed':>7} {'total':>6} {'fetched':>7} {'new':>6} "
+            f"{'moved':>6} {'requests':>8}"
+        )
+    for s in sorted(report.searches, key=lambda s: s.completed_date):
+        fetched = sum(len(seqs) for seqs in s.fetched.values())
+        total = "-" if s.state["reported_total"] is None else s.state["reported_total"]
+        lines.append(
+            f"{s.completed_date:<16} {s.state['status']:<8} {s.state['listed']:>7} {total:>6} {fetched:>7} "
+            f"{s.plan.new:>6} {s.plan.moved:>6} {s.requests:>8}"
+        )
+    found = sum(o.found for o in report.outcomes) + sum(
+        len(seqs) for s in report.searches for seqs in s.fetched.values()
+    )
+    searched = f"{len(report.searches)} completed dates searched, " if report.searches else ""
+    covered = f"{report.covered} covered by search, " if report.covered else ""
     lines.append(
-        f"run {report.run_id}: {len(report.outcomes)} partitions probed, {report.skipped} skipped, "
-        f"{found} records loaded, {len(report.failed)} failed"
+        f"run {report.run_id}: {searched}{len(report.outcomes)} partitions probed, {covered}"
+        f"{report.skipped} skipped, {found} records loaded, {len(report.failed)} failed"
     )
     return "\n".join(lines)
 

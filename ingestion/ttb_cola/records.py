@@ -50,9 +50,12 @@ PAGE_FIELDS = (
     "expiration_date",
     "label_images",
 )
+#: From the registry's search list (discovery by completed date): the date the current status took
+#: effect, and the codes the detail page lacks. Null on records found by probing without a list.
+LISTING_FIELDS = ("completed_date",)
 ID_FIELDS = ("receipt_date", "receipt_method", "sequence")
 PROVENANCE_FIELDS = ("source_url", "fetched_at", "page_sha256")
-RECORD_FIELDS = PAGE_FIELDS + ID_FIELDS + PROVENANCE_FIELDS
+RECORD_FIELDS = PAGE_FIELDS + LISTING_FIELDS + ID_FIELDS + PROVENANCE_FIELDS
 
 
 def id_fields(ttb_id: str) -> dict[str, Any]:

@@ -58,6 +58,7 @@ COLAS_COLUMNS: dict[str, TColumnSchema] = _columns(
         "date_of_application": _DATE,
         "date_issued": _DATE,
         "expiration_date": _DATE,
+        "completed_date": _DATE,
         "receipt_date": ("date", False),
         "receipt_method": ("text", False),
         "sequence": ("bigint", False),
@@ -92,6 +93,26 @@ CRAWL_PARTITION_COLUMNS: dict[str, TColumnSchema] = _columns(
         "errors": ("bigint", False),
         "highest_sequence": ("bigint", False),
         "holes": ("bigint", False),
+        "status": ("text", False),
+        "error": _TEXT,
+        "started_at": ("timestamp", False),
+        "finished_at": ("timestamp", False),
+    }
+)
+
+CRAWL_SEARCH_COLUMNS: dict[str, TColumnSchema] = _columns(
+    {
+        "completed_date": ("date", False),
+        "run_id": ("text", False),
+        "reported_total": ("bigint", True),
+        "listed": ("bigint", False),
+        "fetched": ("bigint", False),
+        "new": ("bigint", False),
+        "moved": ("bigint", False),
+        "exports": ("bigint", False),
+        "pages": ("bigint", False),
+        "splits": ("bigint", False),
+        "requests": ("bigint", False),
         "status": ("text", False),
         "error": _TEXT,
         "started_at": ("timestamp", False),

@@ -11,6 +11,8 @@ exercises what the dbt project must cope with:
   destination would), so staging must keep the latest load's row;
 * ~15% of COLAs without their printable form (null codes, product type, source, form dates, images);
 * several statuses, multi-valued ``type_of_application``, ``other_permits`` objects;
+* ``completed_date`` (when the current status took effect, from the search list): the approval
+  date of approved COLAs, a later date for changed statuses, NULL for ~20% (found by probing);
 * companies whose name changed over time (the latest name must win);
 * crawl partitions for every receipt date x method, including zero-record partitions, one failed
   partition, one partition never crawled (a coverage gap) and re-crawls of recent dates.
@@ -279,6 +281,13 @@ def make_dev_data(path: str | Path, rows: int = 10_000, days: int | None = None,
                                                           AS INTEGER) END AS date_of_application,
                CASE WHEN has_form THEN approval_date END AS date_issued,
                CASE WHEN status = 'EXPIRED' THEN least(approval_date + 365, current_date - 1) END AS expiration_date,
+               -- the date the current status took effect, from the search list: ~20% were found by
+               -- probing (no list, no date); else the approval date, or a later date for a change
+               CASE WHEN hash(ttb_id, 'listed') % 100 >= 20 THEN
+                   CASE status WHEN 'APPROVED' THEN approval_date
+                               WHEN 'EXPIRED' THEN least(approval_date + 365, current_date - 1)
+                               ELSE least(approval_date + CAST(30 + h % 300 AS INTEGER), current_date - 1) END
+               END AS completed_date,
                receipt_date, receipt_method, sequence,
                'http://127.0.0.1:8765/colasonline/viewColaDetails.do?action=publicDisplaySearchBasic&ttbid=' || ttb_id
                    AS source_url,
@@ -293,6 +302,8 @@ def make_dev_data(path: str | Path, rows: int = 10_000, days: int | None = None,
         INSERT INTO {ds}."colas" BY NAME
         SELECT * REPLACE (
             CASE status WHEN 'APPROVED' THEN 'SURRENDERED' ELSE 'REVOKED' END AS status,
+            -- the search lists the change on the day it took effect (probe-found ones stay undated)
+            CASE WHEN completed_date IS NOT NULL THEN current_date - 1 END AS completed_date,
             TIMESTAMPTZ '{load_2.isoformat()}' AS fetched_at,
             '{load_id_2}' AS _dlt_load_id,
             left(md5(ttb_id || '{load_id_2}'), 14) AS _dlt_id)

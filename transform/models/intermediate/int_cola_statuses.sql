@@ -4,6 +4,7 @@ select
     status,
     approval_date,
     expiration_date,
+    completed_date,
     fetched_at,
     dlt_load_id,
     loaded_at

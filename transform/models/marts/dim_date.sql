@@ -6,8 +6,12 @@ with
 bounds as (
 
     select
-        date_trunc('year', least(min(received_date), min(application_date), min(approval_date))) as first_day,
-        greatest(max(received_date), max(approval_date), max(expiration_date), current_date) as last_date
+        date_trunc(
+            'year', least(min(received_date), min(application_date), min(approval_date), min(completed_date))
+        ) as first_day,
+        greatest(
+            max(received_date), max(approval_date), max(expiration_date), max(completed_date), current_date
+        ) as last_date
     from {{ ref('int_colas_parsed') }}
 
 ),

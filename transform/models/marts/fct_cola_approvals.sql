@@ -1,6 +1,6 @@
--- One row per public COLA: keys to every dimension, status, dates, days from receipt to
--- approval, product type and domestic/imported (with whether they were read or inferred), and
--- the number of label images.
+-- One row per public COLA: keys to every dimension, status and when it took effect, dates, days
+-- from receipt to approval, product type and domestic/imported (with whether they were read or
+-- inferred), and the number of label images.
 with
 
 colas as (
@@ -27,6 +27,16 @@ final as (
         receipt_sequence,
         status,
         status = 'APPROVED' as is_active,
+        -- when the current status took effect: the search list's completed date, else the
+        -- approval date of a COLA still approved; unknown for a change no search has listed yet
+        case
+            when completed_date is not null then completed_date
+            when status = 'APPROVED' then approval_date
+        end as status_date,
+        case
+            when completed_date is not null then 'listing'
+            when status = 'APPROVED' and approval_date is not null then 'approval_date'
+        end as status_date_source,
         application_date,
         issued_date,
         expiration_date,

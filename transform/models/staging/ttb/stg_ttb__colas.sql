@@ -47,6 +47,7 @@ renamed as (
         date_of_application as application_date,
         date_issued as issued_date,
         expiration_date,
+        completed_date,
 
         -- product
         {{ upper_text('class_type_code') }} as class_type_code,

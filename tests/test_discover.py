@@ -77,3 +77,14 @@ def test_rows_missing_from_every_route_make_the_search_incomplete(sim, monkeypat
     monkeypatch.setattr(discover.Searcher, "_pages", short_pages)
     with pytest.raises(SearchIncomplete, match="distinct rows gathered"):
         searcher(sim, export_cap=0).completed(date(2025, 6, 14))
+
+
+def test_lettered_codes_at_a_split_boundary_stay_in_their_range(sim) -> None:
+    # a smaller cap forces splits down to ranges ending at 80, where 80 and 80A must not fall apart
+    day = date(2025, 6, 23)
+    expected = expected_rows(sim, day)
+    lettered = {r["class_type_code"] for r in expected.values() if r["class_type_code"][-1:].isalpha()}
+    assert lettered, "the day has lettered class/type codes: the test would prove nothing"
+    result = searcher(sim, export_cap=600).completed(day)
+    check(result.rows, expected)
+    assert result.splits > 3 and result.pages == 0

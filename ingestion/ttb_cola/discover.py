@@ -53,7 +53,8 @@ class Query:
             "searchCriteria.productOrFancifulName": "",
             "searchCriteria.productNameSearchType": "B",
             "searchCriteria.classTypeFrom": "" if self.class_from is None else str(self.class_from),
-            "searchCriteria.classTypeTo": "" if self.class_to is None else str(self.class_to),
+            # "80Z", not "80": the range must also hold the lettered codes of its last number (80A)
+            "searchCriteria.classTypeTo": "" if self.class_to is None else f"{self.class_to}Z",
             "searchCriteria.originCode": "",
         }
 

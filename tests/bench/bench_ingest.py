@@ -6,7 +6,7 @@ import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
-from harness import Simulator, crawl_rows, ingest, loaded_ids
+from harness import Simulator, crawl_rows, ingest, loaded_ids, loaded_statuses, run_cli
 
 from ttb_cola.simulator.registry import Registry
 
@@ -66,6 +66,41 @@ def daily_steady_state() -> None:
           f"window recall {recall:.2%}")
 
 
+def daily_strategies() -> None:
+    """Issue 8: the daily run (lookback window, clock +1 day) for each discovery strategy, side by side.
+
+    Each strategy gets its own warehouse, warmed up by one daily run, then measured over the next
+    day's run: every registry request (searches, exports, pages) per record loaded or updated, and
+    recall: the window's public COLAs loaded, and the statuses of everything loaded as the registry
+    shows them now. Printable forms are off (the search list gives the codes the form would add).
+    """
+    today = AS_OF + timedelta(days=1)
+    registry = Registry(seed=SEED, as_of=today)
+    first = today - timedelta(days=LOOKBACK)
+    window = {r["ttb_id"] for d in (first + timedelta(days=n) for n in range(LOOKBACK))
+              for m in METHODS for r in registry.partition_records(d, m, today)}
+    daily = ("--lookback-days", str(LOOKBACK), "--requests-per-second", "0")
+    print(f"daily steady state ({LOOKBACK}-day lookback, clock +1 day, no forms):")
+    for strategy in ("probe", "search", "both"):
+        with tempfile.TemporaryDirectory() as tmp, Simulator(SEED, AS_OF) as sim:
+            work = Path(tmp)
+            options = (*daily, "--strategy", strategy)
+            _check(run_cli(work, sim.base_url, AS_OF, "daily", *options, SOURCES__TTB_COLA__FETCH_FORMS="false"),
+                   f"{strategy} warm-up")
+            before, served = loaded_statuses(work), sim.all_requests()
+            sim.set_as_of(today)
+            run = run_cli(work, sim.base_url, today, "daily", *options, SOURCES__TTB_COLA__FETCH_FORMS="false")
+            _check(run, f"{strategy} daily")
+            requests = sim.all_requests() - served
+            after = loaded_statuses(work)
+        loaded = {k for k, v in after.items() if before.get(k) != v}
+        recall = len(window & after.keys()) / len(window)
+        stale = sum(1 for k, (status, *_) in after.items() if registry.record(k)["status"] != status)
+        print(f"  {strategy:<6}: {len(loaded):,} records loaded or updated, {requests:,} requests -> "
+              f"{requests / max(len(loaded), 1):.2f} requests/record (target for both <= 1.1); window recall "
+              f"{recall:.2%}; {stale} of {len(after):,} loaded COLAs show an outdated status; {run.seconds:.0f} s")
+
+
 def rate_fidelity() -> None:
     """Achieved vs configured request rate at 200 ms simulated latency and 10 requests/s.
 
@@ -84,4 +119,9 @@ def rate_fidelity() -> None:
           f"-> {achieved:.2f} req/s, ratio {achieved / 10:.2f} (target >= 0.9)")
 
 
-BENCHES = {"backfill": backfill_30_days, "daily": daily_steady_state, "rate": rate_fidelity}
+BENCHES = {
+    "backfill": backfill_30_days,
+    "daily": daily_steady_state,
+    "strategies": daily_strategies,
+    "rate": rate_fidelity,
+}

@@ -63,6 +63,10 @@ class Simulator:
         """Detail and form pages served so far."""
         return self.call("stats")["requests"].get("viewColaDetails.do", 0)
 
+    def all_requests(self) -> int:
+        """Every registry request served so far (search, export and paging included)."""
+        return sum(self.call("stats")["requests"].values())
+
     def set_as_of(self, day: date) -> None:
         """Move the registry's clock."""
         self.call("as_of", {"as_of": day.isoformat()})
@@ -87,18 +91,31 @@ class IngestRun:
 
 def ingest(workdir: Path, base_url: str, start: date, end: date, today: date, *extra: str) -> IngestRun:
     """Run `ttb-cola ingest` into ``workdir`` (its own DuckDB file and pipelines dir)."""
-    env = dict(os.environ)
+    return run_cli(workdir, base_url, today, "ingest", "--start", start.isoformat(), "--end", end.isoformat(), *extra)
+
+
+def run_cli(workdir: Path, base_url: str, today: date, command: str, *args: str, **env_vars: str) -> IngestRun:
+    """Run a crawling `ttb-cola` command into ``workdir`` (its own DuckDB file and pipelines dir)."""
+    env = dict(os.environ, **env_vars)
     env["DESTINATION__DUCKDB__CREDENTIALS"] = str(workdir / "ttb_cola.duckdb")
     env["RUNTIME__LOG_LEVEL"] = "ERROR"
-    cmd = [str(BIN / "ttb-cola"), "ingest", "--start", start.isoformat(), "--end", end.isoformat(),
-           "--today", today.isoformat(), "--base-url", base_url, "--pipelines-dir", str(workdir / "pipelines"),
-           "--quiet", *extra]
+    cmd = [str(BIN / "ttb-cola"), command, *args, "--today", today.isoformat(), "--base-url", base_url,
+           "--pipelines-dir", str(workdir / "pipelines"), "--quiet"]
     started = time.perf_counter()
     process = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
     stderr = process.stderr.read() if process.stderr else ""
     return IngestRun(os.waitstatus_to_exitcode(status), seconds, usage.ru_maxrss / 1024, stderr)
+
+
+def loaded_statuses(workdir: Path) -> dict[str, tuple[str, date, date | None]]:
+    """TTB ID -> (status, receipt date, completed date) in the warehouse's ``colas`` table."""
+    con = duckdb.connect()
+    con.execute(f"ATTACH '{workdir / 'ttb_cola.duckdb'}' AS wh (READ_ONLY)")
+    rows = con.sql("select ttb_id, status, receipt_date, completed_date from wh.ttb_cola.colas").fetchall()
+    con.close()
+    return {ttb_id: (status, receipt, completed) for ttb_id, status, receipt, completed in rows}
 
 
 def loaded_ids(workdir: Path) -> set[str]:

@@ -15,7 +15,7 @@ import fsspec
 import pyarrow.parquet as pq
 import pytest
 from ingest_helpers import COMPARED, JSON_FIELDS, Warehouse, assert_same_records, truth
-from moto_server import MotoS3, running_moto
+from moto_server import MotoS3, no_machine_aws_credentials, running_moto
 from sim_server import running_simulator
 
 from ttb_cola.cli import main
@@ -41,12 +41,7 @@ def sim() -> Iterator[SimulatorServer]:
 
 @pytest.fixture
 def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Warehouse:
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    # No credentials from the machine: the default chain must find nothing (and not ask EC2's metadata).
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
+    no_machine_aws_credentials(monkeypatch, tmp_path)
     return Warehouse(tmp_path, monkeypatch)
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from ingest_helpers import Warehouse
-from moto_server import MotoS3, running_moto
+from moto_server import MotoS3, no_machine_aws_credentials, running_moto
 from sim_server import running_simulator
 
 from ttb_cola.simulator.server import SimulatorServer
@@ -60,15 +60,6 @@ def s3() -> Iterator[MotoS3]:
 def sim() -> Iterator[SimulatorServer]:
     with running_simulator(seed=7, as_of=AS_OF) as server:
         yield server
-
-
-def _clear_aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """No credentials from the machine: only the DESTINATION__FILESYSTEM__* variables may reach the bucket."""
-    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
 
 
 def _dbt(tmp: Path, name: str, extra_env: dict[str, str], *args: str) -> str:
@@ -122,7 +113,7 @@ def _brand_types_off_the_top(con: duckdb.DuckDBPyConnection, catalog: str) -> li
 def test_s3_target_builds_the_same_marts_as_duckdb(
     s3: MotoS3, sim: SimulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _clear_aws(monkeypatch, tmp_path)
+    no_machine_aws_credentials(monkeypatch, tmp_path)
     sim.set_as_of(AS_OF)
     args = ("--date", DAY.isoformat(), "--methods", METHODS)
 

@@ -19,7 +19,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import dlt
@@ -33,7 +33,7 @@ from ttb_cola.ids import check_method, partition_key
 from ttb_cola.lister import Lister, ListingOutcome
 from ttb_cola.listing import check_strategy, covered_from, search_days, search_state
 from ttb_cola.operations import hms
-from ttb_cola.probe import PartitionOutcome, Prober
+from ttb_cola.probe import PartitionOutcome, Prober, utc_now
 from ttb_cola.ratelimit import RateLimiter
 from ttb_cola.settings import (
     COLAS_COLUMNS,
@@ -253,7 +253,7 @@ def ttb_cola(
                     key = partition_key(day, method)
                     if covered is not None and day >= covered:
                         states[key] = mark_covered(states.get(key), day, run_day, crawl_settings)
-                        now = datetime.now(UTC).isoformat(timespec="milliseconds")
+                        now = utc_now()
                         outcome = PartitionOutcome(
                             day.isoformat(), method, states[key], found=listed.get(key, 0), started_at=now,
                             finished_at=now,
@@ -322,29 +322,25 @@ def table_resources(parent: DltResource) -> tuple[DltResource, ...]:
             for position, image in enumerate(event.data.get("label_images") or [], start=1):
                 yield {"ttb_id": event.data["ttb_id"], "position": position, **image}
 
-    @dlt.transformer(
-        data_from=parent,
-        name="crawl_partitions",
-        write_disposition="append",
-        columns=CRAWL_PARTITION_COLUMNS,
-        schema_contract=SCHEMA_CONTRACT,
+    return (
+        colas,
+        cola_label_images,
+        _crawl_log(parent, "crawl_partitions", CRAWL_PARTITION_COLUMNS),
+        _crawl_log(parent, "crawl_searches", CRAWL_SEARCH_COLUMNS),
     )
-    def crawl_partitions(event: _Event) -> Iterator[dict[str, Any]]:
-        if event.table == "crawl_partitions":
+
+
+def _crawl_log(parent: DltResource, table: str, columns: Any) -> DltResource:
+    """An append-only table of the rows ``parent`` sends for ``table`` (one per partition or day per run)."""
+
+    def rows(event: _Event) -> Iterator[dict[str, Any]]:
+        if event.table == table:
             yield event.data
 
-    @dlt.transformer(
-        data_from=parent,
-        name="crawl_searches",
-        write_disposition="append",
-        columns=CRAWL_SEARCH_COLUMNS,
+    return dlt.transformer(
+        rows, data_from=parent, name=table, write_disposition="append", columns=columns,
         schema_contract=SCHEMA_CONTRACT,
     )
-    def crawl_searches(event: _Event) -> Iterator[dict[str, Any]]:
-        if event.table == "crawl_searches":
-            yield event.data
-
-    return colas, cola_label_images, crawl_partitions, crawl_searches
 
 
 @dlt.source(name="ttb_cola", max_table_nesting=0)

@@ -88,15 +88,16 @@ def record_fetched(state: dict[str, Any], sequences: list[int] | set[int], day: 
     """Note in ``state`` that ``sequences`` were fetched on ``day`` (each keeps its latest day)."""
     if not sequences:
         return
+    sequences, today = set(sequences), day.isoformat()
     fetched: dict[str, str] = state.setdefault("fetched", {})
     for other, text in list(fetched.items()):
-        if other != day.isoformat():
-            left = decode_ranges(text) - set(sequences)
+        if other != today:
+            left = decode_ranges(text) - sequences
             if left:
                 fetched[other] = encode_ranges(left)
             else:
                 del fetched[other]
-    fetched[day.isoformat()] = encode_ranges(decode_ranges(fetched.get(day.isoformat(), "")) | set(sequences))
+    fetched[today] = encode_ranges(decode_ranges(fetched.get(today, "")) | sequences)
 
 
 def recent_fetches(fetched: dict[str, str], today: date, settled: bool) -> dict[str, str]:
@@ -196,7 +197,7 @@ def mark_covered(
         last_error=None,
     )
     if settled:
-        base.update(holes=[], fetched=recent_fetches(base["fetched"], today, settled))
+        base.update(holes=[], fetched=recent_fetches(base["fetched"], today, settled=True))
     return base
 
 
@@ -282,12 +283,7 @@ class PartitionCrawl:
         unseen = (set(self.state["holes"]) | set(self.missed)) - set(self.found)
         holes = sorted(s for s in unseen if s < highest)
         status = self.status
-        fetched = recent_fetches(self.state.get("fetched", {}), self.today, status == "settled")
-        if self.found:
-            holder = {"fetched": fetched}
-            record_fetched(holder, self.found, self.today)
-            fetched = holder["fetched"]
-        return {
+        state = {
             "highest": highest,
             # A settled partition keeps only its count of public records: its holes are final.
             "holes": [] if status == "settled" else holes,
@@ -297,5 +293,7 @@ class PartitionCrawl:
             "last_checked": self.state["last_checked"] if self.error else self.today.isoformat(),
             "last_run": run_at,
             "last_error": self.error,
-            "fetched": fetched,
+            "fetched": recent_fetches(self.state.get("fetched", {}), self.today, status == "settled"),
         }
+        record_fetched(state, self.found, self.today)
+        return state

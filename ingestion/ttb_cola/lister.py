@@ -13,14 +13,15 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from ttb_cola.client import RegistryBlocked, RegistryError
 from ttb_cola.discover import Searcher, SearchIncomplete
+from ttb_cola.ids import parse_ttb_id
 from ttb_cola.listing import FetchPlan, plan_fetches, search_state
 from ttb_cola.parsers import ParseError
-from ttb_cola.probe import Prober
+from ttb_cola.probe import Prober, utc_now
 
 logger = logging.getLogger("ttb_cola.lister")
 #: Fields a listed row gives a record that lacks them (the detail page has no codes).
@@ -86,7 +87,7 @@ class Lister:
         client = self.prober.client
         before = client.stats.snapshot()
         clock = time.monotonic()
-        outcome = ListingOutcome(day.isoformat(), {}, started_at=_now())
+        outcome = ListingOutcome(day.isoformat(), {}, started_at=utc_now())
         total: int | None = None
         error: str | None = None
         rows: list[dict[str, Any]] = []
@@ -109,7 +110,7 @@ class Lister:
         outcome.state = search_state(day, today, total, len(rows), error)
         outcome.requests = after.requests - before.requests
         outcome.retried = after.retries - before.retries
-        outcome.finished_at = _now()
+        outcome.finished_at = utc_now()
         outcome.seconds = time.monotonic() - clock
         return outcome
 
@@ -129,15 +130,9 @@ class Lister:
                         if record.get(name) in (None, "") and row.get(name):
                             record[name] = row[name]
                     emit(record)
-                    outcome.fetched.setdefault(_key(record), set()).add(record["sequence"])
+                    key = parse_ttb_id(record["ttb_id"]).partition_key
+                    outcome.fetched.setdefault(key, set()).add(record["sequence"])
             finally:
                 for future in futures:
                     future.cancel()
 
-
-def _key(record: dict[str, Any]) -> str:
-    return f"{record['receipt_date']}|{record['receipt_method']}"
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="milliseconds")

@@ -128,7 +128,7 @@ class Prober:
         order, so the state is the same as a one-by-one walk. Near the end of the frontier up to
         ``lookahead - 1`` pages are fetched past the stopping point and set aside unobserved.
         """
-        started = _now()
+        started = utc_now()
         clock = time.monotonic()
         before = self.client.stats.snapshot()
         outcome = PartitionOutcome(crawl.receipt_date.isoformat(), method, crawl.state, started_at=started)
@@ -182,7 +182,7 @@ class Prober:
         outcome.errors = 1 if crawl.error else 0
         outcome.retried = after.retries - before.retries
         outcome.requests = after.requests - before.requests
-        outcome.finished_at = _now()
+        outcome.finished_at = utc_now()
         outcome.seconds = time.monotonic() - clock
         return outcome
 
@@ -196,6 +196,7 @@ class Prober:
         )
 
 
-def _now() -> str:
+def utc_now() -> str:
+    """Now in UTC, ISO 8601 to the millisecond (the crawl tables' started_at / finished_at)."""
     return datetime.now(UTC).isoformat(timespec="milliseconds")
 

@@ -1,4 +1,4 @@
-"""The ``ttb-cola`` command line: ingest, daily, backfill, status, reparse, parse, simulate."""
+"""The ``ttb-cola`` command line: ingest, daily, backfill, status, reparse, parse, digest, report, simulate."""
 
 from __future__ import annotations
 
@@ -304,6 +304,17 @@ def build_parser() -> argparse.ArgumentParser:
     parse = commands.add_parser("parse", help="classify and parse saved registry pages, one JSON line each")
     parse.add_argument("files", nargs="+", metavar="FILE")
     parse.set_defaults(func=cmd_parse)
+
+    from ttb_cola.digest.command import add_digest_arguments, run_digest
+    from ttb_cola.report.command import add_report_arguments, run_report
+
+    digest = commands.add_parser("digest", help="what changed in a week: digest.md, .html, .xlsx (make digest)")
+    add_digest_arguments(digest)
+    digest.set_defaults(func=run_digest)
+
+    report = commands.add_parser("report", help="static report site with charts (make report)")
+    add_report_arguments(report)
+    report.set_defaults(func=run_report)
 
     demo = commands.add_parser("demo", help="simulator -> ingest a week -> dbt build -> headline numbers")
     demo.set_defaults(func=cmd_demo)

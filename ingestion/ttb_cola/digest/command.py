@@ -1,0 +1,93 @@
+"""``ttb-cola digest``: the options, and writing ``digest.md``, ``digest.html`` and ``digest.xlsx``."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from ttb_cola.digest.html import render_html
+from ttb_cola.digest.markdown import render_markdown
+from ttb_cola.digest.model import Digest
+from ttb_cola.digest.paths import WarehouseNotFound, warehouse_path
+from ttb_cola.digest.period import resolve_period
+from ttb_cola.digest.queries import MissingMarts, build_digest
+from ttb_cola.digest.spreadsheet import write_spreadsheet
+from ttb_cola.digest.watchlist import DEFAULT_WATCHLIST, WatchlistError, read_watchlist
+
+DEFAULT_OUT = Path("data/digest")
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class DigestFiles:
+    """The files one run wrote."""
+
+    markdown: Path
+    html: Path
+    spreadsheet: Path
+
+
+def add_period_arguments(parser: argparse.ArgumentParser) -> None:
+    """Options naming the period and the warehouse, shared by ``digest`` and ``report``."""
+    parser.add_argument("--week", help="ISO week (2025-W14) or a date in it (default: the last full week)")
+    parser.add_argument("--since", help="first day of the period, YYYY-MM-DD (instead of --week)")
+    parser.add_argument("--until", help="last day of a --since period (default: today)")
+    parser.add_argument("--today", help="the date taken as today (default: today)")
+    parser.add_argument("--target", default="dev", choices=["dev", "s3"],
+                        help="dbt target whose marts to read: dev (TTB_COLA_DUCKDB) or s3 (TTB_COLA_LAKE_DUCKDB)")
+    parser.add_argument("--duckdb", help="warehouse DuckDB file (default: from --target)")
+    parser.add_argument("--watchlist", help=f"watchlist file to check (default: {DEFAULT_WATCHLIST} when present)")
+
+
+def add_digest_arguments(parser: argparse.ArgumentParser) -> None:
+    """Every option of ``ttb-cola digest``."""
+    add_period_arguments(parser)
+    parser.add_argument("--out", default=str(DEFAULT_OUT), help=f"output directory (default: {DEFAULT_OUT})")
+    parser.add_argument("--stdout", action="store_true", help="also print the Markdown")
+
+
+def check_watchlist(option: str | None) -> None:
+    """Check the watchlist file named by ``--watchlist`` (or the default one when it exists)."""
+    if option:
+        read_watchlist(Path(option))
+    elif DEFAULT_WATCHLIST.is_file():
+        read_watchlist(DEFAULT_WATCHLIST)
+
+
+def digest_from_args(args: argparse.Namespace) -> Digest:
+    """Check the inputs and build the digest the options name (raises on bad input)."""
+    today = date.fromisoformat(args.today) if args.today else date.today()
+    period = resolve_period(args.week, args.since, args.until, today)
+    check_watchlist(args.watchlist)
+    return build_digest(warehouse_path(args.target, args.duckdb), period, today)
+
+
+def write_digest(digest: Digest, out: Path) -> DigestFiles:
+    """Write the three files of ``digest`` into ``out`` (created)."""
+    out.mkdir(parents=True, exist_ok=True)
+    files = DigestFiles(out / "digest.md", out / "digest.html", out / "digest.xlsx")
+    files.markdown.write_text(render_markdown(digest), encoding="utf-8")
+    files.html.write_text(render_html(digest), encoding="utf-8")
+    write_spreadsheet(digest, files.spreadsheet)
+    return files
+
+
+def run_digest(args: argparse.Namespace) -> int:
+    """The ``digest`` subcommand: one-line error and exit 2 on bad input, 1 when the warehouse is unusable."""
+    try:
+        digest = digest_from_args(args)
+    except (ValueError, WatchlistError) as exc:
+        print(f"ttb-cola digest: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (WarehouseNotFound, MissingMarts) as exc:
+        print(f"ttb-cola digest: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    files = write_digest(digest, Path(args.out))
+    if args.stdout:
+        sys.stdout.write(files.markdown.read_text(encoding="utf-8"))
+    else:
+        print(f"ttb-cola digest: {digest.period.label}: wrote {files.markdown}, {files.html}, {files.spreadsheet}")
+    return EXIT_OK

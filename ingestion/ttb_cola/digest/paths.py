@@ -1,0 +1,34 @@
+"""Where the warehouse DuckDB file is: the one place that decides it for the digest and the report."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+#: Default DuckDB files, relative to the working directory, per dbt target (see profiles.yml).
+DEFAULT_PATHS = {"dev": Path("data/warehouse.duckdb"), "s3": Path("data/ttb_cola_lake.duckdb")}
+#: dbt's own variables for those files (profiles.yml).
+ENV_VARS = {"dev": "TTB_COLA_DUCKDB", "s3": "TTB_COLA_LAKE_DUCKDB"}
+
+
+class WarehouseNotFound(Exception):
+    """The warehouse file does not exist (nothing was built yet)."""
+
+
+def warehouse_path(target: str = "dev", explicit: str | Path | None = None, must_exist: bool = True) -> Path:
+    """The DuckDB file the marts of ``target`` (dev or s3) were built into.
+
+    An explicit path wins, then the target's environment variable (``TTB_COLA_DUCKDB`` or
+    ``TTB_COLA_LAKE_DUCKDB``), then ``data/warehouse.duckdb`` / ``data/ttb_cola_lake.duckdb``.
+
+    Raises:
+        ValueError: an unknown target.
+        WarehouseNotFound: ``must_exist`` and the file is missing.
+    """
+    if target not in DEFAULT_PATHS:
+        raise ValueError(f"unknown target {target!r} (dev or s3)")
+    chosen = explicit or os.environ.get(ENV_VARS[target]) or DEFAULT_PATHS[target]
+    path = Path(chosen).expanduser()
+    if must_exist and not path.is_file():
+        raise WarehouseNotFound(f"no warehouse file at {path} (run `make build` first, or pass --duckdb)")
+    return path

@@ -1,0 +1,198 @@
+"""The digest's figures, read from the marts of a built warehouse (two-part names ``marts.*``)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from ttb_cola.digest.model import Digest, Section
+from ttb_cola.digest.period import Period
+
+#: The marts a digest reads; a warehouse built before they existed is told to rebuild.
+REQUIRED_MARTS = (
+    "fct_cola_approvals", "fct_cola_signals", "fct_watchlist_matches", "dim_company", "fct_crawl_coverage",
+)
+STATUS_CHANGES = ("SURRENDERED", "REVOKED", "EXPIRED")
+SIGNAL_LABELS = {"new_company": "New companies", "new_brand": "New brands", "new_product": "New products",
+                 "refile": "Refiles", "other": "Other COLAs", "unknown": "Unknown (outside coverage)"}
+TOP_FILERS = 10
+
+
+class MissingMarts(Exception):
+    """The warehouse lacks marts the digest reads (built by an older version, or not built)."""
+
+
+def connect(path: Path) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to the warehouse, after checking the marts are there."""
+    con = duckdb.connect(str(path), read_only=True)
+    present = {name for (name,) in con.execute(
+        "select table_name from information_schema.tables where table_schema = 'marts'"
+    ).fetchall()}
+    missing = [name for name in REQUIRED_MARTS if name not in present]
+    if missing:
+        con.close()
+        raise MissingMarts(f"{path} lacks marts.{', marts.'.join(missing)} (run `make build`)")
+    return con
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    return con.execute(sql, list(params)).fetchall()
+
+
+def _change(now: float | int | None, before: float | int | None) -> float | int | None:
+    if now is None or before is None:
+        return None
+    return round(now - before, 1) if isinstance(now, float) or isinstance(before, float) else now - before
+
+
+def summary_section(con: duckdb.DuckDBPyConnection, period: Period, previous: Period) -> Section:
+    """Headline counts this period vs the previous one: approvals (by product type), signals, status changes."""
+    def counts(p: Period) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        [(total, median)] = _rows(con, """
+            select count(*), round(quantile_cont(days_to_approval, 0.5), 1)
+            from marts.fct_cola_approvals where approval_date between ? and ?""", p.start, p.end)
+        out["COLAs approved"] = total
+        for product_type, n in _rows(con, """
+            select product_type, count(*) from marts.fct_cola_approvals
+            where approval_date between ? and ? group by 1""", p.start, p.end):
+            out[f"  {product_type}"] = n
+        for signal, n in _rows(con, """
+            select signal_type, count(*) from marts.fct_cola_signals
+            where approval_date between ? and ? group by 1""", p.start, p.end):
+            out[SIGNAL_LABELS.get(signal, signal)] = n
+        [(changes,)] = _rows(con, f"""
+            select count(*) from marts.fct_cola_approvals
+            where status_date between ? and ? and status in {STATUS_CHANGES}""", p.start, p.end)
+        out["Status changes (surrendered, revoked, expired)"] = changes
+        out["Median days receipt to approval"] = median
+        return out
+
+    now, before = counts(period), counts(previous)
+    product_types = sorted({k for k in (*now, *before) if k.startswith("  ")})
+    order = ["COLAs approved", *product_types, *SIGNAL_LABELS.values(),
+             "Status changes (surrendered, revoked, expired)", "Median days receipt to approval"]
+    rows = []
+    for metric in order:
+        value, prior = now.get(metric), before.get(metric)
+        if metric != "Median days receipt to approval":
+            value, prior = value or 0, prior or 0
+        rows.append((metric.replace("  ", "of which "), value, prior, _change(value, prior)))
+    return Section("summary", "At a glance", ["metric", "this period", "previous period", "change"], rows,
+                   note=f"Previous period: {previous.label}.", limit=None)
+
+
+def signal_section(con: duckdb.DuckDBPyConnection, period: Period, signal: str, title: str) -> Section:
+    """COLAs approved in the period whose signal is ``signal``, newest approval first."""
+    rows = _rows(con, """
+        select ttb_id, approval_date, company_name, permit_number, brand_name, fanciful_name, product_type,
+            coverage_start_date
+        from marts.fct_cola_signals
+        where approval_date between ? and ? and signal_type = ?
+        order by approval_date desc, ttb_id""", period.start, period.end, signal)
+    return Section(signal, title, ["ttb_id", "approval_date", "company", "permit", "brand", "fanciful_name",
+                                   "product_type", "new_since"], rows)
+
+
+def top_filers_section(con: duckdb.DuckDBPyConnection, period: Period, previous: Period) -> Section:
+    """The companies with most COLAs approved in the period (ties by permit number)."""
+    rows = _rows(con, f"""
+        with now as (
+            select permit_number, count(*) as colas from marts.fct_cola_approvals
+            where approval_date between ? and ? and permit_number is not null group by 1
+        ), before as (
+            select permit_number, count(*) as colas from marts.fct_cola_approvals
+            where approval_date between ? and ? and permit_number is not null group by 1
+        )
+        select row_number() over (order by now.colas desc, now.permit_number) as rank,
+            coalesce(company.company_name, '(unknown)'), now.permit_number, now.colas, coalesce(before.colas, 0)
+        from now
+        left join before using (permit_number)
+        left join marts.dim_company as company using (permit_number)
+        order by rank limit {TOP_FILERS}""", period.start, period.end, previous.start, previous.end)
+    return Section("top_filers", "Top filers", ["rank", "company", "permit", "colas", "previous_period_colas"], rows,
+                   limit=None)
+
+
+def watchlist_section(con: duckdb.DuckDBPyConnection, period: Period) -> Section:
+    """Watchlist matches approved in the period."""
+    rows = _rows(con, """
+        select entry_name, ttb_id, approval_date, status, company_name, brand_name, fanciful_name, product_type
+        from marts.fct_watchlist_matches
+        where approval_date between ? and ?
+        order by entry_name, approval_date desc, ttb_id""", period.start, period.end)
+    return Section("watchlist", "Watchlist matches", ["entry", "ttb_id", "approval_date", "status", "company",
+                                                       "brand", "fanciful_name", "product_type"], rows, limit=50)
+
+
+def status_changes_section(con: duckdb.DuckDBPyConnection, period: Period) -> Section:
+    """COLAs surrendered, revoked or expired in the period (status date as listed by the registry)."""
+    rows = _rows(con, f"""
+        select approvals.ttb_id, approvals.status, approvals.status_date, company.company_name,
+            approvals.brand_name, approvals.fanciful_name
+        from marts.fct_cola_approvals as approvals
+        left join marts.dim_company as company using (company_key)
+        where approvals.status_date between ? and ? and approvals.status in {STATUS_CHANGES}
+        order by approvals.status_date desc, approvals.ttb_id""", period.start, period.end)
+    return Section("status_changes", "Status changes", ["ttb_id", "status", "status_date", "company", "brand",
+                                                          "fanciful_name"], rows,
+                   note="When the change took effect is known from the registry's search list; a change no "
+                        "search has listed yet is not counted.")
+
+
+def processing_section(con: duckdb.DuckDBPyConnection, period: Period, previous: Period) -> Section:
+    """Days from receipt to approval of the COLAs approved in the period, by product type, vs the previous period."""
+    rows = _rows(con, """
+        with stats as (
+            select product_type,
+                count(*) filter (where approval_date between $1 and $2) as colas,
+                round(quantile_cont(days_to_approval, 0.5) filter (where approval_date between $1 and $2), 1) as med,
+                round(quantile_cont(days_to_approval, 0.9) filter (where approval_date between $1 and $2), 1) as p90,
+                round(quantile_cont(days_application_to_approval, 0.5)
+                    filter (where approval_date between $1 and $2), 1) as app_med,
+                round(quantile_cont(days_to_approval, 0.5) filter (where approval_date between $3 and $4), 1) as prev
+            from marts.fct_cola_approvals
+            where approval_date between $3 and $2
+            group by grouping sets ((product_type), ())
+        )
+        select coalesce(product_type, 'All'), colas, med, p90, app_med, prev, round(med - prev, 1)
+        from stats where colas > 0
+        order by product_type is null, product_type""", period.start, period.end, previous.start, previous.end)
+    return Section("processing_times", "Processing times (days)",
+                   ["product_type", "colas", "median_receipt_to_approval", "p90_receipt_to_approval",
+                    "median_application_to_approval", "previous_median", "median_change"], rows, limit=None)
+
+
+def coverage_note(con: duckdb.DuckDBPyConnection) -> str:
+    """One sentence on what "new" means here: the coverage the signals rest on."""
+    [(first, last, unknown)] = _rows(con, """
+        select min(coverage_start_date), max(coverage_start_date), count(*) filter (where signal_type = 'unknown')
+        from marts.fct_cola_signals""")
+    if first is None:
+        return "No receipt date is fully covered yet: every signal is unknown."
+    text = f"New means new since the start of gap-free crawl coverage ({first.isoformat()}"
+    text += f"; after a gap, since {last.isoformat()})." if last != first else ")."
+    if unknown:
+        text += f" {unknown} COLAs outside covered dates are marked unknown."
+    return text
+
+
+def build_digest(path: Path, period: Period, today: date | None = None) -> Digest:
+    """Every section of the digest of ``period`` from the warehouse at ``path``."""
+    previous = period.previous()
+    with connect(path) as con:
+        digest = Digest(period, previous, coverage_note(con), generated_on=today)
+        digest.sections = [
+            summary_section(con, period, previous),
+            signal_section(con, period, "new_company", "New companies"),
+            signal_section(con, period, "new_brand", "New brands"),
+            signal_section(con, period, "new_product", "New products"),
+            top_filers_section(con, period, previous),
+            watchlist_section(con, period),
+            status_changes_section(con, period),
+            processing_section(con, period, previous),
+        ]
+    return digest

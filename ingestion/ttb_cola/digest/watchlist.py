@@ -1,0 +1,90 @@
+"""The user's watchlist file (the dbt seed ``transform/seeds/watchlist.csv``), checked line by line.
+
+dbt loads the file as it is; this check runs first (``ttb-cola digest``) so a malformed entry is
+reported as ``watchlist.csv line N: what is wrong`` rather than as a silent non-match.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+COLUMNS = ("entry_name", "brand_name", "company_name", "permit_number", "class_type", "origin")
+CRITERIA = COLUMNS[1:]
+#: Where the dbt project reads the watchlist from, relative to the repository root.
+DEFAULT_WATCHLIST = Path("transform/seeds/watchlist.csv")
+
+
+class WatchlistError(ValueError):
+    """A malformed watchlist file; the message names the file and line."""
+
+
+@dataclass(frozen=True)
+class WatchlistEntry:
+    """One entry: its name and the criteria it gives (empty ones left out)."""
+
+    line: int
+    name: str
+    criteria: dict[str, str]
+
+
+def read_watchlist(path: Path) -> list[WatchlistEntry]:
+    """The entries of ``path``, after checking every line.
+
+    Raises:
+        WatchlistError: a missing file, a wrong header, a line with the wrong number of fields, an
+            entry without a name or without any criterion, a name used twice, a control character.
+    """
+    where = path.name
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise WatchlistError(f"{path}: no such watchlist file") from None
+    except UnicodeDecodeError as exc:
+        raise WatchlistError(f"{where}: not UTF-8 text ({exc.reason})") from None
+    reader = csv.reader(text.splitlines(keepends=True))
+    try:
+        header = [name.strip().lower() for name in next(reader)]
+    except StopIteration:
+        raise WatchlistError(f"{where} line 1: empty file, expected the header {','.join(COLUMNS)}") from None
+    if sorted(header) != sorted(COLUMNS):
+        raise WatchlistError(
+            f"{where} line 1: header must name the columns {','.join(COLUMNS)}, got {','.join(header)}"
+        )
+    entries: list[WatchlistEntry] = []
+    seen: dict[str, int] = {}
+    while True:
+        try:
+            fields = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise WatchlistError(f"{where} line {reader.line_num}: {exc}") from None
+        line = reader.line_num
+        if not any(field.strip() for field in fields):
+            continue  # a blank line
+        if len(fields) != len(header):
+            raise WatchlistError(
+                f"{where} line {line}: {len(fields)} fields, expected {len(header)} ({','.join(header)})"
+            )
+        values = {name: value.strip() for name, value in zip(header, fields, strict=True)}
+        for name, value in values.items():
+            if any(ord(char) < 32 for char in value):
+                raise WatchlistError(f"{where} line {line}: {name} holds a control character")
+        name = values["entry_name"]
+        if not name:
+            raise WatchlistError(f"{where} line {line}: entry_name is empty")
+        if name.lower() in seen:
+            raise WatchlistError(
+                f"{where} line {line}: entry_name {name!r} is already used on line {seen[name.lower()]}"
+            )
+        criteria = {key: values[key] for key in CRITERIA if values[key]}
+        if not criteria:
+            raise WatchlistError(f"{where} line {line}: entry {name!r} gives no criterion ({', '.join(CRITERIA)})")
+        if any(value.strip("%") == "" for value in criteria.values()):
+            bad = next(key for key, value in criteria.items() if value.strip("%") == "")
+            raise WatchlistError(f"{where} line {line}: {bad} {criteria[bad]!r} matches everything")
+        seen[name.lower()] = line
+        entries.append(WatchlistEntry(line, name, criteria))
+    return entries

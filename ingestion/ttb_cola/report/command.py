@@ -1,0 +1,67 @@
+"""``ttb-cola report``: build ``data/report/index.html`` from the warehouse's marts."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ttb_cola.digest.command import add_period_arguments, digest_from_args
+from ttb_cola.digest.model import Digest
+from ttb_cola.digest.paths import WarehouseNotFound, warehouse_path
+from ttb_cola.digest.queries import MissingMarts, connect
+from ttb_cola.digest.watchlist import WatchlistError
+
+DEFAULT_OUT = Path("data/report")
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def add_report_arguments(parser: argparse.ArgumentParser) -> None:
+    """Every option of ``ttb-cola report`` (the digest's period and warehouse options, and --out)."""
+    add_period_arguments(parser)
+    parser.add_argument("--out", default=str(DEFAULT_OUT), help=f"output directory (default: {DEFAULT_OUT})")
+
+
+def build_report(digest: Digest, warehouse: Path, out: Path) -> Path:
+    """Write ``out/index.html`` for ``digest`` with charts from ``warehouse``; returns its path."""
+    from ttb_cola.report import charts, data
+    from ttb_cola.report.site import ReportChart, render_site
+
+    with connect(warehouse) as con:
+        period = digest.period
+        figures = [
+            ReportChart("approvals-per-week", "COLAs approved per ISO week (Monday start), stacked by product type.",
+                        charts.approvals_chart(data.approvals_per_week(con, period))),
+            ReportChart("processing-trend", "Median days from receipt to approval; the tooltip adds the 90th "
+                        "percentile.", charts.processing_chart(data.processing_trend(con, period))),
+            ReportChart("top-filers", f"Companies with most COLAs approved, {period.label}.",
+                        charts.top_filers_chart([
+                            dict(zip(["rank", "company", "permit", "colas", "previous_period_colas"], row,
+                                     strict=True))
+                            for row in digest.section("top_filers").rows
+                        ])),
+            ReportChart("new-companies", "COLAs that are the first of their permit since coverage started.",
+                        charts.new_companies_chart(data.new_companies_per_week(con, period))),
+            ReportChart("coverage", "Share of receipt dates crawled (latest crawl not failed), per month and "
+                        "method.", charts.coverage_chart(data.coverage_by_month(con))),
+        ]
+    out.mkdir(parents=True, exist_ok=True)
+    index = out / "index.html"
+    index.write_text(render_site(digest, figures), encoding="utf-8")
+    return index
+
+
+def run_report(args: argparse.Namespace) -> int:
+    """The ``report`` subcommand: one-line error and exit 2 on bad input, 1 when the warehouse is unusable."""
+    try:
+        digest = digest_from_args(args)
+        warehouse = warehouse_path(args.target, args.duckdb)
+    except (ValueError, WatchlistError) as exc:
+        print(f"ttb-cola report: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (WarehouseNotFound, MissingMarts) as exc:
+        print(f"ttb-cola report: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    index = build_report(digest, warehouse, Path(args.out))
+    print(f"ttb-cola report: {digest.period.label}: wrote {index}")
+    return EXIT_OK

@@ -1,0 +1,67 @@
+"""The chart data of the report, aggregated in DuckDB from the marts (small lists of dicts)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import duckdb
+
+from ttb_cola.digest.period import Period
+
+#: Weeks of history the weekly charts show, ending with the report's period.
+WEEKS = 52
+
+
+def _dicts(con: duckdb.DuckDBPyConnection, sql: str, *params: Any) -> list[dict[str, Any]]:
+    cursor = con.execute(sql, list(params))
+    names = [d[0] for d in cursor.description]
+    return [
+        {n: (v.isoformat() if isinstance(v, date) else v) for n, v in zip(names, row, strict=True)}
+        for row in cursor.fetchall()
+    ]
+
+
+def history_start(period: Period) -> date:
+    """Monday of the first week the weekly charts show."""
+    monday = period.end - timedelta(days=period.end.weekday())
+    return monday - timedelta(weeks=WEEKS - 1)
+
+
+def approvals_per_week(con: duckdb.DuckDBPyConnection, period: Period) -> list[dict[str, Any]]:
+    """COLAs approved per ISO week x product type."""
+    return _dicts(con, """
+        select cast(date_trunc('week', approval_date) as date) as week, product_type, count(*) as colas
+        from marts.fct_cola_approvals where approval_date between ? and ?
+        group by all order by 1, 2""", history_start(period), period.end)
+
+
+def processing_trend(con: duckdb.DuckDBPyConnection, period: Period) -> list[dict[str, Any]]:
+    """Median and 90th percentile days from receipt to approval per week of approval x product type."""
+    return _dicts(con, """
+        select cast(date_trunc('week', approval_date) as date) as week, product_type,
+            round(quantile_cont(days_to_approval, 0.5), 1) as median_days,
+            round(quantile_cont(days_to_approval, 0.9), 1) as p90_days
+        from marts.fct_cola_approvals where approval_date between ? and ?
+        group by all order by 1, 2""", history_start(period), period.end)
+
+
+def new_companies_per_week(con: duckdb.DuckDBPyConnection, period: Period) -> list[dict[str, Any]]:
+    """COLAs signalling a new company, per week of approval."""
+    return _dicts(con, """
+        select cast(date_trunc('week', approval_date) as date) as week, count(*) as new_companies
+        from marts.fct_cola_signals
+        where approval_date between ? and ? and signal_type = 'new_company'
+        group by all order by 1""", history_start(period), period.end)
+
+
+def coverage_by_month(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+    """Share of receipt dates covered per receipt month x method (crawled, latest crawl not failed)."""
+    return _dicts(con, """
+        select strftime(receipt_date, '%Y-%m') as month, receipt_method,
+            count(*) as partitions,
+            count(*) filter (where coverage_status in
+                ('records', 'records_open', 'settled_no_public_colas', 'open_no_records_yet')) as covered,
+            round(covered / partitions, 3) as covered_share,
+            sum(cola_count) as colas
+        from marts.fct_crawl_coverage group by all order by 1, 2""")

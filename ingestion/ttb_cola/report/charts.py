@@ -16,7 +16,7 @@ def _data(rows: list[dict[str, Any]]) -> alt.Data:
 def approvals_chart(rows: list[dict[str, Any]]) -> alt.Chart:
     """Stacked bars: approvals per week by product type."""
     return alt.Chart(_data(rows), title="COLAs approved per week, by product type", width=WIDTH).mark_bar().encode(
-        x=alt.X("week:T", title="week of approval"),
+        x=alt.X("week:O", title="week of approval (Monday)"),
         y=alt.Y("colas:Q", title="COLAs approved"),
         color=alt.Color("product_type:N", title="product type"),
         tooltip=["week:T", "product_type:N", "colas:Q"],
@@ -47,7 +47,7 @@ def top_filers_chart(rows: list[dict[str, Any]]) -> alt.Chart:
 def new_companies_chart(rows: list[dict[str, Any]]) -> alt.Chart:
     """Bars: COLAs from new companies per week."""
     return alt.Chart(_data(rows), title="New companies per week", width=WIDTH).mark_bar().encode(
-        x=alt.X("week:T", title="week of approval"),
+        x=alt.X("week:O", title="week of approval (Monday)"),
         y=alt.Y("new_companies:Q", title="new companies"),
         tooltip=["week:T", "new_companies:Q"],
     )

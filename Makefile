@@ -78,6 +78,17 @@ docs-serve: docs
 demo: setup
 	$(BIN)/ttb-cola demo
 
+# Digest and report of the marts (after `make build`): WEEK=2025-W14 or SINCE= [UNTIL=], TARGET=s3 for the
+# lake's marts, DUCKDB= another warehouse file, OUT= another directory (default data/digest, data/report).
+DIGEST_ARGS = $(if $(WEEK),--week $(WEEK)) $(if $(SINCE),--since $(SINCE)) $(if $(UNTIL),--until $(UNTIL)) \
+	$(if $(TARGET),--target $(TARGET)) $(if $(DUCKDB),--duckdb $(DUCKDB)) $(if $(OUT),--out $(OUT))
+.PHONY: digest report
+digest: setup
+	$(BIN)/ttb-cola digest $(DIGEST_ARGS) $(if $(STDOUT),--stdout)
+
+report: setup
+	$(BIN)/ttb-cola report $(DIGEST_ARGS)
+
 simulate: setup
 	$(BIN)/ttb-cola simulate serve --port $(PORT) --seed $(SEED) --as-of $(AS_OF) $(SIM_ARGS)
 

@@ -89,3 +89,13 @@ def test_cli_bad_input_is_one_line_and_non_zero(tmp_path, capsys):
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and message in err, err
     assert not (tmp_path / "out").exists()
+
+
+def test_dev_default_falls_back_to_the_older_file_name_only_when_alone(tmp_path, monkeypatch):
+    monkeypatch.delenv("TTB_COLA_DUCKDB", raising=False)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "ttb_cola.duckdb").write_bytes(b"")
+    assert warehouse_path("dev") == Path("data/ttb_cola.duckdb")
+    (tmp_path / "data" / "warehouse.duckdb").write_bytes(b"")
+    assert warehouse_path("dev") == Path("data/warehouse.duckdb")

@@ -7,6 +7,8 @@ from pathlib import Path
 
 #: Default DuckDB files, relative to the working directory, per dbt target (see profiles.yml).
 DEFAULT_PATHS = {"dev": Path("data/warehouse.duckdb"), "s3": Path("data/ttb_cola_lake.duckdb")}
+#: The dev file's name before the layout change; read when it is the only one there.
+LEGACY_DEV_PATH = Path("data/ttb_cola.duckdb")
 #: dbt's own variables for those files (profiles.yml).
 ENV_VARS = {"dev": "TTB_COLA_DUCKDB", "s3": "TTB_COLA_LAKE_DUCKDB"}
 
@@ -28,6 +30,8 @@ def warehouse_path(target: str = "dev", explicit: str | Path | None = None, must
     if target not in DEFAULT_PATHS:
         raise ValueError(f"unknown target {target!r} (dev or s3)")
     chosen = explicit or os.environ.get(ENV_VARS[target]) or DEFAULT_PATHS[target]
+    if chosen == DEFAULT_PATHS["dev"] and not chosen.exists() and LEGACY_DEV_PATH.is_file():
+        chosen = LEGACY_DEV_PATH
     path = Path(chosen).expanduser()
     if must_exist and not path.is_file():
         raise WarehouseNotFound(f"no warehouse file at {path} (run `make build` first, or pass --duckdb)")

@@ -57,7 +57,14 @@ def bench_dbt() -> None:
     bench_dbt.build_1m()
 
 
-BENCHES = {"parse": bench_parse, "ingest": bench_ingest, "dbt": bench_dbt}
+def bench_digest() -> None:
+    """Issue 18's figures: digest and report on 1M COLAs."""
+    import bench_digest
+
+    bench_digest.digest_and_report_1m()
+
+
+BENCHES = {"parse": bench_parse, "ingest": bench_ingest, "dbt": bench_dbt, "digest": bench_digest}
 
 
 def main(argv: list[str]) -> int:

@@ -14,6 +14,7 @@ from ttb_cola.digest.period import Period
 #: The marts a digest reads; a warehouse built before they existed is told to rebuild.
 REQUIRED_MARTS = (
     "fct_cola_approvals", "fct_cola_signals", "fct_watchlist_matches", "dim_company", "fct_crawl_coverage",
+    "fct_processing_times",
 )
 STATUS_CHANGES = ("SURRENDERED", "REVOKED", "EXPIRED")
 SIGNAL_LABELS = {"new_company": "New companies", "new_brand": "New brands", "new_product": "New products",
@@ -166,6 +167,20 @@ def processing_section(con: duckdb.DuckDBPyConnection, period: Period, previous:
                     "median_application_to_approval", "previous_median", "median_change"], rows, limit=None)
 
 
+def weekly_processing_section(con: duckdb.DuckDBPyConnection, period: Period) -> Section:
+    """The weeks of ``fct_processing_times`` starting in the period, by product type and receipt method."""
+    rows = _rows(con, """
+        select approval_week_start, product_type, receipt_method, cola_count, median_days_to_approval,
+            p90_days_to_approval, median_days_to_approval_change, cola_count_change
+        from marts.fct_processing_times
+        where approval_week_start between ? and ?
+        order by approval_week_start, product_type, receipt_method""", period.start, period.end)
+    return Section("weekly_processing_times", "Weekly processing times",
+                   ["week", "product_type", "receipt_method", "colas", "median_days", "p90_days",
+                    "median_days_change", "colas_change"], rows, limit=60,
+                   note="Weeks of approval that start in the period; changes are against the week before.")
+
+
 def coverage_note(con: duckdb.DuckDBPyConnection) -> str:
     """One sentence on what "new" means here: the coverage the signals rest on."""
     [(first, last, unknown)] = _rows(con, """
@@ -194,5 +209,6 @@ def build_digest(path: Path, period: Period, today: date | None = None) -> Diges
             watchlist_section(con, period),
             status_changes_section(con, period),
             processing_section(con, period, previous),
+            weekly_processing_section(con, period),
         ]
     return digest

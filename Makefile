@@ -64,8 +64,8 @@ backfill: setup
 status: setup
 	$(BIN)/ttb-cola status $(if $(DESTINATION),--destination $(DESTINATION))
 
-# dbt: the warehouse models on data/ttb_cola.duckdb (plain `cd transform && dbt build` works too).
-DBT := TTB_COLA_DUCKDB=$(CURDIR)/data/ttb_cola.duckdb $(CURDIR)/$(BIN)/dbt
+# dbt: the warehouse models on data/warehouse.duckdb (plain `cd transform && dbt build` works too).
+DBT := TTB_COLA_DUCKDB=$(CURDIR)/data/warehouse.duckdb $(CURDIR)/$(BIN)/dbt
 build: setup
 	$(DBT) build --project-dir transform
 

@@ -19,19 +19,11 @@ from pathlib import Path
 import certifi
 import pytest
 
-from ttb_cola.client import (
-    DEFAULT_USER_AGENT,
-    Page,
-    RegistryBlocked,
-    RegistryClient,
-    RegistryError,
-    RegistryUnavailable,
-    RetryPolicy,
-    parse_retry_after,
-    redact_url,
-)
-from ttb_cola.pages import PageKind
-from ttb_cola.ratelimit import RateLimiter
+from ttb_cola.registry.client import DEFAULT_USER_AGENT, Page, RegistryClient
+from ttb_cola.registry.errors import RegistryBlocked, RegistryError, RegistryUnavailable, redact_url
+from ttb_cola.registry.pages import PageKind
+from ttb_cola.registry.ratelimit import RateLimiter
+from ttb_cola.registry.retry import RetryPolicy, parse_retry_after
 
 FIXTURES = Path(__file__).parent / "fixtures"
 DETAIL = (FIXTURES / "detail_24011001000462.html").read_bytes()
@@ -403,13 +395,13 @@ def test_session_timeout_starts_a_new_session(registry: Registry, make_client: C
     registry.script(DETAIL_PATH, Step(body=SESSION_TIMEOUT), Step())
     client = make_client()
     client.get("publicSearchColasBasic.do")
-    session = client._session()
+    session = client.sessions.current()
     page = client.detail(ID)
     assert page.kind is PageKind.DETAIL
     timed_out, retried = registry.requests_to(DETAIL_PATH)
     assert timed_out.headers.get("Cookie") == "JSESSIONID=old-session"  # cookies normally persist
     assert "Cookie" not in retried.headers
-    assert client._session() is not session
+    assert client.sessions.current() is not session
     assert client.stats.snapshot().retries_by_reason == {"session_timeout": 1}
 
 
@@ -469,7 +461,7 @@ def test_logs_retries_without_secrets(
     client = make_client(base_url=authed, max_attempts=3)
     with caplog.at_level(logging.DEBUG, logger="ttb_cola"), pytest.raises(RegistryUnavailable) as caught:
         client.detail(ID)
-    retries = [r for r in caplog.records if r.name == "ttb_cola.client" and "retry" in r.getMessage()]
+    retries = [r for r in caplog.records if r.name == "ttb_cola.registry.client" and "retry" in r.getMessage()]
     assert len(retries) == 2
     everything = caplog.text + str(caught.value) + caught.value.url
     for secret in ("hunter2", "s3cr3t-cookie", "Authorization", "Cookie"):
@@ -489,7 +481,7 @@ def test_threads_get_their_own_sessions(registry: Registry, make_client: Callabl
         for _ in range(5):
             assert client.detail(ID).kind is PageKind.DETAIL
         with lock:
-            sessions.append(id(client._session()))
+            sessions.append(id(client.sessions.current()))
 
     pool = [threading.Thread(target=worker) for _ in range(4)]
     for thread in pool:
@@ -519,7 +511,7 @@ def test_rate_limit_spans_clients_and_threads(registry: Registry, make_client: C
 
 
 def test_default_client_verifies_with_the_built_bundle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from ttb_cola import tls
+    from ttb_cola.registry import tls
 
     monkeypatch.setenv("TTB_COLA_CACHE_DIR", str(tmp_path))
     monkeypatch.setattr(tls, "_default_bundle", None)
@@ -529,7 +521,7 @@ def test_default_client_verifies_with_the_built_bundle(tmp_path: Path, monkeypat
         assert client.request_timeout == 30
         assert Path(client.ca_bundle).parent == tmp_path
         assert tls.shipped_intermediate_pem().strip() in Path(client.ca_bundle).read_bytes()
-        assert client._session().verify == client.ca_bundle
+        assert client.sessions.current().verify == client.ca_bundle
 
 
 # -- Retry-After parsing ------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ttb_cola.crawl import CrawlSettings, PartitionCrawl, is_due, new_state, patience, recheck_interval
+from ttb_cola.probe.plan import CrawlSettings, PartitionCrawl, is_due, new_state, patience, recheck_interval
 
 DAY = date(2026, 10, 1)
 SETTINGS = CrawlSettings(

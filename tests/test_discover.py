@@ -7,9 +7,10 @@ from datetime import date
 import pytest
 from sim_server import running_simulator
 
-from ttb_cola.client import RegistryClient, RetryPolicy
-from ttb_cola.discover import Searcher, SearchIncomplete
-from ttb_cola.simulator.registry import truth_record
+from ttb_cola.registry.client import RegistryClient
+from ttb_cola.registry.retry import RetryPolicy
+from ttb_cola.search.client import Searcher, SearchIncomplete
+from ttb_cola_sim.registry import truth_record
 
 AS_OF = date(2025, 6, 30)
 FAST = RetryPolicy(max_attempts=3, initial_wait=0.01, max_wait=0.02, jitter=0.0, captcha_wait=0.01)
@@ -69,7 +70,7 @@ def test_an_empty_day_has_no_rows(sim) -> None:
 
 
 def test_rows_missing_from_every_route_make_the_search_incomplete(sim, monkeypatch: pytest.MonkeyPatch) -> None:
-    from ttb_cola import discover
+    from ttb_cola.search import client as discover
 
     def short_pages(self, first, total):  # the registry stops paging early
         yield first["rows"][:-1]

@@ -10,7 +10,7 @@ import pytest
 from ingest_helpers import Warehouse, assert_same_records, truth
 from sim_server import running_simulator
 
-from ttb_cola.crawl import CrawlSettings, patience
+from ttb_cola.probe.plan import CrawlSettings, patience
 
 DAY = date(2025, 6, 16)  # a Monday
 AS_OF = DAY + timedelta(days=10)

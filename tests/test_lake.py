@@ -19,8 +19,8 @@ from moto_server import MotoS3, no_machine_aws_credentials, running_moto
 from sim_server import running_simulator
 
 from ttb_cola.cli import main
-from ttb_cola.crawl import CrawlSettings, patience
-from ttb_cola.simulator.server import SimulatorServer
+from ttb_cola.probe.plan import CrawlSettings, patience
+from ttb_cola_sim.server import SimulatorServer
 
 DAY = date(2025, 6, 16)  # a Monday
 AS_OF = DAY + timedelta(days=10)
@@ -110,7 +110,7 @@ def test_bucket_lake_restores_state_on_a_fresh_runner(
     assert detail_requests(sim) == before
 
     # Another fresh runner the next day: only each partition's holes and frontier window are probed.
-    from ttb_cola.pipeline import partition_states
+    from ttb_cola.runs.pipeline import partition_states
 
     state = partition_states("filesystem", str(warehouse.pipelines))
     assert set(state) == {f"{DAY}|{m}" for m in ("001", "002", "003", "000")}
@@ -183,7 +183,7 @@ def test_local_file_lake(sim: SimulatorServer, warehouse: Warehouse, monkeypatch
     # The lake's pipeline schema appends the tables DuckDB merges: the filesystem destination cannot merge Parquet.
     import dlt
 
-    from ttb_cola.lake import LAKE_PIPELINE_NAME
+    from ttb_cola.destinations.lake import LAKE_PIPELINE_NAME
 
     schema = dlt.attach(pipeline_name=LAKE_PIPELINE_NAME, pipelines_dir=str(warehouse.pipelines)).default_schema
     assert {t: schema.tables[t]["write_disposition"] for t in TABLES} == dict.fromkeys(TABLES, "append")
@@ -246,8 +246,8 @@ def test_one_run_at_a_time_per_bucket_and_a_dead_runs_lease_is_taken_over(
     import json as _json
     from datetime import UTC, datetime
 
-    from ttb_cola.lock import LockHeld, bucket_lock
-    from ttb_cola.pipeline import LOCK_NAME
+    from ttb_cola.destinations.lock import LockHeld, bucket_lock
+    from ttb_cola.destinations.warehouse import LOCK_NAME
 
     bucket = s3.new_bucket()
     lake_env(monkeypatch, bucket.env())
@@ -279,11 +279,11 @@ def test_a_lock_left_by_a_dead_process_on_this_machine_is_taken_over_at_once(s3:
     import sys
     from datetime import UTC, datetime, timedelta
 
-    from ttb_cola.lock import bucket_lock
+    from ttb_cola.destinations.lock import bucket_lock
 
     bucket = s3.new_bucket()
     fs = fsspec.filesystem("s3", **bucket.storage_options())
-    path = f"{bucket.bucket_url.removeprefix('s3://').rstrip('/')}/ttb_cola.lock"
+    path = f"{bucket.bucket_url.removeprefix('s3://').rstrip('/')}/ttb_cola.destinations.lock"
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     lease = (datetime.now(UTC) + timedelta(minutes=15)).isoformat()
     fs.pipe_file(path, _json.dumps({"host": socket.gethostname(), "pid": int(dead.stdout), "command": "ttb-cola daily",

@@ -32,7 +32,7 @@ from ingest_helpers import Warehouse
 from moto_server import MotoS3, no_machine_aws_credentials, running_moto
 from sim_server import running_simulator
 
-from ttb_cola.simulator.server import SimulatorServer
+from ttb_cola_sim.server import SimulatorServer
 
 ROOT = Path(__file__).resolve().parents[1]
 DBT = Path(sys.executable).with_name("dbt")

@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ttb_cola.crawl import (
+from ttb_cola.ids import format_ttb_id
+from ttb_cola.probe.plan import (
     CrawlSettings,
     PartitionCrawl,
     decode_ranges,
@@ -19,8 +20,7 @@ from ttb_cola.crawl import (
     mark_listed,
     record_fetched,
 )
-from ttb_cola.ids import format_ttb_id
-from ttb_cola.listing import check_strategy, covered_from, plan_fetches, search_days, search_state
+from ttb_cola.search.plan import check_strategy, covered_from, plan_fetches, search_days, search_state
 
 SETTINGS = CrawlSettings()
 RECEIPT = date(2025, 6, 2)

@@ -14,8 +14,8 @@ from ingest_helpers import Warehouse, assert_same_records, truth
 from sim_server import running_simulator
 
 from ttb_cola.cli import main
-from ttb_cola.lock import file_lock
-from ttb_cola.operations import chunks, daily_window
+from ttb_cola.destinations.lock import file_lock
+from ttb_cola.runs.schedule import chunks, daily_window
 
 TODAY = date(2025, 6, 26)
 REPO = Path(__file__).resolve().parents[1]

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ttb_cola.pages import PageKind, classify
+from ttb_cola.registry.pages import PageKind, classify
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NOT_FOUND_FILE = FIXTURES / "notfound_99999999999999.html"

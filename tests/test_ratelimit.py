@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ttb_cola.ratelimit import RateLimiter
+from ttb_cola.registry.ratelimit import RateLimiter
 
 
 class FakeClock:

@@ -9,7 +9,7 @@ import pytest
 from ingest_helpers import COMPARED, Warehouse, assert_same_records, truth
 from sim_server import running_simulator
 
-from ttb_cola.simulator.registry import Registry, truth_record
+from ttb_cola_sim.registry import Registry, truth_record
 
 START = date(2025, 6, 16)  # a Monday: over the export cap of 1,000 completions
 TODAY = date(2025, 6, 26)

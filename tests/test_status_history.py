@@ -27,7 +27,7 @@ from ingest_helpers import Warehouse
 from sim_server import running_simulator
 
 from ttb_cola.cli import main
-from ttb_cola.simulator.registry import APPROVED, SURRENDERED
+from ttb_cola_sim.registry import APPROVED, SURRENDERED
 
 REPO = Path(__file__).resolve().parents[1]
 DBT = Path(sys.executable).with_name("dbt")

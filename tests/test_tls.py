@@ -18,8 +18,10 @@ from cryptography import x509
 from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import NameOID
 
-from ttb_cola import tls
-from ttb_cola.client import RegistryClient, RegistryTLSError, RetryPolicy
+from ttb_cola.registry import tls
+from ttb_cola.registry.client import RegistryClient
+from ttb_cola.registry.errors import RegistryTLSError
+from ttb_cola.registry.retry import RetryPolicy
 
 PACKAGE = Path(tls.__file__).parent
 DETAIL = (Path(__file__).parent / "fixtures" / "detail_24011001000462.html").read_bytes()
@@ -213,7 +215,7 @@ def test_client_verifies_with_built_bundle(leaf_only_server: tuple[str, Chain], 
         page = client.get("hello")
         assert page.status_code == 200
         assert page.body == DETAIL
-        assert client._session().verify == str(bundle)
+        assert client.sessions.current().verify == str(bundle)
 
 
 def test_client_ignores_requests_ca_bundle_env(

@@ -31,7 +31,7 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "chromium not found: the docs browser test will be skipped (apt-get install chromium)"; fi
 
-# Long reliability variants (issue 9): full-volume fault runs and many more crash trials.
+# Long reliability variants: full-volume fault runs and many more crash trials.
 soak: setup
 	$(BIN)/pytest -m soak tests/reliability
 

@@ -539,7 +539,7 @@ class Registry:
         return view
 
     def record(self, ttb_id: str, as_of: date | None = None) -> dict[str, Any] | None:
-        """The truth record of a public COLA as of the clock (DESIGN.md names), or None."""
+        """The truth record of a public COLA as of the clock (the field names of ttb_cola.records), or None."""
         raw = self.raw(ttb_id, as_of)
         return truth_record(raw) if raw is not None else None
 
@@ -602,7 +602,7 @@ class Registry:
 
 
 def truth_record(raw: dict[str, Any]) -> dict[str, Any]:
-    """The cleaned truth form of an internal record: DESIGN.md section 3 names plus completed_date."""
+    """The cleaned truth form of an internal record: the field names of ttb_cola.records plus completed_date."""
     from ttb_cola.text import clean
 
     out: dict[str, Any] = {}

@@ -1,6 +1,6 @@
 """Ground truth export: the public records of a receipt-date range as JSONL.
 
-One JSON object per public COLA (as of the registry clock), DESIGN.md section 3 field names plus
+One JSON object per public COLA (as of the registry clock), the field names of ttb_cola.records plus
 ``completed_date``, in receipt date, method and sequence order, so tests and benchmarks can assert
 recall and exact values of what the pipeline loaded.
 """

@@ -1,4 +1,4 @@
-"""dbt build time on 1M simulated COLAs (issue 5): generated in DuckDB, no HTTP."""
+"""dbt build time on 1M simulated COLAs : generated in DuckDB, no HTTP."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Ingestion figures of issue 4: requests per record (backfill, daily), rate fidelity, speed, memory."""
+"""Ingestion figures: requests per record (backfill, daily), rate fidelity, speed, memory."""
 
 from __future__ import annotations
 

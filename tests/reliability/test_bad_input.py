@@ -1,6 +1,6 @@
 """Item 4: bad input gives one clear line on stderr, a non-zero exit, no traceback, and writes nothing.
 
-Extends tests/test_ingest_input.py (dates, ranges, methods, destination names, unreachable URL) with
+Extends tests/runs/test_ingest_input.py (dates, ranges, methods, destination names, unreachable URL) with
 more malformed values, bad base URLs, an unwritable data directory, a corrupt DuckDB file and missing
 bucket settings or credentials; a few run as real processes so nothing (dlt included) prints a traceback.
 """

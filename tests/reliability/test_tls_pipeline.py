@@ -1,6 +1,6 @@
 """Item 6, end to end: `ttb-cola ingest` against the simulator over HTTPS whose server omits its intermediate.
 
-(tests/test_tls.py covers the bundle builder and the client; here the whole pipeline, config included.)
+(tests/registry/test_tls.py covers the bundle builder and the client; here the whole pipeline, config included.)
 """
 
 from __future__ import annotations

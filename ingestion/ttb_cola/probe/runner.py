@@ -131,10 +131,9 @@ class Prober:
         order, so the state is the same as a one-by-one walk. Near the end of the frontier up to
         ``lookahead - 1`` pages are fetched past the stopping point and set aside unobserved.
         """
-        started = utc_now()
         clock = time.monotonic()
         before = self.client.stats.snapshot()
-        outcome = PartitionOutcome(crawl.receipt_date.isoformat(), method, crawl.state, started_at=started)
+        outcome = PartitionOutcome(crawl.receipt_date.isoformat(), method, crawl.state, started_at=utc_now())
         sequences = crawl.sequences()
         last_line = clock
         pending: deque[tuple[int, Future[dict[str, Any] | None]]] = deque()
@@ -177,8 +176,14 @@ class Prober:
                 refill()
             for _, future in pending:
                 future.cancel()
+        return self._close(outcome, crawl, before, clock)
+
+    def _close(
+        self, outcome: PartitionOutcome, crawl: PartitionCrawl, before: StatsSnapshot, clock: float
+    ) -> PartitionOutcome:
+        """The outcome with the partition's new state and this run's counters."""
         after = self.client.stats.snapshot()
-        outcome.state = crawl.finish(run_at=started)
+        outcome.state = crawl.finish(run_at=outcome.started_at)
         outcome.probed = crawl.probed
         outcome.found = len(crawl.found)
         outcome.not_found = len(crawl.missed)

@@ -1,6 +1,6 @@
 """A thread-safe token bucket that spaces requests to the registry across all worker threads.
 
-The registry publishes no limit, so we are polite by default (see DESIGN.md, "Politeness"): one
+The registry publishes no limit, so we are polite by default (README, "Settings": 2 requests/s by default): one
 limiter is shared by every thread of the process. It is passed in, not global: a
 :class:`~ttb_cola.registry.client.RegistryClient` makes one unless given ``rate_limiter=``, so either share one
 client between workers (each thread still gets its own HTTP session) or give each worker its own

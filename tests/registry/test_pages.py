@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from ttb_cola.registry.pages import PageKind, classify
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 NOT_FOUND_FILE = FIXTURES / "notfound_99999999999999.html"
 UNABLE = "Unable to process request"
 

@@ -12,7 +12,7 @@ import pytest
 from ttb_cola.parsers.errors import ParseError
 from ttb_cola.parsers.search import parse_search_results
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 PAGE = FIXTURES / "search_results_old_potrero_page1.html"
 NO_RESULTS = FIXTURES / "search_results_noresults.html"
 

@@ -283,7 +283,7 @@ def test_a_lock_left_by_a_dead_process_on_this_machine_is_taken_over_at_once(s3:
 
     bucket = s3.new_bucket()
     fs = fsspec.filesystem("s3", **bucket.storage_options())
-    path = f"{bucket.bucket_url.removeprefix('s3://').rstrip('/')}/ttb_cola.destinations.lock"
+    path = f"{bucket.bucket_url.removeprefix('s3://').rstrip('/')}/ttb_cola.lock"
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     lease = (datetime.now(UTC) + timedelta(minutes=15)).isoformat()
     fs.pipe_file(path, _json.dumps({"host": socket.gethostname(), "pid": int(dead.stdout), "command": "ttb-cola daily",

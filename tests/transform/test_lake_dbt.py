@@ -34,7 +34,7 @@ from sim_server import running_simulator
 
 from ttb_cola_sim.server import SimulatorServer
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 DBT = Path(sys.executable).with_name("dbt")
 DAY = date(2025, 6, 16)  # a Monday
 AS_OF = DAY + timedelta(days=10)

@@ -29,7 +29,7 @@ from sim_server import running_simulator
 from ttb_cola.cli import main
 from ttb_cola_sim.registry import APPROVED, SURRENDERED
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 DBT = Path(sys.executable).with_name("dbt")
 SEED = 7
 LOOKBACK = 1

@@ -15,7 +15,7 @@ import pytest
 from ttb_cola.parsers.detail import parse_detail
 from ttb_cola.parsers.errors import ParseError
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 
 # On every page; served with two spaces after "background." (collapsed to one here).
 NOT_REVIEWED = (

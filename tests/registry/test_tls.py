@@ -24,7 +24,7 @@ from ttb_cola.registry.errors import RegistryTLSError
 from ttb_cola.registry.retry import RetryPolicy
 
 PACKAGE = Path(tls.__file__).parent
-DETAIL = (Path(__file__).parent / "fixtures" / "detail_24011001000462.html").read_bytes()
+DETAIL = (Path(__file__).parents[1] / "fixtures" / "detail_24011001000462.html").read_bytes()
 
 
 def _certs_in(pem: bytes) -> list[x509.Certificate]:

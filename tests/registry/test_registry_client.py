@@ -25,7 +25,7 @@ from ttb_cola.registry.pages import PageKind
 from ttb_cola.registry.ratelimit import RateLimiter
 from ttb_cola.registry.retry import RetryPolicy, parse_retry_after
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 DETAIL = (FIXTURES / "detail_24011001000462.html").read_bytes()
 NOT_FOUND = (FIXTURES / "notfound_99999999999999.html").read_bytes()
 RESULTS = (FIXTURES / "search_results_old_potrero_page1.html").read_bytes()

@@ -9,7 +9,7 @@ import pytest
 
 from ttb_cola.cli import main
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 
 
 def run_parse(capsys: pytest.CaptureFixture[str], *files: str) -> tuple[int, list[dict], str]:
@@ -77,6 +77,18 @@ def test_console_script_runs() -> None:
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["record"]["brand_name"] == "LAPHROAIG"
 
+
+
+def test_parse_never_imports_dlt() -> None:
+    """`ttb-cola parse` is a local tool: the package's re-exports must not pull dlt in."""
+    code = (
+        "import sys; from ttb_cola.cli import main; "
+        f"status = main(['parse', {str(FIXTURES / 'form_24011001000462.html')!r}]); "
+        "sys.exit(10 + status if [m for m in sys.modules if m == 'dlt' or m.startswith('dlt.')] else status)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, (done.returncode, done.stderr)
+    assert json.loads(done.stdout)["kind"] == "form"
 
 def test_csv_export_is_parsed_with_its_rows(capsys: pytest.CaptureFixture[str]) -> None:
     _, [line], _ = run_parse(capsys, str(FIXTURES / "export_quilceda_leonetti_20260921.csv"))

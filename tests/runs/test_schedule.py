@@ -18,7 +18,7 @@ from ttb_cola.destinations.lock import file_lock
 from ttb_cola.runs.schedule import chunks, daily_window
 
 TODAY = date(2025, 6, 26)
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture

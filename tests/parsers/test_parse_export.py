@@ -12,7 +12,7 @@ import pytest
 from ttb_cola.parsers.errors import ParseError
 from ttb_cola.parsers.export import parse_export
 
-EXPORT = Path(__file__).parent / "fixtures" / "export_quilceda_leonetti_20260921.csv"
+EXPORT = Path(__file__).parents[1] / "fixtures" / "export_quilceda_leonetti_20260921.csv"
 HEADER = (
     "TTB ID,Permit No.,Serial Number,Completed Date,Fanciful Name,Brand Name,Origin,Origin Desc,"
     "Class/Type,Class/Type Desc"

@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 PROJECT = ROOT / "transform"
 DBT = Path(sys.executable).with_name("dbt")
 

@@ -15,7 +15,7 @@ import pytest
 from ttb_cola.parsers.errors import ParseError
 from ttb_cola.parsers.form import parse_form
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 
 BLANK: dict[str, Any] = {
     "vendor_code": None,

@@ -31,7 +31,7 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "chromium not found: the docs browser test will be skipped (apt-get install chromium)"; fi
 
-# Long reliability variants (issue 9): full-volume fault runs and many more crash trials.
+# Long reliability variants: full-volume fault runs and many more crash trials.
 soak: setup
 	$(BIN)/pytest -m soak tests/reliability
 
@@ -64,8 +64,8 @@ backfill: setup
 status: setup
 	$(BIN)/ttb-cola status $(if $(DESTINATION),--destination $(DESTINATION))
 
-# dbt: the warehouse models on data/ttb_cola.duckdb (plain `cd transform && dbt build` works too).
-DBT := TTB_COLA_DUCKDB=$(CURDIR)/data/ttb_cola.duckdb $(CURDIR)/$(BIN)/dbt
+# dbt: the warehouse models on data/warehouse.duckdb (plain `cd transform && dbt build` works too).
+DBT := TTB_COLA_DUCKDB=$(CURDIR)/data/warehouse.duckdb $(CURDIR)/$(BIN)/dbt
 build: setup
 	$(DBT) build --project-dir transform
 

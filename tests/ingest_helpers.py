@@ -13,8 +13,8 @@ import duckdb
 import pytest
 
 from ttb_cola.cli import main
+from ttb_cola.destinations.warehouse import PIPELINE_NAME
 from ttb_cola.records import ID_FIELDS, PAGE_FIELDS
-from ttb_cola.settings import PIPELINE_NAME
 
 METHODS = ("001", "002", "003", "000")
 JSON_FIELDS = ("type_of_application", "other_permits")
@@ -26,7 +26,7 @@ class Warehouse:
 
     def __init__(self, root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
         self.root = root
-        self.db = root / "data" / "ttb_cola.duckdb"
+        self.db = root / "data" / "warehouse.duckdb"
         self.pipelines = root / "pipelines"
         monkeypatch.setenv("DESTINATION__DUCKDB__CREDENTIALS", str(self.db))
         # Fast retries: the faults tests must not sit in backoff for minutes.
@@ -45,7 +45,7 @@ class Warehouse:
     def connect(self) -> duckdb.DuckDBPyConnection:
         """A read-only connection where ``ttb_cola.<table>`` names the loaded tables.
 
-        (Opened directly, ``ttb_cola.duckdb`` gives a catalog named like the schema: ambiguous.)
+        (Opened directly, ``warehouse.duckdb`` gives a catalog named like the schema: ambiguous.)
         """
         con = duckdb.connect()
         con.execute(f"ATTACH '{self.db}' AS wh (READ_ONLY)")

@@ -11,9 +11,9 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
-from ttb_cola.simulator.faults import FaultConfig
-from ttb_cola.simulator.registry import DEFAULT_START, Registry
-from ttb_cola.simulator.server import SimulatorServer
+from ttb_cola_sim.faults import FaultConfig
+from ttb_cola_sim.registry import DEFAULT_START, Registry
+from ttb_cola_sim.server import SimulatorServer
 
 DEFAULT_AS_OF = date(2025, 6, 30)
 

@@ -20,15 +20,19 @@ import fsspec
 from fsspec import AbstractFileSystem
 
 from ttb_cola.ids import parse_ttb_id
-from ttb_cola.pages import PageKind
 from ttb_cola.parsers import parse_page
 from ttb_cola.records import build_record
+from ttb_cola.registry.pages import PageKind
 
 DETAIL_PATH = "viewColaDetails.do"
 
 # Final answers only: pages that were retried (errors, CAPTCHA...) are not worth keeping.
 ARCHIVED_KINDS = (PageKind.DETAIL, PageKind.FORM, PageKind.NOT_FOUND)
 _NAME = re.compile(r"^(?P<ttb_id>[0-9]{14})\.(?P<kind>[a-z_]+)\.html\.gz$")
+
+
+#: Where raw pages go by default: beside the data (moved into the bucket on the lake).
+DEFAULT_ARCHIVE_DIR = "data/raw"
 
 
 def sha256(body: bytes) -> str:

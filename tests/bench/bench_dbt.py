@@ -1,4 +1,4 @@
-"""dbt build time on 1M simulated COLAs (issue 5): generated in DuckDB, no HTTP."""
+"""dbt build time on 1M simulated COLAs : generated in DuckDB, no HTTP."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def build_1m() -> None:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "ttb_cola.duckdb"
+        db = Path(tmp) / "warehouse.duckdb"
         started = time.perf_counter()
         module.make_dev_data(db, rows=ROWS)
         generated = time.perf_counter() - started

@@ -1,4 +1,4 @@
-"""Ingestion figures of issue 4: requests per record (backfill, daily), rate fidelity, speed, memory."""
+"""Ingestion figures: requests per record (backfill, daily), rate fidelity, speed, memory."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 from harness import Simulator, crawl_rows, ingest, loaded_ids, loaded_statuses, run_cli
 
-from ttb_cola.simulator.registry import Registry
+from ttb_cola_sim.registry import Registry
 
 SEED = 11
 AS_OF = date(2025, 6, 30)

@@ -97,7 +97,7 @@ def ingest(workdir: Path, base_url: str, start: date, end: date, today: date, *e
 def run_cli(workdir: Path, base_url: str, today: date, command: str, *args: str, **env_vars: str) -> IngestRun:
     """Run a crawling `ttb-cola` command into ``workdir`` (its own DuckDB file and pipelines dir)."""
     env = dict(os.environ, **env_vars)
-    env["DESTINATION__DUCKDB__CREDENTIALS"] = str(workdir / "ttb_cola.duckdb")
+    env["DESTINATION__DUCKDB__CREDENTIALS"] = str(workdir / "warehouse.duckdb")
     env["RUNTIME__LOG_LEVEL"] = "ERROR"
     cmd = [str(BIN / "ttb-cola"), command, *args, "--today", today.isoformat(), "--base-url", base_url,
            "--pipelines-dir", str(workdir / "pipelines"), "--quiet"]
@@ -112,7 +112,7 @@ def run_cli(workdir: Path, base_url: str, today: date, command: str, *args: str,
 def loaded_statuses(workdir: Path) -> dict[str, tuple[str, date, date | None]]:
     """TTB ID -> (status, receipt date, completed date) in the warehouse's ``colas`` table."""
     con = duckdb.connect()
-    con.execute(f"ATTACH '{workdir / 'ttb_cola.duckdb'}' AS wh (READ_ONLY)")
+    con.execute(f"ATTACH '{workdir / 'warehouse.duckdb'}' AS wh (READ_ONLY)")
     rows = con.sql("select ttb_id, status, receipt_date, completed_date from wh.ttb_cola.colas").fetchall()
     con.close()
     return {ttb_id: (status, receipt, completed) for ttb_id, status, receipt, completed in rows}
@@ -121,7 +121,7 @@ def loaded_statuses(workdir: Path) -> dict[str, tuple[str, date, date | None]]:
 def loaded_ids(workdir: Path) -> set[str]:
     """TTB IDs in the warehouse's ``colas`` table."""
     con = duckdb.connect()
-    con.execute(f"ATTACH '{workdir / 'ttb_cola.duckdb'}' AS wh (READ_ONLY)")
+    con.execute(f"ATTACH '{workdir / 'warehouse.duckdb'}' AS wh (READ_ONLY)")
     ids = {row[0] for row in con.sql("select ttb_id from wh.ttb_cola.colas").fetchall()}
     con.close()
     return ids
@@ -130,7 +130,7 @@ def loaded_ids(workdir: Path) -> set[str]:
 def crawl_rows(workdir: Path) -> list[dict[str, Any]]:
     """The ``crawl_partitions`` rows."""
     con = duckdb.connect()
-    con.execute(f"ATTACH '{workdir / 'ttb_cola.duckdb'}' AS wh (READ_ONLY)")
+    con.execute(f"ATTACH '{workdir / 'warehouse.duckdb'}' AS wh (READ_ONLY)")
     rel = con.sql("select * from wh.ttb_cola.crawl_partitions")
     rows = [dict(zip(rel.columns, row, strict=True)) for row in rel.fetchall()]
     con.close()

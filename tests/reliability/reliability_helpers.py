@@ -89,7 +89,7 @@ def subprocess_env(workdir: Path, **extra: str) -> dict[str, str]:
     """The environment of a subprocess ingest: its own DuckDB file and dlt data dir, fast backoff."""
     env = dict(os.environ)
     env.update(FAST_ENV)
-    env["DESTINATION__DUCKDB__CREDENTIALS"] = str(workdir / "data" / "ttb_cola.duckdb")
+    env["DESTINATION__DUCKDB__CREDENTIALS"] = str(workdir / "data" / "warehouse.duckdb")
     env["DLT_DATA_DIR"] = str(workdir / "dlt")
     env["RUNTIME__LOG_LEVEL"] = "WARNING"
     env.update(extra)

@@ -1,6 +1,6 @@
 """Item 4: bad input gives one clear line on stderr, a non-zero exit, no traceback, and writes nothing.
 
-Extends tests/test_ingest_input.py (dates, ranges, methods, destination names, unreachable URL) with
+Extends tests/runs/test_ingest_input.py (dates, ranges, methods, destination names, unreachable URL) with
 more malformed values, bad base URLs, an unwritable data directory, a corrupt DuckDB file and missing
 bucket settings or credentials; a few run as real processes so nothing (dlt included) prints a traceback.
 """
@@ -19,7 +19,7 @@ from reliability_helpers import BIN, REPO
 from sim_server import running_simulator
 
 from ttb_cola.cli import main
-from ttb_cola.simulator.server import SimulatorServer
+from ttb_cola_sim.server import SimulatorServer
 
 AS_OF = date(2025, 6, 26)
 AWS_VARS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE", "AWS_DEFAULT_PROFILE")
@@ -171,7 +171,7 @@ def test_corrupt_duckdb_file_fails_cleanly_and_is_left_untouched(
 ) -> None:
     data = tmp_path / "data"
     data.mkdir()
-    db = data / "ttb_cola.duckdb"
+    db = data / "warehouse.duckdb"
     garbage = b"this is not a DuckDB database\x00\xff" * 512
     db.write_bytes(garbage)
     tally["bad_inputs_tried"] += 1
@@ -180,7 +180,7 @@ def test_corrupt_duckdb_file_fails_cleanly_and_is_left_untouched(
     line = _one_line(done.stderr)
     assert "not a valid DuckDB database file" in line and str(db) in line
     assert db.read_bytes() == garbage
-    assert sorted(p.name for p in data.iterdir()) == ["ttb_cola.duckdb", "ttb_cola.duckdb.lock"]
+    assert sorted(p.name for p in data.iterdir()) == ["warehouse.duckdb", "warehouse.duckdb.lock"]
     assert not list(data.glob("*.wal"))
 
 

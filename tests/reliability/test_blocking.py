@@ -1,6 +1,6 @@
 """Item 3: a registry answering every request with a CAPTCHA stops the run within a bounded time.
 
-(tests/test_ingest.py checks that state does not advance after a good run; here: a first run and a
+(tests/runs/test_ingest.py checks that state does not advance after a good run; here: a first run and a
 multi-day run, the time bound and the requests made while blocked.)
 """
 

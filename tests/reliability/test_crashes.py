@@ -79,9 +79,9 @@ def _moto() -> Any:
     except ImportError as exc:  # the S3 test server is built with the bucket destination (issue S3)
         pytest.skip(f"bucket destination: tests/moto_server.py (S3 on loopback) not available: {exc}")
     try:
-        import ttb_cola.lake  # noqa: F401
+        import ttb_cola.destinations.lake  # noqa: F401
     except ImportError:
-        pytest.skip("bucket destination: ttb_cola.lake (the filesystem destination's lake) not available yet")
+        pytest.skip("bucket destination: ttb_cola.destinations.lake not available")
     return running_moto
 
 
@@ -111,7 +111,7 @@ def _lake_colas(s3: Any) -> tuple[dict[str, dict[str, Any]], int]:
 def _expire_lease(s3: Any) -> None:
     """Let the killed run's bucket lease run out (15 min in production) by back-dating it, as time would."""
     try:
-        from ttb_cola.pipeline import LOCK_NAME
+        from ttb_cola.destinations.warehouse import LOCK_NAME
     except ImportError:
         return  # no bucket lock (yet): nothing to expire
     import s3fs

@@ -10,10 +10,10 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ttb_cola.cli import parse_file
-from ttb_cola.pages import PageKind, classify
-from ttb_cola.parsers import ParseError
+from ttb_cola.parsers.errors import ParseError
 from ttb_cola.parsers.export import parse_export
+from ttb_cola.registry.pages import PageKind, classify
+from ttb_cola.runs.parse import parse_file
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 PAGES = sorted(p for p in FIXTURES.glob("*.html"))

@@ -16,7 +16,7 @@ from sim_server import running_simulator
 
 from ttb_cola.archive import ARCHIVED_KINDS, RawArchive
 from ttb_cola.ids import InvalidTtbId
-from ttb_cola.pages import PageKind
+from ttb_cola.registry.pages import PageKind
 
 AS_OF = date(2025, 6, 26)
 DAY = date(2025, 6, 20)
@@ -55,7 +55,9 @@ def test_s3_credentials_never_printed(tmp_path: Path, tally: Counter[str], outco
 
 def test_client_logs_never_carry_url_credentials(caplog: pytest.LogCaptureFixture) -> None:
     """Retries and failures logged with credentials in the base URL: only the redacted URL is logged."""
-    from ttb_cola.client import RegistryClient, RegistryUnavailable, RetryPolicy
+    from ttb_cola.registry.client import RegistryClient
+    from ttb_cola.registry.errors import RegistryUnavailable
+    from ttb_cola.registry.retry import RetryPolicy
 
     with running_simulator(seed=3, as_of=AS_OF, faults={"error_rate": 1.0}) as sim:
         base = sim.base_url.replace("http://", "http://scraper:pa55-w0rd-XYZ@")

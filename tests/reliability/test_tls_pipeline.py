@@ -1,6 +1,6 @@
 """Item 6, end to end: `ttb-cola ingest` against the simulator over HTTPS whose server omits its intermediate.
 
-(tests/test_tls.py covers the bundle builder and the client; here the whole pipeline, config included.)
+(tests/registry/test_tls.py covers the bundle builder and the client; here the whole pipeline, config included.)
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from ingest_helpers import Warehouse, assert_same_records
 from reliability_helpers import method_truth
 from sim_server import running_simulator
 
-from ttb_cola import tls
 from ttb_cola.cli import main
-from ttb_cola.simulator.server import SimulatorServer
+from ttb_cola.registry import tls
+from ttb_cola_sim.server import SimulatorServer
 
 AS_OF = date(2025, 6, 26)
 DAY = date(2025, 6, 20)

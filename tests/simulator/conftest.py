@@ -15,7 +15,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sim_server import running_simulator  # noqa: E402
 
-from ttb_cola.simulator.server import SimulatorServer  # noqa: E402
+from ttb_cola_sim.server import SimulatorServer  # noqa: E402
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 AS_OF = date(2025, 6, 30)

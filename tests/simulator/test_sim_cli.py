@@ -11,8 +11,8 @@ import urllib.request
 from datetime import date
 from pathlib import Path
 
-from ttb_cola.simulator.cli import run
-from ttb_cola.simulator.registry import Registry
+from ttb_cola_sim.cli import run
+from ttb_cola_sim.registry import Registry
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,7 +37,7 @@ def test_truth_to_stdout(capsys) -> None:  # noqa: ANN001 - pytest fixture
 def test_serve_subprocess_and_clock(tmp_path: Path) -> None:
     env = dict(os.environ, PYTHONPATH=str(ROOT / "ingestion"))
     proc = subprocess.Popen(
-        [sys.executable, "-m", "ttb_cola.simulator.cli", "serve", "--port", "0", "--seed", "4",
+        [sys.executable, "-m", "ttb_cola_sim.cli", "serve", "--port", "0", "--seed", "4",
          "--as-of", "2025-05-12"], stderr=subprocess.PIPE, text=True, env=env)
     try:
         line = proc.stderr.readline()

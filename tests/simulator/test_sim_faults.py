@@ -9,9 +9,9 @@ import time
 import pytest
 from conftest import Client, detail_path
 
-from ttb_cola.pages import PageKind, classify
-from ttb_cola.simulator.faults import FaultConfig, FaultInjector
-from ttb_cola.simulator.server import SimulatorServer
+from ttb_cola.registry.pages import PageKind, classify
+from ttb_cola_sim.faults import FaultConfig, FaultInjector
+from ttb_cola_sim.server import SimulatorServer
 
 ID = "25092001000001"
 

@@ -8,10 +8,10 @@ from datetime import date
 import pytest
 from conftest import FIXTURES, Client, detail_path, form_path, skeleton
 
-from ttb_cola.pages import PageKind, classify
 from ttb_cola.parsers.detail import parse_detail
-from ttb_cola.simulator import render
-from ttb_cola.simulator.server import SimulatorServer
+from ttb_cola.registry.pages import PageKind, classify
+from ttb_cola_sim import render
+from ttb_cola_sim.server import SimulatorServer
 
 
 def _raw_records(sim: SimulatorServer, days: int = 6) -> list[dict]:

@@ -6,7 +6,7 @@ import statistics
 from datetime import date, timedelta
 
 from ttb_cola.ids import parse_ttb_id
-from ttb_cola.simulator.registry import APPROVED, Registry, federal_holidays
+from ttb_cola_sim.registry import APPROVED, Registry, federal_holidays
 
 
 def test_same_seed_same_records_other_seed_differs() -> None:

@@ -9,7 +9,7 @@ from conftest import Client, detail_path, form_path
 from ttb_cola.parsers.detail import parse_detail
 from ttb_cola.parsers.form import parse_form
 from ttb_cola.records import ID_FIELDS, PAGE_FIELDS, build_record
-from ttb_cola.simulator.server import SimulatorServer
+from ttb_cola_sim.server import SimulatorServer
 
 
 def test_detail_and_form_parse_back_to_truth(sim: SimulatorServer, client: Client) -> None:

@@ -7,11 +7,11 @@ from datetime import date
 
 from conftest import Client
 
-from ttb_cola.pages import PageKind, classify
 from ttb_cola.parsers.export import parse_export
 from ttb_cola.parsers.search import parse_search_results
-from ttb_cola.simulator.search import RANGE_ERROR
-from ttb_cola.simulator.server import SimulatorServer
+from ttb_cola.registry.pages import PageKind, classify
+from ttb_cola_sim.search import RANGE_ERROR
+from ttb_cola_sim.server import SimulatorServer
 
 SEARCH = "publicSearchColasBasicProcess.do?action=search"
 NEXT = "publicPageBasicCola.do?action=page&pgfcn=nextset"

@@ -1,5 +1,5 @@
 {#-
-    Trimmed text, NULL when blank. The record contract (DESIGN.md section 3) already collapses
+    Trimmed text, NULL when blank. The record contract (ingestion/ttb_cola/records.py) already collapses
     whitespace runs, so no regex here: it runs on every text column of a million rows.
 -#}
 {% macro clean_text(expression) -%}

@@ -1,5 +1,5 @@
 {#
-    TTB ID parts (DESIGN.md section 1): 14 digits `YY DDD MMM SSSSSS`. The 2-digit year is 19YY
+    TTB ID parts (ingestion/ttb_cola/ids.py): 14 digits `YY DDD MMM SSSSSS`. The 2-digit year is 19YY
     for 70-99 and 20YY otherwise; DDD is the day of the year the application was received; MMM the
     receipt method; SSSSSS the daily sequence per method. The part macros return NULL for an ID
     that is not 14 characters or whose part is not a number; they avoid regular expressions

@@ -33,20 +33,12 @@ from pathlib import Path
 import duckdb
 
 try:
-    from ttb_cola.settings import (
-        COLAS_COLUMNS,
-        CRAWL_PARTITION_COLUMNS,
-        DEFAULT_DATASET,
-        LABEL_IMAGE_COLUMNS,
-    )
+    from ttb_cola.destinations.warehouse import DEFAULT_DATASET
+    from ttb_cola.records import COLAS_COLUMNS, CRAWL_PARTITION_COLUMNS, LABEL_IMAGE_COLUMNS
 except ImportError:  # pragma: no cover - the package is installed by `make setup`
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "ingestion"))
-    from ttb_cola.settings import (  # noqa: E402
-        COLAS_COLUMNS,
-        CRAWL_PARTITION_COLUMNS,
-        DEFAULT_DATASET,
-        LABEL_IMAGE_COLUMNS,
-    )
+    from ttb_cola.destinations.warehouse import DEFAULT_DATASET  # noqa: E402
+    from ttb_cola.records import COLAS_COLUMNS, CRAWL_PARTITION_COLUMNS, LABEL_IMAGE_COLUMNS  # noqa: E402
 
 # dlt data type -> DuckDB type (what dlt's duckdb destination creates).
 _DUCKDB_TYPES = {
@@ -124,7 +116,7 @@ def make_dev_data(path: str | Path, rows: int = 10_000, days: int | None = None,
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
     con.execute("SET TimeZone = 'UTC'")
-    # Fully qualified names: the default file ttb_cola.duckdb is also a catalog named ttb_cola.
+    # Fully qualified names: the default file warehouse.duckdb is also a catalog named ttb_cola.
     catalog = con.execute("SELECT current_database()").fetchone()[0]
     ds = f'"{catalog}"."{dataset}"'
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {ds}")
@@ -373,7 +365,7 @@ def make_dev_data(path: str | Path, rows: int = 10_000, days: int | None = None,
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--path", default="data/ttb_cola.duckdb", help="DuckDB file (default: %(default)s)")
+    parser.add_argument("--path", default="data/warehouse.duckdb", help="DuckDB file (default: %(default)s)")
     parser.add_argument("--rows", type=int, default=10_000, help="about how many COLAs (default: %(default)s)")
     parser.add_argument("--days", type=int, default=None, help="receipt dates (default: rows / 1000, >= 7)")
     parser.add_argument("--end", type=date.fromisoformat, default=None, help="last receipt date (default: 40 days ago)")

@@ -1,4 +1,4 @@
-"""``ttb-cola digest``: the options, and writing ``digest.md``, ``digest.html`` and ``digest.xlsx``."""
+"""``ttb-cola digest``: build the digest the options name and write ``digest.md``, ``digest.html``, ``digest.xlsx``."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from ttb_cola.digest.queries import MissingMarts, build_digest
 from ttb_cola.digest.spreadsheet import write_spreadsheet
 from ttb_cola.digest.watchlist import DEFAULT_WATCHLIST, WatchlistError, read_watchlist
 
-DEFAULT_OUT = Path("data/digest")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
@@ -28,25 +27,6 @@ class DigestFiles:
     markdown: Path
     html: Path
     spreadsheet: Path
-
-
-def add_period_arguments(parser: argparse.ArgumentParser) -> None:
-    """Options naming the period and the warehouse, shared by ``digest`` and ``report``."""
-    parser.add_argument("--week", help="ISO week (2025-W14) or a date in it (default: the last full week)")
-    parser.add_argument("--since", help="first day of the period, YYYY-MM-DD (instead of --week)")
-    parser.add_argument("--until", help="last day of a --since period (default: today)")
-    parser.add_argument("--today", help="the date taken as today (default: today)")
-    parser.add_argument("--target", default="dev", choices=["dev", "s3"],
-                        help="dbt target whose marts to read: dev (TTB_COLA_DUCKDB) or s3 (TTB_COLA_LAKE_DUCKDB)")
-    parser.add_argument("--duckdb", help="warehouse DuckDB file (default: from --target)")
-    parser.add_argument("--watchlist", help=f"watchlist file to check (default: {DEFAULT_WATCHLIST} when present)")
-
-
-def add_digest_arguments(parser: argparse.ArgumentParser) -> None:
-    """Every option of ``ttb-cola digest``."""
-    add_period_arguments(parser)
-    parser.add_argument("--out", default=str(DEFAULT_OUT), help=f"output directory (default: {DEFAULT_OUT})")
-    parser.add_argument("--stdout", action="store_true", help="also print the Markdown")
 
 
 def check_watchlist(option: str | None) -> None:

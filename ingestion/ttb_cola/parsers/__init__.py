@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ttb_cola.pages import PageKind
 from ttb_cola.parsers.detail import parse_detail
 from ttb_cola.parsers.errors import ParseError
 from ttb_cola.parsers.export import parse_export
 from ttb_cola.parsers.form import parse_form
 from ttb_cola.parsers.search import parse_search_results
+from ttb_cola.registry.pages import PageKind
 
 
 def parse_export_page(body: bytes | str) -> dict[str, Any]:

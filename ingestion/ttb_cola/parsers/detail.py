@@ -155,7 +155,7 @@ def _second_box(box: LexborNode, record: dict[str, Any]) -> None:
 
 
 def parse_detail(body: bytes | str) -> dict[str, Any]:
-    """Parse a COLA detail page into the record fields it shows (DESIGN.md section 3 names).
+    """Parse a COLA detail page into the record fields it shows (the names of :mod:`ttb_cola.records`).
 
     Blank fields are None, ``type_of_application`` and ``other_permits`` are lists (maybe empty),
     ``approval_date`` is ISO, several qualifications are joined with newlines.

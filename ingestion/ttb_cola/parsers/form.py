@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import unquote
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ttb_cola.parsers.errors import ParseError
+from ttb_cola.parsers.form_checkboxes import checkboxes
+from ttb_cola.parsers.form_images import label_images
 from ttb_cola.text import decode, squash, us_date
 
 # Label text -> internal box key. Labels are matched after dropping the item number and every
@@ -47,28 +48,18 @@ _BOXES: tuple[tuple[str, str], ...] = (
     ("EXPIRATION DATE", "expiration_date"),
 )
 
-# Item 14 checkboxes by their alt text. The alt texts are the registry's own and do not all
-# describe their box (box b's alt says "Certificate of label Approval"), hence this table. Names
-# a and b follow the detail page's "Type of Application" wording.
-_APPLICATION_TYPES: dict[str, tuple[str, str | None]] = {
-    "type of application": ("LABEL APPROVAL", None),
-    "certificate of label approval": ("EXEMPTION", "for_sale_in"),
-    "distinctive liquor bottle approval": ("DISTINCTIVE LIQUOR BOTTLE APPROVAL", "total_bottle_capacity"),
-    "previous ttb id": ("RESUBMISSION AFTER REJECTION", "previous_ttb_id"),
-}
-
 _ITEM_NUMBER = re.compile(r"^\d+[a-z]?\.\s*", re.IGNORECASE)
 _PARENTHESISED = re.compile(r"\([^()]*(?:\([^()]*\)[^()]*)*\)")
 _TTB_ID = re.compile(r"^\d{14}$")
 _STATUS = re.compile(r"^THE STATUS IS\s+(.+?)\.?$", re.IGNORECASE)
 _USED_ON_LABEL = re.compile(r"\s*\(Used on label\)\s*$", re.IGNORECASE)
 _CITY_STATE_ZIP = re.compile(r"^(?:(.*?)\s+)?([A-Z]{2})\s+(\d{5}(?:-?\d{4})?)$")
-_DIMENSIONS = re.compile(r"([\d.]+)\s*inch(?:es)?\s*W\s*X\s*([\d.]+)\s*inch(?:es)?\s*H", re.IGNORECASE)
+
 _CONTAINER_HEADING = re.compile(r"^.*?APPEARING ON LABELS\.\s*", re.IGNORECASE | re.DOTALL)
 
 
 def parse_form(body: bytes | str) -> dict[str, Any]:
-    """Parse a printable form page into record fields (DESIGN.md section 3 names).
+    """Parse a printable form page into record fields (the names of :mod:`ttb_cola.records`).
 
     Returns every field the form has a box for (None when blank, [] for empty lists), plus
     ``previous_ttb_id``, ``rep_id``, ``mailing_address`` and ``container_info``, which the form
@@ -113,8 +104,8 @@ def parse_form(body: bytes | str) -> dict[str, Any]:
         record[field] = _date(field, boxes.get(field))
     record.update(_permits(boxes.get("permits")))
     record.update(_applicant(boxes.get("applicant")))
-    record.update(_checkboxes(tree))
-    record["label_images"] = _label_images(tree)
+    record.update(checkboxes(tree))
+    record["label_images"] = label_images(tree)
     return record
 
 
@@ -261,51 +252,6 @@ def _city_state_zip(raw: str) -> tuple[str | None, str, str] | None:
     return None
 
 
-def _checkboxes(tree: LexborHTMLParser) -> dict[str, Any]:
-    """Items 3, 5 and 14: ticked boxes (``checked`` attribute), read by their ``alt`` text.
-
-    Item 14's fill-in values (state, bottle capacity, previous TTB ID) are the ``<strong>`` inside
-    each box's row, read whether or not the box is ticked.
-    """
-    result: dict[str, Any] = {
-        "source_of_product": None,
-        "type_of_product": None,
-        "type_of_application": [],
-        "for_sale_in": None,
-        "total_bottle_capacity": None,
-        "previous_ttb_id": None,
-    }
-    for box in tree.css("input[type=checkbox]"):
-        alt = squash(box.attributes.get("alt")) or ""
-        checked = "checked" in box.attributes
-        prefix, _, value = alt.partition(":")
-        prefix = prefix.strip().lower()
-        if value and prefix in ("source of product", "type of product"):
-            field = prefix.replace(" ", "_")
-            if checked and result[field] is None:
-                result[field] = value.strip()
-            continue
-        known = _APPLICATION_TYPES.get(alt.lower())
-        if known is None:
-            continue
-        name, fill_in = known
-        if checked:
-            result["type_of_application"].append(name)
-        if fill_in is not None:
-            row = _ancestor(box, "tr")
-            strong = row.css_first("strong") if row is not None else None
-            result[fill_in] = squash(strong.text()) if strong is not None else None
-    return result
-
-
-def _ancestor(node: LexborNode, tag: str) -> LexborNode | None:
-    """The nearest enclosing element with this tag."""
-    parent = node.parent
-    while parent is not None and parent.tag != tag:
-        parent = parent.parent
-    return parent
-
-
 def _container_info(tree: LexborHTMLParser) -> str | None:
     """Item 15 (blown/branded/embossed info, translations): the text after the item's heading."""
     for node in tree.css("div.data"):
@@ -315,57 +261,3 @@ def _container_info(tree: LexborHTMLParser) -> str | None:
     return None
 
 
-def _label_images(tree: LexborHTMLParser) -> list[dict[str, Any]]:
-    """Every label attachment image with the "Image Type" and "Actual Dimensions" printed above it.
-
-    Only ``publicViewAttachment.do`` images with ``filetype=l`` count; the signature image
-    (``publicViewSignature.do``) is not a label.
-    """
-    images: list[dict[str, Any]] = []
-    for img in tree.css('img[src*="publicViewAttachment.do"]'):
-        src = img.attributes.get("src") or ""
-        _, found, query = src.partition("filename=")
-        if not found:
-            continue
-        filename, _, filetype = query.rpartition("&filetype=")
-        if not filename:
-            filename, filetype = query, ""
-        if filetype.split("&")[0] not in ("l", ""):
-            continue
-        image_type, width, height = _image_caption(img)
-        if image_type is None:
-            alt = squash(img.attributes.get("alt")) or ""
-            image_type = squash(alt.partition(":")[2]) if alt.lower().startswith("label image") else None
-        images.append(
-            {"image_type": image_type, "filename": unquote(filename), "width_in": width, "height_in": height}
-        )
-    return images
-
-
-def _image_caption(img: LexborNode) -> tuple[str | None, float | None, float | None]:
-    """Walk back from a label ``<img>`` to its ``<p>Image Type:</p>``, reading type and dimensions.
-
-    The texts between are, in page order: the type, "Actual Dimensions: W inches W X H inches H"
-    and, for large labels, a "reduced to fit" note.
-    """
-    texts: list[str] = []
-    node = img.prev
-    while node is not None and node.tag != "img":
-        if node.tag == "p" and (squash(node.text()) or "").lower().startswith("image type"):
-            break
-        if node.is_text_node:
-            text = squash(node.text_content)
-            if text:
-                texts.append(text)
-        node = node.prev
-    else:
-        return None, None, None
-    texts.reverse()
-    image_type = texts[0] if texts and not texts[0].lower().startswith("actual dimensions") else None
-    width = height = None
-    for text in texts:
-        match = _DIMENSIONS.search(text)
-        if match:
-            width, height = float(match.group(1)), float(match.group(2))
-            break
-    return image_type, width, height

@@ -14,7 +14,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from ttb_cola.parsers.errors import ParseError
 from ttb_cola.text import decode, squash, us_date
 
-# Header text of each results column -> row key (DESIGN.md field names where they exist).
+# Header text of each results column -> row key (record field names of ttb_cola.records where they exist).
 COLUMNS: dict[str, str] = {
     "TTB ID": "ttb_id",
     "Permit No.": "permit_number",

@@ -6,20 +6,13 @@ import argparse
 import sys
 from pathlib import Path
 
-from ttb_cola.digest.command import add_period_arguments, digest_from_args
+from ttb_cola.digest.command import digest_from_args
 from ttb_cola.digest.model import Digest
 from ttb_cola.digest.paths import WarehouseNotFound, warehouse_path
 from ttb_cola.digest.queries import MissingMarts, connect
 from ttb_cola.digest.watchlist import WatchlistError
 
-DEFAULT_OUT = Path("data/report")
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-def add_report_arguments(parser: argparse.ArgumentParser) -> None:
-    """Every option of ``ttb-cola report`` (the digest's period and warehouse options, and --out)."""
-    add_period_arguments(parser)
-    parser.add_argument("--out", default=str(DEFAULT_OUT), help=f"output directory (default: {DEFAULT_OUT})")
 
 
 def build_report(digest: Digest, warehouse: Path, out: Path) -> Path:

@@ -1,6 +1,6 @@
 {#
     A TTB ID is 14 digits `YY DDD MMM SSSSSS`: day of year 001-366 and a receipt method of
-    000-003 (DESIGN.md section 1). Fails on every non-null value that is not.
+    000-003 (ingestion/ttb_cola/ids.py). Fails on every non-null value that is not.
 #}
 {% test valid_ttb_id(model, column_name) %}
 

@@ -1,0 +1,67 @@
+"""The pipeline of a destination name (``duckdb`` or ``filesystem``), and its one-run-at-a-time lock."""
+
+from __future__ import annotations
+
+from contextlib import AbstractContextManager
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import dlt
+import fsspec
+
+from ttb_cola.destinations.duckdb import duckdb_destination, warehouse_file
+from ttb_cola.destinations.lake import LAKE_PIPELINE_NAME, Lake, checked_lake
+from ttb_cola.destinations.lock import bucket_lock, file_lock
+from ttb_cola.errors import InputError
+
+DESTINATIONS = ("duckdb", "filesystem")
+PIPELINE_NAME = "ttb_cola"
+#: The dataset (DuckDB schema, lake folder) of the raw tables.
+DEFAULT_DATASET = "ttb_cola"
+#: The lock object of a lake, beside the dataset folder: one run at a time per bucket_url.
+LOCK_NAME = "ttb_cola.lock"
+# Parquet load files for both destinations: DuckDB reads them natively (insert-values SQL costs far
+# more memory on large loads), and they are what the filesystem destination writes to the lake.
+FILE_FORMAT = "parquet"
+
+
+def check_destination(destination: str) -> str:
+    """``destination`` when it is one we load to, else an InputError naming the choices."""
+    if destination not in DESTINATIONS:
+        raise InputError(f"unknown destination {destination!r}: expected one of {', '.join(DESTINATIONS)}")
+    return destination
+
+
+def make_pipeline(destination: str = "duckdb", pipelines_dir: str | None = None) -> dlt.Pipeline:
+    """The ttb_cola pipeline on the DuckDB file or the filesystem destination (``bucket_url``)."""
+    return pipeline_and_lake(destination, pipelines_dir)[0]
+
+
+def pipeline_and_lake(destination: str, pipelines_dir: str | None) -> tuple[dlt.Pipeline, Lake | None]:
+    """The pipeline, and for the filesystem destination the lake, checked to answer before anything is created."""
+    lake = None
+    if check_destination(destination) == "duckdb":
+        target: Any = duckdb_destination()
+    else:
+        lake = checked_lake()
+        target = lake.destination()
+    pipeline = dlt.pipeline(
+        pipeline_name=PIPELINE_NAME if lake is None else LAKE_PIPELINE_NAME,
+        destination=target,
+        dataset_name=DEFAULT_DATASET,
+        pipelines_dir=pipelines_dir,
+    )
+    return pipeline, lake
+
+
+def destination_lock(destination: str, command: str) -> AbstractContextManager[None]:
+    """The lock that keeps runs against one destination one at a time."""
+    if destination == "duckdb":
+        path = warehouse_file()  # an uncreatable or unwritable data directory is bad input, not a crash
+        return file_lock(path.with_name(path.name + ".lock"), command)
+    lake = checked_lake()
+    if lake.protocol == "file":
+        return file_lock(Path(urlparse(lake.bucket_url).path) / LOCK_NAME, command)
+    fs, root = fsspec.core.url_to_fs(lake.bucket_url, **lake.storage_options())
+    return bucket_lock(fs, f"{root.rstrip('/')}/{LOCK_NAME}", command)

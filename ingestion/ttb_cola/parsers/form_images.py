@@ -1,0 +1,69 @@
+"""The label images of the printable form: attachment file names with their printed type and size."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import unquote
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from ttb_cola.text import squash
+
+_DIMENSIONS = re.compile(r"([\d.]+)\s*inch(?:es)?\s*W\s*X\s*([\d.]+)\s*inch(?:es)?\s*H", re.IGNORECASE)
+
+
+def label_images(tree: LexborHTMLParser) -> list[dict[str, Any]]:
+    """Every label attachment image with the "Image Type" and "Actual Dimensions" printed above it.
+
+    Only ``publicViewAttachment.do`` images with ``filetype=l`` count; the signature image
+    (``publicViewSignature.do``) is not a label.
+    """
+    images: list[dict[str, Any]] = []
+    for img in tree.css('img[src*="publicViewAttachment.do"]'):
+        src = img.attributes.get("src") or ""
+        _, found, query = src.partition("filename=")
+        if not found:
+            continue
+        filename, _, filetype = query.rpartition("&filetype=")
+        if not filename:
+            filename, filetype = query, ""
+        if filetype.split("&")[0] not in ("l", ""):
+            continue
+        image_type, width, height = _caption(img)
+        if image_type is None:
+            alt = squash(img.attributes.get("alt")) or ""
+            image_type = squash(alt.partition(":")[2]) if alt.lower().startswith("label image") else None
+        images.append(
+            {"image_type": image_type, "filename": unquote(filename), "width_in": width, "height_in": height}
+        )
+    return images
+
+
+def _caption(img: LexborNode) -> tuple[str | None, float | None, float | None]:
+    """Walk back from a label ``<img>`` to its ``<p>Image Type:</p>``, reading type and dimensions.
+
+    The texts between are, in page order: the type, "Actual Dimensions: W inches W X H inches H"
+    and, for large labels, a "reduced to fit" note.
+    """
+    texts: list[str] = []
+    node = img.prev
+    while node is not None and node.tag != "img":
+        if node.tag == "p" and (squash(node.text()) or "").lower().startswith("image type"):
+            break
+        if node.is_text_node:
+            text = squash(node.text_content)
+            if text:
+                texts.append(text)
+        node = node.prev
+    else:
+        return None, None, None
+    texts.reverse()
+    image_type = texts[0] if texts and not texts[0].lower().startswith("actual dimensions") else None
+    width = height = None
+    for text in texts:
+        match = _DIMENSIONS.search(text)
+        if match:
+            width, height = float(match.group(1)), float(match.group(2))
+            break
+    return image_type, width, height

@@ -1,0 +1,203 @@
+"""Run one partition's crawl against the registry: fetch -> classify -> parse -> record.
+
+Runs in a worker thread with its own :class:`RegistryClient` (its own session and counters, the
+process-wide rate limiter shared). Records are handed to ``emit`` as they are confirmed; the
+partition's new state comes back in a :class:`PartitionOutcome` once the crawl ends.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from ttb_cola.archive import RawArchive, sha256
+from ttb_cola.clock import utc_now
+from ttb_cola.ids import format_ttb_id
+from ttb_cola.parsers import parse_page
+from ttb_cola.parsers.errors import ParseError
+from ttb_cola.probe.plan import PartitionCrawl
+from ttb_cola.records import build_record
+from ttb_cola.registry.client import Page, RegistryClient
+from ttb_cola.registry.errors import RegistryBlocked, RegistryError
+from ttb_cola.registry.pages import PageKind
+from ttb_cola.registry.stats import StatsSnapshot
+
+logger = logging.getLogger("ttb_cola.probe.runner")
+progress_log = logging.getLogger("ttb_cola.progress")
+#: Seconds between progress lines while one partition is being probed.
+PROGRESS_EVERY = 30.0
+
+
+@dataclass
+class PartitionOutcome:
+    """What one run did to one partition: counters for ``crawl_partitions`` and the new state."""
+
+    receipt_date: str
+    receipt_method: str
+    state: dict[str, Any]
+    probed: int = 0
+    found: int = 0
+    not_found: int = 0
+    retried: int = 0
+    requests: int = 0
+    errors: int = 0
+    started_at: str = ""
+    finished_at: str = ""
+    blocked: bool = False
+    seconds: float = 0.0
+
+    @property
+    def key(self) -> str:
+        """The partition key ``YYYY-MM-DD|MMM``."""
+        return f"{self.receipt_date}|{self.receipt_method}"
+
+    def row(self, run_id: str) -> dict[str, Any]:
+        """This outcome as a ``crawl_partitions`` row."""
+        return {
+            "partition_key": self.key,
+            "receipt_date": self.receipt_date,
+            "receipt_method": self.receipt_method,
+            "run_id": run_id,
+            "probed": self.probed,
+            "found": self.found,
+            "not_found": self.not_found,
+            "retried": self.retried,
+            "requests": self.requests,
+            "errors": self.errors,
+            "highest_sequence": self.state["highest"],
+            "holes": len(self.state["holes"]),
+            "status": self.state["status"],
+            "error": self.state["last_error"],
+            "started_at": self.started_at,
+            "finished_at": self.finished_at,
+        }
+
+
+@dataclass
+class Prober:
+    """Fetches and parses the pages of one partition's sequences."""
+
+    client: RegistryClient
+    fetch_forms: bool = False
+    archive: RawArchive | None = None
+    stop: threading.Event = field(default_factory=threading.Event)
+    #: Sequences of one partition fetched concurrently.
+    lookahead: int = 4
+
+    def _fetch(self, ttb_id: str, kind: PageKind) -> Page:
+        page = self.client.detail(ttb_id) if kind is PageKind.DETAIL else self.client.form(ttb_id)
+        if self.archive and page.kind in (kind, PageKind.NOT_FOUND):
+            self.archive.put(ttb_id, page.kind, page.body)
+        return page
+
+    def record(self, ttb_id: str) -> dict[str, Any] | None:
+        """The record of ``ttb_id``, or None when the registry says it is not (yet) public.
+
+        Raises:
+            RegistryError: the page could not be fetched after retries.
+            ParseError: a page of the right kind that the parsers cannot read.
+        """
+        detail = self._fetch(ttb_id, PageKind.DETAIL)
+        if detail.kind is PageKind.NOT_FOUND:
+            return None
+        if detail.kind is not PageKind.DETAIL:
+            raise ParseError(f"{ttb_id}: expected a detail page, got {detail.kind}")
+        pages = [parse_page(PageKind.DETAIL, detail.body)]
+        if self.fetch_forms:
+            form = self._fetch(ttb_id, PageKind.FORM)
+            if form.kind is not PageKind.FORM:
+                raise ParseError(f"{ttb_id}: expected a printable form, got {form.kind}")
+            pages.append(parse_page(PageKind.FORM, form.body))
+        if pages[0].get("ttb_id") != ttb_id:
+            raise ParseError(f"{ttb_id}: the detail page is for {pages[0].get('ttb_id')!r}")
+        return build_record(
+            *pages,
+            source_url=detail.url,
+            fetched_at=detail.fetched_at.isoformat(),
+            page_sha256=sha256(detail.body),
+        )
+
+    def run(self, crawl: PartitionCrawl, method: str, emit: Callable[[dict[str, Any]], None]) -> PartitionOutcome:
+        """Drive ``crawl`` to its end, emitting each record found; never raises for registry errors.
+
+        Up to ``lookahead`` sequences are fetched at once (the registry answers slowly, and one
+        partition is otherwise one request at a time); outcomes are observed strictly in sequence
+        order, so the state is the same as a one-by-one walk. Near the end of the frontier up to
+        ``lookahead - 1`` pages are fetched past the stopping point and set aside unobserved.
+        """
+        clock = time.monotonic()
+        before = self.client.stats.snapshot()
+        outcome = PartitionOutcome(crawl.receipt_date.isoformat(), method, crawl.state, started_at=utc_now())
+        sequences = crawl.sequences()
+        last_line = clock
+        pending: deque[tuple[int, Future[dict[str, Any] | None]]] = deque()
+        with ThreadPoolExecutor(max_workers=self.lookahead, thread_name_prefix="ttb-cola-probe") as pool:
+
+            def refill() -> None:
+                while len(pending) < self.lookahead and not crawl.error:
+                    sequence = next(sequences, None)
+                    if sequence is None:
+                        return
+                    ttb_id = format_ttb_id(crawl.receipt_date, method, sequence)
+                    pending.append((sequence, pool.submit(self.record, ttb_id)))
+
+            if self.stop.is_set():  # blocked elsewhere: send nothing, keep the state where it was
+                crawl.fail(crawl.state["highest"] + 1, "run stopped before this partition was probed")
+            refill()
+            while pending:
+                sequence, future = pending.popleft()
+                if crawl.frontier_done():
+                    break  # fetched ahead past the end of the walk: set aside, unobserved
+                if self.stop.is_set():
+                    crawl.fail(sequence, "run stopped before this sequence was confirmed")
+                    break
+                try:
+                    record = future.result()
+                except RegistryBlocked as exc:
+                    outcome.blocked = True
+                    crawl.fail(sequence, f"registry is blocking us: {exc}")
+                    break
+                except (RegistryError, ParseError) as exc:
+                    logger.warning("%s: %s", format_ttb_id(crawl.receipt_date, method, sequence), exc)
+                    crawl.fail(sequence, str(exc))
+                    break
+                crawl.observe(sequence, found=record is not None)
+                if record is not None:
+                    emit(record)
+                if time.monotonic() - last_line >= PROGRESS_EVERY:
+                    last_line = time.monotonic()
+                    self._log_progress(crawl, method, before, last_line - clock)
+                refill()
+            for _, future in pending:
+                future.cancel()
+        return self._close(outcome, crawl, before, clock)
+
+    def _close(
+        self, outcome: PartitionOutcome, crawl: PartitionCrawl, before: StatsSnapshot, clock: float
+    ) -> PartitionOutcome:
+        """The outcome with the partition's new state and this run's counters."""
+        after = self.client.stats.snapshot()
+        outcome.state = crawl.finish(run_at=outcome.started_at)
+        outcome.probed = crawl.probed
+        outcome.found = len(crawl.found)
+        outcome.not_found = len(crawl.missed)
+        outcome.errors = 1 if crawl.error else 0
+        outcome.retried = after.retries - before.retries
+        outcome.requests = after.requests - before.requests
+        outcome.finished_at = utc_now()
+        outcome.seconds = time.monotonic() - clock
+        return outcome
+
+    def _log_progress(self, crawl: PartitionCrawl, method: str, before: StatsSnapshot, seconds: float) -> None:
+        requests = self.client.stats.requests - before.requests
+        progress_log.info(
+            "  %s|%s probing: sequence %d, probed %d, found %d, misses %d, %.1f req/s",
+            crawl.receipt_date, method, max([crawl.state["highest"], *crawl.found, *crawl.missed]),
+            crawl.probed, len(crawl.found), len(crawl.missed), requests / max(seconds, 1e-3),
+        )

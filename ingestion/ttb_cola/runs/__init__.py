@@ -1,0 +1,1 @@
+"""Running the commands: input checks, the chunk loop and its locks, schedules, reports, the demo."""

@@ -1,0 +1,61 @@
+"""An ingest request checked before anything is created or written, and the settings it falls back to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import dlt
+
+from ttb_cola.destinations.warehouse import check_destination
+from ttb_cola.errors import InputError
+from ttb_cola.ids import InvalidTtbId, check_method
+
+
+@dataclass(frozen=True)
+class IngestRequest:
+    """A validated ingest: receipt dates, methods, destination."""
+
+    start: date
+    end: date
+    methods: list[str]
+    destination: str
+
+
+def configured(key: str, default: Any = None) -> Any:
+    """A ``[sources.ttb_cola]`` setting as dlt resolves it (config.toml, env vars)."""
+    value = dlt.config.get(f"sources.ttb_cola.{key}")
+    return default if value in (None, "") else value
+
+
+def parse_day(value: str, name: str) -> date:
+    """An ISO date from the command line, or an InputError naming the argument."""
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise InputError(f"{name} {value!r} is not a valid YYYY-MM-DD date") from None
+
+
+def validate(
+    start: str,
+    end: str | None,
+    methods: str | list[str] | None,
+    destination: str,
+    today: date,
+) -> IngestRequest:
+    """Check an ingest request before anything is created or written."""
+    first = parse_day(start, "START" if end else "DATE")
+    last = parse_day(end, "END") if end else first
+    if first > last:
+        raise InputError(f"START {first} is after END {last}")
+    if last > today:
+        raise InputError(f"receipt date {last} is in the future (today is {today})")
+    if isinstance(methods, str):
+        methods = [m.strip() for m in methods.split(",") if m.strip()]
+    chosen = list(methods or configured("receipt_methods", ["001", "002", "003", "000"]))
+    try:
+        chosen = [check_method(m) for m in chosen]
+    except InvalidTtbId as exc:
+        raise InputError(str(exc)) from None
+    return IngestRequest(first, last, chosen, check_destination(destination))

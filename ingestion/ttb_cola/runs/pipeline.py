@@ -1,0 +1,82 @@
+"""Run the ttb_cola dlt pipeline: a crawl or a reparse loaded into a destination, and the state it keeps."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from dlt.common.pipeline import LoadInfo
+
+from ttb_cola.archive import DEFAULT_ARCHIVE_DIR
+from ttb_cola.destinations.duckdb import duckdb_path
+from ttb_cola.destinations.lake import append_only
+from ttb_cola.destinations.warehouse import FILE_FORMAT, check_destination, make_pipeline, pipeline_and_lake
+from ttb_cola.errors import InputError
+from ttb_cola.registry.client import DEFAULT_BASE_URL
+from ttb_cola.runs.inputs import IngestRequest, configured
+from ttb_cola.scheduler import RunReport
+from ttb_cola.source import ttb_cola, ttb_cola_archive
+
+
+def run_ingest(
+    request: IngestRequest,
+    *,
+    today: date,
+    full_refresh: bool = False,
+    pipelines_dir: str | None = None,
+    report: RunReport | None = None,
+    **overrides: Any,
+) -> tuple[LoadInfo, RunReport]:
+    """Crawl the requested partitions and load them; returns dlt's load info and the run report."""
+    report = report or RunReport()
+    pipeline, lake = pipeline_and_lake(request.destination, pipelines_dir)
+    if lake is not None:  # the raw archive goes to the lake's bucket, with its credentials
+        url, options = lake.archive(overrides.get("archive_url") or configured("archive_url"))
+        overrides = {**overrides, "archive_url": url, "archive_options": options}
+    source = ttb_cola(
+        start_date=request.start.isoformat(),
+        end_date=request.end.isoformat(),
+        receipt_methods=request.methods,
+        full_refresh=full_refresh,
+        today=today.isoformat(),
+        report=report,
+        **{k: v for k, v in overrides.items() if v is not None},
+    )
+    if lake is not None:
+        append_only(source)
+    info = pipeline.run(source, loader_file_format=FILE_FORMAT)
+    return info, report
+
+
+def run_reparse(destination: str, archive_url: str | None = None, pipelines_dir: str | None = None) -> LoadInfo:
+    """Rebuild ``colas`` and ``cola_label_images`` from the raw archive (no HTTP); state is untouched."""
+    check_destination(destination)
+    url = archive_url or configured("archive_url", DEFAULT_ARCHIVE_DIR)
+    options: dict[str, Any] = {}
+    lake = None
+    if destination == "filesystem":
+        pipeline, lake = pipeline_and_lake(destination, pipelines_dir)
+        assert lake is not None
+        url, options = lake.archive(archive_url or configured("archive_url"))
+    if "://" not in url and not Path(url).is_dir():
+        raise InputError(f"no raw archive at {url} (set archive_raw_html = true to keep pages)")
+    if lake is None:
+        pipeline = make_pipeline(destination, pipelines_dir)
+    source = ttb_cola_archive(
+        archive_url=url, base_url=configured("base_url", DEFAULT_BASE_URL), archive_options=options
+    )
+    if lake is not None:
+        append_only(source)
+    return pipeline.run(source, loader_file_format=FILE_FORMAT)
+
+
+def partition_states(destination: str, pipelines_dir: str | None = None) -> dict[str, dict[str, Any]]:
+    """Every partition's crawl state, restored from the destination when the local copy is missing."""
+    check_destination(destination)
+    if destination == "duckdb" and not duckdb_path().exists():
+        return {}
+    pipeline = make_pipeline(destination, pipelines_dir)
+    pipeline.sync_destination()
+    resources = pipeline.state.get("sources", {}).get("ttb_cola", {}).get("resources", {})
+    return dict(resources.get("partitions", {}).get("partitions", {}))

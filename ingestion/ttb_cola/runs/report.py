@@ -1,0 +1,87 @@
+"""What a run or the warehouse holds, as text: the run summary table and coverage by receipt month."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from ttb_cola.ids import parse_partition_key
+from ttb_cola.scheduler import RunReport
+
+
+def summary(report: RunReport) -> str:
+    """A table of the partitions probed in a run and a closing line."""
+    lines = [
+        f"{'partition':<16} {'status':<8} {'probed':>7} {'found':>6} {'misses':>7} {'retried':>7} "
+        f"{'highest':>7} {'holes':>6}"
+    ]
+    for o in sorted(report.outcomes, key=lambda o: o.key):
+        lines.append(
+            f"{o.key:<16} {o.state['status']:<8} {o.probed:>7} {o.found:>6} {o.not_found:>7} "
+            f"{o.retried:>7} {o.state['highest']:>7} {len(o.state['holes']):>6}"
+        )
+    if report.searches:
+        lines.append(
+            f"{'completed date':<16} {'status':<8} {'listed':>7} {'total':>6} {'fetched':>7} {'new':>6} "
+            f"{'moved':>6} {'requests':>8}"
+        )
+    for s in sorted(report.searches, key=lambda s: s.completed_date):
+        fetched = sum(len(seqs) for seqs in s.fetched.values())
+        total = "-" if s.state["reported_total"] is None else s.state["reported_total"]
+        lines.append(
+            f"{s.completed_date:<16} {s.state['status']:<8} {s.state['listed']:>7} {total:>6} {fetched:>7} "
+            f"{s.plan.new:>6} {s.plan.moved:>6} {s.requests:>8}"
+        )
+    found = sum(o.found for o in report.outcomes) + sum(
+        len(seqs) for s in report.searches for seqs in s.fetched.values()
+    )
+    searched = f"{len(report.searches)} completed dates searched, " if report.searches else ""
+    covered = f"{report.covered} covered by search, " if report.covered else ""
+    lines.append(
+        f"run {report.run_id}: {searched}{len(report.outcomes)} partitions probed, {covered}"
+        f"{report.skipped} skipped, {found} records loaded, {len(report.failed)} failed"
+    )
+    return "\n".join(lines)
+
+
+@dataclass
+class MonthCoverage:
+    """Partitions and records of one receipt month, as the crawl state knows them."""
+
+    month: str
+    settled: int = 0
+    open: int = 0
+    failed: int = 0
+    empty: int = 0
+    records: int = 0
+    last_run: str = ""
+
+
+def coverage_by_month(states: dict[str, dict[str, Any]]) -> list[MonthCoverage]:
+    """Summarise per-partition states by receipt month (``empty``: no public record found)."""
+    months: dict[str, MonthCoverage] = defaultdict(lambda: MonthCoverage(""))
+    for key, state in states.items():
+        receipt_date, _ = parse_partition_key(key)
+        row = months[receipt_date.strftime("%Y-%m")]
+        row.month = receipt_date.strftime("%Y-%m")
+        setattr(row, state["status"], getattr(row, state["status"]) + 1)
+        public = state.get("public", 0)
+        row.empty += public == 0
+        row.records += public
+        row.last_run = max(row.last_run, state.get("last_run") or "")
+    return [months[m] for m in sorted(months)]
+
+
+def render_coverage(rows: list[MonthCoverage]) -> str:
+    """The status table."""
+    lines = [f"{'month':<8} {'settled':>7} {'open':>5} {'failed':>6} {'empty':>6} {'records':>9}  last run"]
+    for r in rows:
+        lines.append(
+            f"{r.month:<8} {r.settled:>7} {r.open:>5} {r.failed:>6} {r.empty:>6} {r.records:>9,}  {r.last_run[:19]}"
+        )
+    total = sum(r.records for r in rows)
+    failed = sum(r.failed for r in rows)
+    partitions = sum(r.settled + r.open + r.failed for r in rows)
+    lines.append(f"{partitions} partitions, {total:,} records, {failed} failed")
+    return "\n".join(lines)

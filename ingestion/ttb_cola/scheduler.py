@@ -1,0 +1,283 @@
+"""The bounded pool that runs search and probe work and folds every outcome into the crawl state.
+
+Workers (threads, each with its own :class:`~ttb_cola.registry.client.RegistryClient` session and
+the one process-wide rate limiter) put records and outcomes on a bounded queue; the scheduler,
+running inside the dlt resource, drains it in order, updates the per-partition and per-completed-date
+state and yields :class:`Event` s for the table resources. A worker that fails unexpectedly fails its
+own partition or day, never loses it; a block (CAPTCHA after all retries) stops every worker.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import queue
+import threading
+import time
+import uuid
+from collections.abc import Generator, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from ttb_cola.archive import RawArchive
+from ttb_cola.clock import utc_now
+from ttb_cola.ids import partition_key
+from ttb_cola.probe.plan import CrawlSettings, PartitionCrawl, is_due, mark_covered, mark_listed, record_fetched
+from ttb_cola.probe.runner import PartitionOutcome, Prober
+from ttb_cola.progress import log_partition, log_search, progress_log
+from ttb_cola.registry.client import RegistryClient
+from ttb_cola.registry.ratelimit import RateLimiter
+from ttb_cola.registry.retry import RetryPolicy
+from ttb_cola.search.client import Searcher
+from ttb_cola.search.plan import covered_from, search_days, search_state
+from ttb_cola.search.runner import Lister, ListingOutcome
+
+Outcome = PartitionOutcome | ListingOutcome
+
+
+@dataclass
+class RunReport:
+    """What a run did, filled in as partitions finish (read by the CLI for its summary)."""
+
+    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    planned: int = 0
+    skipped: int = 0
+    covered: int = 0
+    outcomes: list[PartitionOutcome] = field(default_factory=list)
+    searches: list[ListingOutcome] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[Outcome]:
+        """Partitions and completed dates that ended this run failed."""
+        return [o for o in [*self.searches, *self.outcomes] if o.state["status"] == "failed"]
+
+    @property
+    def blocked(self) -> bool:
+        """Whether the registry blocked the run (CAPTCHA after all retries)."""
+        return any(o.blocked for o in [*self.searches, *self.outcomes])
+
+
+@dataclass(frozen=True)
+class Event:
+    """One row for one table (``colas`` records, crawl log rows)."""
+
+    table: str
+    data: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    """How each worker talks to the registry."""
+
+    base_url: str
+    requests_per_second: float
+    request_timeout: float
+    retry_policy: RetryPolicy
+    user_agent: str | None = None
+    ca_bundle: str | None = None
+    fetch_forms: bool = True
+    archive: RawArchive | None = None
+    max_workers: int = 4
+    probe_lookahead: int = 4
+
+
+@dataclass(frozen=True)
+class RunPlan:
+    """What one run covers: receipt dates, methods, discovery strategy, and the run's date."""
+
+    first: date
+    last: date
+    methods: list[str]
+    strategy: str
+    today: date
+    crawl: CrawlSettings
+    full_refresh: bool = False
+
+
+def date_range(start: date, end: date) -> list[date]:
+    """Every date from ``start`` to ``end`` inclusive."""
+    return [start + timedelta(days=n) for n in range((end - start).days + 1)]
+
+
+class Scheduler:
+    """Runs one :class:`RunPlan` on a thread pool; use as a context manager around :meth:`run`."""
+
+    def __init__(self, workers: WorkerSettings, report: RunReport) -> None:
+        self.workers = workers
+        self.report = report
+        self.limiter = RateLimiter(workers.requests_per_second)
+        self.stop = threading.Event()
+        self.events: queue.Queue[Event | Outcome] = queue.Queue(maxsize=10_000)
+        self._local = threading.local()
+        self._futures: list[Future[None]] = []
+        self._pool = ThreadPoolExecutor(max_workers=max(1, workers.max_workers), thread_name_prefix="ttb-cola")
+
+    def __enter__(self) -> Scheduler:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        # On an early exit (extract failed, interrupted) stop the workers and unblock them.
+        self.stop.set()
+        while not all(f.done() for f in self._futures):
+            with contextlib.suppress(queue.Empty):
+                self.events.get(timeout=0.1)
+        self._pool.shutdown()
+
+    def run(self, plan: RunPlan, states: dict[str, Any], searches: dict[str, Any]) -> Iterator[Event]:
+        """Search (unless ``probe``), then probe what is due and not covered; ``states`` and
+        ``searches`` (the resource state) are updated as outcomes arrive."""
+        listed: dict[str, int] = {}
+        if plan.strategy != "probe":
+            yield from self._search(plan, states, searches, listed)
+        covered = covered_from(searches, plan.first, plan.today) if plan.strategy != "probe" else None
+        todo = yield from self._plan_probes(plan, states, covered, listed)
+        yield from self._probe(plan, todo, states)
+
+    def _search(
+        self, plan: RunPlan, states: dict[str, Any], searches: dict[str, Any], listed: dict[str, int]
+    ) -> Iterator[Event]:
+        days = search_days(searches, plan.first, plan.today, plan.full_refresh)
+        progress_log.info(
+            "run %s: searching %d completed dates (%s..%s), %d workers at %s req/s", self.report.run_id,
+            len(days), days[0] if days else "-", days[-1] if days else "-", self.workers.max_workers,
+            self.workers.requests_per_second or "unlimited",
+        )
+        started = time.monotonic()
+        self._futures += [self._pool.submit(self._search_work, day, plan.today, states) for day in days]
+        for outcome in self._drain(len(days)):
+            if isinstance(outcome, Event):
+                yield outcome
+                continue
+            assert isinstance(outcome, ListingOutcome)
+            for key, sequences in apply_listing(outcome, states, plan.today, plan.crawl).items():
+                listed[key] = listed.get(key, 0) + sequences
+            searches[outcome.completed_date] = outcome.state
+            self.report.searches.append(outcome)
+            log_search(outcome, len(self.report.searches), len(days), started)
+            yield Event("crawl_searches", outcome.row(self.report.run_id))
+
+    def _plan_probes(
+        self, plan: RunPlan, states: dict[str, Any], covered: date | None, listed: dict[str, int]
+    ) -> Generator[Event, None, list[tuple[date, str, dict[str, Any]]]]:
+        """Mark the partitions the searches covered; return the ones to probe (the generator's value)."""
+        todo: list[tuple[date, str, dict[str, Any]]] = []
+        for day in date_range(plan.first, plan.last):
+            for method in plan.methods:
+                key = partition_key(day, method)
+                if covered is not None and day >= covered:
+                    states[key] = mark_covered(states.get(key), day, plan.today, plan.crawl)
+                    now = utc_now()
+                    outcome = PartitionOutcome(
+                        day.isoformat(), method, states[key], found=listed.get(key, 0), started_at=now,
+                        finished_at=now,
+                    )
+                    self.report.covered += 1
+                    yield Event("crawl_partitions", outcome.row(self.report.run_id))
+                elif plan.strategy != "search" and is_due(
+                    states.get(key), day, plan.today, plan.crawl, plan.full_refresh
+                ):
+                    todo.append((day, method, dict(states.get(key) or {})))
+                else:
+                    self.report.skipped += 1
+        return todo
+
+    def _probe(
+        self, plan: RunPlan, todo: list[tuple[date, str, dict[str, Any]]], states: dict[str, Any]
+    ) -> Iterator[Event]:
+        report = self.report
+        report.planned = len(todo)
+        progress_log.info(
+            "run %s: %d partitions to probe, %d covered by search, %d skipped (settled, not due or not "
+            "searchable), %d workers at %s req/s", report.run_id, len(todo), report.covered,
+            report.skipped, self.workers.max_workers, self.workers.requests_per_second or "unlimited",
+        )
+        started = time.monotonic()
+        self._futures += [self._pool.submit(self._probe_work, plan, day, m, state) for day, m, state in todo]
+        for outcome in self._drain(len(todo)):
+            if isinstance(outcome, Event):
+                yield outcome
+                continue
+            assert isinstance(outcome, PartitionOutcome)
+            states[outcome.key] = outcome.state
+            report.outcomes.append(outcome)
+            log_partition(outcome, len(report.outcomes), len(todo), started)
+            yield Event("crawl_partitions", outcome.row(report.run_id))
+
+    def _drain(self, count: int) -> Iterator[Event | Outcome]:
+        """Records and outcomes as the workers send them, until ``count`` units of work have ended."""
+        while count:
+            item = self.events.get()
+            if not isinstance(item, Event):
+                count -= 1
+            yield item
+
+    def _prober(self) -> Prober:
+        """This worker thread's prober (its own client and session, the shared limiter)."""
+        if not hasattr(self._local, "prober"):
+            w = self.workers
+            client = RegistryClient(
+                w.base_url,
+                request_timeout=w.request_timeout,
+                user_agent=w.user_agent or None,
+                ca_bundle=w.ca_bundle or None,
+                retry_policy=w.retry_policy,
+                rate_limiter=self.limiter,
+            )
+            self._local.prober = Prober(
+                client, fetch_forms=w.fetch_forms, archive=w.archive, stop=self.stop,
+                lookahead=max(1, w.probe_lookahead),
+            )
+        return self._local.prober
+
+    def _emit(self, record: dict[str, Any]) -> None:
+        self.events.put(Event("colas", record))
+
+    def _search_work(self, day: date, today: date, states: dict[str, Any]) -> None:
+        outcome: ListingOutcome | None = None
+        try:
+            worker = self._prober()
+            outcome = Lister(Searcher(worker.client), worker).run(day, today, states, emit=self._emit)
+        except Exception as exc:  # a bug must fail the day, never lose it silently
+            progress_log.exception("search of %s failed unexpectedly", day)
+            outcome = ListingOutcome(
+                day.isoformat(), search_state(day, today, None, 0, f"unexpected {type(exc).__name__}: {exc}")
+            )
+        finally:
+            if outcome is not None and outcome.blocked:
+                self.stop.set()
+            self.events.put(outcome or ListingOutcome(day.isoformat(), search_state(day, today, None, 0, "lost")))
+
+    def _probe_work(self, plan: RunPlan, day: date, method: str, state: dict[str, Any]) -> None:
+        crawl = PartitionCrawl(day, plan.today, plan.crawl, state, full_refresh=plan.full_refresh)
+        outcome: PartitionOutcome | None = None
+        try:
+            outcome = self._prober().run(crawl, method, emit=self._emit)
+        except Exception as exc:  # a bug must fail the partition, never lose it silently
+            progress_log.exception("partition %s failed unexpectedly", partition_key(day, method))
+            crawl.fail(crawl.state["highest"] + 1, f"unexpected {type(exc).__name__}: {exc}")
+            outcome = PartitionOutcome(day.isoformat(), method, crawl.finish(run_at=""), errors=1)
+        finally:
+            if outcome is not None and outcome.blocked:
+                self.stop.set()
+            self.events.put(outcome or PartitionOutcome(day.isoformat(), method, state, errors=1))
+
+
+def apply_listing(
+    outcome: ListingOutcome, states: dict[str, Any], today: date, settings: CrawlSettings
+) -> dict[str, int]:
+    """Fold one completed date's listing into the receipt partitions' states; new COLAs per partition.
+
+    After a failed search only what was fetched counts as found: a listed COLA we hold no page of
+    must stay a hole, so that a probe (or the next search) still fetches it.
+    """
+    complete = outcome.state["status"] != "failed"
+    found = outcome.plan.listed if complete else outcome.fetched
+    new: dict[str, int] = {}
+    for key, sequences in found.items():
+        day, method = key.split("|")
+        state = mark_listed(states.get(key), sequences, date.fromisoformat(day), today, settings)
+        record_fetched(state, outcome.fetched.get(key, set()), today)
+        states[key] = state
+        new[key] = len(outcome.fetched.get(key, set()))
+    return new

@@ -1,0 +1,2 @@
+"""Discovery by completed date: the registry's search client (:mod:`.client`), the pure bookkeeping
+(:mod:`.plan`) and the runner that fetches what a day lists (:mod:`.runner`)."""

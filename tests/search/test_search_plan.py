@@ -1,0 +1,122 @@
+"""Discovery by completed date, the bookkeeping: fetch days in the partition state, which listed
+COLAs are fetched, which days are searched, and which receipt dates the searches cover."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ttb_cola.ids import format_ttb_id
+from ttb_cola.probe.plan import (
+    CrawlSettings,
+    PartitionCrawl,
+    decode_ranges,
+    encode_ranges,
+    fetched_days,
+    mark_covered,
+    mark_listed,
+    record_fetched,
+)
+from ttb_cola.search.plan import check_strategy, covered_from, plan_fetches, search_days, search_state
+
+SETTINGS = CrawlSettings()
+RECEIPT = date(2025, 6, 2)
+TODAY = date(2025, 6, 20)
+
+
+@given(st.sets(st.integers(min_value=1, max_value=5000), max_size=300))
+def test_ranges_round_trip(numbers: set[int]) -> None:
+    text = encode_ranges(numbers)
+    assert decode_ranges(text) == numbers
+    assert text.count(",") < max(len(numbers), 1)  # never longer than one entry per number
+
+
+def test_ranges_are_compact_for_runs() -> None:
+    assert encode_ranges([5, 1, 2, 3, 7, 9, 10]) == "1-3,5,7,9-10"
+
+
+def test_a_sequence_keeps_only_its_latest_fetch_day() -> None:
+    state: dict = {}
+    record_fetched(state, {1, 2, 3, 4}, date(2025, 6, 3))
+    record_fetched(state, {3, 9}, date(2025, 6, 5))
+    assert state["fetched"] == {"2025-06-03": "1-2,4", "2025-06-05": "3,9"}
+    days = fetched_days(state)
+    assert days[3] == date(2025, 6, 5) and days[1] == date(2025, 6, 3) and 5 not in days
+
+
+def test_probe_records_the_day_it_fetched_what_it_found() -> None:
+    crawl = PartitionCrawl(RECEIPT, TODAY, SETTINGS)
+    for sequence in crawl.sequences():
+        crawl.observe(sequence, found=sequence in (1, 2, 5))
+    state = crawl.finish(run_at="x")
+    assert fetched_days(state) == {1: TODAY, 2: TODAY, 5: TODAY}
+
+
+def test_listed_sequences_are_found_and_the_gaps_below_become_holes() -> None:
+    state = {"highest": 10, "holes": [4, 7], "public": 8, "status": "open", "fetched": {}}
+    new = mark_listed(state, {7, 15}, RECEIPT, TODAY, SETTINGS)
+    assert new["highest"] == 15
+    assert new["holes"] == [4, 11, 12, 13, 14]
+    assert new["public"] == 15 - 5
+    assert state["holes"] == [4, 7]  # the input is left alone
+
+
+def test_a_listing_in_an_old_partition_settles_it() -> None:
+    old = TODAY - timedelta(days=SETTINGS.settle_days + 1)
+    new = mark_listed({"highest": 10, "holes": [3], "public": 9, "status": "open"}, {12}, old, TODAY, SETTINGS)
+    assert new["status"] == "settled" and new["holes"] == [] and new["highest"] == 12 and new["public"] == 10
+
+
+def test_covered_partition_is_checked_today_and_keeps_its_holes() -> None:
+    state = {"highest": 10, "holes": [3], "status": "failed", "last_checked": None, "last_error": "boom"}
+    new = mark_covered(state, RECEIPT, TODAY, SETTINGS)
+    assert new["status"] == "open" and new["last_checked"] == TODAY.isoformat() and new["last_error"] is None
+    assert new["holes"] == [3]
+
+
+def row(sequence: int, receipt: date = RECEIPT, method: str = "001") -> dict:
+    return {"ttb_id": format_ttb_id(receipt, method, sequence)}
+
+
+def test_plan_fetches_new_moved_and_current() -> None:
+    state = {"highest": 10, "holes": [4], "status": "open", "fetched": {}}
+    record_fetched(state, {1, 2}, date(2025, 6, 10))  # fetched before the listed day: status moved since
+    record_fetched(state, {3}, date(2025, 6, 15))  # fetched on the listed day: the page is current
+    key = f"{RECEIPT}|001"
+    plan = plan_fetches([row(1), row(3), row(4), row(12), row(5, method="002")], date(2025, 6, 15), {key: state})
+    assert [r["ttb_id"][-6:] for r in plan.fetch] == ["000001", "000004", "000012", "000005"]
+    assert (plan.new, plan.moved, plan.current) == (3, 1, 1)
+    assert plan.listed == {key: {1, 3, 4, 12}, f"{RECEIPT}|002": {5}}
+
+
+def test_days_searched_are_those_not_complete() -> None:
+    states = {
+        "2025-06-17": search_state(date(2025, 6, 17), TODAY, 5, 5, None),
+        "2025-06-18": search_state(date(2025, 6, 18), TODAY, None, 0, "boom"),
+        "2025-06-19": search_state(date(2025, 6, 19), date(2025, 6, 19), 5, 5, None),
+    }
+    assert states["2025-06-17"]["status"] == "complete"
+    assert states["2025-06-18"]["status"] == "failed"
+    assert states["2025-06-19"]["status"] == "partial"
+    assert search_days(states, date(2025, 6, 17), TODAY) == [date(2025, 6, 18), date(2025, 6, 19), TODAY]
+    assert len(search_days(states, date(2025, 6, 17), TODAY, full_refresh=True)) == 4
+
+
+def test_coverage_starts_after_the_last_day_not_searched() -> None:
+    first = date(2025, 6, 15)
+    states = {d.isoformat(): {"status": "complete"} for d in (first + timedelta(days=n) for n in range(6))}
+    states[TODAY.isoformat()] = {"status": "partial"}
+    assert covered_from(states, first, TODAY) == first
+    states["2025-06-17"] = {"status": "failed"}
+    assert covered_from(states, first, TODAY) == date(2025, 6, 18)
+    del states[TODAY.isoformat()]
+    assert covered_from(states, first, TODAY) is None
+
+
+def test_unknown_strategy_is_named() -> None:
+    assert check_strategy("both") == "both"
+    with pytest.raises(ValueError, match="probe, search, both"):
+        check_strategy("crawl")

@@ -1,0 +1,135 @@
+"""Discovery by completed date (strategy search/both) against the simulator over loopback HTTP."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from ingest_helpers import COMPARED, Warehouse, assert_same_records, truth
+from sim_server import running_simulator
+
+from ttb_cola_sim.registry import Registry, truth_record
+
+START = date(2025, 6, 16)  # a Monday: over the export cap of 1,000 completions
+TODAY = date(2025, 6, 26)
+RECEIPT_DAYS = [START + timedelta(days=n) for n in range((TODAY - START).days)]
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Warehouse:
+    return Warehouse(tmp_path, monkeypatch)
+
+
+def completed_truth(registry: Registry, first: date, last: date, as_of: date) -> dict[str, dict]:
+    """Every COLA whose status was completed from ``first`` to ``last``, as of ``as_of``, by TTB ID."""
+    return {r["ttb_id"]: truth_record(r) for r in registry.completed_between(first, last, as_of)}
+
+
+def ingest_window(warehouse: Warehouse, base_url: str, today: date, strategy: str = "both") -> int:
+    return warehouse.ingest(
+        base_url, "--start", START.isoformat(), "--end", (today - timedelta(days=1)).isoformat(),
+        "--strategy", strategy, today=today,
+    )
+
+
+def loaded_completed(warehouse: Warehouse) -> dict[str, tuple[str, str]]:
+    return {
+        ttb_id: (status, completed.isoformat())
+        for ttb_id, status, completed in warehouse.query("select ttb_id, status, completed_date from ttb_cola.colas")
+    }
+
+
+def test_both_loads_every_public_record_of_the_window_without_probing(warehouse: Warehouse) -> None:
+    with running_simulator(seed=7, as_of=TODAY) as sim:
+        assert ingest_window(warehouse, sim.base_url, TODAY) == 0
+        expected = truth(sim.registry, RECEIPT_DAYS, TODAY)
+        listed = completed_truth(sim.registry, START, TODAY, TODAY)
+        detail_requests = sim.requests.get("viewColaDetails.do", 0)
+    loaded = warehouse.colas()
+    # every COLA received in the window, field for field, and nothing that is not public
+    assert_same_records({k: v for k, v in loaded.items() if k in expected}, expected)
+    assert loaded.keys() == listed.keys()
+    assert expected.keys() <= listed.keys()
+    # the list's completed date and codes on every record; status changes of older COLAs too
+    assert loaded_completed(warehouse) == {k: (r["status"], r["completed_date"]) for k, r in listed.items()}
+    assert {r["status"] for r in listed.values()} >= {"APPROVED", "SURRENDERED"}
+    # one detail page and one form per record: no probing at all, no not-found pages
+    assert detail_requests == 2 * len(loaded)
+    [(probed,)] = warehouse.query("select sum(probed) from ttb_cola.crawl_partitions")
+    assert probed == 0
+    searches = warehouse.query(
+        "select completed_date, status, reported_total, listed, splits from ttb_cola.crawl_searches order by 1"
+    )
+    assert [s[0] for s in searches] == [START + timedelta(days=n) for n in range((TODAY - START).days + 1)]
+    assert [s[1] for s in searches] == ["complete"] * (len(searches) - 1) + ["partial"]
+    assert all(total == rows for _, _, total, rows, _ in searches)
+    monday = searches[0]
+    assert monday[2] > 1000 and monday[4] > 0  # over the export cap: split, and still reconciled
+
+
+def test_next_day_fetches_only_new_and_changed_colas(warehouse: Warehouse) -> None:
+    tomorrow = TODAY + timedelta(days=1)
+    with running_simulator(seed=7, as_of=TODAY) as sim:
+        assert ingest_window(warehouse, sim.base_url, TODAY) == 0
+        before = loaded_completed(warehouse)
+        served = sim.requests.get("viewColaDetails.do", 0)
+        sim.set_as_of(tomorrow)
+        assert ingest_window(warehouse, sim.base_url, tomorrow) == 0
+        fetched = (sim.requests.get("viewColaDetails.do", 0) - served) // 2
+        listed = completed_truth(sim.registry, START, tomorrow, tomorrow)
+        expected = truth(sim.registry, [*RECEIPT_DAYS, TODAY], tomorrow)
+    after = loaded_completed(warehouse)
+    assert after == {k: (r["status"], r["completed_date"]) for k, r in listed.items()}
+    changed = {k for k, v in after.items() if before.get(k) != v}
+    # yesterday was searched again (its last hours) and today is new: only what changed is fetched
+    assert fetched == len(changed)
+    assert changed and changed <= set(completed_truth(sim.registry, TODAY, tomorrow, tomorrow))
+    assert expected.keys() <= after.keys()
+    [(rows, ids)] = warehouse.query("select count(*), count(distinct ttb_id) from ttb_cola.colas")
+    assert rows == ids
+
+
+def test_status_change_is_seen_by_search_and_not_by_probe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    later = TODAY + timedelta(days=2)
+    registry = Registry(seed=7, as_of=later)
+    changed = [r for r in registry.completed_between(TODAY + timedelta(days=1), later, later)
+               if r["status"] != "APPROVED"]
+    assert changed, "a few COLAs change status every day"
+    target = changed[0]
+    receipt, method = target["receipt_date"], target["ttb_id"][5:8]
+    statuses = {}
+    with running_simulator(seed=7, as_of=TODAY) as sim:
+        for strategy, day in (("search", (TODAY - timedelta(days=1)).isoformat()), ("probe", receipt)):
+            warehouse = Warehouse(tmp_path / strategy, monkeypatch)
+            for today in (TODAY, later):
+                sim.set_as_of(today)
+                args = ("--date", day, "--methods", method, "--strategy", strategy)
+                assert warehouse.ingest(sim.base_url, *args, today=today) == 0
+            [(statuses[strategy],)] = warehouse.query(
+                f"select status from ttb_cola.colas where ttb_id = '{target['ttb_id']}'"
+            )
+    assert statuses["search"] == target["status"] != "APPROVED"
+    assert statuses["probe"] == "APPROVED"  # the probe never refetches a COLA it holds
+
+
+def test_faults_during_search_lose_nothing_after_one_rerun(warehouse: Warehouse) -> None:
+    faults = {"error_rate": 0.05, "reset_rate": 0.01, "truncate_rate": 0.01, "captcha_rate": 0.01,
+              "session_timeout_rate": 0.01, "seed": 3}
+    with running_simulator(seed=7, as_of=TODAY, faults=faults) as sim:
+        first = ingest_window(warehouse, sim.base_url, TODAY)
+        if first != 0:
+            assert first == 1  # failed days are retried by the next run, never marked complete
+            assert ingest_window(warehouse, sim.base_url, TODAY) == 0
+        listed = completed_truth(sim.registry, START, TODAY, TODAY)
+    loaded = warehouse.colas()
+    assert loaded.keys() == listed.keys()
+    assert all(loaded[k][f] == listed[k].get(f) for k in listed for f in COMPARED)
+    assert {s for (s,) in warehouse.query("select distinct status from ttb_cola.crawl_searches where "
+                                           "status != 'failed'")} <= {"complete", "partial"}
+
+
+def test_unknown_strategy_is_bad_input(warehouse: Warehouse) -> None:
+    with running_simulator(seed=7, as_of=TODAY) as sim:
+        assert warehouse.ingest(sim.base_url, "--date", START.isoformat(), "--strategy", "crawl", today=TODAY) == 2
+    assert not warehouse.db.exists()

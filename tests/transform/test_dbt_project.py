@@ -1,0 +1,241 @@
+"""The dbt project (transform/) end to end on a small generated dataset.
+
+Builds a dlt-shaped DuckDB file with transform/scripts/make_dev_data.py in a temporary directory,
+runs the documented `dbt build` (from the repo root, profiles.yml found in the working
+directory), then checks real properties of the marts: one row per COLA, the appended duplicate
+resolved to the latest load, coverage rows for every receipt date x method (gaps and empty
+partitions marked, never missing), companies under their latest name, the status snapshot
+recording a change, and `dbt docs generate` describing every column of every model.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PROJECT = ROOT / "transform"
+DBT = Path(sys.executable).with_name("dbt")
+
+
+def _load_make_dev_data():
+    spec = importlib.util.spec_from_file_location("make_dev_data", PROJECT / "scripts" / "make_dev_data.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.make_dev_data
+
+
+def _dbt(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    exe = str(DBT) if DBT.exists() else shutil.which("dbt")
+    return subprocess.run(
+        [exe, *args, "--project-dir", "transform"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+    )
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("dbt")
+    db = tmp / "warehouse.duckdb"
+    summary = _load_make_dev_data()(db, rows=2500, days=10)
+    env = {
+        **os.environ,
+        "TTB_COLA_DUCKDB": str(db),
+        # keep this run's artifacts away from a developer's transform/target and logs
+        "DBT_TARGET_PATH": str(tmp / "target"),
+        "DBT_LOG_PATH": str(tmp / "logs"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    env.pop("DBT_PROFILES_DIR", None)
+    result = _dbt(env, "build")
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    return {"db": db, "summary": summary, "env": env, "tmp": tmp, "build_log": result.stdout}
+
+
+def _query(db: Path, sql: str, *params):
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql, params).fetchall()
+
+
+def test_build_runs_unit_tests_and_snapshot(built):
+    log = built["build_log"]
+    assert "test_ttb_id_parts_and_days_to_approval" in log
+    assert "snp_cola_status_history" in log
+    assert "ERROR=0" in log
+
+
+def test_one_row_per_cola(built):
+    db = built["db"]
+    [(distinct_ids, rows)] = _query(db, "select count(distinct ttb_id), count(*) from ttb_cola.colas")
+    assert rows > distinct_ids  # the dev data appends duplicates
+    [(fct_rows, fct_ids)] = _query(db, "select count(*), count(distinct ttb_id) from marts.fct_cola_approvals")
+    assert fct_rows == fct_ids == distinct_ids
+
+
+def test_appended_duplicate_resolves_to_latest_load(built):
+    db = built["db"]
+    _, later_load = built["summary"]["load_ids"]
+    duplicates = _query(
+        db,
+        """
+        select c.ttb_id, c.status, f.status, f.dlt_load_id
+        from ttb_cola.colas c join marts.fct_cola_approvals f using (ttb_id)
+        where c._dlt_load_id = ? and c.ttb_id in (
+            select ttb_id from ttb_cola.colas group by ttb_id having count(*) > 1)
+        """,
+        later_load,
+    )
+    assert duplicates, "the dev data should hold appended duplicates"
+    for ttb_id, latest_status, fct_status, fct_load in duplicates:
+        assert fct_status == latest_status, ttb_id
+        assert fct_load == later_load, ttb_id
+
+
+def test_crawl_coverage_has_every_date_and_method(built):
+    db, summary = built["db"], built["summary"]
+    [(rows, days, methods)] = _query(
+        db,
+        "select count(*), count(distinct receipt_date), count(distinct receipt_method) from marts.fct_crawl_coverage",
+    )
+    assert days == summary["days"] and methods == 4 and rows == days * methods
+
+    gap_date, gap_method = summary["gap_partition"]
+    [(status, empty, reason)] = _query(
+        db,
+        "select coverage_status, is_empty, empty_reason from marts.fct_crawl_coverage"
+        " where receipt_date = ? and receipt_method = ?",
+        gap_date, gap_method,
+    )
+    assert (status, empty) == ("not_crawled", True) and "never crawled" in reason
+
+    empty_date, empty_method = summary["empty_partition"]
+    [(status, empty, count, reason)] = _query(
+        db,
+        "select coverage_status, is_empty, cola_count, empty_reason from marts.fct_crawl_coverage"
+        " where receipt_date = ? and receipt_method = ?",
+        empty_date, empty_method,
+    )
+    assert (status, empty, count) == ("settled_no_public_colas", True, 0) and reason
+
+    # a partition with records is never marked empty, and the counts match the fact
+    [(mismatches,)] = _query(
+        db,
+        """
+        select count(*) from marts.fct_crawl_coverage c
+        left join (select receipt_date, receipt_method, count(*) n from marts.fct_cola_approvals group by all) f
+            using (receipt_date, receipt_method)
+        where c.cola_count != coalesce(f.n, 0) or (c.cola_count > 0) = c.is_empty
+        """,
+    )
+    assert mismatches == 0
+
+
+def test_companies_carry_their_latest_name(built):
+    db = built["db"]
+    rows = _query(
+        db,
+        """
+        with latest as (
+            select permit_number, arg_max(company_name, (receipt_date, sequence)) as name
+            from (select * from ttb_cola.colas
+                  qualify row_number() over (partition by ttb_id order by _dlt_load_id desc) = 1)
+            group by permit_number
+        )
+        select l.permit_number, l.name, d.company_name, d.distinct_name_count
+        from latest l join marts.dim_company d using (permit_number)
+        """,
+    )
+    assert rows
+    assert all(name == dim_name for _, name, dim_name, _ in rows)
+    assert any(names > 1 for *_, names in rows), "the dev data renames some companies"
+
+
+def test_daily_approvals_add_up(built):
+    db = built["db"]
+    [(daily, fct)] = _query(
+        db,
+        "select (select sum(cola_count) from marts.fct_daily_approvals),"
+        " (select count(*) from marts.fct_cola_approvals where approval_date is not null)",
+    )
+    assert daily == fct
+    product_types = {r[0] for r in _query(db, "select distinct product_type from marts.fct_daily_approvals")}
+    assert product_types <= {"Wine", "Distilled Spirits", "Malt Beverage", "Unknown"}
+    sources = {r[0] for r in _query(db, "select distinct product_type_source from marts.fct_cola_approvals")}
+    assert sources == {"form", "inferred"}  # ~15% of the dev COLAs have no form
+
+
+def test_snapshot_records_a_status_change(built):
+    db, env = built["db"], built["env"]
+    [(ttb_id, status)] = _query(
+        db, "select ttb_id, status from marts.fct_cola_approvals where status = 'APPROVED' order by ttb_id limit 1"
+    )
+    later = f"{float(built['summary']['load_ids'][1]) + 3600:.6f}"
+    with duckdb.connect(str(db)) as con:
+        con.execute(
+            "insert into ttb_cola.colas select * replace ("
+            " 'REVOKED' as status, fetched_at + interval 1 hour as fetched_at,"
+            " ? as _dlt_load_id, 'appended-in-test' as _dlt_id)"
+            " from ttb_cola.colas where ttb_id = ? limit 1",
+            [later, ttb_id],
+        )
+    result = _dbt(env, "snapshot")
+    assert result.returncode == 0, result.stdout[-4000:]
+    history = _query(
+        db,
+        "select status, dbt_valid_to is null from snapshots.snp_cola_status_history"
+        " where ttb_id = ? order by dbt_valid_from",
+        ttb_id,
+    )
+    assert history == [(status, False), ("REVOKED", True)]
+
+
+def test_docs_describe_every_model_and_column(built):
+    env, tmp = built["env"], built["tmp"]
+    result = _dbt(env, "docs", "generate")
+    assert result.returncode == 0, result.stdout[-4000:]
+    target = tmp / "target"
+    manifest = json.loads((target / "manifest.json").read_text())
+    catalog = json.loads((target / "catalog.json").read_text())
+    assert (target / "index.html").exists()
+
+    marts = {n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "model"
+             and n["config"]["materialized"] == "table" and n["name"].startswith(("dim_", "fct_"))}
+    assert {"dim_date", "dim_receipt_method", "dim_company", "dim_class_type", "dim_origin", "dim_brand",
+            "fct_cola_approvals", "fct_daily_approvals", "fct_crawl_coverage"} <= marts
+
+    undescribed = []
+    for unique_id, node in catalog["nodes"].items():
+        documented = manifest["nodes"].get(unique_id)
+        if documented is None:
+            continue
+        if not documented.get("description"):
+            undescribed.append(unique_id)
+        for column in node["columns"]:
+            if not (documented["columns"].get(column) or {}).get("description"):
+                undescribed.append(f"{unique_id}.{column}")
+    assert undescribed == []
+
+    # lineage: source -> staging -> intermediate -> marts
+    parents = manifest["parent_map"]
+    assert any(p.startswith("source.ttb_cola.ttb.") for p in parents["model.ttb_cola.stg_ttb__colas"])
+    assert "model.ttb_cola.stg_ttb__colas" in parents["model.ttb_cola.int_colas_parsed"]
+    assert "model.ttb_cola.int_colas_enriched" in parents["model.ttb_cola.fct_cola_approvals"]
+    assert manifest["exposures"], "the analyst exposure is declared"
+
+
+def test_dev_data_dates_are_in_the_past(built):
+    summary = built["summary"]
+    assert summary["end"] + timedelta(days=summary["days"]) > summary["start"]
+    [(future,)] = _query(
+        built["db"], "select count(*) from marts.fct_cola_approvals where approval_date > current_date"
+    )
+    assert future == 0

@@ -1,0 +1,156 @@
+"""The dbt `s3` target: the same marts from the Parquet lake in a bucket as from the DuckDB warehouse.
+
+One receipt day (two receipt methods, to stay small) of the same simulator is ingested twice: into a
+DuckDB file (`--destination duckdb`) and into a bucket on moto's S3 API on loopback
+(`--destination filesystem`). Then `dbt build` runs on the default `dev` target over the DuckDB file
+and `dbt build --target s3` over the bucket (models built into a separate DuckDB file), both from the
+repo root as documented, and every mart must hold the same rows on both sides.
+
+Columns left out of the comparison, because they record the run rather than the registry (two
+ingests, two runs):
+- fct_cola_approvals: fetched_at (when the page was fetched), loaded_at and dlt_load_id (the load);
+- fct_crawl_coverage: latest_crawl_run_id (a random id per run), first_crawled_at and
+  latest_finished_at (wall-clock times of the crawl);
+- dim_brand: main_product_type is `mode(product_type)`, which picks any of the tied values when a
+  brand's COLAs split evenly (order-dependent, so not reproducible across two builds even on one
+  target); it is checked to be one of the most frequent product types on each side instead.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+from ingest_helpers import Warehouse
+from moto_server import MotoS3, no_machine_aws_credentials, running_moto
+from sim_server import running_simulator
+
+from ttb_cola_sim.server import SimulatorServer
+
+ROOT = Path(__file__).resolve().parents[2]
+DBT = Path(sys.executable).with_name("dbt")
+DAY = date(2025, 6, 16)  # a Monday
+AS_OF = DAY + timedelta(days=10)
+METHODS = "001,002"
+MARTS = (
+    "fct_cola_approvals", "fct_daily_approvals", "fct_crawl_coverage", "dim_company", "dim_brand",
+    "dim_class_type", "dim_origin", "dim_receipt_method", "dim_date",
+)
+RUN_COLUMNS = {
+    "fct_cola_approvals": {"fetched_at", "loaded_at", "dlt_load_id"},
+    "fct_crawl_coverage": {"latest_crawl_run_id", "first_crawled_at", "latest_finished_at"},
+    "dim_brand": {"main_product_type"},
+}
+
+
+@pytest.fixture(scope="module")
+def s3() -> Iterator[MotoS3]:
+    with running_moto() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def sim() -> Iterator[SimulatorServer]:
+    with running_simulator(seed=7, as_of=AS_OF) as server:
+        yield server
+
+
+def _dbt(tmp: Path, name: str, extra_env: dict[str, str], *args: str) -> str:
+    env = {
+        **os.environ,
+        **extra_env,
+        "DBT_TARGET_PATH": str(tmp / name / "target"),
+        "DBT_LOG_PATH": str(tmp / name / "logs"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    for var in ("DBT_PROFILES_DIR", "DBT_TARGET"):
+        env.pop(var, None)
+    exe = str(DBT) if DBT.exists() else shutil.which("dbt")
+    result = subprocess.run(
+        [exe, *args, "--project-dir", "transform"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    return result.stdout
+
+
+def _columns(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> list[tuple[str, str]]:
+    return con.execute(
+        "select column_name, data_type from information_schema.columns "
+        "where table_catalog = ? and table_schema = 'marts' and table_name = ? order by ordinal_position",
+        [catalog, table],
+    ).fetchall()
+
+
+def _fingerprint(con: duckdb.DuckDBPyConnection, catalog: str, table: str, columns: list[str]) -> dict[str, int]:
+    """Row count and, per column, the order-independent sum of the values' hashes."""
+    sums = ", ".join(f'sum(hash("{c}")) as "{c}"' for c in columns)
+    row = con.execute(f'select count(*) as "(rows)", {sums} from {catalog}.marts."{table}"')
+    names = [d[0] for d in row.description]
+    return dict(zip(names, row.fetchone(), strict=True))
+
+
+def _brand_types_off_the_top(con: duckdb.DuckDBPyConnection, catalog: str) -> list[tuple[str, str]]:
+    """Brands whose main_product_type is not one of their most frequent product types."""
+    return con.execute(f"""
+        with counts as (
+            select brand_key, product_type, count(*) as n
+            from {catalog}.marts.fct_cola_approvals where product_type is not null group by all
+        ),
+        top as (select brand_key, product_type from counts qualify n = max(n) over (partition by brand_key))
+        select brand_key, main_product_type from {catalog}.marts.dim_brand
+        where brand_key in (select brand_key from counts)
+          and (brand_key, main_product_type) not in (select (brand_key, product_type) from top)
+    """).fetchall()
+
+
+def test_s3_target_builds_the_same_marts_as_duckdb(
+    s3: MotoS3, sim: SimulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    no_machine_aws_credentials(monkeypatch, tmp_path)
+    sim.set_as_of(AS_OF)
+    args = ("--date", DAY.isoformat(), "--methods", METHODS)
+
+    duck = Warehouse(tmp_path / "duck", monkeypatch)
+    assert duck.ingest(sim.base_url, *args, today=AS_OF) == 0
+
+    lake = s3.new_bucket()
+    for name, value in lake.env(f"{lake.bucket_url}/lake").items():
+        monkeypatch.setenv(name, value)
+    assert Warehouse(tmp_path / "lake", monkeypatch).ingest(
+        sim.base_url, *args, "--destination", "filesystem", today=AS_OF
+    ) == 0
+    assert any(key.endswith(".parquet") for key in lake.keys("lake/ttb_cola/colas/"))
+
+    # dev ignores the lake's variables (set here); s3 reads only the bucket and builds into its own file.
+    dev_db, lake_db = duck.db, tmp_path / "lake_models.duckdb"
+    dev_log = _dbt(tmp_path, "dev", {"TTB_COLA_DUCKDB": str(dev_db)}, "build")
+    s3_env = {"TTB_COLA_LAKE_DUCKDB": str(lake_db)}
+    s3_log = _dbt(tmp_path, "s3", s3_env, "build", "--target", "s3")
+    for log in (dev_log, s3_log):
+        assert "ERROR=0" in log and "WARN=0" in log
+        assert "source_not_null_ttb_colas_ttb_id" in log  # the source tests ran on both targets
+    freshness = _dbt(tmp_path, "s3", s3_env, "source", "freshness", "--target", "s3")
+    assert "PASS freshness of ttb._dlt_loads" in freshness and "PASS freshness of ttb.colas" in freshness
+
+    with duckdb.connect() as con:
+        con.execute(f"attach '{dev_db}' as dev (read_only)")
+        con.execute(f"attach '{lake_db}' as lake (read_only)")
+        copied = "select count(*) from information_schema.tables where table_catalog = 'lake' and table_schema = ?"
+        assert con.execute(copied, ["ttb_cola"]).fetchone() == (0,), "lake copied into DuckDB"
+        for table in MARTS:
+            columns = _columns(con, "dev", table)
+            assert columns, f"marts.{table} missing on dev"
+            assert _columns(con, "lake", table) == columns, f"marts.{table}: columns or types differ"
+            compared = [name for name, _ in columns if name not in RUN_COLUMNS.get(table, set())]
+            dev, lake_side = _fingerprint(con, "dev", table, compared), _fingerprint(con, "lake", table, compared)
+            assert dev["(rows)"] > 0, f"marts.{table} is empty"
+            assert lake_side == dev, f"marts.{table} differs in {[c for c in dev if dev[c] != lake_side[c]]}"
+        for catalog in ("dev", "lake"):
+            assert _brand_types_off_the_top(con, catalog) == [], catalog

@@ -6,6 +6,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from digest_helpers import ROOT
 
 from ttb_cola.cli import main
 from ttb_cola.digest.paths import WarehouseNotFound, warehouse_path
@@ -53,7 +54,7 @@ def test_warehouse_path_honours_the_option_then_dbt_variables_then_the_default(t
 
 
 def test_shipped_watchlist_is_valid():
-    entries = read_watchlist(Path(__file__).resolve().parents[1] / "transform" / "seeds" / "watchlist.csv")
+    entries = read_watchlist(ROOT / "transform" / "seeds" / "watchlist.csv")
     assert entries and all(entry.criteria for entry in entries)
 
 

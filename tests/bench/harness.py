@@ -113,7 +113,7 @@ def loaded_statuses(workdir: Path) -> dict[str, tuple[str, date, date | None]]:
     """TTB ID -> (status, receipt date, completed date) in the warehouse's ``colas`` table."""
     con = duckdb.connect()
     con.execute(f"ATTACH '{workdir / 'warehouse.duckdb'}' AS wh (READ_ONLY)")
-    rows = con.sql("select ttb_id, status, receipt_date, completed_date from wh.ttb_cola.colas").fetchall()
+    rows = con.sql("select ttb_id, status, receipt_date, completed_date from wh.colas").fetchall()
     con.close()
     return {ttb_id: (status, receipt, completed) for ttb_id, status, receipt, completed in rows}
 
@@ -122,7 +122,7 @@ def loaded_ids(workdir: Path) -> set[str]:
     """TTB IDs in the warehouse's ``colas`` table."""
     con = duckdb.connect()
     con.execute(f"ATTACH '{workdir / 'warehouse.duckdb'}' AS wh (READ_ONLY)")
-    ids = {row[0] for row in con.sql("select ttb_id from wh.ttb_cola.colas").fetchall()}
+    ids = {row[0] for row in con.sql("select ttb_id from wh.colas").fetchall()}
     con.close()
     return ids
 

@@ -48,7 +48,7 @@ def test_blocked_from_the_start_stops_fast_with_exit_3_and_nothing_advances(
     assert all(s["highest"] == 0 and s["holes"] == [] and s["last_checked"] is None for s in states.values())
     assert all(s["status"] == "failed" for s in states.values())
     if _has_colas(warehouse):
-        assert warehouse.query("select count(*) from ttb_cola.colas") == [(0,)]
+        assert warehouse.query("select count(*) from colas") == [(0,)]
     assert "blocking" in out or "failed" in out  # the summary names the failed partitions
 
 

@@ -58,33 +58,43 @@ def _merged_field(name: str) -> str:
     return f"coalesce({', '.join(f'{side}.{name}' for side in sides)})" if len(sides) > 1 else f"{sides[0]}.{name}"
 
 
-def merged_colas_sql(schema: str = "ttb_cola") -> str:
-    """One row per COLA from the page tables: detail page first, form and listing filling in."""
+def merged_colas_sql(relations: dict[str, str]) -> str:
+    """One row per COLA from the page tables (``relations``: table -> relation holding one row per
+    TTB ID): detail page first, form and listing filling in."""
     fields = ",\n".join(f"{_merged_field(name)} as {name}" for name in COMPARED if name != "ttb_id")
     fields += "".join(f", coalesce(d.{name}, f.{name}) as {name}" for name in (*PROVENANCE_FIELDS, "_dlt_load_id"))
     fields += ", l.completed_date as completed_date"
+    details, forms, listings = (relations[t] for t in _TABLES)
     return (
         f"select coalesce(d.ttb_id, f.ttb_id) as ttb_id, {fields} "
-        f"from {schema}.cola_details d full outer join {schema}.cola_forms f on d.ttb_id = f.ttb_id "
-        f"left join {schema}.cola_listings l on l.ttb_id = coalesce(d.ttb_id, f.ttb_id)"
+        f"from {details} d full outer join {forms} f on d.ttb_id = f.ttb_id "
+        f"left join {listings} l on l.ttb_id = coalesce(d.ttb_id, f.ttb_id)"
     )
 
 
-def add_colas_view(con: duckdb.DuckDBPyConnection, schema: str = "ttb_cola") -> None:
-    """A temp view ``colas`` (one row per COLA) on ``con``; page tables not loaded yet count as empty."""
+def add_colas_view(con: duckdb.DuckDBPyConnection, schema: str | None = "ttb_cola", latest: bool = False) -> None:
+    """A temp view ``colas`` (one row per COLA) on ``con`` over the page tables of ``schema`` (None: the
+    unqualified names); page tables not loaded yet count as empty. ``latest``: the tables are appended
+    to (the lake), so each TTB ID's row of the latest load is taken."""
     present = {row[0] for row in con.execute(
-        "select table_name from information_schema.tables where table_schema = ?", [schema]
+        "select table_name from information_schema.tables where coalesce(?, table_schema) = table_schema",
+        [schema],
     ).fetchall()}
+    relations: dict[str, str] = {}
     for table, specs in _TABLES.items():
+        relations[table] = f"{schema}.{table}" if schema else table
         if table not in present:
             cols = ", ".join(f"{name} {_DUCKDB_TYPES[kind]}" for name, (kind, _) in specs.items())
             cols += ", _dlt_load_id VARCHAR, _dlt_id VARCHAR"
             con.execute(f"create temp table stand_in_{table} ({cols})")
-    sql = merged_colas_sql(schema)
-    for table in _TABLES:
-        if table not in present:
-            sql = sql.replace(f"{schema}.{table} ", f"temp.main.stand_in_{table} ")
-    con.execute(f"create temp view colas as {sql}")
+            relations[table] = f"temp.main.stand_in_{table}"
+        elif latest:
+            con.execute(
+                f"create temp view latest_{table} as select * from {relations[table]} qualify row_number() over "
+                "(partition by ttb_id order by try_cast(_dlt_load_id as double) desc) = 1"
+            )
+            relations[table] = f"latest_{table}"
+    con.execute(f"create temp view colas as {merged_colas_sql(relations)}")
 
 
 class Warehouse:

@@ -118,7 +118,9 @@ def _add_crawl_commands(commands: argparse._SubParsersAction) -> None:
     daily = commands.add_parser(
         "daily", parents=[crawl_options], help="new COLAs and status changes, and what is due (make daily)"
     )
-    daily.add_argument("--lookback-days", type=int, help="completed dates searched back from today (default 45)")
+    daily.add_argument(
+        "--lookback-days", type=int, help="completed dates searched back from today (default: lookback_days, 120)"
+    )
     daily.set_defaults(func=cmd_daily)
 
     backfill = commands.add_parser(

@@ -155,6 +155,7 @@ def ttb_cola(
         resource_state = dlt.current.resource_state()
         states: dict[str, Any] = resource_state.setdefault("partitions", {})
         searches: dict[str, Any] = resource_state.setdefault("searches", {})
+        yield Event(MATERIALIZE, {})  # every table exists from the first run on, rows or not
         with Scheduler(workers, run_report, budget) as scheduler:
             yield from scheduler.run(plan, states, searches)
 
@@ -183,10 +184,16 @@ def table_resources(parent: DltResource) -> tuple[DltResource, ...]:
     )
 
 
+#: The event that makes every table's schema real in the destination, even when no row comes.
+MATERIALIZE = "__materialize__"
+
+
 def _rows_of(table: str) -> Any:
-    def rows(event: Event) -> Iterator[dict[str, Any]]:
+    def rows(event: Event) -> Iterator[Any]:
         if event.table == table:
             yield event.data
+        elif event.table == MATERIALIZE:
+            yield dlt.mark.materialize_table_schema()
 
     return rows
 
@@ -224,6 +231,7 @@ def ttb_cola_archive(
 
     @dlt.resource(name="archive", selected=False)
     def archive() -> Iterator[Event]:
+        yield Event(MATERIALIZE, {})
         pages: ColaPages
         for pages in archived_records(RawArchive.at(archive_url, **(archive_options or {})), base_url):
             yield from pages.rows()

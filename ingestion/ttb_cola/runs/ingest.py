@@ -62,7 +62,7 @@ def daily_dates(args: argparse.Namespace) -> Dates:
     from ttb_cola.runs.schedule import daily_window
 
     def dates(today: date, strategy: str) -> Window:
-        lookback = args.lookback_days or int(configured("lookback_days", 45))
+        lookback = args.lookback_days or int(configured("lookback_days", 120))
         first, last = daily_window(today, int(configured("settle_days", 120)))
         search_from = today - timedelta(days=lookback) if strategy != "probe" else None
         return Window(first.isoformat(), last.isoformat(), search_from)

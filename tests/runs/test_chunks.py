@@ -200,3 +200,30 @@ def test_make_ingest_reprobe_loads_into_the_warehouse_dataset(tmp_path: Path) ->
         [(runs,)] = con.sql("select count(distinct run_id) from ttb_cola.crawl_partitions").fetchall()
     assert not [s for s in schemas if s.startswith("ttb_cola_")], schemas
     assert "ttb_cola" in schemas and runs == 2
+
+
+def test_a_form_answered_with_the_error_page_leaves_a_detail_only_record(
+    warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Old COLAs' forms are reported to answer with the error page while the detail page exists: the
+    partition walks on and the COLA keeps its detail page's fields."""
+    from ttb_cola_sim import render
+
+    day = TODAY - timedelta(days=6)
+    with running_simulator(seed=3, as_of=TODAY) as sim:
+        public = sim.registry.partition_records(day, "002", TODAY)
+        assert public
+        broken = public[0]["ttb_id"]
+        form_page = render.form_page
+
+        def unavailable_for_one(record: dict) -> bytes:
+            return render.not_found_page() if record["ttb_id"] == broken else form_page(record)
+
+        monkeypatch.setattr(render, "form_page", unavailable_for_one)
+        assert warehouse.ingest(sim.base_url, "--date", day.isoformat(), "--methods", "002", today=TODAY) == 0
+    loaded = warehouse.colas()
+    assert loaded.keys() == {r["ttb_id"] for r in public}
+    assert loaded[broken]["brand_name"] == public[0]["brand_name"]
+    assert loaded[broken]["vendor_code"] == public[0]["vendor_code"]
+    assert loaded[broken]["date_issued"] is None  # a form-only field: no form was loaded
+    assert warehouse.state()[f"{day}|002"]["status"] == "open"

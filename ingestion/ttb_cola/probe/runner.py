@@ -122,8 +122,9 @@ class Prober:
         (yet) public. ``status_only`` (a known COLA whose status changed) fetches only the page that
         shows the status: the detail page, or the form with ``pages = form``.
 
-        With ``pages = form`` a form answered with the not-found page is checked on the detail page
-        (the registry answers some old COLAs' forms so): only the detail page proves a COLA absent.
+        A form answered with the not-found page while the detail page exists (the registry answers
+        some old COLAs' forms so) leaves a detail-only record, never a failure; with ``pages = form``
+        such a form is checked on the detail page: only the detail page proves a COLA absent.
 
         Raises:
             RegistryError: a page could not be fetched after retries.
@@ -141,7 +142,11 @@ class Prober:
             return None
         if self.pages == "detail" or status_only:
             return ColaPages(ttb_id, detail=detail)
-        form, images = self._form(ttb_id, self._fetch(ttb_id, PageKind.FORM))
+        page = self._fetch(ttb_id, PageKind.FORM)
+        if page.kind is PageKind.NOT_FOUND:  # the form unavailable while the detail page exists
+            logger.warning("%s: the printable form is unavailable; detail page only", ttb_id)
+            return ColaPages(ttb_id, detail=detail)
+        form, images = self._form(ttb_id, page)
         return ColaPages(ttb_id, detail=detail, form=form, images=images)
 
     def run(self, crawl: PartitionCrawl, method: str, emit: Callable[[TableRow], None]) -> PartitionOutcome:

@@ -32,6 +32,8 @@ FAST_ENV = {
     "SOURCES__TTB_COLA__BACKOFF_MAX": "0.05",
     "SOURCES__TTB_COLA__CAPTCHA_BACKOFF": "0.01",
     "SOURCES__TTB_COLA__REQUEST_TIMEOUT": "1",
+    # every field, vendor_code included, is compared with the truth: both pages of each COLA
+    "SOURCES__TTB_COLA__PAGES": "both",
 }
 
 
@@ -103,5 +105,5 @@ def run_ingest(cmd: list[str], env: dict[str, str], timeout: float = 300) -> sub
 
 def duplicate_count(warehouse: Warehouse) -> int:
     """Rows of ``colas`` beyond one per TTB ID."""
-    [(dupes,)] = warehouse.query("select count(*) - count(distinct ttb_id) from ttb_cola.colas")
+    [(dupes,)] = warehouse.query("select count(*) - count(distinct ttb_id) from colas")
     return int(dupes)

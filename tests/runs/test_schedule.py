@@ -41,9 +41,11 @@ def test_chunks_cover_the_range_without_overlap() -> None:
 
 @pytest.mark.parametrize("strategy", ["probe", "both"])
 def test_daily_run_after_the_clock_moves_loads_exactly_the_newly_public_records(
-    warehouse: Warehouse, strategy: str
+    warehouse: Warehouse, strategy: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     lookback = 6
+    # the daily run's receipt dates reach back settle_days, its searches lookback_days
+    monkeypatch.setenv("SOURCES__TTB_COLA__SETTLE_DAYS", str(lookback))
     args = ("--lookback-days", str(lookback), "--strategy", strategy)
 
     def window(colas: dict, days: list[date]) -> dict:
@@ -113,7 +115,7 @@ def test_a_failed_partition_is_reported_and_retried_by_the_next_run(
 def _backfill_cmd(warehouse: Warehouse, base_url: str, start: date, end: date) -> list[str]:
     return [sys.executable, "-m", "ttb_cola.cli", "backfill", "--start", start.isoformat(), "--end", end.isoformat(),
             "--chunk-days", "2", "--methods", "001,002", "--today", TODAY.isoformat(), "--base-url", base_url,
-            "--requests-per-second", "0", "--pipelines-dir", str(warehouse.pipelines)]
+            "--requests-per-second", "0", "--pipelines-dir", str(warehouse.pipelines), "--strategy", "probe"]
 
 
 def test_a_killed_backfill_resumed_equals_an_uninterrupted_one(
@@ -127,7 +129,7 @@ def test_a_killed_backfill_resumed_equals_an_uninterrupted_one(
                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         assert process.stderr is not None
         for line in process.stderr:  # the first chunk is committed: kill the run inside the second
-            if "backfill 2025-05-09..2025-05-10 done" in line:
+            if "backfill receipt dates 2025-05-09..2025-05-10 done" in line:
                 process.send_signal(signal.SIGKILL)
                 break
         process.wait(timeout=60)
@@ -147,4 +149,4 @@ def test_a_killed_backfill_resumed_equals_an_uninterrupted_one(
     assert 0 < len(partial) < len(expected)
     assert_same_records(killed.colas(), expected)
     assert killed.colas() == clean.colas()
-    assert killed.query("select count(*) - count(distinct ttb_id) from ttb_cola.colas") == [(0,)]
+    assert killed.query("select count(*) - count(distinct ttb_id) from colas") == [(0,)]

@@ -75,7 +75,8 @@ def test_status_changes_are_those_of_the_raw_table(built, digest_dir):
                 select ttb_id, completed_date from ttb_cola.cola_listings
                 qualify row_number() over (partition by ttb_id order by _dlt_load_id desc) = 1
             ) using (ttb_id)
-            where upper(status) in ('SURRENDERED', 'REVOKED', 'EXPIRED') and completed_date between ? and ?""", [date.fromisoformat(SINCE), date.fromisoformat(UNTIL)],
+            where upper(status) in ('SURRENDERED', 'REVOKED', 'EXPIRED') and completed_date between ? and ?""",
+            [date.fromisoformat(SINCE), date.fromisoformat(UNTIL)],
         ).fetchall()}
     assert want
     assert {row["ttb_id"] for row in sheet_rows(digest_dir / "digest.xlsx", "Status changes")} == want

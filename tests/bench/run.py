@@ -57,7 +57,15 @@ def bench_dbt() -> None:
     bench_dbt.build_1m()
 
 
-BENCHES = {"parse": bench_parse, "ingest": bench_ingest, "dbt": bench_dbt}
+def bench_resilience() -> None:
+    """Issue 15's figures: rate after a pause, block to exit, Ctrl-C to exit."""
+    import bench_resilience
+
+    for fn in bench_resilience.BENCHES.values():
+        fn()
+
+
+BENCHES = {"parse": bench_parse, "ingest": bench_ingest, "dbt": bench_dbt, "resilience": bench_resilience}
 
 
 def main(argv: list[str]) -> int:

@@ -34,6 +34,8 @@ class Warehouse:
         monkeypatch.setenv("SOURCES__TTB_COLA__BACKOFF_MAX", "0.05")
         monkeypatch.setenv("SOURCES__TTB_COLA__CAPTCHA_BACKOFF", "0.01")
         monkeypatch.setenv("SOURCES__TTB_COLA__REQUEST_TIMEOUT", "2")
+        # Bodies the circuit breaker saves stay with the test, not in the checkout.
+        monkeypatch.setenv("SOURCES__TTB_COLA__QUARANTINE_DIR", str(root / "quarantine"))
 
     def ingest(self, base_url: str, *args: str, today: date) -> int:
         """Run `ttb-cola ingest` against ``base_url``; returns its exit status."""

@@ -26,9 +26,11 @@ from ttb_cola.ids import partition_key
 from ttb_cola.probe.plan import CrawlSettings, PartitionCrawl, is_due, mark_covered, mark_listed, record_fetched
 from ttb_cola.probe.runner import PartitionOutcome, Prober
 from ttb_cola.progress import log_partition, log_search, progress_log
+from ttb_cola.registry.breaker import BreakerSettings, CircuitBreaker
 from ttb_cola.registry.client import RegistryClient
 from ttb_cola.registry.ratelimit import RateLimiter
 from ttb_cola.registry.retry import RetryPolicy
+from ttb_cola.registry.stopping import StopSignal
 from ttb_cola.search.client import Searcher
 from ttb_cola.search.plan import covered_from, search_days, search_state
 from ttb_cola.search.runner import Lister, ListingOutcome
@@ -46,6 +48,8 @@ class RunReport:
     covered: int = 0
     outcomes: list[PartitionOutcome] = field(default_factory=list)
     searches: list[ListingOutcome] = field(default_factory=list)
+    #: Set from outside (Ctrl-C) to stop the workers; the scheduler sets it on a block.
+    stop: threading.Event = field(default_factory=threading.Event)
 
     @property
     def failed(self) -> list[Outcome]:
@@ -80,6 +84,7 @@ class WorkerSettings:
     archive: RawArchive | None = None
     max_workers: int = 4
     probe_lookahead: int = 4
+    breaker: BreakerSettings = BreakerSettings()
 
 
 @dataclass(frozen=True)
@@ -106,8 +111,10 @@ class Scheduler:
     def __init__(self, workers: WorkerSettings, report: RunReport) -> None:
         self.workers = workers
         self.report = report
-        self.limiter = RateLimiter(workers.requests_per_second)
-        self.stop = threading.Event()
+        self.stop = report.stop
+        self.signal = StopSignal(self.stop)  # every sleep of the run wakes on a stop
+        self.limiter = RateLimiter(workers.requests_per_second, sleep=self.signal.sleep)
+        self.breaker = CircuitBreaker(workers.breaker, self.signal, self.limiter)
         self.events: queue.Queue[Event | Outcome] = queue.Queue(maxsize=10_000)
         self._local = threading.local()
         self._futures: list[Future[None]] = []
@@ -223,6 +230,8 @@ class Scheduler:
                 ca_bundle=w.ca_bundle or None,
                 retry_policy=w.retry_policy,
                 rate_limiter=self.limiter,
+                sleep=self.signal.sleep,
+                breaker=self.breaker,
             )
             self._local.prober = Prober(
                 client, fetch_forms=w.fetch_forms, archive=w.archive, stop=self.stop,

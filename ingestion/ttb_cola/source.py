@@ -27,6 +27,7 @@ from ttb_cola.records import (
     LABEL_IMAGE_COLUMNS,
     SCHEMA_CONTRACT,
 )
+from ttb_cola.registry.breaker import BreakerSettings
 from ttb_cola.registry.retry import RetryPolicy
 from ttb_cola.scheduler import Event, RunPlan, RunReport, Scheduler, WorkerSettings
 from ttb_cola.search.plan import check_strategy
@@ -56,6 +57,11 @@ def ttb_cola(
     ca_bundle: str | None = None,
     user_agent: str | None = None,
     strategy: str = "probe",
+    on_block: str = "stop",
+    block_threshold: int = 24,
+    block_cooldown: float = 300.0,
+    block_cooldowns: int = 6,
+    quarantine_dir: str = "data/quarantine/registry",
     full_refresh: bool = False,
     today: str | None = None,
     report: Any = None,
@@ -88,6 +94,13 @@ def ttb_cola(
         strategy: how COLAs are found: ``probe`` (TTB ID by TTB ID), ``search`` (the registry's
             search by completed date, from ``start_date`` to today: new COLAs and status changes)
             or ``both`` (search, then probe the receipt dates the searches do not cover).
+        on_block: what the circuit breaker does after ``block_threshold`` unavailable or unknown
+            answers in a row: ``stop`` the run (exit 3) or ``wait`` (cool down ``block_cooldown``
+            seconds, doubling up to an hour, and resume; stop after ``block_cooldowns``).
+        block_threshold: counted failures in a row, all workers together, that trip the breaker.
+        block_cooldown: first cooldown of ``on_block = "wait"``, seconds.
+        block_cooldowns: cooldowns in a row after which ``wait`` stops the run too.
+        quarantine_dir: where the breaker saves the last body it saw, for diagnosis.
         full_refresh: probe settled partitions and every sequence again; search every day again.
         today: the run's date (ISO), for replays and the simulator's clock; the real date if None.
         report: a :class:`RunReport` to fill in (the CLI's summary reads it).
@@ -122,6 +135,11 @@ def ttb_cola(
         archive=RawArchive.at(archive_url, **(archive_options or {})) if archive_raw_html else None,
         max_workers=max_workers,
         probe_lookahead=probe_lookahead,
+        breaker=BreakerSettings(
+            threshold=block_threshold, on_block=on_block, cooldown=block_cooldown,
+            cooldown_max=max(block_cooldown, 3600.0), max_cooldowns=block_cooldowns,
+            quarantine_dir=quarantine_dir,
+        ),
     )
     run_report: RunReport = report if report is not None else RunReport()
 

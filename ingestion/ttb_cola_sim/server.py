@@ -91,6 +91,9 @@ class _Handler(BaseHTTPRequestHandler):
         if url.path.startswith(CONTROL):
             self._send(sim.control(self.command, url.path[len(CONTROL):], url.query, body))
             return
+        if url.path[len(PREFIX) + 1:] in sim.faults.config.spare_paths:
+            self._send(sim.route(self.command, url.path[len(PREFIX) + 1:], url.query, body, self.headers.get("Cookie")))
+            return
         decision = sim.faults.decide()
         if decision.delay:
             time.sleep(decision.delay)

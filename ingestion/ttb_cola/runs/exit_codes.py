@@ -5,7 +5,10 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 #: Bad input: one line on stderr, nothing written.
 EXIT_USAGE = 2
-#: The registry blocked the run (CAPTCHA after all retries).
+#: The registry blocked the run or stopped answering during it (CAPTCHA or HTTP 403 after all
+#: retries, or the circuit breaker: K unavailable/unknown answers in a row); the run stopped.
 EXIT_BLOCKED = 3
+#: The registry could not be reached before the run started (outage, maintenance): nothing written.
+EXIT_UNAVAILABLE = 4
 #: Interrupted (Ctrl-C).
 EXIT_INTERRUPTED = 130

@@ -12,7 +12,15 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ttb_cola.errors import InputError
-from ttb_cola.runs.exit_codes import EXIT_BLOCKED, EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from ttb_cola.runs.exit_codes import (
+    EXIT_BLOCKED,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_UNAVAILABLE,
+    EXIT_USAGE,
+)
+from ttb_cola.runs.interrupt import Interrupt, graceful_interrupt
 
 if TYPE_CHECKING:
     from ttb_cola.scheduler import RunReport
@@ -24,7 +32,7 @@ Dates = Callable[[date], tuple[str, str | None]]
 
 
 class _Blocked(Exception):
-    """The registry blocked a chunk: stop the remaining ones."""
+    """The registry blocked a chunk, or Ctrl-C stopped it: stop the remaining ones."""
 
 
 def ingest_dates(args: argparse.Namespace) -> Dates:
@@ -69,6 +77,7 @@ def crawl(args: argparse.Namespace, command: str, dates: Dates) -> int:
     from dlt.pipeline.exceptions import PipelineStepFailed
 
     from ttb_cola.destinations.lock import LockHeld
+    from ttb_cola.runs.preflight import BlockedAtStart, RegistryOutage
 
     try:
         today = date.fromisoformat(args.today) if args.today else date.today()
@@ -76,25 +85,35 @@ def crawl(args: argparse.Namespace, command: str, dates: Dates) -> int:
         print(f"ttb-cola {command}: TODAY {args.today!r} is not a valid YYYY-MM-DD date", file=sys.stderr)
         return EXIT_USAGE
     reports: list[RunReport] = []
-    try:
-        _run(args, command, dates, today, reports)
-    except _Blocked:
-        pass
-    except (InputError, LockHeld) as exc:
-        print(f"ttb-cola {command}: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except PipelineStepFailed as exc:
-        print(f"ttb-cola {command}: the {exc.step} step failed: {root_cause(exc)}", file=sys.stderr)
-        return EXIT_FAILED
-    return _finish(command, reports)
+    with graceful_interrupt() as interrupt:
+        try:
+            _run(args, command, dates, today, reports, interrupt)
+        except _Blocked:
+            pass
+        except (InputError, LockHeld) as exc:
+            print(f"ttb-cola {command}: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        except BlockedAtStart as exc:
+            print(f"ttb-cola {command}: {exc}", file=sys.stderr)
+            return EXIT_BLOCKED
+        except RegistryOutage as exc:
+            print(f"ttb-cola {command}: {exc}; nothing was written, retry later", file=sys.stderr)
+            return EXIT_UNAVAILABLE
+        except PipelineStepFailed as exc:
+            print(f"ttb-cola {command}: the {exc.step} step failed: {root_cause(exc)}", file=sys.stderr)
+            return EXIT_FAILED
+    return _finish(command, reports, interrupt.requested)
 
 
-def _run(args: argparse.Namespace, command: str, dates: Dates, today: date, reports: list[RunReport]) -> None:
+def _run(
+    args: argparse.Namespace, command: str, dates: Dates, today: date, reports: list[RunReport], interrupt: Interrupt
+) -> None:
     from ttb_cola.destinations.warehouse import destination_lock
     from ttb_cola.runs.inputs import configured, validate
     from ttb_cola.runs.pipeline import run_ingest
     from ttb_cola.runs.preflight import check_reachable
     from ttb_cola.runs.schedule import run_chunks
+    from ttb_cola.scheduler import RunReport
     from ttb_cola.search.plan import check_strategy
 
     start, end = dates(today)
@@ -107,7 +126,10 @@ def _run(args: argparse.Namespace, command: str, dates: Dates, today: date, repo
         check_strategy(strategy)
     except ValueError as exc:
         raise InputError(str(exc)) from None
-    check_reachable(base_url, configured("ca_bundle") or None)
+    on_block = getattr(args, "on_block", None) or configured("on_block", "stop")
+    if on_block not in ("stop", "wait"):
+        raise InputError(f"on_block must be stop or wait, got {on_block!r}")
+    check_reachable(base_url, configured("ca_bundle") or None, user_agent=configured("user_agent") or None)
     configure_logging(args.quiet)
     with destination_lock(request.destination, f"ttb-cola {command}"):
 
@@ -121,9 +143,11 @@ def _run(args: argparse.Namespace, command: str, dates: Dates, today: date, repo
                 requests_per_second=args.requests_per_second,
                 max_workers=args.max_workers,
                 strategy=strategy,
+                on_block=on_block,
+                report=RunReport(stop=interrupt.chunk_stop()),
             )
             reports.append(report)
-            if report.blocked:
+            if report.blocked or interrupt.requested:
                 raise _Blocked
             return report
 
@@ -134,15 +158,22 @@ def _run(args: argparse.Namespace, command: str, dates: Dates, today: date, repo
         run_chunks(request.start, request.end, chunk_days, float(rate), run_chunk, label=command)
 
 
-def _finish(command: str, reports: list[RunReport]) -> int:
+def _finish(command: str, reports: list[RunReport], interrupted: bool = False) -> int:
     from ttb_cola.runs.report import summary
 
     for report in reports:
         print(summary(report))
-    if any(report.blocked for report in reports):
-        print(f"ttb-cola {command}: the registry is blocking us (CAPTCHA after all retries): run stopped; "
-              "lower requests_per_second and retry later", file=sys.stderr)
+    blocked = [o for report in reports for o in [*report.searches, *report.outcomes] if o.blocked]
+    if blocked:
+        why = blocked[0].state.get("last_error") or "CAPTCHA after all retries"
+        print(f"ttb-cola {command}: the registry is blocking us or not answering: run stopped ({why}); "
+              "lower requests_per_second and retry later, or run unattended with --on-block wait",
+              file=sys.stderr)
         return EXIT_BLOCKED
+    if interrupted:
+        print(f"ttb-cola {command}: interrupted: what was confirmed is committed; run again to continue",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
     failed = [o for report in reports for o in report.failed]
     if failed:
         keys = ", ".join(o.key for o in failed[:10])

@@ -50,6 +50,8 @@ class RunReport:
     searches: list[ListingOutcome] = field(default_factory=list)
     #: Set from outside (Ctrl-C) to stop the workers; the scheduler sets it on a block.
     stop: threading.Event = field(default_factory=threading.Event)
+    #: Why the circuit breaker stopped the run (None: it did not).
+    block: str | None = None
 
     @property
     def failed(self) -> list[Outcome]:
@@ -58,8 +60,8 @@ class RunReport:
 
     @property
     def blocked(self) -> bool:
-        """Whether the registry blocked the run (CAPTCHA after all retries)."""
-        return any(o.blocked for o in [*self.searches, *self.outcomes])
+        """Whether the registry blocked the run (CAPTCHA after all retries, or the circuit breaker)."""
+        return self.block is not None or any(o.blocked for o in [*self.searches, *self.outcomes])
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,7 @@ class Scheduler:
             with contextlib.suppress(queue.Empty):
                 self.events.get(timeout=0.1)
         self._pool.shutdown()
+        self.report.block = self.breaker.opened
 
     def run(self, plan: RunPlan, states: dict[str, Any], searches: dict[str, Any]) -> Iterator[Event]:
         """Search (unless ``probe``), then probe what is due and not covered; ``states`` and

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from ttb_cola.registry.errors import RegistryBlocked, redact_url
 from ttb_cola.registry.ratelimit import RateLimiter
-from ttb_cola.registry.retry import RetryableFailure, RetryReason
+from ttb_cola.registry.retry import BLOCKS, RetryableFailure, RetryReason
 from ttb_cola.registry.stopping import StopSignal
 
 logger = logging.getLogger("ttb_cola.registry.breaker")
@@ -95,13 +95,30 @@ class CircuitBreaker:
             if self._consecutive < self.settings.threshold or self.opened is not None:
                 return
             self._consecutive = 0
-            self._trip(failure)
+            self._trip(failure, f"{self.settings.threshold} unavailable or unknown answers in a row "
+                                f"(last: {failure.detail})")
 
-    def _trip(self, failure: RetryableFailure) -> None:
+    def resume_after(self, failure: RetryableFailure, epoch: int) -> bool:
+        """Whether a request whose attempts all failed (the last with ``failure``) should start again.
+
+        Yes when a cooldown began since it started (``epoch``). A block (CAPTCHA, 403) that outlasted
+        every retry trips the breaker at once: a cooldown (then yes) or the run stops (no).
+        """
+        with self._lock:
+            if self.opened is not None:
+                return False
+            if self.epoch != epoch:
+                return True
+            if failure.reason not in BLOCKS:
+                return False
+            self._consecutive = 0
+            self._trip(failure, f"blocked after every retry ({failure.detail})")
+            return self.opened is None
+
+    def _trip(self, failure: RetryableFailure, what: str) -> None:
         """Save the last body, then cool down (``wait``) or stop the run (called with the lock held)."""
         self.saved = self._quarantine()
-        where = f"; last body saved to {self.saved}" if self.saved else ""
-        what = f"{self.settings.threshold} unavailable or unknown answers in a row (last: {failure.detail}){where}"
+        what += f"; last body saved to {self.saved}" if self.saved else ""
         s = self.settings
         if s.on_block == "wait" and self._cooldowns < s.max_cooldowns:
             wait = min(s.cooldown * 2 ** self._cooldowns, s.cooldown_max)

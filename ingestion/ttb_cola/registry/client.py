@@ -193,7 +193,8 @@ class RegistryClient:
             try:
                 return retrying(self._attempt, method.upper(), url, data, session_bound)
             except RetryError as exc:
-                if self.breaker is None or self.breaker.epoch == epoch or self.breaker.opened:
+                failure = cast(RetryableFailure, exc.last_attempt.exception())
+                if self.breaker is None or not self.breaker.resume_after(failure, epoch):
                     self._give_up(method, url, exc)
                 epoch = self.breaker.epoch  # cooled down since it started: try again afresh
 

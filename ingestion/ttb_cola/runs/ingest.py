@@ -163,9 +163,10 @@ def _finish(command: str, reports: list[RunReport], interrupted: bool = False) -
 
     for report in reports:
         print(summary(report))
-    blocked = [o for report in reports for o in [*report.searches, *report.outcomes] if o.blocked]
+    blocked = [r for r in reports if r.blocked]
     if blocked:
-        why = blocked[0].state.get("last_error") or "CAPTCHA after all retries"
+        outcomes = [o for o in [*blocked[0].searches, *blocked[0].outcomes] if o.blocked]
+        why = blocked[0].block or (outcomes[0].state.get("last_error") if outcomes else None) or "blocked"
         print(f"ttb-cola {command}: the registry is blocking us or not answering: run stopped ({why}); "
               "lower requests_per_second and retry later, or run unattended with --on-block wait",
               file=sys.stderr)

@@ -164,7 +164,8 @@ def test_client_stops_sending_once_open(tmp_path: Path, kind: str) -> None:
 def test_client_waits_out_a_block_and_resumes(tmp_path: Path) -> None:
     """on_block=wait: a request whose 2 attempts both ran into the block starts again after the cooldown."""
     stop = StopSignal()
-    settings = BreakerSettings(threshold=2, on_block="wait", cooldown=0.5, max_cooldowns=5, quarantine_dir=str(tmp_path))
+    settings = BreakerSettings(threshold=2, on_block="wait", cooldown=0.5, max_cooldowns=5,
+                               quarantine_dir=str(tmp_path))
     with running_simulator(seed=3, faults={"block_all": True, "block_kind": "maintenance"}) as sim:
         client = RegistryClient(sim.base_url, requests_per_second=0, request_timeout=30, sleep=stop.sleep,
                                 retry_policy=RetryPolicy(max_attempts=2, initial_wait=0.01, jitter=0.01))

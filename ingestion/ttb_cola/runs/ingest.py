@@ -102,6 +102,9 @@ def crawl(args: argparse.Namespace, command: str, dates: Dates) -> int:
         except PipelineStepFailed as exc:
             print(f"ttb-cola {command}: the {exc.step} step failed: {root_cause(exc)}", file=sys.stderr)
             return EXIT_FAILED
+    if interrupt.lost:
+        print(f"ttb-cola {command}: lost the bucket lock ({interrupt.lost}): run stopped", file=sys.stderr)
+        return EXIT_FAILED
     return _finish(command, reports, interrupt.requested)
 
 
@@ -131,7 +134,7 @@ def _run(
         raise InputError(f"on_block must be stop or wait, got {on_block!r}")
     check_reachable(base_url, configured("ca_bundle") or None, user_agent=configured("user_agent") or None)
     configure_logging(args.quiet)
-    with destination_lock(request.destination, f"ttb-cola {command}"):
+    with destination_lock(request.destination, f"ttb-cola {command}", on_lost=interrupt.lease_lost):
 
         def run_chunk(first: date, last: date) -> Any:
             _, report = run_ingest(
@@ -147,7 +150,7 @@ def _run(
                 report=RunReport(stop=interrupt.chunk_stop()),
             )
             reports.append(report)
-            if report.blocked or interrupt.requested:
+            if report.blocked or interrupt.requested or interrupt.lost:
                 raise _Blocked
             return report
 

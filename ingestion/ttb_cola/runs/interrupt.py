@@ -28,11 +28,17 @@ class Interrupt:
     def __init__(self) -> None:
         self.stop = threading.Event()
         self.requested = False
+        self.lost: str | None = None
+
+    def lease_lost(self, reason: str) -> None:
+        """The bucket lock's lease was lost: stop the run (called from the renewer thread)."""
+        self.lost = reason
+        self.stop.set()
 
     def chunk_stop(self) -> threading.Event:
         """A fresh stop event for the next chunk (a scheduler sets its own when it ends)."""
         self.stop = threading.Event()
-        if self.requested:
+        if self.requested or self.lost:
             self.stop.set()
         return self.stop
 

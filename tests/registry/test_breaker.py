@@ -183,3 +183,27 @@ def test_client_waits_out_a_block_and_resumes(tmp_path: Path) -> None:
         page = client.detail(ttb_id)
         healer.join(timeout=60)
     assert page.kind is PageKind.DETAIL and cb.epoch == 1 and not stop.is_set()
+
+
+def test_a_backoff_sleep_wakes_on_stop() -> None:
+    """A request in an hour-long backoff (5xx, Retry-After: 3600) ends as soon as the run stops."""
+    stop = StopSignal()
+    outcome: list[BaseException] = []
+    with running_simulator(seed=3, faults={"error_rate": 1.0}) as sim:
+        client = RegistryClient(sim.base_url, requests_per_second=0, request_timeout=30, sleep=stop.sleep,
+                                retry_policy=RetryPolicy(initial_wait=3600, max_wait=3600, jitter=0))
+
+        def fetch() -> None:
+            try:
+                client.detail("25167001000001")
+            except RunStopped as exc:
+                outcome.append(exc)
+
+        thread = threading.Thread(target=fetch, daemon=True)
+        thread.start()
+        while client.stats.snapshot().retries == 0:  # the first attempt failed: it is in its backoff now
+            stop.event.wait(0.01)
+        stop.set("ctrl-c")
+        thread.join(timeout=600)
+    assert not thread.is_alive() and outcome and "ctrl-c" in str(outcome[0])
+    assert client.stats.snapshot().requests == 1

@@ -10,7 +10,7 @@ SEED ?= 1
 AS_OF ?= $(shell date +%F)
 SIM_ARGS ?=
 
-.PHONY: setup test lint bench simulate ingest daily backfill status build docs docs-serve demo browser clean
+.PHONY: setup test test-fast lint bench simulate ingest daily backfill status build docs docs-serve demo browser clean
 
 setup: $(STAMP)
 
@@ -22,6 +22,10 @@ $(STAMP): pyproject.toml
 
 test: setup browser lint
 	$(BIN)/pytest
+
+# The fast loop: unit tests only (parsers, plans, client, limiter, breaker), no whole runs or dbt.
+test-fast: setup
+	$(BIN)/pytest -q -m "not soak and not integration"
 
 # Headless Chromium for the docs-site test: installed with apt-get when we are root (CI), else the
 # test is skipped locally (and fails under CI=true, so CI always proves the docs render).

@@ -109,7 +109,10 @@ class Warehouse:
         monkeypatch.setenv("SOURCES__TTB_COLA__BACKOFF_INITIAL", "0.01")
         monkeypatch.setenv("SOURCES__TTB_COLA__BACKOFF_MAX", "0.05")
         monkeypatch.setenv("SOURCES__TTB_COLA__CAPTCHA_BACKOFF", "0.01")
-        monkeypatch.setenv("SOURCES__TTB_COLA__REQUEST_TIMEOUT", "2")
+        # Generous: on a loaded machine the simulator's search can take seconds to answer.
+        monkeypatch.setenv("SOURCES__TTB_COLA__REQUEST_TIMEOUT", "20")
+        # Bodies the circuit breaker saves stay with the test, not in the checkout.
+        monkeypatch.setenv("SOURCES__TTB_COLA__QUARANTINE_DIR", str(root / "quarantine"))
         # Every field, vendor_code included, is compared with the truth: both pages of each COLA.
         monkeypatch.setenv("SOURCES__TTB_COLA__PAGES", "both")
 

@@ -117,6 +117,11 @@ def _crawl_options() -> argparse.ArgumentParser:
     crawl_options.add_argument("--requests-per-second", type=float, help="override the configured rate")
     crawl_options.add_argument("--max-workers", type=int, help="override the configured worker count")
     crawl_options.add_argument("--pipelines-dir", help="dlt pipelines directory (default: dlt's)")
+    crawl_options.add_argument(
+        "--on-block", choices=("stop", "wait"),
+        help="when the registry blocks us or stops answering: stop the run (exit 3) or wait (cool down, "
+        "resume; stop after a cap); default: sources.ttb_cola.on_block (stop)",
+    )
     crawl_options.add_argument("--quiet", action="store_true", help="no progress lines")
     return crawl_options
 

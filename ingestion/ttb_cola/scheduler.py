@@ -28,9 +28,11 @@ from ttb_cola.probe.plan import CrawlSettings, PartitionCrawl, is_due, mark_cove
 from ttb_cola.probe.runner import PartitionOutcome, Prober
 from ttb_cola.progress import log_partition, log_search, progress_log
 from ttb_cola.records import TableRow
+from ttb_cola.registry.breaker import BreakerSettings, CircuitBreaker
 from ttb_cola.registry.client import RegistryClient
 from ttb_cola.registry.ratelimit import RateLimiter
 from ttb_cola.registry.retry import RetryPolicy
+from ttb_cola.registry.stopping import StopSignal
 from ttb_cola.search.client import Searcher
 from ttb_cola.search.plan import covered_from, recheck_days, search_days, search_state
 from ttb_cola.search.runner import Lister, ListingOutcome
@@ -50,6 +52,10 @@ class RunReport:
     searches: list[ListingOutcome] = field(default_factory=list)
     #: Completed dates and partitions left for the next run because the budget was spent.
     deferred: int = 0
+    #: Set from outside (Ctrl-C) to stop the workers; the scheduler sets it on a block.
+    stop: threading.Event = field(default_factory=threading.Event)
+    #: Why the circuit breaker stopped the run (None: it did not).
+    block: str | None = None
 
     @property
     def failed(self) -> list[Outcome]:
@@ -58,8 +64,8 @@ class RunReport:
 
     @property
     def blocked(self) -> bool:
-        """Whether the registry blocked the run (CAPTCHA after all retries)."""
-        return any(o.blocked for o in [*self.searches, *self.outcomes])
+        """Whether the registry blocked the run (CAPTCHA after all retries, or the circuit breaker)."""
+        return self.block is not None or any(o.blocked for o in [*self.searches, *self.outcomes])
 
 
 #: One row for one table (page rows, listing rows, crawl log rows).
@@ -80,6 +86,7 @@ class WorkerSettings:
     archive: RawArchive | None = None
     max_workers: int = 4
     probe_lookahead: int = 4
+    breaker: BreakerSettings = BreakerSettings()
 
 
 @dataclass(frozen=True)
@@ -110,8 +117,10 @@ class Scheduler:
         self.workers = workers
         self.report = report
         self.budget = budget or Budget()
-        self.limiter = RateLimiter(workers.requests_per_second)
-        self.stop = threading.Event()
+        self.stop = report.stop
+        self.signal = StopSignal(self.stop)  # every sleep of the run wakes on a stop
+        self.limiter = RateLimiter(workers.requests_per_second, sleep=self.signal.sleep)
+        self.breaker = CircuitBreaker(workers.breaker, self.signal, self.limiter)
         self.events: queue.Queue[Event | Outcome] = queue.Queue(maxsize=10_000)
         self._local = threading.local()
         self._futures: list[Future[None]] = []
@@ -127,6 +136,7 @@ class Scheduler:
             with contextlib.suppress(queue.Empty):
                 self.events.get(timeout=0.1)
         self._pool.shutdown()
+        self.report.block = self.breaker.opened
 
     def run(self, plan: RunPlan, states: dict[str, Any], searches: dict[str, Any]) -> Iterator[Event]:
         """Search (unless ``probe``), then probe what is due and not covered; ``states`` and
@@ -251,6 +261,8 @@ class Scheduler:
                 ca_bundle=w.ca_bundle or None,
                 retry_policy=w.retry_policy,
                 rate_limiter=self.limiter,
+                sleep=self.signal.sleep,
+                breaker=self.breaker,
             )
             self._local.prober = Prober(
                 client, pages=w.pages, archive=w.archive, stop=self.stop,

@@ -36,6 +36,7 @@ from ttb_cola.records import (
     SCHEMA_CONTRACT,
     ColaPages,
 )
+from ttb_cola.registry.breaker import BreakerSettings
 from ttb_cola.registry.retry import RetryPolicy
 from ttb_cola.scheduler import Event, RunPlan, RunReport, Scheduler, WorkerSettings
 from ttb_cola.search.plan import check_pages, check_strategy
@@ -69,6 +70,11 @@ def ttb_cola(
     user_agent: str | None = None,
     strategy: str = "probe",
     reprobe: bool = False,
+    on_block: str = "stop",
+    block_threshold: int = 24,
+    block_cooldown: float = 300.0,
+    block_cooldowns: int = 6,
+    quarantine_dir: str = "data/quarantine/registry",
     today: str | None = None,
     report: Any = None,
     budget: Any = None,
@@ -107,6 +113,13 @@ def ttb_cola(
             search by completed date: new COLAs and status changes) or ``both`` (search, and probe
             the receipt dates the searches do not cover).
         reprobe: probe settled partitions and every sequence again; search every day again.
+        on_block: what the circuit breaker does after ``block_threshold`` unavailable or unknown
+            answers in a row: ``stop`` the run (exit 3) or ``wait`` (cool down ``block_cooldown``
+            seconds, doubling up to an hour, and resume; stop after ``block_cooldowns``).
+        block_threshold: counted failures in a row, all workers together, that trip the breaker.
+        block_cooldown: first cooldown of ``on_block = "wait"``, seconds.
+        block_cooldowns: cooldowns in a row after which ``wait`` stops the run too.
+        quarantine_dir: where the breaker saves the last body it saw, for diagnosis.
         today: the run's date (ISO), for replays and the simulator's clock; the real date if None.
         report: a :class:`RunReport` to fill in (the CLI's summary reads it).
         budget: a :class:`~ttb_cola.budget.Budget`; work not started once it is spent is left for
@@ -147,6 +160,11 @@ def ttb_cola(
         archive=RawArchive.at(archive_url, **(archive_options or {})) if archive_raw_html else None,
         max_workers=max_workers,
         probe_lookahead=probe_lookahead,
+        breaker=BreakerSettings(
+            threshold=block_threshold, on_block=on_block, cooldown=block_cooldown,
+            cooldown_max=max(block_cooldown, 3600.0), max_cooldowns=block_cooldowns,
+            quarantine_dir=quarantine_dir,
+        ),
     )
     run_report: RunReport = report if report is not None else RunReport()
 

@@ -67,7 +67,11 @@ def build_parser() -> argparse.ArgumentParser:
     faults.add_argument("--truncate-rate", type=_rate, default=0.0, help="share of bodies cut short")
     faults.add_argument("--captcha-rate", type=_rate, default=0.0, help="share of CAPTCHA pages")
     faults.add_argument("--session-timeout-rate", type=_rate, default=0.0, help="share of session timeout pages")
-    faults.add_argument("--block-all", action="store_true", help="serve the CAPTCHA page for everything")
+    faults.add_argument("--forbidden-rate", type=_rate, default=0.0, help="share of HTTP 403 (WAF) pages")
+    faults.add_argument("--maintenance-rate", type=_rate, default=0.0, help="share of maintenance pages")
+    faults.add_argument("--block-all", action="store_true", help="serve the --block-kind page for everything")
+    faults.add_argument("--block-kind", default="captcha",
+                        help="captcha (default), forbidden, maintenance, server_error")
 
     truth = commands.add_parser("truth", help="write the public records of a receipt-date range as JSONL")
     common(truth)
@@ -85,7 +89,8 @@ def fault_config(args: argparse.Namespace) -> FaultConfig:
         rate_limit_rate=args.rate_limit_rate, retry_after=args.retry_after, reset_rate=args.reset_rate,
         hang_rate=args.hang_rate, hang_seconds=args.hang_seconds, truncate_rate=args.truncate_rate,
         captcha_rate=args.captcha_rate, session_timeout_rate=args.session_timeout_rate,
-        block_all=args.block_all, seed=args.fault_seed,
+        forbidden_rate=args.forbidden_rate, maintenance_rate=args.maintenance_rate,
+        block_all=args.block_all, block_kind=args.block_kind, seed=args.fault_seed,
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 import threading
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 # Fault kinds, in the order their rates are stacked.
@@ -21,7 +21,11 @@ HANG = "hang"
 TRUNCATE = "truncate"
 CAPTCHA = "captcha"
 SESSION_TIMEOUT = "session_timeout"
-KINDS = (SERVER_ERROR, RATE_LIMIT, RESET, HANG, TRUNCATE, CAPTCHA, SESSION_TIMEOUT)
+FORBIDDEN = "forbidden"
+MAINTENANCE = "maintenance"
+KINDS = (SERVER_ERROR, RATE_LIMIT, RESET, HANG, TRUNCATE, CAPTCHA, SESSION_TIMEOUT, FORBIDDEN, MAINTENANCE)
+#: What ``block_all`` serves for every registry URL.
+BLOCK_KINDS = (CAPTCHA, FORBIDDEN, MAINTENANCE, SERVER_ERROR)
 
 
 @dataclass
@@ -38,8 +42,19 @@ class FaultConfig:
         truncate_rate: the full Content-Length is announced but only part of the body is sent.
         captcha_rate: the CAPTCHA blocking page (HTTP 200).
         session_timeout_rate: the session timeout page (HTTP 200).
-        block_all: every registry URL answers with the CAPTCHA page.
+        forbidden_rate: a WAF's "Request Rejected" page with HTTP 403.
+        maintenance_rate: a "down for maintenance" page (HTTP 200, no registry template).
+        block_all: every registry URL answers with the ``block_kind`` page.
+        block_kind: ``captcha`` (default), ``forbidden``, ``maintenance`` or ``server_error``.
+        form_error_ids: public COLAs whose printable form answers with the error page (detail fine).
+        malformed_date_ids: COLAs whose detail page shows an approval date that is not MM/DD/YYYY.
+        listed_not_found_ids: COLAs listed by the search whose detail and form say not found.
+        duplicate_listing_ids: COLAs listed twice by the search (results pages and CSV export).
+        spare_paths: registry paths (after ``/colasonline/``) never faulted, e.g. the search form a
+            run's preflight asks for, so a test can block everything after it.
         seed: the fault sequence's seed.
+
+    The ``*_ids`` faults are per COLA and deterministic: they apply to every request for the ID.
     """
 
     latency_ms: float = 0.0
@@ -53,14 +68,28 @@ class FaultConfig:
     truncate_rate: float = 0.0
     captcha_rate: float = 0.0
     session_timeout_rate: float = 0.0
+    forbidden_rate: float = 0.0
+    maintenance_rate: float = 0.0
     block_all: bool = False
+    block_kind: str = CAPTCHA
+    form_error_ids: list[str] = field(default_factory=list)
+    malformed_date_ids: list[str] = field(default_factory=list)
+    listed_not_found_ids: list[str] = field(default_factory=list)
+    duplicate_listing_ids: list[str] = field(default_factory=list)
+    spare_paths: list[str] = field(default_factory=list)
     seed: int = 0
 
     def __post_init__(self) -> None:
-        rates = [self.error_rate, self.rate_limit_rate, self.reset_rate, self.hang_rate, self.truncate_rate,
-                 self.captcha_rate, self.session_timeout_rate]
+        rates = self.rates()
         if any(r < 0 for r in rates) or sum(rates) > 1.0 + 1e-9:
             raise ValueError(f"fault rates must be >= 0 and sum to at most 1, got {rates}")
+        if self.block_kind not in BLOCK_KINDS:
+            raise ValueError(f"block_kind must be one of {', '.join(BLOCK_KINDS)}, got {self.block_kind!r}")
+
+    def rates(self) -> list[float]:
+        """The per-request rates, in the order of :data:`KINDS`."""
+        return [self.error_rate, self.rate_limit_rate, self.reset_rate, self.hang_rate, self.truncate_rate,
+                self.captcha_rate, self.session_timeout_rate, self.forbidden_rate, self.maintenance_rate]
 
     @classmethod
     def from_dict(cls, values: dict[str, Any] | None) -> FaultConfig:
@@ -127,13 +156,11 @@ class FaultInjector:
         rng = random.Random(config.seed * 1_000_003 + number)
         delay = (config.latency_ms + config.jitter_ms * rng.random()) / 1000.0
         if config.block_all:
-            kind: str | None = CAPTCHA
+            kind: str | None = config.block_kind
         else:
             roll = rng.random()
             kind = None
-            for name, rate in zip(KINDS, (config.error_rate, config.rate_limit_rate, config.reset_rate,
-                                          config.hang_rate, config.truncate_rate, config.captcha_rate,
-                                          config.session_timeout_rate), strict=True):
+            for name, rate in zip(KINDS, config.rates(), strict=True):
                 if roll < rate:
                     kind = name
                     break

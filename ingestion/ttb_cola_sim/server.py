@@ -28,10 +28,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from ttb_cola_sim import render
+from ttb_cola_sim import fault_pages, render
 from ttb_cola_sim.faults import (
     CAPTCHA,
+    FORBIDDEN,
     HANG,
+    MAINTENANCE,
     RATE_LIMIT,
     RESET,
     SERVER_ERROR,
@@ -89,6 +91,9 @@ class _Handler(BaseHTTPRequestHandler):
         if url.path.startswith(CONTROL):
             self._send(sim.control(self.command, url.path[len(CONTROL):], url.query, body))
             return
+        if url.path[len(PREFIX) + 1:] in sim.faults.config.spare_paths:
+            self._send(sim.route(self.command, url.path[len(PREFIX) + 1:], url.query, body, self.headers.get("Cookie")))
+            return
         decision = sim.faults.decide()
         if decision.delay:
             time.sleep(decision.delay)
@@ -117,6 +122,12 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if kind == SESSION_TIMEOUT:
             self._send(Response(render.session_timeout_page()))
+            return
+        if kind == FORBIDDEN:
+            self._send(Response(fault_pages.forbidden_page(decision.number), 403, "text/html"))
+            return
+        if kind == MAINTENANCE:
+            self._send(Response(fault_pages.maintenance_page(), 200, "text/html"))
             return
         if not url.path.startswith(PREFIX + "/"):
             response = Response(render.error_page("The requested page was not found."), 404)
@@ -266,6 +277,9 @@ class SimulatorServer:
             record = self.registry.raw(ttb_id) if action in ("publicDisplaySearchBasic", "publicFormDisplay") else None
             if record is None:
                 return Response(render.not_found_page())
+            faulty = fault_pages.cola_page(self.faults.config, action, ttb_id, record)
+            if faulty is not None:
+                return Response(faulty)
             page = render.detail_page(record) if action == "publicDisplaySearchBasic" else render.form_page(record)
             return Response(page)
         if path == "publicViewAttachment.do":
@@ -294,6 +308,7 @@ class SimulatorServer:
             error, results = run_search(self.registry, form)
             if error:
                 return Response(render.search_form_page(form, error))
+            results = fault_pages.listing(self.faults.config, results)
             session.criteria, session.results, session.page = form, results, 0
             return self._results(session)
         if session.results is None:

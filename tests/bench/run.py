@@ -72,9 +72,17 @@ def bench_digest() -> None:
     bench_digest.digest_and_report_1m()
 
 
+def bench_resilience() -> None:
+    """Rate after a pause, block to exit, Ctrl-C to exit."""
+    import bench_resilience
+
+    for fn in bench_resilience.BENCHES.values():
+        fn()
+
+
 BENCHES = {
     "parse": bench_parse, "ingest": bench_ingest, "backfill": bench_backfill, "dbt": bench_dbt,
-    "digest": bench_digest,
+    "digest": bench_digest, "resilience": bench_resilience,
 }
 
 

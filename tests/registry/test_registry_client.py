@@ -292,11 +292,10 @@ def test_429_honours_retry_after(registry: Registry, make_client: Callable[..., 
 def test_retry_after_is_capped(registry: Registry, make_client: Callable[..., RegistryClient]) -> None:
     registry.script(DETAIL_PATH, Step(503, b"down", {"Retry-After": "3600"}), Step())
     client = make_client(retry_policy=RetryPolicy(retry_after_max=0.2, initial_wait=0.01, jitter=0))
-    started = time.monotonic()
     assert client.detail(ID).kind is PageKind.DETAIL
-    assert time.monotonic() - started < 3
     first, second = registry.requests_to(DETAIL_PATH)
     assert second.at - first.at >= 0.19
+    assert client.stats.snapshot().backoff_seconds <= 0.2 + 1e-6  # capped, not the hour asked for
 
 
 def test_retry_after_is_a_floor_not_a_shortcut(registry: Registry, make_client: Callable[..., RegistryClient]) -> None:
@@ -325,9 +324,7 @@ def test_connection_reset_then_ok(registry: Registry, make_client: Callable[...,
 def test_hanging_response_times_out_then_ok(registry: Registry, make_client: Callable[..., RegistryClient]) -> None:
     registry.script(DETAIL_PATH, Step(action="hang", delay=5), Step())
     client = make_client(request_timeout=0.5)
-    started = time.monotonic()
     assert client.detail(ID).kind is PageKind.DETAIL
-    assert time.monotonic() - started < 4
     assert client.stats.snapshot().retries_by_reason == {"timeout": 1}
 
 

@@ -112,7 +112,9 @@ def test_failed_partitions_keep_confirmed_progress_and_one_rerun_completes(
         expected = method_truth(sim.registry, days(start, end), AS_OF, methods.split(","))
         args = ("--start", start.isoformat(), "--end", end.isoformat(), "--methods", methods)
         monkeypatch.setenv("SOURCES__TTB_COLA__MAX_ATTEMPTS", "2")
-        assert warehouse.ingest(sim.base_url, *args, today=AS_OF) == 1
+        # 1: partitions failed. 3 is as right: with two attempts, a CAPTCHA on both (1% each, about one
+        # request in 10,000; which request draws which fault depends on thread timing) is a block.
+        assert warehouse.ingest(sim.base_url, *args, today=AS_OF) in (1, 3)
         states = warehouse.state()
         failed = {k: s for k, s in states.items() if s["status"] == "failed"}
         assert failed, "no partition failed: the resume path was not exercised"

@@ -61,7 +61,7 @@ def test_client_logs_never_carry_url_credentials(caplog: pytest.LogCaptureFixtur
 
     with running_simulator(seed=3, as_of=AS_OF, faults={"error_rate": 1.0}) as sim:
         base = sim.base_url.replace("http://", "http://scraper:pa55-w0rd-XYZ@")
-        client = RegistryClient(base, requests_per_second=0, request_timeout=2,
+        client = RegistryClient(base, requests_per_second=0, request_timeout=20,
                                 retry_policy=RetryPolicy(max_attempts=2, initial_wait=0.01, jitter=0))
         with caplog.at_level(logging.DEBUG, logger="ttb_cola"), pytest.raises(RegistryUnavailable) as caught:
             client.detail("25171002000001")

@@ -105,7 +105,7 @@ def test_blocked_registry_stops_the_run_and_no_state_advances(
         assert warehouse.ingest(sim.base_url, "--date", DAY.isoformat(), today=AS_OF) == 0
         before = warehouse.state()
         loaded = warehouse.colas()
-        sim.set_faults(block_all=True)
+        sim.set_faults(block_all=True, spare_paths=["publicSearchColasBasic.do"])  # the preflight passes
         capsys.readouterr()
         status = warehouse.ingest(sim.base_url, "--date", DAY.isoformat(), today=AS_OF + timedelta(days=1))
     err = capsys.readouterr().err

@@ -26,7 +26,6 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         (["--date", "2024-02-01", "--destination", "postgres"], "unknown destination 'postgres'"),
         (["--date", "2024-02-01", "--start", "2024-02-01"], "either DATE or START/END"),
         ([], "give DATE=YYYY-MM-DD"),
-        (["--date", "2024-02-01", "--base-url", "http://127.0.0.1:9/colasonline"], "is unreachable"),
     ],
 )
 def test_bad_input(isolated: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
@@ -38,3 +37,14 @@ def test_bad_input(isolated: Path, capsys: pytest.CaptureFixture[str], args: lis
     assert out == ""
     assert not (isolated / "data").exists()
     assert not (isolated / "pipelines").exists()
+
+
+def test_unreachable_registry_is_an_outage_exit_4(isolated: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A registry that does not answer (nothing listens on the port) is not bad input: its own exit code."""
+    status = main(["ingest", "--date", "2024-02-01", "--base-url", "http://user:s3cret@127.0.0.1:9/colasonline",
+                   "--pipelines-dir", str(isolated / "pipelines")])
+    out, err = capsys.readouterr()
+    assert status == 4
+    assert "is unreachable" in err and "retry later" in err and "s3cret" not in err
+    assert err.count("\n") == 1 and "Traceback" not in err and out == ""
+    assert not (isolated / "data").exists() and not (isolated / "pipelines").exists()

@@ -89,3 +89,36 @@ def test_lettered_codes_at_a_split_boundary_stay_in_their_range(sim) -> None:
     result = searcher(sim, export_cap=600).completed(day)
     check(result.rows, expected)
     assert result.splits > 3 and result.pages == 0
+
+
+class ExpiringClient(RegistryClient):
+    """Expires every search session on the server just before the first ``expire`` search POSTs."""
+
+    def __init__(self, sim, expire: int) -> None:
+        super().__init__(sim.base_url, requests_per_second=0, retry_policy=FAST)
+        self.sim = sim
+        self.expire = expire
+        self.posts = 0
+
+    def post(self, path, data=None, *, session_bound=False):
+        self.posts += 1
+        if self.posts <= self.expire:
+            self.sim.sessions.expire_all()
+        return super().post(path, data, session_bound=session_bound)
+
+
+def test_a_session_timeout_on_the_search_starts_a_new_session_at_once(sim) -> None:
+    day = date(2025, 6, 17)
+    client = ExpiringClient(sim, expire=1)
+    result = Searcher(client).completed(day)
+    check(result.rows, expected_rows(sim, day))
+    stats = client.stats.snapshot()
+    assert client.posts == 2  # the timed-out POST, then one in a new session: never re-POSTed without one
+    assert stats.retries_by_reason.get("session_timeout", 0) == 0 and stats.failures_by_reason["session_timeout"] == 1
+
+
+def test_sessions_that_keep_timing_out_make_the_day_incomplete(sim) -> None:
+    client = ExpiringClient(sim, expire=10)
+    with pytest.raises(SearchIncomplete, match="kept timing out"):
+        Searcher(client).completed(date(2025, 6, 17))
+    assert client.posts == 3 and client.stats.snapshot().retries == 0

@@ -56,7 +56,7 @@ def test_latency(sim: SimulatorServer, client: Client) -> None:
     for _ in range(5):
         client.get(detail_path(ID))
     elapsed = (time.monotonic() - started) / 5
-    assert 0.04 <= elapsed < 0.5
+    assert elapsed >= 0.04  # no upper bound: a busy machine only makes it slower
 
 
 def test_reset_closes_the_socket(sim: SimulatorServer) -> None:

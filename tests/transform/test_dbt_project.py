@@ -187,6 +187,12 @@ def test_snapshot_records_a_status_change(built):
             " from ttb_cola.cola_details where ttb_id = ? limit 1",
             [later, ttb_id],
         )
+        # ...by a load dlt completed (staging reads only loads _dlt_loads marks complete)
+        con.execute(
+            "insert into ttb_cola._dlt_loads select * replace (? as load_id, inserted_at + interval 1 hour"
+            " as inserted_at) from ttb_cola._dlt_loads limit 1",
+            [later],
+        )
     result = _dbt(env, "snapshot")
     assert result.returncode == 0, result.stdout[-4000:]
     history = _query(

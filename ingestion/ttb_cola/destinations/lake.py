@@ -28,6 +28,7 @@ from dlt.extract.source import DltSource
 
 from ttb_cola.archive import DEFAULT_ARCHIVE_DIR
 from ttb_cola.errors import InputError
+from ttb_cola.registry.errors import redact_url
 
 # Its own pipeline name, so the local working state of a DuckDB run never stands in for the lake's.
 LAKE_PIPELINE_NAME = "ttb_cola_lake"
@@ -59,6 +60,11 @@ class Lake:
     """A resolved lake location: dlt's filesystem configuration and where the raw archive goes."""
 
     config: FilesystemConfiguration
+
+    @property
+    def shown_url(self) -> str:
+        """``bucket_url`` for messages: any ``user:password@`` removed."""
+        return redact_url(self.bucket_url)
 
     @property
     def bucket_url(self) -> str:
@@ -115,7 +121,7 @@ def resolve_lake() -> Lake:
         raise LakeError(f"bad bucket_url: {str(exc).splitlines()[0]}") from None
     lake = Lake(config)
     if lake.protocol not in SUPPORTED_PROTOCOLS:
-        raise LakeError(f"bucket_url {lake.bucket_url}: protocol {lake.protocol!r} is not supported (s3:// or file://)")
+        raise LakeError(f"bucket_url {lake.shown_url}: protocol {lake.protocol!r} is not supported (s3:// or file://)")
     return lake
 
 
@@ -140,9 +146,9 @@ def _check_local(lake: Lake) -> None:
             break
         existing = parent
     if not os.path.isdir(existing):
-        raise LakeError(f"cannot use the lake at {lake.bucket_url}: {existing} is not a directory")
+        raise LakeError(f"cannot use the lake at {lake.shown_url}: {existing} is not a directory")
     if not os.access(existing, os.W_OK | os.X_OK):
-        raise LakeError(f"cannot use the lake at {lake.bucket_url}: {existing} is not writable")
+        raise LakeError(f"cannot use the lake at {lake.shown_url}: {existing} is not writable")
 
 
 def _check_s3(lake: Lake, timeout: float) -> None:
@@ -170,16 +176,16 @@ def _check_s3(lake: Lake, timeout: float) -> None:
         code = exc.response.get("Error", {}).get("Code") or str(exc.response.get("ResponseMetadata", {}).get(
             "HTTPStatusCode", "error"))
         hint = _CREDENTIAL_HINTS.get(code)
-        raise LakeError(f"cannot reach bucket {lake.bucket_url}: {code}" + (f" ({hint})" if hint else "")) from None
+        raise LakeError(f"cannot reach bucket {lake.shown_url}: {code}" + (f" ({hint})" if hint else "")) from None
     except NoCredentialsError:
-        raise LakeError(f"no S3 credentials for {lake.bucket_url}: set [destination.filesystem.credentials]") from None
+        raise LakeError(f"no S3 credentials for {lake.shown_url}: set [destination.filesystem.credentials]") from None
     except EndpointConnectionError as exc:
         where = f"endpoint {endpoint}" if endpoint else "S3"
         reason = f"{where} is unreachable ({type(exc).__name__})"
-        raise LakeError(f"cannot reach bucket {lake.bucket_url}: {reason}") from None
+        raise LakeError(f"cannot reach bucket {lake.shown_url}: {reason}") from None
     except (BotoCoreError, ValueError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else ""
-        raise LakeError(f"cannot reach bucket {lake.bucket_url}: {type(exc).__name__}: {first}") from None
+        raise LakeError(f"cannot reach bucket {lake.shown_url}: {type(exc).__name__}: {first}") from None
 
 
 def checked_lake() -> Lake:

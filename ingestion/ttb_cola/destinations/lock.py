@@ -7,6 +7,7 @@ anyone, while the file still says who held it last.
 For a bucket the lock is an object created with a conditional put (``If-None-Match: *``: of two
 runs, exactly one creates it) holding an expiring lease that the holder renews while it runs. A
 holder that died stops renewing; once its lease has expired the next run takes the lock over.
+Renewal and take-over are conditional too, and read back (:mod:`ttb_cola.destinations.lease`).
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ import json
 import os
 import socket
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO
@@ -74,24 +75,9 @@ def file_lock(path: Path, command: str) -> Iterator[None]:
         handle.close()
 
 
-def _lease(command: str, lease: timedelta) -> bytes:
-    holder = holder_info(command)
-    holder["expires_at"] = (datetime.now(UTC) + lease).isoformat(timespec="seconds")
-    return json.dumps(holder).encode()
-
-
-def _read_holder(fs: AbstractFileSystem, path: str) -> dict[str, object] | None:
-    try:
-        return json.loads(fs.cat_file(path))
-    except FileNotFoundError:
-        return None
-    except ValueError:
-        return {}
-
-
-def _expired(holder: dict[str, object]) -> bool:
-    """A lease that ran out, or whose holder was on this machine and is gone (killed, crashed)."""
-    if holder.get("host") == socket.gethostname() and not _alive(holder.get("pid")):
+def expired(holder: dict[str, object], local_check: bool = True) -> bool:
+    """A lease that ran out, or (``local_check``) whose holder was on this machine and is gone."""
+    if local_check and holder.get("host") == socket.gethostname() and not _alive(holder.get("pid")):
         return True
     try:
         return datetime.fromisoformat(str(holder["expires_at"])) < datetime.now(UTC)
@@ -109,34 +95,14 @@ def _alive(pid: object) -> bool:
     return True
 
 
-@contextmanager
-def bucket_lock(fs: AbstractFileSystem, path: str, command: str, lease: timedelta = LEASE) -> Iterator[None]:
-    """Hold the lock object ``path`` on a bucket for the block, or raise :class:`LockHeld` at once."""
-    for attempt in range(2):
-        try:
-            fs.pipe_file(path, _lease(command, lease), mode="create")
-            break
-        except FileExistsError:
-            holder = _read_holder(fs, path)
-            if holder is None:
-                continue  # released between our put and our read: try again
-            if attempt == 0 and _expired(holder):
-                fs.rm_file(path)  # a dead run's lease: take it over (the create still decides the race)
-                continue
-            raise LockHeld(f"another run holds {path}: {describe(holder)}") from None
-    else:
-        raise LockHeld(f"another run took {path} while a stale lock was being recovered")
-    done = threading.Event()
+def bucket_lock(
+    fs: AbstractFileSystem, path: str, command: str, lease: timedelta = LEASE,
+    on_lost: Callable[[str], None] | None = None,
+) -> AbstractContextManager[threading.Event]:
+    """Hold the lock object ``path`` on a bucket for the block, or raise :class:`LockHeld` at once.
 
-    def renew() -> None:
-        while not done.wait(lease.total_seconds() / 3):
-            fs.pipe_file(path, _lease(command, lease))
+    Fenced (see :mod:`ttb_cola.destinations.lease`): ``on_lost`` is called if the lease is lost.
+    """
+    from ttb_cola.destinations.lease import fenced_bucket_lock
 
-    renewer = threading.Thread(target=renew, name="ttb-cola-lock", daemon=True)
-    renewer.start()
-    try:
-        yield
-    finally:
-        done.set()
-        renewer.join()
-        fs.rm_file(path)
+    return fenced_bucket_lock(fs, path, command, lease, on_lost)

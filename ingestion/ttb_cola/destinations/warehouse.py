@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
@@ -55,8 +56,11 @@ def pipeline_and_lake(destination: str, pipelines_dir: str | None) -> tuple[dlt.
     return pipeline, lake
 
 
-def destination_lock(destination: str, command: str) -> AbstractContextManager[None]:
-    """The lock that keeps runs against one destination one at a time."""
+def destination_lock(
+    destination: str, command: str, on_lost: Callable[[str], None] | None = None
+) -> AbstractContextManager[Any]:
+    """The lock that keeps runs against one destination one at a time (``on_lost``: a bucket lease
+    was lost while the run held it)."""
     if destination == "duckdb":
         path = warehouse_file()  # an uncreatable or unwritable data directory is bad input, not a crash
         return file_lock(path.with_name(path.name + ".lock"), command)
@@ -64,4 +68,4 @@ def destination_lock(destination: str, command: str) -> AbstractContextManager[N
     if lake.protocol == "file":
         return file_lock(Path(urlparse(lake.bucket_url).path) / LOCK_NAME, command)
     fs, root = fsspec.core.url_to_fs(lake.bucket_url, **lake.storage_options())
-    return bucket_lock(fs, f"{root.rstrip('/')}/{LOCK_NAME}", command)
+    return bucket_lock(fs, f"{root.rstrip('/')}/{LOCK_NAME}", command, on_lost=on_lost)

@@ -21,11 +21,9 @@ import os
 import re
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from importlib import metadata
 from types import TracebackType
-from typing import Any, cast
+from typing import Any, NoReturn, cast
 from urllib.parse import urljoin, urlsplit
 
 import requests
@@ -37,6 +35,8 @@ from tenacity import (
     stop_after_attempt,
 )
 
+from ttb_cola.registry.answers import Page, SessionLost, answer
+from ttb_cola.registry.breaker import CircuitBreaker
 from ttb_cola.registry.errors import (
     RegistryBlocked,
     RegistryError,
@@ -44,9 +44,9 @@ from ttb_cola.registry.errors import (
     RegistryUnavailable,
     redact_url,
 )
-from ttb_cola.registry.pages import PageKind, classify
+from ttb_cola.registry.pages import PageKind
 from ttb_cola.registry.ratelimit import RateLimiter
-from ttb_cola.registry.retry import RetryableFailure, RetryPolicy, RetryReason, parse_retry_after
+from ttb_cola.registry.retry import BLOCKS, RetryableFailure, RetryPolicy, RetryReason, parse_retry_after
 from ttb_cola.registry.sessions import ThreadSessions
 from ttb_cola.registry.stats import ClientStats, StatsSnapshot
 from ttb_cola.registry.tls import resolve_ca_bundle
@@ -69,17 +69,6 @@ def _version() -> str:
 DEFAULT_USER_AGENT = f"ttb-cola/{_version()} (+https://github.com/ttb-cola/ttb-cola)"
 
 
-@dataclass(frozen=True, slots=True)
-class Page:
-    """One classified registry response; ``fetched_at`` is when the body was received (UTC)."""
-
-    url: str
-    status_code: int
-    body: bytes = field(repr=False)
-    kind: PageKind
-    fetched_at: datetime
-
-
 class RegistryClient:
     """Fetches registry pages politely and robustly; safe to share between threads.
 
@@ -95,7 +84,8 @@ class RegistryClient:
         rate_limiter: share one limiter between several clients; by default the client makes one.
         burst: token bucket size for the limiter the client makes.
         stats: counters to update (by default the client makes its own, see :attr:`stats`).
-        sleep: how to wait between attempts (injectable for tests).
+        sleep: how to wait between attempts (injectable; a :class:`StopSignal`'s wakes on a stop).
+        breaker: the run's shared :class:`CircuitBreaker` (none: retries only).
     """
 
     def __init__(
@@ -112,6 +102,7 @@ class RegistryClient:
         burst: int = 1,
         stats: ClientStats | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        breaker: CircuitBreaker | None = None,
     ) -> None:
         if request_timeout <= 0:
             raise ValueError(f"request_timeout must be > 0, got {request_timeout}")
@@ -126,6 +117,7 @@ class RegistryClient:
         self.stats = stats or ClientStats()
         self.ca_bundle = resolve_ca_bundle(ca_bundle)
         self._sleep = sleep
+        self.breaker = breaker
         self.sessions = ThreadSessions(self.base_url, self.user_agent, self.ca_bundle)
 
     # -- public API ---------------------------------------------------------------------------
@@ -144,13 +136,13 @@ class RegistryClient:
         """
         return self.request("GET", path_or_url, params=params)
 
-    def post(self, path: str, data: Mapping[str, Any] | None = None) -> Page:
+    def post(self, path: str, data: Mapping[str, Any] | None = None, *, session_bound: bool = False) -> Page:
         """POST a form (the registry's search) and return the resulting page.
 
         Raises:
             RegistryError: see its subclasses.
         """
-        return self.request("POST", path, data=data)
+        return self.request("POST", path, data=data, session_bound=session_bound)
 
     def detail(self, ttb_id: str) -> Page:
         """The public detail page of one COLA (``kind`` NOT_FOUND for unknown/non-public IDs)."""
@@ -167,11 +159,17 @@ class RegistryClient:
         *,
         params: Mapping[str, Any] | None = None,
         data: Mapping[str, Any] | None = None,
+        session_bound: bool = False,
     ) -> Page:
         """Send one logical request, retrying per :attr:`retry_policy`; return the classified page.
 
+        ``session_bound``: the request only makes sense in the session that started it (a search
+        POST, its export and pages): a session timeout page fails it at once, with reason
+        ``session_timeout``, so the caller starts a new session instead of retrying without one.
+        A request that ran out of attempts while the breaker cooled down starts again afresh.
+
         Raises:
-            RegistryBlocked: the last attempt got a CAPTCHA.
+            RegistryBlocked: the last attempt got a CAPTCHA or HTTP 403, or the breaker is open.
             RegistryUnavailable: retries exhausted for any other retryable reason.
             RegistryTLSError: certificate verification failed.
             RegistryError: the request could not be sent at all (bad URL, redirect loop...).
@@ -190,27 +188,36 @@ class RegistryClient:
             sleep=self._sleep,
             reraise=False,
         )
-        try:
-            return retrying(self._attempt, method.upper(), url, data)
-        except RetryError as exc:
-            attempt = exc.last_attempt
-            failure = cast(RetryableFailure, attempt.exception())
-            self.stats.record_failure(failure.reason)
-            error_type = RegistryBlocked if failure.reason is RetryReason.CAPTCHA else RegistryUnavailable
-            logger.warning(
-                "giving up on %s %s after %d attempt(s): %s",
-                method.upper(),
-                redact_url(url),
-                attempt.attempt_number,
-                failure.detail,
-            )
-            raise error_type(
-                f"giving up: {failure.detail}",
-                url=url,
-                attempts=attempt.attempt_number,
-                reason=str(failure.reason),
-                status_code=failure.status_code,
-            ) from failure
+        epoch = self.breaker.epoch if self.breaker else 0
+        while True:
+            try:
+                return retrying(self._attempt, method.upper(), url, data, session_bound)
+            except RetryError as exc:
+                failure = cast(RetryableFailure, exc.last_attempt.exception())
+                if self.breaker is None or not self.breaker.resume_after(failure, epoch):
+                    self._give_up(method, url, exc)
+                epoch = self.breaker.epoch  # cooled down since it started: try again afresh
+
+    def _give_up(self, method: str, url: str, exc: RetryError) -> NoReturn:
+        """Raise the final error of a request whose attempts all failed."""
+        attempt = exc.last_attempt
+        failure = cast(RetryableFailure, attempt.exception())
+        self.stats.record_failure(failure.reason)
+        error_type = RegistryBlocked if failure.reason in BLOCKS else RegistryUnavailable
+        logger.warning(
+            "giving up on %s %s after %d attempt(s): %s",
+            method.upper(),
+            redact_url(url),
+            attempt.attempt_number,
+            failure.detail,
+        )
+        raise error_type(
+            f"giving up: {failure.detail}",
+            url=url,
+            attempts=attempt.attempt_number,
+            reason=str(failure.reason),
+            status_code=failure.status_code,
+        ) from failure
 
     def close(self) -> None:
         """Close every thread's session (the client stays usable: sessions are recreated)."""
@@ -234,36 +241,34 @@ class RegistryClient:
         method: str,
         url: str,
         data: Mapping[str, Any] | None,
+        session_bound: bool = False,
     ) -> Page:
         session = self.sessions.current()
+        if self.breaker:
+            self.breaker.check()
         self.rate_limiter.acquire()
+        if self.breaker:
+            self.breaker.check()  # it may have opened while we waited for a slot
         self.stats.record_request()
-
-        def retry(reason: RetryReason, detail: str, **kwargs: Any) -> RetryableFailure:
-            return RetryableFailure(reason, detail, method=method, url=url, **kwargs)
-
-        response, body = send(session, method, url, data, self.request_timeout, self.ca_bundle)
-        fetched_at = datetime.now(UTC)
-        status = response.status_code
-        kind = classify(body, status)
-        retry_after = parse_retry_after(response.headers.get("Retry-After"))
-        if kind is PageKind.CAPTCHA:
-            raise retry(RetryReason.CAPTCHA, f"CAPTCHA page (HTTP {status})", status_code=status)
-        if kind is PageKind.SESSION_TIMEOUT:
+        body = b""
+        try:
+            response, body = send(session, method, url, data, self.request_timeout, self.ca_bundle)
+            page = answer(method, url, response, body, session_bound=session_bound)
+        except SessionLost:
             self.sessions.drop(session)
-            raise retry(RetryReason.SESSION_TIMEOUT, f"session timeout page (HTTP {status})", status_code=status)
-        if status == 429:
-            raise retry(RetryReason.RATE_LIMITED, "HTTP 429", status_code=status, retry_after=retry_after)
-        if status >= 500:
-            raise retry(RetryReason.SERVER_ERROR, f"HTTP {status}", status_code=status, retry_after=retry_after)
-        if kind is PageKind.UNKNOWN:
-            raise retry(
-                RetryReason.UNKNOWN_PAGE,
-                f"unrecognised page (HTTP {status}, {len(body)} bytes)",
-                status_code=status,
-            )
-        self.stats.record_page(kind)
-        return Page(url=redact_url(response.url), status_code=status, body=body, kind=kind, fetched_at=fetched_at)
+            self.stats.record_failure(RetryReason.SESSION_TIMEOUT)
+            raise
+        except RetryableFailure as failure:
+            if failure.reason is RetryReason.SESSION_TIMEOUT:
+                self.sessions.drop(session)  # the next attempt starts a new session
+            if self.breaker:
+                self.breaker.failure(failure, body)
+                self.breaker.check()
+            raise
+        if self.breaker:
+            self.breaker.success()
+        self.stats.record_page(page.kind)
+        return page
 
     # -- retry plumbing -----------------------------------------------------------------------
 
@@ -277,7 +282,7 @@ class RegistryClient:
             return
         wait = state.next_action.sleep if state.next_action else 0.0
         # The registry throttles/flags the client, not a thread: hold back every worker.
-        pause_all = failure.reason is RetryReason.CAPTCHA or failure.retry_after is not None
+        pause_all = failure.reason in BLOCKS or failure.retry_after is not None
         if pause_all:
             self.rate_limiter.pause(wait)
         self.stats.record_retry(failure.reason, wait)

@@ -11,6 +11,12 @@ The bucket is implemented as a reservation schedule (GCRA): ``acquire`` books th
 under the lock and sleeps outside it, so waiting threads are served roughly in arrival order and
 never spin. ``pause`` lets a caller who was told to back off (429 Retry-After, CAPTCHA) hold back
 every thread, not just itself, because the registry throttles the client address, not a thread.
+A thread whose booked slot falls inside a pause that started after it booked re-books when it
+wakes, so the threads held back by a pause leave it one slot apart, at the configured rate, in
+the order they booked (never all at once when the pause ends).
+
+Sleeps go through ``sleep`` (injectable): pass one that raises when the run stops (see
+:class:`ttb_cola.registry.stopping.StopSignal`) and a waiting thread wakes at once on a stop.
 """
 
 from __future__ import annotations
@@ -65,29 +71,41 @@ class RateLimiter:
     def _reserve(self) -> float:
         """Book the next slot; return the clock time at which the caller may proceed."""
         with self._lock:
-            now = self._clock()
+            return self._book(self._clock())
+
+    def _book(self, now: float) -> float:
+        """Book the next slot at or after ``now`` (call with the lock held)."""
+        if self.unlimited:
+            return max(now, self._paused_until)
+        tat = max(self._tat, now)
+        allowed = max(tat - self._tolerance, now, self._paused_until)
+        self._tat = max(tat, allowed) + self._interval
+        return allowed
+
+    def _rebook_if_overtaken(self, slot: float, now: float) -> float:
+        """The caller's slot, or a new one when a pause now covers ``slot`` (booked before it)."""
+        with self._lock:
+            if slot >= self._paused_until:
+                return slot
             if self.unlimited:
-                return max(now, self._paused_until)
-            tat = max(self._tat, now)
-            allowed = max(tat - self._tolerance, now, self._paused_until)
-            self._tat = max(tat, allowed) + self._interval
-            return allowed
+                return self._paused_until
+            # The slot was swallowed by a pause: take the next free one after it, so the threads
+            # held back leave the pause one interval apart instead of all at its end.
+            return self._book(now)
 
     def acquire(self) -> float:
         """Block until a token is available; return the seconds spent waiting."""
         start = self._clock()
-        deadline = self._reserve()
+        slot = self._reserve()
         while True:
             now = self._clock()
-            wait = deadline - now
-            if wait <= 0:
-                with self._lock:
-                    # A pause that arrived while we slept on an earlier reservation still applies.
-                    deadline = self._paused_until
-                if deadline <= now:
+            if slot <= now:
+                new = self._rebook_if_overtaken(slot, now)
+                if new == slot:
                     return now - start
+                slot = new
                 continue
-            self._sleep(wait)
+            self._sleep(slot - now)
 
     def try_acquire(self) -> bool:
         """Take a token if one is available right now, without waiting."""

@@ -17,8 +17,14 @@ class RetryReason(StrEnum):
     SERVER_ERROR = "server_error"
     RATE_LIMITED = "rate_limited"
     CAPTCHA = "captcha"
+    #: HTTP 403 (a WAF rule, an address ban): a block, like a CAPTCHA.
+    FORBIDDEN = "forbidden"
     SESSION_TIMEOUT = "session_timeout"
     UNKNOWN_PAGE = "unknown_page"
+
+
+#: Reasons that mean the registry flagged us: long backoff, every worker paused, RegistryBlocked at the end.
+BLOCKS = frozenset({RetryReason.CAPTCHA, RetryReason.FORBIDDEN})
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +62,7 @@ class RetryPolicy:
     def wait(self, attempt: int, failure: RetryableFailure | None) -> float:
         """Seconds to wait after failed attempt ``attempt``: long after a CAPTCHA; never sooner
         than a ``Retry-After`` asked (up to ``retry_after_max``)."""
-        if failure is not None and failure.reason is RetryReason.CAPTCHA:
+        if failure is not None and failure.reason in BLOCKS:
             return self.backoff(attempt, self.captcha_wait, self.captcha_max_wait)
         backoff = self.backoff(attempt, self.initial_wait, self.max_wait)
         if failure is not None and failure.retry_after is not None:

@@ -13,7 +13,16 @@ from typing import TYPE_CHECKING, Any
 
 from ttb_cola.budget import Budget
 from ttb_cola.errors import InputError
-from ttb_cola.runs.exit_codes import EXIT_BLOCKED, EXIT_BUDGET, EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from ttb_cola.runs.exit_codes import (
+    EXIT_BLOCKED,
+    EXIT_BUDGET,
+    EXIT_FAILED,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_UNAVAILABLE,
+    EXIT_USAGE,
+)
+from ttb_cola.runs.interrupt import Interrupt, graceful_interrupt
 
 if TYPE_CHECKING:
     from ttb_cola.scheduler import RunReport
@@ -93,6 +102,7 @@ def crawl(args: argparse.Namespace, command: str, dates: Dates) -> int:
     from dlt.pipeline.exceptions import PipelineStepFailed
 
     from ttb_cola.destinations.lock import LockHeld
+    from ttb_cola.runs.preflight import BlockedAtStart, RegistryOutage
 
     try:
         today = date.fromisoformat(args.today) if args.today else date.today()
@@ -101,17 +111,27 @@ def crawl(args: argparse.Namespace, command: str, dates: Dates) -> int:
         return EXIT_USAGE
     reports: list[RunReport] = []
     left: list[Any] = []
-    try:
-        _run(args, command, dates, today, reports, left)
-    except _Stopped:
-        pass
-    except (InputError, LockHeld) as exc:
-        print(f"ttb-cola {command}: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except PipelineStepFailed as exc:
-        print(f"ttb-cola {command}: the {exc.step} step failed: {root_cause(exc)}", file=sys.stderr)
+    with graceful_interrupt() as interrupt:
+        try:
+            _run(args, command, dates, today, reports, left, interrupt)
+        except _Stopped:
+            pass
+        except (InputError, LockHeld) as exc:
+            print(f"ttb-cola {command}: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        except BlockedAtStart as exc:
+            print(f"ttb-cola {command}: {exc}", file=sys.stderr)
+            return EXIT_BLOCKED
+        except RegistryOutage as exc:
+            print(f"ttb-cola {command}: {exc}; nothing was written, retry later", file=sys.stderr)
+            return EXIT_UNAVAILABLE
+        except PipelineStepFailed as exc:
+            print(f"ttb-cola {command}: the {exc.step} step failed: {root_cause(exc)}", file=sys.stderr)
+            return EXIT_FAILED
+    if interrupt.lost:
+        print(f"ttb-cola {command}: lost the bucket lock ({interrupt.lost}): run stopped", file=sys.stderr)
         return EXIT_FAILED
-    return _finish(command, reports, left)
+    return _finish(command, reports, left, interrupt.requested)
 
 
 def _settings(args: argparse.Namespace, command: str) -> tuple[str, str, int, float]:
@@ -147,7 +167,8 @@ def _budget(args: argparse.Namespace) -> Budget:
 
 
 def _run(
-    args: argparse.Namespace, command: str, dates: Dates, today: date, reports: list[RunReport], left: list[Any]
+    args: argparse.Namespace, command: str, dates: Dates, today: date, reports: list[RunReport], left: list[Any],
+    interrupt: Interrupt,
 ) -> None:
     from ttb_cola.destinations.warehouse import destination_lock
     from ttb_cola.progress import progress_log
@@ -155,6 +176,7 @@ def _run(
     from ttb_cola.runs.pipeline import run_ingest
     from ttb_cola.runs.preflight import check_reachable
     from ttb_cola.runs.schedule import CommandProgress, plan_chunks
+    from ttb_cola.scheduler import RunReport
 
     strategy, pages, chunk_days, rate = _settings(args, command)
     window = dates(today, strategy)
@@ -163,37 +185,49 @@ def _run(
     base_url = args.base_url or configured("base_url")
     if not base_url:
         raise InputError("no base_url: set sources.ttb_cola.base_url in .dlt/config.toml")
-    check_reachable(base_url, configured("ca_bundle") or None)
+    on_block = getattr(args, "on_block", None) or configured("on_block", "stop")
+    if on_block not in ("stop", "wait"):
+        raise InputError(f"on_block must be stop or wait, got {on_block!r}")
+    check_reachable(base_url, configured("ca_bundle") or None, user_agent=configured("user_agent") or None)
     configure_logging(args.quiet)
     planned = plan_chunks((request.start, request.end), window.search_from, today, chunk_days)
     progress = CommandProgress(planned, rate, pages, label=command)
     left[:] = planned
-    with destination_lock(request.destination, f"ttb-cola {command}"):
+    with destination_lock(request.destination, f"ttb-cola {command}", on_lost=interrupt.lease_lost):
         progress_log.info(progress.projection())
         for chunk in planned:
             _, report = run_ingest(
                 request, today=today, chunk=chunk, reprobe=args.reprobe, pipelines_dir=args.pipelines_dir,
                 budget=budget, base_url=args.base_url, requests_per_second=args.requests_per_second,
-                max_workers=args.max_workers, strategy=strategy, pages=pages,
+                max_workers=args.max_workers, strategy=strategy, pages=pages, on_block=on_block,
+                report=RunReport(stop=interrupt.chunk_stop()),
             )
             reports.append(report)
             progress.update(chunk, sum(o.requests for o in [*report.outcomes, *report.searches]))
             progress_log.info(progress.line(chunk))
-            if not report.deferred:
+            if not report.deferred and not report.blocked and not interrupt.requested:
                 left.remove(chunk)
-            if report.blocked or report.deferred or budget.spent():
+            if report.blocked or report.deferred or budget.spent() or interrupt.requested or interrupt.lost:
                 raise _Stopped
 
 
-def _finish(command: str, reports: list[RunReport], left: list[Any]) -> int:
+def _finish(command: str, reports: list[RunReport], left: list[Any], interrupted: bool = False) -> int:
     from ttb_cola.runs.report import summary
 
     for report in reports:
         print(summary(report))
-    if any(report.blocked for report in reports):
-        print(f"ttb-cola {command}: the registry is blocking us (CAPTCHA after all retries): run stopped; "
-              "lower requests_per_second and retry later", file=sys.stderr)
+    blocked = [r for r in reports if r.blocked]
+    if blocked:
+        outcomes = [o for o in [*blocked[0].searches, *blocked[0].outcomes] if o.blocked]
+        why = blocked[0].block or (outcomes[0].state.get("last_error") if outcomes else None) or "blocked"
+        print(f"ttb-cola {command}: the registry is blocking us or not answering: run stopped ({why}); "
+              "lower requests_per_second and retry later, or run unattended with --on-block wait",
+              file=sys.stderr)
         return EXIT_BLOCKED
+    if interrupted:
+        print(f"ttb-cola {command}: interrupted: what was confirmed is committed; run again to continue",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED
     failed = [o for report in reports for o in report.failed]
     if failed:
         keys = ", ".join(o.key for o in failed[:10])

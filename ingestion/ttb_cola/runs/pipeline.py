@@ -84,5 +84,9 @@ def partition_states(destination: str, pipelines_dir: str | None = None) -> dict
         return {}
     pipeline = make_pipeline(destination, pipelines_dir)
     pipeline.sync_destination()
+    if destination == "filesystem":  # the lake may hold files of loads that never finished
+        from ttb_cola.destinations.lake_state import completed_partition_states
+
+        return completed_partition_states(pipeline)
     resources = pipeline.state.get("sources", {}).get("ttb_cola", {}).get("resources", {})
     return dict(resources.get("partitions", {}).get("partitions", {}))

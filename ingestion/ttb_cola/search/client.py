@@ -17,8 +17,8 @@ from typing import Any
 
 from ttb_cola.parsers.export import parse_export
 from ttb_cola.parsers.search import parse_search_results
+from ttb_cola.registry.answers import SessionLost
 from ttb_cola.registry.client import RegistryClient
-from ttb_cola.registry.errors import RegistryError
 from ttb_cola.registry.pages import PageKind
 
 SEARCH_FORM = "publicSearchColasBasic.do"
@@ -137,14 +137,16 @@ class Searcher:
         )
 
     def _search(self, query: Query) -> tuple[int, dict[str, Any]]:
-        """Start a session and run the search; the reported total and page 1."""
+        """Start a session and run the search; the reported total and page 1.
+
+        The POST is session-bound: a session timeout page fails it at once and a new session is
+        started right away (no backoff, no re-POST without a session).
+        """
         for _ in range(SESSION_RESTARTS):
             try:
                 self.client.get(SEARCH_FORM)
-                page = self.client.post(SEARCH, data=query.form())
-            except RegistryError as exc:
-                if exc.reason != "session_timeout":
-                    raise
+                page = self.client.post(SEARCH, data=query.form(), session_bound=True)
+            except SessionLost:
                 continue
             if page.kind is PageKind.ERROR:
                 raise SearchIncomplete(f"{query.first}..{query.last}: the registry rejected the search")
@@ -155,7 +157,10 @@ class Searcher:
         raise SearchIncomplete(f"{query.first}..{query.last}: the session kept timing out")
 
     def _export(self, query: Query, total: int) -> SearchResult:
-        page = self.client.get(EXPORT)
+        try:
+            page = self.client.request("GET", EXPORT, session_bound=True)
+        except SessionLost:  # paging starts a new session and search
+            return SearchResult(total, exports=1)
         if page.kind is not PageKind.EXPORT:
             return SearchResult(total, exports=1)
         rows, quarantined = parse_export(page.body)
@@ -164,14 +169,22 @@ class Searcher:
         return SearchResult(total, rows, exports=1)
 
     def _page(self, query: Query, total: int) -> SearchResult:
-        """Page through the results from page 1 (a fresh search) until ``total`` rows are in."""
-        _, parsed = self._search(query)
+        """Page through the results from page 1 (a fresh search) until ``total`` rows are in; a session
+        lost midway starts over with a new session."""
         rows: dict[str, dict[str, Any]] = {}
         pages = 0
-        for page_rows in self._pages(parsed, total):
-            pages += 1
-            for row in page_rows:
-                rows[row["ttb_id"]] = row
+        for restart in range(SESSION_RESTARTS):
+            _, parsed = self._search(query)
+            try:
+                for page_rows in self._pages(parsed, total):
+                    pages += 1
+                    for row in page_rows:
+                        rows[row["ttb_id"]] = row
+            except SessionLost:
+                if restart == SESSION_RESTARTS - 1:
+                    raise SearchIncomplete(f"{query.first}..{query.last}: the session kept timing out") from None
+                continue
+            break
         return SearchResult(total, list(rows.values()), pages=pages)
 
     def _pages(self, first: dict[str, Any], total: int) -> Iterator[list[dict[str, Any]]]:
@@ -179,7 +192,7 @@ class Searcher:
         seen = len(first["rows"])
         last_seen = first["last"]
         while seen < total:
-            page = self.client.get(NEXT_PAGE)
+            page = self.client.request("GET", NEXT_PAGE, session_bound=True)
             if page.kind is not PageKind.SEARCH_RESULTS:
                 raise SearchIncomplete(f"paging stopped at row {seen} of {total}: got {page.kind}")
             parsed = parse_search_results(page.body)

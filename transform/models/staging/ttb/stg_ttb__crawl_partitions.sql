@@ -3,7 +3,9 @@ with
 
 source as (
 
+    -- only loads dlt completed: an unfinished load's files never reach a model
     select * from {{ source('ttb', 'crawl_partitions') }}
+    where {{ completed_loads() }}
 
 ),
 

@@ -4,7 +4,9 @@ with
 
 source as (
 
+    -- only loads dlt completed: an unfinished load's files never reach a model
     select * from {{ source('ttb', 'cola_label_images') }}
+    where {{ completed_loads() }}
 
 ),
 

@@ -1,0 +1,54 @@
+"""Pages and rewrites for the simulator's block faults (403/WAF, maintenance) and per-COLA faults."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ttb_cola_sim import render
+from ttb_cola_sim.faults import FaultConfig
+
+
+def forbidden_page(number: int) -> bytes:
+    """HTTP 403 bodies: a WAF's "Request Rejected" page (even requests) or a plain server 403 (odd)."""
+    if number % 2 == 0:
+        return (
+            "<html><head><title>Request Rejected</title></head><body>The requested URL was rejected. "
+            "Please consult with your administrator.<br><br>Your support ID is: "
+            f"{9_100_000_000_000_000_000 + number * 104_729}<br><br>"
+            "<a href='javascript:history.back();'>[Go Back]</a></body></html>"
+        ).encode()
+    return (b"<html><head><title>403 Forbidden</title></head><body><h1>Forbidden</h1>"
+            b"<p>You don't have permission to access this resource.</p></body></html>")
+
+
+def maintenance_page() -> bytes:
+    """The page an application server shows while it is down for maintenance (HTTP 200)."""
+    return (b"<html><head><title>COLAs Online - System Maintenance</title></head><body>"
+            b"<h1>System Maintenance</h1><p>COLAs Online is currently unavailable due to scheduled "
+            b"maintenance. Please try again later.</p></body></html>")
+
+
+def cola_page(config: FaultConfig, action: str | None, ttb_id: str, record: dict[str, Any]) -> bytes | None:
+    """The page a per-COLA fault serves for this detail/form request, or None to serve it normally."""
+    if ttb_id in config.listed_not_found_ids:
+        return render.not_found_page()
+    if action == "publicFormDisplay" and ttb_id in config.form_error_ids:
+        return render.not_found_page()
+    if action == "publicDisplaySearchBasic" and ttb_id in config.malformed_date_ids and record["approval_date"]:
+        page = render.detail_page(record)
+        good = render.us(record["approval_date"]).encode()
+        bad = f"{record['approval_date'][5:7]}/{record['approval_date'][8:10]}/{record['approval_date'][2:4]}x"
+        return page.replace(good, bad.encode(), 1)
+    return None
+
+
+def listing(config: FaultConfig, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Search results with the duplicated rows of ``duplicate_listing_ids`` (next to the original)."""
+    if not config.duplicate_listing_ids:
+        return results
+    out: list[dict[str, Any]] = []
+    for record in results:
+        out.append(record)
+        if record["ttb_id"] in config.duplicate_listing_ids:
+            out.append(record)
+    return out

@@ -1,0 +1,78 @@
+"""Issue 15 item 3 on whole runs: a hard block stops the run after about K requests (exit 3, the body
+kept for diagnosis); ``--on-block wait`` cools down and finishes the run once the registry is back.
+
+The preflight's search form is spared, so the block starts with the crawl. Times are measured in
+tests/bench (block to exit), never asserted.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import Counter
+from datetime import date
+
+import pytest
+from ingest_helpers import Warehouse, assert_same_records, truth
+from sim_server import running_simulator
+
+AS_OF = date(2025, 6, 26)
+DAY = date(2025, 6, 16)
+PREFLIGHT = ["publicSearchColasBasic.do"]
+THRESHOLD = 24
+IN_FLIGHT = 4 * 4  # workers x probe_lookahead
+
+
+@pytest.mark.parametrize("kind", ["forbidden", "maintenance", "server_error"])
+def test_hard_block_stops_the_run_after_about_k_requests(
+    warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    tally: Counter[str], kind: str,
+) -> None:
+    monkeypatch.setenv("SOURCES__TTB_COLA__BLOCK_THRESHOLD", str(THRESHOLD))
+    faults = {"block_all": True, "block_kind": kind, "spare_paths": PREFLIGHT}
+    with running_simulator(seed=3, as_of=AS_OF, faults=faults) as sim:
+        status = warehouse.ingest(sim.base_url, "--start", "2025-06-09", "--end", "2025-06-15", today=AS_OF)
+        sent = sim.faults.counts[kind]
+    tally[f"fault:{kind}"] += sent
+    _, err = capsys.readouterr()
+    assert status == 3
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and "circuit breaker open" in lines[0] and "Traceback" not in err
+    assert THRESHOLD <= sent <= THRESHOLD + IN_FLIGHT, sent
+    saved = sorted((warehouse.root / "quarantine").glob("*.body"))
+    assert len(saved) == 1 and str(saved[0]) in lines[0]
+    meta = json.loads(saved[0].with_suffix(".json").read_text())
+    assert meta["status_code"] in (200, 403, 500, 503) and "viewColaDetails.do" in meta["url"]
+    states = warehouse.state()
+    assert states and all(s["highest"] == 0 and s["status"] == "failed" for s in states.values())
+
+
+def test_on_block_wait_cools_down_and_finishes_the_run(
+    warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch, tally: Counter[str]
+) -> None:
+    monkeypatch.setenv("SOURCES__TTB_COLA__BLOCK_THRESHOLD", str(THRESHOLD))
+    monkeypatch.setenv("SOURCES__TTB_COLA__BLOCK_COOLDOWN", "0.5")
+    monkeypatch.setenv("SOURCES__TTB_COLA__MAX_ATTEMPTS", "2")  # attempts run out during the block
+    faults = {"block_all": True, "block_kind": "forbidden", "spare_paths": PREFLIGHT}
+    quarantine = warehouse.root / "quarantine"
+    with running_simulator(seed=3, as_of=AS_OF, faults=faults) as sim:
+        done = threading.Event()
+
+        def heal() -> None:  # the registry lifts the block once the breaker has tripped
+            while not done.is_set() and not list(quarantine.glob("*.body")):
+                done.wait(0.02)
+            tally["fault:forbidden"] += sim.faults.counts["forbidden"]
+            sim.set_faults(None)
+
+        healer = threading.Thread(target=heal, daemon=True)
+        healer.start()
+        try:
+            status = warehouse.ingest(sim.base_url, "--date", DAY.isoformat(), "--on-block", "wait", today=AS_OF)
+        finally:
+            done.set()
+            healer.join(timeout=60)
+        expected = truth(sim.registry, [DAY], AS_OF)
+    assert status == 0
+    assert list(quarantine.glob("*.body"))
+    assert_same_records(warehouse.colas(), expected)
+    tally["records_lost"] += 0

@@ -1,0 +1,69 @@
+"""Ctrl-C (SIGINT) mid-crawl: the run stops soon, commits what was confirmed (exit 130, no traceback),
+and the next run finishes the job with every record. The time to exit is measured in tests/bench.
+
+The ingest runs as a separate process (like production), the simulator in this one with latency,
+so the crawl is still running when the signal comes.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import time
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import duckdb
+from ingest_helpers import Warehouse, assert_same_records
+from reliability_helpers import REPO, days, ingest_command, method_truth, run_ingest, subprocess_env
+from sim_server import running_simulator
+
+DAY = date(2025, 6, 16)
+AS_OF = date(2025, 6, 26)
+
+
+def _loaded(db: Path) -> int:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.sql("select count(*) from ttb_cola.colas").fetchone()[0]
+
+
+def interrupt_run(cmd: list[str], env: dict[str, str], pipelines: Path) -> tuple[int, str, float]:
+    """Start the ingest, SIGINT it once extraction is under way; exit status, stderr, seconds to exit."""
+    process = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 300
+        while process.poll() is None and time.monotonic() < deadline:
+            if any(pipelines.glob("*/normalize/*/*")):  # dlt's extract folder: the crawl is running
+                break
+            time.sleep(0.01)
+        time.sleep(1.0)
+        sent = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        _, err = process.communicate(timeout=300)
+        return process.returncode, err, time.monotonic() - sent
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=30)
+
+
+def test_ctrl_c_commits_what_was_confirmed_and_the_next_run_finishes(
+    tmp_path: Path, tally: Counter[str], monkeypatch
+) -> None:
+    with running_simulator(seed=3, as_of=AS_OF, faults={"latency_ms": 40}) as sim:
+        expected = method_truth(sim.registry, days(DAY, DAY), AS_OF)
+        cmd = ingest_command(tmp_path, sim.base_url, DAY, DAY, AS_OF)
+        env = subprocess_env(tmp_path)
+        env["SOURCES__TTB_COLA__QUARANTINE_DIR"] = str(tmp_path / "quarantine")
+        status, err, seconds = interrupt_run(cmd, env, tmp_path / "pipelines")
+        tally["ctrl_c_trials"] += 1
+        assert status == 130, err[-2000:]
+        assert "Traceback" not in err and "stopping: committing what was confirmed" in err and "interrupted" in err
+        committed = _loaded(tmp_path / "data" / "warehouse.duckdb")
+        assert 0 < committed < len(expected)  # stopped midway, and what was confirmed is in
+        rerun = run_ingest(cmd, env)
+        assert rerun.returncode == 0, rerun.stderr[-2000:]
+    warehouse = Warehouse(tmp_path, monkeypatch)
+    assert_same_records(warehouse.colas(), expected)
+    print(f"ctrl-c to exit: {seconds:.2f} s")

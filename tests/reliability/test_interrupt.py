@@ -25,7 +25,7 @@ AS_OF = date(2025, 6, 26)
 
 def _loaded(db: Path) -> int:
     with duckdb.connect(str(db), read_only=True) as con:
-        return con.sql("select count(*) from ttb_cola.colas").fetchone()[0]
+        return con.sql("select count(*) from ttb_cola.cola_details").fetchone()[0]
 
 
 def interrupt_run(cmd: list[str], env: dict[str, str], pipelines: Path) -> tuple[int, str, float]:

@@ -149,4 +149,4 @@ def test_a_killed_backfill_resumed_equals_an_uninterrupted_one(
     assert 0 < len(partial) < len(expected)
     assert_same_records(killed.colas(), expected)
     assert killed.colas() == clean.colas()
-    assert killed.query("select count(*) - count(distinct ttb_id) from colas") == [(0,)]
+    assert killed.query("select count(*) - count(distinct ttb_id) from ttb_cola.cola_details") == [(0,)]

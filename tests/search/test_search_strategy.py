@@ -86,7 +86,7 @@ def test_next_day_fetches_only_new_and_changed_colas(warehouse: Warehouse) -> No
     assert fetched == len(changed)
     assert changed and changed <= set(completed_truth(sim.registry, TODAY, tomorrow, tomorrow))
     assert expected.keys() <= after.keys()
-    [(rows, ids)] = warehouse.query("select count(*), count(distinct ttb_id) from colas")
+    [(rows, ids)] = warehouse.query("select count(*), count(distinct ttb_id) from ttb_cola.cola_details")
     assert rows == ids
 
 

@@ -48,6 +48,7 @@ class AttachmentServlet:
         self._bound: dict[str, tuple[str, str | None]] = {}  # sid -> (current ttb_id, previous ttb_id)
         self._rng = random.Random(registry.seed)
         self.counts: dict[str, int] = {}
+        self.fail_next = 0  # the next N image answers are "Unable to render attachment" (tests)
 
     def configure(self, **settings: float) -> None:
         """Set misbehaviour rates (fields of :class:`AttachmentConfig`)."""
@@ -64,6 +65,8 @@ class AttachmentServlet:
         with self._lock:
             bound = self._bound.get(sid or "")
             roll_unrenderable, roll_stale = self._rng.random(), self._rng.random()
+            failing = self.fail_next > 0 and bound is not None and bool(referer)
+            self.fail_next -= failing
         if bound is None or not referer:
             self._count("error")
             return render.error_page("An error has occurred in the system."), HTML
@@ -72,7 +75,7 @@ class AttachmentServlet:
             self._count("error")
             return render.error_page("An error has occurred in the system."), HTML
         position = _position(record, filename)
-        if self._broken(record["ttb_id"], position) or roll_unrenderable < self.config.unrenderable_rate:
+        if failing or self._broken(record["ttb_id"], position) or roll_unrenderable < self.config.unrenderable_rate:
             self._count("unable_to_render")
             return UNABLE_TO_RENDER, HTML
         if bound[1] is not None and roll_stale < self.config.stale_rate:

@@ -16,11 +16,11 @@ import zxingcpp
 from PIL import Image
 
 _FORMATS = (
-    zxingcpp.BarcodeFormat.EAN13
-    | zxingcpp.BarcodeFormat.UPCA
-    | zxingcpp.BarcodeFormat.UPCE
-    | zxingcpp.BarcodeFormat.EAN8
-    | zxingcpp.BarcodeFormat.ITF
+    zxingcpp.BarcodeFormat.EAN13,
+    zxingcpp.BarcodeFormat.UPCA,
+    zxingcpp.BarcodeFormat.UPCE,
+    zxingcpp.BarcodeFormat.EAN8,
+    zxingcpp.BarcodeFormat.ITF,
 )
 _LENGTHS = {"EAN-13": (13,), "UPC-A": (12,), "UPC-E": (8, 12, 13), "EAN-8": (8,), "ITF-14": (14,)}
 _SEQUENTIAL = "01234567890123456789"

@@ -35,11 +35,11 @@ def test_all_images_verified_and_stored_by_content(sim: SimulatorServer, client:
     before = attachment_requests(sim)
     results = fetch_images(client, record["ttb_id"], page, "all", store)
     assert attachment_requests(sim) - before == len(record["label_images"])  # one request per image
-    assert [r.position for r in results] == list(range(len(record["label_images"])))
+    assert [r.position for r in results] == list(range(1, len(record["label_images"]) + 1))
     for result in results:
-        body = _truth(sim, record, result.position)
+        body = _truth(sim, record, result.position - 1)
         assert result.status == STORED and result.sha256 == sha256_hex(body) and result.bytes == len(body)
-        assert result.filename == record["label_images"][result.position]["filename"]
+        assert result.filename == record["label_images"][result.position - 1]["filename"]
         checked = check(body)
         assert (result.image_format, result.width_px, result.height_px) == (checked.image_format, checked.width,
                                                                               checked.height)
@@ -52,7 +52,7 @@ def test_all_images_verified_and_stored_by_content(sim: SimulatorServer, client:
 def test_front_fetches_only_the_brand_label(sim: SimulatorServer, client: RegistryClient, store: ImageStore) -> None:
     record = _working(sim, 1, min_images=2)[0]
     results = fetch_images(client, record["ttb_id"], client.form(record["ttb_id"]), "front", store)
-    assert [r.position for r in results] == [0] and results[0].image_type.startswith("Brand (front)")
+    assert [r.position for r in results] == [1] and results[0].image_type.startswith("Brand (front)")
     assert fetch_images(client, record["ttb_id"], client.form(record["ttb_id"]), "none", store) == []
     assert select([{"image_type": "Back"}, {"image_type": "Other"}], "front") == [0]
     with pytest.raises(ValueError):
@@ -130,7 +130,7 @@ def test_skipped_positions_cost_nothing(sim: SimulatorServer, client: RegistryCl
     record = _working(sim, 1, min_images=2)[0]
     page = client.form(record["ttb_id"])
     before = attachment_requests(sim)
-    positions = range(len(record["label_images"]))
+    positions = range(1, len(record["label_images"]) + 1)
     assert fetch_images(client, record["ttb_id"], page, "all", store, skip=positions) == []
     assert attachment_requests(sim) == before
 

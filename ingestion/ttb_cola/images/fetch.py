@@ -76,7 +76,7 @@ _SERVED_LOCK = threading.Lock()
 
 
 def select(images: list[dict[str, Any]], which: str) -> list[int]:
-    """Positions to fetch: ``all``, ``front`` (the brand/front label, else the first), ``none``."""
+    """Indexes (0-based) to fetch: ``all``, ``front`` (the brand/front label, else the first), ``none``."""
     if which not in WHICH:
         raise ValueError(f"images must be one of {', '.join(WHICH)}, got {which!r}")
     if which == "none" or not images:
@@ -104,26 +104,36 @@ def fetch_images(
 ) -> list[ImageResult]:
     """Fetch, verify and store the label images of the COLA whose printable form was just fetched.
 
-    Contract (the crawl hook): call it on the thread that fetched ``form_page`` with ``client``
-    (so the thread's session is the one that displayed the form), right after that form and before
-    the thread asks the registry for anything else. It sends one request per selected image in that
-    session (Referer: the form's URL), plus a fresh session's form and image request for answers
-    that need a second opinion; every request takes the client's rate limiter. ``which`` is
-    ``none``, ``front`` or ``all``; positions in ``skip`` (already stored) are not fetched. Returns
-    one :class:`ImageResult` per selected position (0-based, form order); never raises for a bad
-    answer (the result's status says), only :class:`~ttb_cola.registry.errors.RegistryError` when
-    the registry cannot be reached or blocks us. Thread-safe across threads with their own sessions.
+    The crawl hook. Contract:
+
+    - call it on the thread that fetched ``form_page`` with ``client`` (``client.form(ttb_id)``),
+      right after that form and before the thread asks the registry for anything else: the
+      thread's session is the one the servlet answers from;
+    - ``which``: ``none`` (returns []), ``front`` (the "Brand (front)" label, else the first) or
+      ``all``; ``store``: where verified images go (:class:`ImageStore`); ``skip``: positions
+      already stored, not fetched;
+    - requests: one per selected image in the thread's session (Referer: the form's URL), plus, for
+      an answer needing a second opinion, one form and one image request in a fresh session (the
+      form once per call); all take the client's rate limiter and retry policy;
+    - returns one :class:`ImageResult` per selected position not skipped (``position`` 1-based in
+      form order, the ``position`` of ``cola_label_images``), ``status`` ``stored``,
+      ``unavailable`` or ``invalid``; rows for the tables via :func:`ttb_cola.images.tables.rows`;
+    - a bad answer never raises (its status says so); a registry that cannot be reached or blocks
+      us raises :class:`~ttb_cola.registry.errors.RegistryError` (``RegistryBlocked``) as
+      :meth:`RegistryClient.get` does; ``ValueError`` when ``form_page`` is not a printable form
+      or ``which`` is unknown. Safe to call from several threads (each with its own session).
     """
     if form_page.kind is not PageKind.FORM:
         raise ValueError(f"{ttb_id}: fetch_images needs the printable form page, got {form_page.kind}")
     images = parse_form(form_page.body)["label_images"]
-    positions = [p for p in select(images, which) if p not in set(skip)]
+    skipped = set(skip)
+    positions = [i + 1 for i in select(images, which) if i + 1 not in skipped]
     session = client.sessions.current()
     with _SERVED_LOCK:
         previous = _SERVED.get(session)
     fetcher = _Fetcher(client, ttb_id, form_page.url, store, read_barcodes)
     try:
-        results = [fetcher.one(session, position, images[position], previous) for position in positions]
+        results = [fetcher.one(session, position, images[position - 1], previous) for position in positions]
     finally:
         fetcher.close()
     with _SERVED_LOCK:

@@ -1,0 +1,87 @@
+"""Which loaded COLAs ``ttb-cola images`` works on, and which of their images are already stored.
+
+Read from the crawl's dataset: ``colas`` (receipt date range, product type and class/type
+filters), ``cola_label_images`` (what each form lists) and ``cola_images`` (what is stored). A COLA
+whose wanted images are all stored is left out, so a rerun sends no request for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from ttb_cola.images.fetch import STORED, select
+
+Query = Callable[[str], list[tuple[Any, ...]]]
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What to fetch: receipt dates, optional product types and class/type codes (or prefixes*)."""
+
+    start: date
+    end: date
+    product_types: tuple[str, ...] = ()
+    class_types: tuple[str, ...] = ()
+    which: str = "front"
+
+
+@dataclass
+class Work:
+    """One COLA to visit: its form is fetched, then the images not in ``skip``."""
+
+    ttb_id: str
+    skip: set[int] = field(default_factory=set)
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def colas_sql(selection: Selection) -> str:
+    """The TTB IDs of loaded COLAs matching the selection."""
+    where = [f"receipt_date between DATE {_quote(selection.start.isoformat())} "
+             f"and DATE {_quote(selection.end.isoformat())}"]
+    if selection.product_types:
+        where.append(f"upper(type_of_product) in ({', '.join(_quote(t.upper()) for t in selection.product_types)})")
+    if selection.class_types:
+        tests = [f"class_type_code like {_quote(c[:-1] + '%')}" if c.endswith("*") else f"class_type_code = {_quote(c)}"
+                 for c in selection.class_types]
+        where.append("(" + " or ".join(tests) + ")")
+    return f"select distinct ttb_id from colas where {' and '.join(where)} order by ttb_id"
+
+
+def plan(query: Query, tables: Sequence[str], selection: Selection,
+         stored: Callable[[str, str], bool] | None = None) -> list[Work]:
+    """The COLAs to visit, with the positions already stored (and still in the store) to skip.
+
+    ``stored(sha256, ext)`` double-checks the store (a wiped store is fetched again).
+    """
+    if "colas" not in tables:
+        return []
+    ids = [row[0] for row in query(colas_sql(selection))]
+    listed: dict[str, list[dict[str, Any]]] = {}
+    if "cola_label_images" in tables:
+        for ttb_id, position, image_type in query(
+            "select ttb_id, position, image_type from cola_label_images order by ttb_id, position"
+        ):
+            listed.setdefault(ttb_id, []).append({"position": position, "image_type": image_type})
+    done: dict[str, set[int]] = {}
+    if "cola_images" in tables:
+        for ttb_id, position, sha256, extension in query(
+            f"select ttb_id, position, sha256, extension from cola_images where status = {_quote(STORED)}"
+        ):
+            if stored is None or stored(sha256, extension):
+                done.setdefault(ttb_id, set()).add(int(position))
+    work = []
+    for ttb_id in ids:
+        skip = done.get(ttb_id, set())
+        images = listed.get(ttb_id)
+        if images:
+            wanted = {images[i]["position"] for i in select(images, selection.which)}
+            if wanted <= skip:
+                continue
+        work.append(Work(ttb_id, skip))
+    return work

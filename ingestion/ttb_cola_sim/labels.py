@@ -61,7 +61,9 @@ def _code(rng: random.Random, symbology: str) -> str:
     """A code of ``symbology`` with a valid check digit (UPC-E: number system 0, zxing expands it)."""
     _, length, _ = SYMBOLOGIES[symbology]
     if symbology == "UPC-E":
-        body = "0" + "".join(str(rng.randrange(10)) for _ in range(5)) + str(rng.randrange(5, 10))
+        # number system 0, then 6 digits ending 5-9 (that rule needs a non-zero fifth digit)
+        body = "0" + "".join(str(rng.randrange(10)) for _ in range(4)) + str(rng.randrange(1, 10)) + str(
+            rng.randrange(5, 10))
         return body + check_digit(_upce_to_upca(body))
     lead = "1" if symbology == "ITF-14" else str(rng.randrange(1, 10))
     body = lead + "".join(str(rng.randrange(10)) for _ in range(length - 1))

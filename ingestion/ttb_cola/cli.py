@@ -168,6 +168,8 @@ def _add_images_command(commands: argparse._SubParsersAction) -> None:
     images.add_argument("--requests-per-second", type=float, help="override the configured rate")
     images.add_argument("--max-workers", type=int, help="COLAs visited concurrently (default: max_workers)")
     images.add_argument("--max-requests", type=int, help="stop visiting new COLAs after this many requests")
+    images.add_argument("--retry-unavailable-after", type=int, metavar="DAYS",
+                        help="ask an unavailable image again once its last answer is DAYS old (default 7; 0: always)")
     images.add_argument("--no-barcodes", action="store_true", help="do not read barcodes")
     images.add_argument("--today", help="the run's date (default: today)")
     images.add_argument("--pipelines-dir", help="dlt pipelines directory (default: dlt's)")

@@ -57,7 +57,15 @@ def bench_dbt() -> None:
     bench_dbt.build_1m()
 
 
-BENCHES = {"parse": bench_parse, "ingest": bench_ingest, "dbt": bench_dbt}
+def bench_images() -> None:
+    """Issue 17's figures: verify+store, barcodes, requests per COLA of `ttb-cola images`."""
+    import bench_images
+
+    for fn in bench_images.BENCHES.values():
+        fn()
+
+
+BENCHES = {"parse": bench_parse, "ingest": bench_ingest, "dbt": bench_dbt, "images": bench_images}
 
 
 def main(argv: list[str]) -> int:

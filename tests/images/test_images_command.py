@@ -74,7 +74,9 @@ def test_images_command_loads_tables_and_a_rerun_fetches_nothing(loaded) -> None
     assert len(read) >= 0.7 * len({k for k in truth if k not in broken})
 
     forms, images = form_requests(sim), attachment_requests(sim)
-    assert _images(wh, sim.base_url, "--which", "all") == 0  # rerun: only COLAs with unavailable images
+    assert _images(wh, sim.base_url, "--which", "all") == 0  # rerun: nothing stored is fetched again
+    assert (form_requests(sim), attachment_requests(sim)) == (forms, images)
+    assert _images(wh, sim.base_url, "--which", "all", "--retry-unavailable-after", "0") == 0
     unavailable_colas = {t for t, _ in broken}
     assert form_requests(sim) - forms == 2 * len(unavailable_colas)  # its form, then a fresh session's
     assert attachment_requests(sim) - images == 2 * len(broken)

@@ -39,7 +39,10 @@ def selection_of(args: argparse.Namespace, today: date) -> Selection:
     if which not in WHICH:
         raise InputError(f"images must be one of {', '.join(WHICH)}, got {which!r}")
     split = lambda text: tuple(p.strip() for p in (text or "").split(",") if p.strip())  # noqa: E731
-    return Selection(first, min(last, today), split(args.product_type), split(args.class_type), which)
+    retry_days = args.retry_unavailable_after if args.retry_unavailable_after is not None else 7
+    if retry_days < 0:
+        raise InputError(f"--retry-unavailable-after must be >= 0 days, got {retry_days}")
+    return Selection(first, min(last, today), split(args.product_type), split(args.class_type), which, retry_days)
 
 
 def run_images(args: argparse.Namespace) -> int:

@@ -2,17 +2,18 @@
 
 Read from the crawl's dataset: ``colas`` (receipt date range, product type and class/type
 filters), ``cola_label_images`` (what each form lists) and ``cola_images`` (what is stored). A COLA
-whose wanted images are all stored is left out, so a rerun sends no request for it.
+whose wanted images are all stored (or unavailable when last asked less than
+``retry_unavailable_days`` ago) is left out, so a rerun sends no request for it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from ttb_cola.images.fetch import STORED, select
+from ttb_cola.images.fetch import STORED, UNAVAILABLE, select
 
 Query = Callable[[str], list[tuple[Any, ...]]]
 
@@ -26,6 +27,9 @@ class Selection:
     product_types: tuple[str, ...] = ()
     class_types: tuple[str, ...] = ()
     which: str = "front"
+    #: An unavailable image is asked again once its last answer is this old (the registry posts
+    #: images about 48 hours after approval; "Unable to render" may be transient).
+    retry_unavailable_days: int = 7
 
 
 @dataclass
@@ -70,10 +74,12 @@ def plan(query: Query, tables: Sequence[str], selection: Selection,
             listed.setdefault(ttb_id, []).append({"position": position, "image_type": image_type})
     done: dict[str, set[int]] = {}
     if "cola_images" in tables:
-        for ttb_id, position, sha256, extension in query(
-            f"select ttb_id, position, sha256, extension from cola_images where status = {_quote(STORED)}"
+        since = _quote((datetime.now(UTC) - timedelta(days=selection.retry_unavailable_days)).isoformat())
+        for ttb_id, position, status, sha256, extension in query(
+            "select ttb_id, position, status, sha256, extension from cola_images "
+            f"where status = {_quote(STORED)} or (status = {_quote(UNAVAILABLE)} and fetched_at > TIMESTAMPTZ {since})"
         ):
-            if stored is None or stored(sha256, extension):
+            if status != STORED or stored is None or stored(sha256, extension):
                 done.setdefault(ttb_id, set()).add(int(position))
     work = []
     for ttb_id in ids:

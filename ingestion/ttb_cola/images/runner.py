@@ -90,7 +90,7 @@ def images_run(args: argparse.Namespace, selection: Selection, report: ImagesRep
         pipeline, lake = pipeline_and_lake(args.destination, args.pipelines_dir)
         url = args.images_url or configured("images_url") or default_images_url(lake.bucket_url if lake else None)
         store = ImageStore(url, lake.storage_options() if lake and "://" in url else None)
-        work = _plan(pipeline, args.destination, selection, store)
+        work = _plan(pipeline, args.destination, lake, selection, store)
         client = _client(base_url, args)
         with client:
             source = ttb_cola_images(crawl_images(
@@ -123,7 +123,7 @@ def _client(base_url: str, args: argparse.Namespace) -> Any:
                           user_agent=configured("user_agent"), ca_bundle=configured("ca_bundle") or None)
 
 
-def _plan(pipeline: Any, destination: str, selection: Selection, store: ImageStore) -> list[Any]:
+def _plan(pipeline: Any, destination: str, lake: Any, selection: Selection, store: ImageStore) -> list[Any]:
     """The COLAs to visit, read from the crawl's dataset (DuckDB file, or the lake through dlt)."""
     if destination == "duckdb":
         import duckdb
@@ -139,12 +139,25 @@ def _plan(pipeline: Any, destination: str, selection: Selection, store: ImageSto
             ).fetchall()]
             con.execute(f'use "{pipeline.dataset_name}"')
             return plan(lambda sql: con.execute(sql).fetchall(), tables, selection, store.exists)
-    dataset = pipeline.dataset()
-    tables = []
-    for name in ("colas", "cola_label_images", "cola_images"):
-        try:
-            dataset.query(f"select 1 from {name} limit 1").fetchall()
-            tables.append(name)
-        except Exception:  # noqa: BLE001 - a table the lake does not hold yet
-            continue
-    return plan(lambda sql: dataset.query(sql).fetchall(), tables, selection, store.exists)
+    return _plan_lake(lake, pipeline.dataset_name, selection, store)
+
+
+def _plan_lake(lake: Any, dataset: str, selection: Selection, store: ImageStore) -> list[Any]:
+    """The plan over the lake's Parquet files (every load; appended rows only repeat what is known)."""
+    import duckdb
+    import fsspec
+
+    fs, root = fsspec.core.url_to_fs(lake.bucket_url, **lake.storage_options())
+    local = lake.protocol == "file"
+    with duckdb.connect() as con:
+        if not local:
+            con.register_filesystem(fs)
+        tables = []
+        for name in ("colas", "cola_label_images", "cola_images"):
+            folder = f"{root.rstrip('/')}/{dataset}/{name}"
+            if fs.glob(f"{folder}/*.parquet"):
+                url = folder if local else f"{lake.protocol}://{folder}"
+                source = f"read_parquet('{url}/*.parquet', union_by_name = true)"
+                con.execute(f"create view {name} as select * from {source}")
+                tables.append(name)
+        return plan(lambda sql: con.execute(sql).fetchall(), tables, selection, store.exists)

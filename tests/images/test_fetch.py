@@ -139,3 +139,22 @@ def test_not_a_form_page_is_refused(sim: SimulatorServer, client: RegistryClient
     record = _working(sim, 1)[0]
     with pytest.raises(ValueError):
         fetch_images(client, record["ttb_id"], client.detail(record["ttb_id"]), "all", store)
+
+
+def test_threads_sharing_one_client_never_mix_their_colas(sim: SimulatorServer, client: RegistryClient,
+                                                         store: ImageStore) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    records = _working(sim, 24)
+
+    def crawl(record: dict[str, Any]) -> list:
+        return fetch_images(client, record["ttb_id"], client.form(record["ttb_id"]), "all", store)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        outcomes = list(pool.map(crawl, records))
+    for record, results in zip(records, outcomes, strict=True):
+        for result in results:
+            assert result.status == STORED and not result.mixups
+            names = [i["filename"] for i in record["label_images"]]
+            served = names.index(names[result.position - 1])  # a form may list one file twice
+            assert result.sha256 == sha256_hex(_truth(sim, record, served))

@@ -65,11 +65,13 @@ def plan(query: Query, tables: Sequence[str], selection: Selection,
     """
     if "colas" not in tables:
         return []
-    ids = [row[0] for row in query(colas_sql(selection))]
+    chosen = colas_sql(selection)
+    ids = [row[0] for row in query(chosen)]
     listed: dict[str, list[dict[str, Any]]] = {}
     if "cola_label_images" in tables:
         for ttb_id, position, image_type in query(
-            "select ttb_id, position, image_type from cola_label_images order by ttb_id, position"
+            f"select distinct ttb_id, position, image_type from cola_label_images "
+            f"where ttb_id in ({chosen}) order by ttb_id, position"
         ):
             listed.setdefault(ttb_id, []).append({"position": position, "image_type": image_type})
     done: dict[str, set[int]] = {}
@@ -77,7 +79,8 @@ def plan(query: Query, tables: Sequence[str], selection: Selection,
         since = _quote((datetime.now(UTC) - timedelta(days=selection.retry_unavailable_days)).isoformat())
         for ttb_id, position, status, sha256, extension in query(
             "select ttb_id, position, status, sha256, extension from cola_images "
-            f"where status = {_quote(STORED)} or (status = {_quote(UNAVAILABLE)} and fetched_at > TIMESTAMPTZ {since})"
+            f"where ttb_id in ({chosen}) and (status = {_quote(STORED)} "
+            f"or (status = {_quote(UNAVAILABLE)} and fetched_at > TIMESTAMPTZ {since}))"
         ):
             if status != STORED or stored is None or stored(sha256, extension):
                 done.setdefault(ttb_id, set()).add(int(position))

@@ -59,7 +59,7 @@ class ImageResult:
     written: bool = False  # stored by this fetch (False: the store already had these bytes)
     shared_with_previous: bool = False  # same bytes as the previous COLA, confirmed in a fresh session
     mixups: int = 0  # answers discarded as the servlet's mix-up
-    requests: int = 0  # HTTP requests this image cost (refetch forms included)
+    requests: int = 0  # requests this image cost (a fresh session's form included; retries not counted)
     detail: str | None = None
     barcodes: list[Barcode] = field(default_factory=list)
 

@@ -9,7 +9,10 @@ with another COLA. Safeguards (issue 17):
   image: recorded ``unavailable`` (or ``invalid``), never stored;
 - an image byte-identical to one the same session served for the *previous* COLA is asked again
   in a fresh session: the same bytes mean a label both COLAs share (kept); other bytes mean the
-  first answer was the servlet's mix-up (discarded, counted in ``mixups``; the fresh one is kept).
+  first answer was the servlet's mix-up (discarded, counted in ``mixups``; the fresh one is kept);
+- when some selected image of the previous COLA could not be verified (unavailable, or skipped as
+  already stored), its bytes are unknown, so a mix-up repeating it could not be recognised: every
+  image of the next COLA in that session then gets the fresh-session second opinion too.
 """
 
 from __future__ import annotations
@@ -68,6 +71,7 @@ class ImageResult:
 class _Previous:
     ttb_id: str
     digests: set[str]
+    complete: bool  # every selected image of that COLA was verified: its digests are all known
 
 
 # What each (thread) session served for its last COLA; forgotten with the session.
@@ -136,8 +140,9 @@ def fetch_images(
         results = [fetcher.one(session, position, images[position - 1], previous) for position in positions]
     finally:
         fetcher.close()
+    complete = not skipped and all(r.status == STORED for r in results)
     with _SERVED_LOCK:
-        _SERVED[session] = _Previous(ttb_id, {r.sha256 for r in results if r.sha256})
+        _SERVED[session] = _Previous(ttb_id, {r.sha256 for r in results if r.sha256}, complete)
     return results
 
 
@@ -160,13 +165,15 @@ class _Fetcher:
         checked = check(answer.body)
         if not checked.is_image:
             answer, checked = self._second_opinion(url, result)
-        elif previous is not None and previous.ttb_id != self.ttb_id and sha256_hex(answer.body) in previous.digests:
+        elif previous is not None and previous.ttb_id != self.ttb_id:
             first = sha256_hex(answer.body)
-            answer, checked = self._second_opinion(url, result)
-            if checked.is_image and sha256_hex(answer.body) == first:
-                result.shared_with_previous = True
-            else:
-                result.mixups += 1
+            repeated = first in previous.digests
+            # An image of the previous COLA we could not verify might be what came back: ask again too.
+            if repeated or not previous.complete:
+                answer, checked = self._second_opinion(url, result)
+                same = checked.is_image and sha256_hex(answer.body) == first
+                result.shared_with_previous = repeated and same
+                result.mixups += checked.is_image and not same
         self._finish(result, answer, checked)
         return result
 

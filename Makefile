@@ -42,24 +42,29 @@ lint: setup
 bench: setup
 	$(BIN)/python tests/bench/run.py
 
-INGEST_ARGS = $(if $(DATE),--date $(DATE)) $(if $(START),--start $(START)) $(if $(END),--end $(END)) \
-	$(if $(METHODS),--methods $(METHODS)) $(if $(DESTINATION),--destination $(DESTINATION)) \
-	$(if $(FULL_REFRESH),--full-refresh) $(if $(STRATEGY),--strategy $(STRATEGY))
+# Options every crawl command takes. Our make variables never reach the environment of the commands
+# (`unexport`): dlt would read names such as DESTINATION or FULL_REFRESH as its own settings.
+CRAWL_ARGS = $(if $(METHODS),--methods $(METHODS)) $(if $(DESTINATION),--destination $(DESTINATION)) \
+	$(if $(REPROBE),--reprobe) $(if $(STRATEGY),--strategy $(STRATEGY)) $(if $(PAGES),--pages $(PAGES)) \
+	$(if $(CHUNK_DAYS),--chunk-days $(CHUNK_DAYS)) $(if $(MAX_MINUTES),--max-minutes $(MAX_MINUTES)) \
+	$(if $(MAX_REQUESTS),--max-requests $(MAX_REQUESTS))
+INGEST_ARGS = $(if $(DATE),--date $(DATE)) $(if $(START),--start $(START)) $(if $(END),--end $(END)) $(CRAWL_ARGS)
+unexport DATE START END METHODS DESTINATION REPROBE FULL_REFRESH STRATEGY PAGES CHUNK_DAYS MAX_MINUTES \
+	MAX_REQUESTS PORT SEED AS_OF SIM_ARGS DOCS_PORT
 
 ingest: setup
 	$(BIN)/ttb-cola ingest $(INGEST_ARGS)
 
-# Daily: yesterday back lookback_days (DATE= replays another "today"), then the dbt build.
+# Daily: new COLAs and status changes, and the partitions that are due (DATE= replays another "today").
+# The dbt build runs whenever the crawl committed something (exit 0, 1 failed partitions, 3 blocked,
+# 75 budget reached); the target still exits with the crawl's status afterwards.
 daily: setup
-	$(BIN)/ttb-cola daily $(if $(DATE),--today $(DATE)) $(if $(METHODS),--methods $(METHODS)) \
-		$(if $(DESTINATION),--destination $(DESTINATION)) $(if $(STRATEGY),--strategy $(STRATEGY))
-	$(MAKE) --no-print-directory build
+	@status=0; $(BIN)/ttb-cola daily $(if $(DATE),--today $(DATE)) $(CRAWL_ARGS) || status=$$?; \
+	case $$status in 0|1|3|75) $(MAKE) --no-print-directory build || exit $$?;; esac; exit $$status
 
-# Backfill: START= [END=] [CHUNK_DAYS=7]; rerun the same command to resume after a crash.
+# Backfill: START= [END=] [CHUNK_DAYS=7] [MAX_MINUTES=...]; rerun the same command to resume.
 backfill: setup
-	$(BIN)/ttb-cola backfill --start $(START) $(if $(END),--end $(END)) $(if $(CHUNK_DAYS),--chunk-days $(CHUNK_DAYS)) \
-		$(if $(METHODS),--methods $(METHODS)) $(if $(DESTINATION),--destination $(DESTINATION)) \
-		$(if $(STRATEGY),--strategy $(STRATEGY))
+	$(BIN)/ttb-cola backfill --start $(START) $(if $(END),--end $(END)) $(CRAWL_ARGS)
 
 status: setup
 	$(BIN)/ttb-cola status $(if $(DESTINATION),--destination $(DESTINATION))

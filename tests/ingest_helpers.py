@@ -14,11 +14,87 @@ import pytest
 
 from ttb_cola.cli import main
 from ttb_cola.destinations.warehouse import PIPELINE_NAME
-from ttb_cola.records import ID_FIELDS, PAGE_FIELDS
+from ttb_cola.records import (
+    DETAIL_FIELDS,
+    DETAIL_SPECS,
+    FORM_FIELDS,
+    FORM_SPECS,
+    ID_FIELDS,
+    LIST_FIELDS,
+    LISTING_ROW_FIELDS,
+    LISTING_SPECS,
+    PAGE_FIELDS,
+    PROVENANCE_FIELDS,
+)
 
 METHODS = ("001", "002", "003", "000")
 JSON_FIELDS = ("type_of_application", "other_permits")
 COMPARED = tuple(f for f in PAGE_FIELDS + ID_FIELDS if f != "label_images")
+_DUCKDB_TYPES = {"text": "VARCHAR", "date": "DATE", "bigint": "BIGINT", "json": "JSON", "timestamp": "TIMESTAMPTZ",
+                 "double": "DOUBLE"}
+_TABLES = {"cola_details": DETAIL_SPECS, "cola_forms": FORM_SPECS, "cola_listings": LISTING_SPECS}
+
+
+def _merged_field(name: str) -> str:
+    """How one record field is read from the page tables (d, f, l), written here independently of dbt."""
+    if name == "status":
+        return ("case when f.fetched_at > d.fetched_at then coalesce(f.status, d.status) "
+                "else coalesce(d.status, f.status) end")
+    if name == "approval_date":
+        return "coalesce(d.approval_date, f.date_issued)"
+    if name == "completed_date":
+        return "l.completed_date"
+    sides = [alias for alias, fields in (("d", DETAIL_FIELDS), ("f", FORM_FIELDS)) if name in fields]
+    if name in ("class_type_code", "origin_code"):
+        sides = ["f"]
+    if name in LISTING_ROW_FIELDS and name != "ttb_id" and name not in ("serial_number", "permit_number"):
+        sides.append("l")
+    if name in LIST_FIELDS and len(sides) == 2:
+        return f"case when coalesce(cast(d.{name} as varchar), '[]') = '[]' then f.{name} else d.{name} end"
+    if name in ID_FIELDS:
+        return f"coalesce(d.{name}, f.{name})"
+    if not sides:
+        return "null"
+    return f"coalesce({', '.join(f'{side}.{name}' for side in sides)})" if len(sides) > 1 else f"{sides[0]}.{name}"
+
+
+def merged_colas_sql(relations: dict[str, str]) -> str:
+    """One row per COLA from the page tables (``relations``: table -> relation holding one row per
+    TTB ID): detail page first, form and listing filling in."""
+    fields = ",\n".join(f"{_merged_field(name)} as {name}" for name in COMPARED if name != "ttb_id")
+    fields += "".join(f", coalesce(d.{name}, f.{name}) as {name}" for name in (*PROVENANCE_FIELDS, "_dlt_load_id"))
+    fields += ", l.completed_date as completed_date"
+    details, forms, listings = (relations[t] for t in _TABLES)
+    return (
+        f"select coalesce(d.ttb_id, f.ttb_id) as ttb_id, {fields} "
+        f"from {details} d full outer join {forms} f on d.ttb_id = f.ttb_id "
+        f"left join {listings} l on l.ttb_id = coalesce(d.ttb_id, f.ttb_id)"
+    )
+
+
+def add_colas_view(con: duckdb.DuckDBPyConnection, schema: str | None = "ttb_cola", latest: bool = False) -> None:
+    """A temp view ``colas`` (one row per COLA) on ``con`` over the page tables of ``schema`` (None: the
+    unqualified names); page tables not loaded yet count as empty. ``latest``: the tables are appended
+    to (the lake), so each TTB ID's row of the latest load is taken."""
+    present = {row[0] for row in con.execute(
+        "select table_name from information_schema.tables where coalesce(?, table_schema) = table_schema",
+        [schema],
+    ).fetchall()}
+    relations: dict[str, str] = {}
+    for table, specs in _TABLES.items():
+        relations[table] = f"{schema}.{table}" if schema else table
+        if table not in present:
+            cols = ", ".join(f"{name} {_DUCKDB_TYPES[kind]}" for name, (kind, _) in specs.items())
+            cols += ", _dlt_load_id VARCHAR, _dlt_id VARCHAR"
+            con.execute(f"create temp table stand_in_{table} ({cols})")
+            relations[table] = f"temp.main.stand_in_{table}"
+        elif latest:
+            con.execute(
+                f"create temp view latest_{table} as select * from {relations[table]} qualify row_number() over "
+                "(partition by ttb_id order by try_cast(_dlt_load_id as double) desc) = 1"
+            )
+            relations[table] = f"latest_{table}"
+    con.execute(f"create temp view colas as {merged_colas_sql(relations)}")
 
 
 class Warehouse:
@@ -34,6 +110,8 @@ class Warehouse:
         monkeypatch.setenv("SOURCES__TTB_COLA__BACKOFF_MAX", "0.05")
         monkeypatch.setenv("SOURCES__TTB_COLA__CAPTCHA_BACKOFF", "0.01")
         monkeypatch.setenv("SOURCES__TTB_COLA__REQUEST_TIMEOUT", "2")
+        # Every field, vendor_code included, is compared with the truth: both pages of each COLA.
+        monkeypatch.setenv("SOURCES__TTB_COLA__PAGES", "both")
 
     def ingest(self, base_url: str, *args: str, today: date) -> int:
         """Run `ttb-cola ingest` against ``base_url``; returns its exit status."""
@@ -43,13 +121,12 @@ class Warehouse:
         ])
 
     def connect(self) -> duckdb.DuckDBPyConnection:
-        """A read-only connection where ``ttb_cola.<table>`` names the loaded tables.
-
-        (Opened directly, ``warehouse.duckdb`` gives a catalog named like the schema: ambiguous.)
-        """
+        """A read-only connection where ``ttb_cola.<table>`` names the loaded tables and the temp view
+        ``colas`` joins the page tables into one row per COLA."""
         con = duckdb.connect()
         con.execute(f"ATTACH '{self.db}' AS wh (READ_ONLY)")
         con.execute("USE wh")
+        add_colas_view(con)
         return con
 
     def query(self, sql: str) -> list[tuple[Any, ...]]:
@@ -60,7 +137,7 @@ class Warehouse:
     def colas(self) -> dict[str, dict[str, Any]]:
         """The loaded ``colas`` rows by TTB ID, values in the truth export's form."""
         with self.connect() as con:
-            rel = con.sql(f"select {', '.join(COMPARED)} from ttb_cola.colas")
+            rel = con.sql(f"select {', '.join(COMPARED)} from colas")
             rows = [dict(zip(COMPARED, row, strict=True)) for row in rel.fetchall()]
         for row in rows:
             for name, value in row.items():

@@ -21,7 +21,7 @@ from fsspec import AbstractFileSystem
 
 from ttb_cola.ids import parse_ttb_id
 from ttb_cola.parsers import parse_page
-from ttb_cola.records import build_record
+from ttb_cola.records import DETAIL_FIELDS, FORM_FIELDS, ColaPages, page_row
 from ttb_cola.registry.pages import PageKind
 
 DETAIL_PATH = "viewColaDetails.do"
@@ -101,22 +101,35 @@ class ArchivedPage:
     fetched_at: datetime
 
 
-def archived_records(archive: RawArchive, base_url: str) -> Iterator[dict[str, Any]]:
-    """Records rebuilt from the archive: each TTB ID's detail page merged with its form if kept.
+def archived_records(archive: RawArchive, base_url: str) -> Iterator[ColaPages]:
+    """The pages of each archived TTB ID, parsed again: its detail page and/or its form.
 
     Raises:
         ParseError: an archived detail or form page the parsers cannot read (never skipped).
     """
+    root = f"{base_url.rstrip('/')}/{DETAIL_PATH}"
     for ttb_id, group in groupby(archive.pages(), key=lambda page: page.ttb_id):
         pages = {page.kind: page for page in group}
-        detail = pages.get(PageKind.DETAIL)
-        if detail is None:
+        rows: dict[str, Any] = {}
+        for kind, fields, action in (
+            (PageKind.DETAIL, DETAIL_FIELDS, "publicDisplaySearchBasic"),
+            (PageKind.FORM, FORM_FIELDS, "publicFormDisplay"),
+        ):
+            page = pages.get(kind)
+            if page is None:
+                continue
+            parsed = parse_page(kind, page.body)
+            rows[kind] = (parsed, page_row(
+                fields, parsed, source_url=f"{root}?action={action}&ttbid={ttb_id}",
+                fetched_at=page.fetched_at.isoformat(), page_sha256=sha256(page.body),
+            ))
+        if not rows:
             continue
-        form = pages.get(PageKind.FORM)
-        yield build_record(
-            parse_page(PageKind.DETAIL, detail.body),
-            parse_page(PageKind.FORM, form.body) if form else None,
-            source_url=f"{base_url.rstrip('/')}/{DETAIL_PATH}?action=publicDisplaySearchBasic&ttbid={ttb_id}",
-            fetched_at=detail.fetched_at.isoformat(),
-            page_sha256=sha256(detail.body),
+        detail = rows.get(PageKind.DETAIL)
+        form = rows.get(PageKind.FORM)
+        yield ColaPages(
+            ttb_id,
+            detail=detail[1] if detail else None,
+            form=form[1] if form else None,
+            images=tuple(form[0].get("label_images") or ()) if form else (),
         )

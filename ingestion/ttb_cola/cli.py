@@ -20,7 +20,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_daily(args: argparse.Namespace) -> int:
-    """Yesterday back ``lookback_days``, all methods; state decides which partitions are due."""
+    """Completed dates from ``lookback_days`` ago, receipt dates back ``settle_days``; state decides what is due."""
     return crawl(args, "daily", daily_dates(args))
 
 
@@ -85,11 +85,23 @@ def _crawl_options() -> argparse.ArgumentParser:
     crawl_options = argparse.ArgumentParser(add_help=False)
     crawl_options.add_argument("--methods", help="receipt methods, e.g. 001,002 (default: all configured)")
     crawl_options.add_argument("--destination", default="duckdb", help="duckdb (default) or filesystem")
-    crawl_options.add_argument("--full-refresh", action="store_true", help="probe settled partitions again")
+    crawl_options.add_argument(
+        "--reprobe", action="store_true", help="probe settled partitions and every sequence again (REPROBE=1)"
+    )
     crawl_options.add_argument(
         "--strategy",
         help="probe (TTB ID by TTB ID), search (by completed date: new COLAs and status changes) or both; "
-        f"default: {DAILY_STRATEGY} for daily, sources.ttb_cola.strategy (probe) otherwise",
+        f"default: {DAILY_STRATEGY} for daily and backfill, sources.ttb_cola.strategy (probe) for ingest",
+    )
+    crawl_options.add_argument("--pages", help="pages fetched per COLA: form, detail or both (default: pages)")
+    crawl_options.add_argument(
+        "--chunk-days", type=int, help="dates per committed chunk (default: chunk_days, 7)"
+    )
+    crawl_options.add_argument(
+        "--max-minutes", type=float, help="start no new work after this many minutes; exit 75 (default: max_minutes)"
+    )
+    crawl_options.add_argument(
+        "--max-requests", type=int, help="start no new work after this many requests; exit 75 (default: max_requests)"
     )
     crawl_options.add_argument("--today", help="the run's date for replays (default: today)")
     crawl_options.add_argument("--base-url", help="registry root (default: sources.ttb_cola.base_url)")
@@ -111,9 +123,11 @@ def _add_crawl_commands(commands: argparse._SubParsersAction) -> None:
     ingest.set_defaults(func=cmd_ingest)
 
     daily = commands.add_parser(
-        "daily", parents=[crawl_options], help="yesterday back lookback_days, what is due (make daily)"
+        "daily", parents=[crawl_options], help="new COLAs and status changes, and what is due (make daily)"
     )
-    daily.add_argument("--lookback-days", type=int, help="override the configured lookback window")
+    daily.add_argument(
+        "--lookback-days", type=int, help="completed dates searched back from today (default: lookback_days, 120)"
+    )
     daily.set_defaults(func=cmd_daily)
 
     backfill = commands.add_parser(
@@ -121,7 +135,6 @@ def _add_crawl_commands(commands: argparse._SubParsersAction) -> None:
     )
     backfill.add_argument("--start", required=True, help="first receipt date")
     backfill.add_argument("--end", help="last receipt date (default: yesterday)")
-    backfill.add_argument("--chunk-days", type=int, default=7, help="receipt dates per committed run (default 7)")
     backfill.set_defaults(func=cmd_backfill)
 
 

@@ -1,12 +1,16 @@
 """The COLA record contract: every field's name, dlt column type and nullability, in one place.
 
-A record always carries every field (null when blank or absent), so that a detail-only record, a
-form-only record and a merged one share one shape and load into one table. The same specs give the
-dlt column hints of every table the source writes (see :mod:`ttb_cola.source`).
+The registry shows a COLA on up to three kinds of page, and each kind has its own raw table, merged
+on ``ttb_id`` on its own: ``cola_details`` (the detail page), ``cola_forms`` (the printable form; its
+label images go to ``cola_label_images``) and ``cola_listings`` (the row of the search by completed
+date). A refetch of one kind never erases another kind's fields; dbt staging joins them into one row
+per COLA. A page row always carries every field of its kind (null when blank or absent).
+:func:`build_record` merges parsed pages into the one-row shape that ``ttb-cola parse`` prints.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ttb_cola.ids import parse_ttb_id
@@ -126,13 +130,46 @@ CRAWL_SEARCH_SPECS: dict[str, Spec] = {
     "finished_at": ("timestamp", False),
 }
 
+#: Fields of the detail page: no codes, checkboxes or form dates.
+DETAIL_FIELDS = (
+    "ttb_id", "status", "vendor_code", "serial_number", "class_type_description", "origin_description",
+    "brand_name", "fanciful_name", "type_of_application", "for_sale_in", "total_bottle_capacity",
+    "grape_varietals", "wine_vintage", "formula", "approval_date", "qualifications", "permit_number",
+    "company_name", "address_street", "address_city", "address_state", "address_zip", "other_permits",
+    "contact_name", "phone", "email",
+)
+#: Fields of the printable form: every page field but the vendor code and the approval date (its
+#: "date issued" stands for it); its label images go to their own table.
+FORM_FIELDS = tuple(name for name in PAGE_COLUMNS if name not in ("vendor_code", "approval_date"))
+#: Fields of a row of the registry's search list (results page or CSV export).
+LISTING_ROW_FIELDS = (
+    "ttb_id", "completed_date", "permit_number", "serial_number", "brand_name", "fanciful_name",
+    "class_type_code", "class_type_description", "origin_code", "origin_description",
+)
+_FIELD_SPECS: dict[str, Spec] = {**PAGE_COLUMNS, **LISTING_COLUMNS}
+LISTING_PROVENANCE_COLUMNS: dict[str, Spec] = {"listed_at": ("timestamp", False)}
+
+DETAILS_TABLE = "cola_details"
+FORMS_TABLE = "cola_forms"
+LISTINGS_TABLE = "cola_listings"
+LABEL_IMAGES_TABLE = "cola_label_images"
+
 
 def columns(specs: dict[str, Spec]) -> dict[str, TColumnSchema]:
     """dlt column hints from specs."""
     return {name: {"data_type": kind, "nullable": nullable} for name, (kind, nullable) in specs.items()}
 
 
-COLAS_COLUMNS = columns({**PAGE_COLUMNS, **LISTING_COLUMNS, **ID_COLUMNS, **PROVENANCE_COLUMNS})
+def _table_specs(fields: tuple[str, ...], provenance: dict[str, Spec]) -> dict[str, Spec]:
+    return {**{name: _FIELD_SPECS[name] for name in fields}, **ID_COLUMNS, **provenance}
+
+
+DETAIL_SPECS = _table_specs(DETAIL_FIELDS, PROVENANCE_COLUMNS)
+FORM_SPECS = _table_specs(FORM_FIELDS, PROVENANCE_COLUMNS)
+LISTING_SPECS = _table_specs(LISTING_ROW_FIELDS, LISTING_PROVENANCE_COLUMNS)
+DETAILS_COLUMNS = columns(DETAIL_SPECS)
+FORMS_COLUMNS = columns(FORM_SPECS)
+LISTINGS_COLUMNS = columns(LISTING_SPECS)
 LABEL_IMAGE_COLUMNS = columns(LABEL_IMAGE_SPECS)
 CRAWL_PARTITION_COLUMNS = columns(CRAWL_PARTITION_SPECS)
 CRAWL_SEARCH_COLUMNS = columns(CRAWL_SEARCH_SPECS)
@@ -172,3 +209,60 @@ def build_record(*pages: dict[str, Any] | None, **provenance: Any) -> dict[str, 
             raise TypeError(f"unknown provenance field {name!r}")
         record[name] = value
     return record
+
+
+@dataclass(frozen=True)
+class TableRow:
+    """One row for one of the source's tables."""
+
+    table: str
+    data: dict[str, Any]
+
+
+def page_row(fields: tuple[str, ...], parsed: dict[str, Any], **provenance: Any) -> dict[str, Any]:
+    """A parsed page shaped for its table: every field of ``fields`` (None when absent), the TTB ID's
+    parts and the provenance (``source_url``, ``fetched_at``, ``page_sha256``)."""
+    row: dict[str, Any] = {name: parsed.get(name) if parsed.get(name) not in ("", []) else None for name in fields}
+    for name in LIST_FIELDS:
+        if name in row and row[name] is None:
+            row[name] = []
+    row.update(id_fields(row["ttb_id"]))
+    for name, value in provenance.items():
+        if name not in PROVENANCE_FIELDS:
+            raise TypeError(f"unknown provenance field {name!r}")
+        row[name] = value
+    return row
+
+
+def listing_row(row: dict[str, Any], listed_at: str) -> dict[str, Any]:
+    """A search list row shaped for ``cola_listings``."""
+    out = {name: row.get(name) or None for name in LISTING_ROW_FIELDS}
+    out.update(id_fields(out["ttb_id"]), listed_at=listed_at)
+    return out
+
+
+@dataclass(frozen=True)
+class ColaPages:
+    """The pages fetched for one COLA: its detail page row and/or its printable form row."""
+
+    ttb_id: str
+    detail: dict[str, Any] | None = None
+    form: dict[str, Any] | None = None
+    #: The form's label images (``image_type``, ``filename``, ``width_in``, ``height_in``).
+    images: tuple[dict[str, Any], ...] = ()
+
+    @property
+    def sequence(self) -> int:
+        """The COLA's daily sequence number."""
+        return parse_ttb_id(self.ttb_id).sequence
+
+    def rows(self) -> list[TableRow]:
+        """One row per page fetched, and one per label image of the form."""
+        rows = [TableRow(DETAILS_TABLE, self.detail)] if self.detail is not None else []
+        if self.form is not None:
+            rows.append(TableRow(FORMS_TABLE, self.form))
+            rows += [
+                TableRow(LABEL_IMAGES_TABLE, {"ttb_id": self.ttb_id, "position": position, **image})
+                for position, image in enumerate(self.images, start=1)
+            ]
+        return rows

@@ -21,16 +21,18 @@ from datetime import date, timedelta
 from typing import Any
 
 from ttb_cola.archive import RawArchive
+from ttb_cola.budget import Budget
 from ttb_cola.clock import utc_now
 from ttb_cola.ids import partition_key
 from ttb_cola.probe.plan import CrawlSettings, PartitionCrawl, is_due, mark_covered, mark_listed, record_fetched
 from ttb_cola.probe.runner import PartitionOutcome, Prober
 from ttb_cola.progress import log_partition, log_search, progress_log
+from ttb_cola.records import TableRow
 from ttb_cola.registry.client import RegistryClient
 from ttb_cola.registry.ratelimit import RateLimiter
 from ttb_cola.registry.retry import RetryPolicy
 from ttb_cola.search.client import Searcher
-from ttb_cola.search.plan import covered_from, search_days, search_state
+from ttb_cola.search.plan import covered_from, recheck_days, search_days, search_state
 from ttb_cola.search.runner import Lister, ListingOutcome
 
 Outcome = PartitionOutcome | ListingOutcome
@@ -46,6 +48,8 @@ class RunReport:
     covered: int = 0
     outcomes: list[PartitionOutcome] = field(default_factory=list)
     searches: list[ListingOutcome] = field(default_factory=list)
+    #: Completed dates and partitions left for the next run because the budget was spent.
+    deferred: int = 0
 
     @property
     def failed(self) -> list[Outcome]:
@@ -58,12 +62,8 @@ class RunReport:
         return any(o.blocked for o in [*self.searches, *self.outcomes])
 
 
-@dataclass(frozen=True)
-class Event:
-    """One row for one table (``colas`` records, crawl log rows)."""
-
-    table: str
-    data: dict[str, Any]
+#: One row for one table (page rows, listing rows, crawl log rows).
+Event = TableRow
 
 
 @dataclass(frozen=True)
@@ -76,7 +76,7 @@ class WorkerSettings:
     retry_policy: RetryPolicy
     user_agent: str | None = None
     ca_bundle: str | None = None
-    fetch_forms: bool = True
+    pages: str = "form"
     archive: RawArchive | None = None
     max_workers: int = 4
     probe_lookahead: int = 4
@@ -84,15 +84,18 @@ class WorkerSettings:
 
 @dataclass(frozen=True)
 class RunPlan:
-    """What one run covers: receipt dates, methods, discovery strategy, and the run's date."""
+    """What one run covers: completed dates to search, receipt dates to probe, the run's date."""
 
-    first: date
-    last: date
+    first: date | None
+    last: date | None
     methods: list[str]
     strategy: str
     today: date
     crawl: CrawlSettings
-    full_refresh: bool = False
+    search_first: date | None = None
+    search_last: date | None = None
+    reprobe: bool = False
+    recheck_complete_days: int = 3
 
 
 def date_range(start: date, end: date) -> list[date]:
@@ -103,9 +106,10 @@ def date_range(start: date, end: date) -> list[date]:
 class Scheduler:
     """Runs one :class:`RunPlan` on a thread pool; use as a context manager around :meth:`run`."""
 
-    def __init__(self, workers: WorkerSettings, report: RunReport) -> None:
+    def __init__(self, workers: WorkerSettings, report: RunReport, budget: Budget | None = None) -> None:
         self.workers = workers
         self.report = report
+        self.budget = budget or Budget()
         self.limiter = RateLimiter(workers.requests_per_second)
         self.stop = threading.Event()
         self.events: queue.Queue[Event | Outcome] = queue.Queue(maxsize=10_000)
@@ -128,8 +132,10 @@ class Scheduler:
         """Search (unless ``probe``), then probe what is due and not covered; ``states`` and
         ``searches`` (the resource state) are updated as outcomes arrive."""
         listed: dict[str, int] = {}
-        if plan.strategy != "probe":
+        if plan.strategy != "probe" and plan.search_first is not None:
             yield from self._search(plan, states, searches, listed)
+        if plan.first is None:
+            return
         covered = covered_from(searches, plan.first, plan.today) if plan.strategy != "probe" else None
         todo = yield from self._plan_probes(plan, states, covered, listed)
         yield from self._probe(plan, todo, states)
@@ -137,30 +143,50 @@ class Scheduler:
     def _search(
         self, plan: RunPlan, states: dict[str, Any], searches: dict[str, Any], listed: dict[str, int]
     ) -> Iterator[Event]:
-        days = search_days(searches, plan.first, plan.today, plan.full_refresh)
+        assert plan.search_first is not None and plan.search_last is not None
+        days = search_days(searches, plan.search_first, plan.search_last, plan.reprobe)
+        rechecks = [
+            d for d in recheck_days(
+                searches, plan.search_first, plan.search_last, plan.today, plan.recheck_complete_days
+            ) if d not in days
+        ]
         progress_log.info(
-            "run %s: searching %d completed dates (%s..%s), %d workers at %s req/s", self.report.run_id,
-            len(days), days[0] if days else "-", days[-1] if days else "-", self.workers.max_workers,
-            self.workers.requests_per_second or "unlimited",
+            "run %s: searching %d completed dates (%s..%s) and checking %d totals, %d workers at %s req/s",
+            self.report.run_id, len(days), plan.search_first, plan.search_last, len(rechecks),
+            self.workers.max_workers, self.workers.requests_per_second or "unlimited",
         )
         started = time.monotonic()
-        self._futures += [self._pool.submit(self._search_work, day, plan.today, states) for day in days]
-        for outcome in self._drain(len(days)):
+        work = [(day, False) for day in days] + [(day, True) for day in rechecks]
+        self._futures += [
+            self._pool.submit(self._search_work, day, plan.today, states, searches.get(day.isoformat()), recheck)
+            for day, recheck in work
+        ]
+        for outcome in self._drain(len(work)):
             if isinstance(outcome, Event):
                 yield outcome
                 continue
             assert isinstance(outcome, ListingOutcome)
+            if self._deferred(outcome):
+                continue
             for key, sequences in apply_listing(outcome, states, plan.today, plan.crawl).items():
                 listed[key] = listed.get(key, 0) + sequences
             searches[outcome.completed_date] = outcome.state
             self.report.searches.append(outcome)
-            log_search(outcome, len(self.report.searches), len(days), started)
+            log_search(outcome, len(self.report.searches), len(work), started)
             yield Event("crawl_searches", outcome.row(self.report.run_id))
+
+    def _deferred(self, outcome: Outcome) -> bool:
+        """Count the outcome's requests against the budget; True when it never started (budget spent)."""
+        self.budget.spend(outcome.requests)
+        if outcome.skipped:
+            self.report.deferred += 1
+        return outcome.skipped
 
     def _plan_probes(
         self, plan: RunPlan, states: dict[str, Any], covered: date | None, listed: dict[str, int]
     ) -> Generator[Event, None, list[tuple[date, str, dict[str, Any]]]]:
         """Mark the partitions the searches covered; return the ones to probe (the generator's value)."""
+        assert plan.first is not None and plan.last is not None
         todo: list[tuple[date, str, dict[str, Any]]] = []
         for day in date_range(plan.first, plan.last):
             for method in plan.methods:
@@ -175,7 +201,7 @@ class Scheduler:
                     self.report.covered += 1
                     yield Event("crawl_partitions", outcome.row(self.report.run_id))
                 elif plan.strategy != "search" and is_due(
-                    states.get(key), day, plan.today, plan.crawl, plan.full_refresh
+                    states.get(key), day, plan.today, plan.crawl, plan.reprobe
                 ):
                     todo.append((day, method, dict(states.get(key) or {})))
                 else:
@@ -199,6 +225,8 @@ class Scheduler:
                 yield outcome
                 continue
             assert isinstance(outcome, PartitionOutcome)
+            if self._deferred(outcome):
+                continue
             states[outcome.key] = outcome.state
             report.outcomes.append(outcome)
             log_partition(outcome, len(report.outcomes), len(todo), started)
@@ -225,19 +253,26 @@ class Scheduler:
                 rate_limiter=self.limiter,
             )
             self._local.prober = Prober(
-                client, fetch_forms=w.fetch_forms, archive=w.archive, stop=self.stop,
+                client, pages=w.pages, archive=w.archive, stop=self.stop,
                 lookahead=max(1, w.probe_lookahead),
             )
         return self._local.prober
 
-    def _emit(self, record: dict[str, Any]) -> None:
-        self.events.put(Event("colas", record))
+    def _emit(self, row: TableRow) -> None:
+        self.events.put(row)
 
-    def _search_work(self, day: date, today: date, states: dict[str, Any]) -> None:
+    def _search_work(
+        self, day: date, today: date, states: dict[str, Any], previous: dict[str, Any] | None, recheck: bool
+    ) -> None:
         outcome: ListingOutcome | None = None
         try:
+            if self.budget.spent():
+                outcome = ListingOutcome(day.isoformat(), previous or {}, skipped=True)
+                return
             worker = self._prober()
-            outcome = Lister(Searcher(worker.client), worker).run(day, today, states, emit=self._emit)
+            outcome = Lister(Searcher(worker.client), worker).run(
+                day, today, states, emit=self._emit, previous=previous, recheck=recheck
+            )
         except Exception as exc:  # a bug must fail the day, never lose it silently
             progress_log.exception("search of %s failed unexpectedly", day)
             outcome = ListingOutcome(
@@ -249,9 +284,12 @@ class Scheduler:
             self.events.put(outcome or ListingOutcome(day.isoformat(), search_state(day, today, None, 0, "lost")))
 
     def _probe_work(self, plan: RunPlan, day: date, method: str, state: dict[str, Any]) -> None:
-        crawl = PartitionCrawl(day, plan.today, plan.crawl, state, full_refresh=plan.full_refresh)
+        crawl = PartitionCrawl(day, plan.today, plan.crawl, state, full_refresh=plan.reprobe)
         outcome: PartitionOutcome | None = None
         try:
+            if self.budget.spent():
+                outcome = PartitionOutcome(day.isoformat(), method, state, skipped=True)
+                return
             outcome = self._prober().run(crawl, method, emit=self._emit)
         except Exception as exc:  # a bug must fail the partition, never lose it silently
             progress_log.exception("partition %s failed unexpectedly", partition_key(day, method))

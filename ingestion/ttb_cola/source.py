@@ -2,10 +2,12 @@
 
 The ``partitions`` resource discovers COLAs two ways, by ``strategy``: it searches the registry by
 completed date (:mod:`ttb_cola.search`) and it probes receipt date x receipt method partitions TTB ID
-by TTB ID (:mod:`ttb_cola.probe`), on the :class:`~ttb_cola.scheduler.Scheduler`'s pool. It keeps one
-state entry per receipt partition and per completed date in ``dlt.current.resource_state()``; the
-``colas``, ``cola_label_images``, ``crawl_partitions`` and ``crawl_searches`` resources are
-transformers over its output, so one crawl feeds every table.
+by TTB ID (:mod:`ttb_cola.probe`), on the :class:`~ttb_cola.scheduler.Scheduler`'s pool. One run
+searches one range of completed dates and/or covers one range of receipt dates (the runs layer
+chunks a command into such runs, each one dlt load with its state). It keeps one state entry per
+receipt partition and per completed date in ``dlt.current.resource_state()``; the page tables
+(``cola_details``, ``cola_forms``, ``cola_listings``), ``cola_label_images`` and the crawl logs
+(``crawl_partitions``, ``crawl_searches``) are transformers over its output.
 """
 
 from __future__ import annotations
@@ -21,21 +23,30 @@ from ttb_cola.archive import DEFAULT_ARCHIVE_DIR, RawArchive, archived_records
 from ttb_cola.ids import check_method
 from ttb_cola.probe.plan import CrawlSettings
 from ttb_cola.records import (
-    COLAS_COLUMNS,
     CRAWL_PARTITION_COLUMNS,
     CRAWL_SEARCH_COLUMNS,
+    DETAILS_COLUMNS,
+    DETAILS_TABLE,
+    FORMS_COLUMNS,
+    FORMS_TABLE,
     LABEL_IMAGE_COLUMNS,
+    LABEL_IMAGES_TABLE,
+    LISTINGS_COLUMNS,
+    LISTINGS_TABLE,
     SCHEMA_CONTRACT,
+    ColaPages,
 )
 from ttb_cola.registry.retry import RetryPolicy
 from ttb_cola.scheduler import Event, RunPlan, RunReport, Scheduler, WorkerSettings
-from ttb_cola.search.plan import check_strategy
+from ttb_cola.search.plan import check_pages, check_strategy
 
 
 @dlt.source(name="ttb_cola", max_table_nesting=0)
 def ttb_cola(
-    start_date: str,
+    start_date: str | None = None,
     end_date: str | None = None,
+    search_start: str | None = None,
+    search_end: str | None = None,
     receipt_methods: list[str] = dlt.config.value,
     base_url: str = dlt.config.value,
     requests_per_second: float = 2.0,
@@ -48,23 +59,28 @@ def ttb_cola(
     probe_lookahead: int = 4,
     max_consecutive_misses: int = 40,
     settle_days: int = 120,
-    lookback_days: int = 45,
-    fetch_forms: bool = True,
+    recheck_daily_days: int = 14,
+    recheck_complete_days: int = 3,
+    pages: str = "form",
     archive_raw_html: bool = False,
     archive_url: str = DEFAULT_ARCHIVE_DIR,
     archive_options: dict[str, Any] | None = None,
     ca_bundle: str | None = None,
     user_agent: str | None = None,
     strategy: str = "probe",
-    full_refresh: bool = False,
+    reprobe: bool = False,
     today: str | None = None,
     report: Any = None,
+    budget: Any = None,
 ) -> Sequence[DltResource]:
-    """The TTB COLA registry, crawled by receipt date x receipt method.
+    """The TTB COLA registry: one range of completed dates searched and/or receipt dates probed.
 
     Args:
-        start_date: first receipt date (ISO) to crawl.
+        start_date: first receipt date (ISO) to probe or mark covered; None: no receipt dates.
         end_date: last receipt date (ISO), ``start_date`` when omitted.
+        search_start: first completed date (ISO) to search (strategies ``search`` and ``both``);
+            None: no search in this run.
+        search_end: last completed date to search, ``search_start`` when omitted.
         receipt_methods: method codes to crawl ("001" e-filed, "002" mailed, "003" overnight,
             "000" hand delivered).
         base_url: registry root, e.g. ``https://www.ttbonline.gov/colasonline``.
@@ -74,35 +90,44 @@ def ttb_cola(
         backoff_initial: first retry wait in seconds (doubling, with jitter, up to ``backoff_max``).
         backoff_max: longest wait between retries.
         captcha_backoff: first wait after a CAPTCHA page (doubling up to 5 minutes).
-        max_workers: partitions crawled concurrently.
+        max_workers: partitions or completed dates crawled concurrently.
         probe_lookahead: sequences of one partition fetched concurrently.
         max_consecutive_misses: not-found pages in a row that end a partition's frontier.
         settle_days: partitions older than this stop being re-checked.
-        lookback_days: partitions this young are re-checked every day (the daily run's window).
-        fetch_forms: also fetch each printable form (codes, checkboxes, label images).
+        recheck_daily_days: partitions this young are re-checked every day, older ones every
+            ``age/7`` days (up to 14).
+        recheck_complete_days: the last complete days whose reported totals are checked again.
+        pages: the pages fetched per COLA: ``form`` (the printable form), ``detail`` or ``both``.
         archive_raw_html: keep every fetched page gzipped under ``archive_url``.
         archive_url: local directory or fsspec URL of the raw archive.
         archive_options: fsspec options (credentials, endpoint) for ``archive_url``, e.g. the lake's.
         ca_bundle: CA bundle path; empty builds certifi + the registry's missing intermediate.
         user_agent: User-Agent header; empty names the project.
         strategy: how COLAs are found: ``probe`` (TTB ID by TTB ID), ``search`` (the registry's
-            search by completed date, from ``start_date`` to today: new COLAs and status changes)
-            or ``both`` (search, then probe the receipt dates the searches do not cover).
-        full_refresh: probe settled partitions and every sequence again; search every day again.
+            search by completed date: new COLAs and status changes) or ``both`` (search, and probe
+            the receipt dates the searches do not cover).
+        reprobe: probe settled partitions and every sequence again; search every day again.
         today: the run's date (ISO), for replays and the simulator's clock; the real date if None.
         report: a :class:`RunReport` to fill in (the CLI's summary reads it).
+        budget: a :class:`~ttb_cola.budget.Budget`; work not started once it is spent is left for
+            the next run.
     """
-    first = date.fromisoformat(str(start_date))
+    run_day = date.fromisoformat(today) if today else date.today()
+    first = date.fromisoformat(str(start_date)) if start_date else None
+    search_first = date.fromisoformat(str(search_start)) if search_start else None
     plan = RunPlan(
         first=first,
         last=date.fromisoformat(str(end_date)) if end_date else first,
+        search_first=search_first,
+        search_last=date.fromisoformat(str(search_end)) if search_end else search_first,
         methods=[check_method(str(m)) for m in receipt_methods],
         strategy=check_strategy(strategy),
-        today=date.fromisoformat(today) if today else date.today(),
+        today=run_day,
         crawl=CrawlSettings(
-            max_consecutive_misses=max_consecutive_misses, settle_days=settle_days, daily_days=lookback_days
+            max_consecutive_misses=max_consecutive_misses, settle_days=settle_days, daily_days=recheck_daily_days
         ),
-        full_refresh=full_refresh,
+        reprobe=reprobe,
+        recheck_complete_days=recheck_complete_days,
     )
     workers = WorkerSettings(
         base_url=base_url,
@@ -118,7 +143,7 @@ def ttb_cola(
         ),
         user_agent=user_agent,
         ca_bundle=ca_bundle,
-        fetch_forms=fetch_forms,
+        pages=check_pages(pages),
         archive=RawArchive.at(archive_url, **(archive_options or {})) if archive_raw_html else None,
         max_workers=max_workers,
         probe_lookahead=probe_lookahead,
@@ -130,59 +155,61 @@ def ttb_cola(
         resource_state = dlt.current.resource_state()
         states: dict[str, Any] = resource_state.setdefault("partitions", {})
         searches: dict[str, Any] = resource_state.setdefault("searches", {})
-        with Scheduler(workers, run_report) as scheduler:
+        yield Event(MATERIALIZE, {})  # every table exists from the first run on, rows or not
+        with Scheduler(workers, run_report, budget) as scheduler:
             yield from scheduler.run(plan, states, searches)
 
     return (partitions, *table_resources(partitions))
 
 
 def table_resources(parent: DltResource) -> tuple[DltResource, ...]:
-    """The ``colas``, ``cola_label_images``, ``crawl_partitions`` and ``crawl_searches`` tables, fed by
-    ``parent``'s events."""
-
-    @dlt.transformer(
+    """The page tables, ``cola_label_images`` and the crawl logs, fed by ``parent``'s rows."""
+    label_images = dlt.transformer(
+        _rows_of(LABEL_IMAGES_TABLE),
         data_from=parent,
-        name="colas",
-        write_disposition="merge",
-        primary_key="ttb_id",
-        columns=COLAS_COLUMNS,
-        schema_contract=SCHEMA_CONTRACT,
-    )
-    def colas(event: Event) -> Iterator[dict[str, Any]]:
-        if event.table == "colas":
-            yield {k: v for k, v in event.data.items() if k != "label_images"}
-
-    @dlt.transformer(
-        data_from=parent,
-        name="cola_label_images",
+        name=LABEL_IMAGES_TABLE,
         write_disposition={"disposition": "merge", "strategy": "delete-insert"},
         primary_key=("ttb_id", "position"),
         merge_key="ttb_id",
         columns=LABEL_IMAGE_COLUMNS,
         schema_contract=SCHEMA_CONTRACT,
     )
-    def cola_label_images(event: Event) -> Iterator[dict[str, Any]]:
-        if event.table == "colas":
-            for position, image in enumerate(event.data.get("label_images") or [], start=1):
-                yield {"ttb_id": event.data["ttb_id"], "position": position, **image}
-
     return (
-        colas,
-        cola_label_images,
+        _page_table(parent, DETAILS_TABLE, DETAILS_COLUMNS),
+        _page_table(parent, FORMS_TABLE, FORMS_COLUMNS),
+        _page_table(parent, LISTINGS_TABLE, LISTINGS_COLUMNS),
+        label_images,
         _crawl_log(parent, "crawl_partitions", CRAWL_PARTITION_COLUMNS),
         _crawl_log(parent, "crawl_searches", CRAWL_SEARCH_COLUMNS),
     )
 
 
-def _crawl_log(parent: DltResource, table: str, columns: Any) -> DltResource:
-    """An append-only table of the rows ``parent`` sends for ``table`` (one per partition or day per run)."""
+#: The event that makes every table's schema real in the destination, even when no row comes.
+MATERIALIZE = "__materialize__"
 
-    def rows(event: Event) -> Iterator[dict[str, Any]]:
+
+def _rows_of(table: str) -> Any:
+    def rows(event: Event) -> Iterator[Any]:
         if event.table == table:
             yield event.data
+        elif event.table == MATERIALIZE:
+            yield dlt.mark.materialize_table_schema()
 
+    return rows
+
+
+def _page_table(parent: DltResource, table: str, columns: Any) -> DltResource:
+    """A table of one page kind, merged on ``ttb_id``: the latest fetch of that page wins."""
     return dlt.transformer(
-        rows, data_from=parent, name=table, write_disposition="append", columns=columns,
+        _rows_of(table), data_from=parent, name=table, write_disposition="merge", primary_key="ttb_id",
+        columns=columns, schema_contract=SCHEMA_CONTRACT,
+    )
+
+
+def _crawl_log(parent: DltResource, table: str, columns: Any) -> DltResource:
+    """An append-only table of the rows ``parent`` sends for ``table`` (one per partition or day per run)."""
+    return dlt.transformer(
+        _rows_of(table), data_from=parent, name=table, write_disposition="append", columns=columns,
         schema_contract=SCHEMA_CONTRACT,
     )
 
@@ -193,18 +220,21 @@ def ttb_cola_archive(
     base_url: str = dlt.config.value,
     archive_options: dict[str, Any] | None = None,
 ) -> Sequence[DltResource]:
-    """The same tables rebuilt from the raw page archive, without any HTTP (``ttb-cola reparse``).
+    """The page tables rebuilt from the raw page archive, without any HTTP (``ttb-cola reparse``):
+    the listings, filled by searches only, are left as they are.
 
     Args:
         archive_url: local directory or fsspec URL the crawl archived pages to.
-        base_url: registry root, to restore each record's ``source_url``.
+        base_url: registry root, to restore each page's ``source_url``.
         archive_options: fsspec options (credentials, endpoint) for ``archive_url``.
     """
 
     @dlt.resource(name="archive", selected=False)
     def archive() -> Iterator[Event]:
-        for record in archived_records(RawArchive.at(archive_url, **(archive_options or {})), base_url):
-            yield Event("colas", record)
+        yield Event(MATERIALIZE, {})
+        pages: ColaPages
+        for pages in archived_records(RawArchive.at(archive_url, **(archive_options or {})), base_url):
+            yield from pages.rows()
 
     return (archive, *table_resources(archive))
 

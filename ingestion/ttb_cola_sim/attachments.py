@@ -82,8 +82,9 @@ class AttachmentServlet:
             previous = self.registry.raw(bound[1])
             if previous is not None and previous["label_images"]:
                 self._count("stale")
-                last = len(previous["label_images"]) - 1
-                return labels.label_image(self.registry.seed, previous, min(position, last))
+                # an image the servlet does serve for that COLA (a form may list one file name twice)
+                named = previous["label_images"][min(position, len(previous["label_images"]) - 1)]["filename"]
+                return labels.label_image(self.registry.seed, previous, _position(previous, named))
         self._count("image")
         return labels.label_image(self.registry.seed, record, position)
 

@@ -171,6 +171,8 @@ class Registry:
         self.seed = int(seed)
         self._as_of = as_of or date.today()
         self.start = start
+        #: Status changes set at run time (``change_status``), by TTB ID: (status, completed ordinal).
+        self._changes: dict[str, tuple[str, int]] = {}
         self._lock = threading.RLock()
         self._skeletons: OrderedDict[tuple[date, str], Skeleton] = OrderedDict()
         self._details: OrderedDict[tuple[date, str, int], dict[str, Any]] = OrderedDict()
@@ -192,6 +194,21 @@ class Registry:
     def set_as_of(self, as_of: date) -> None:
         """Move the clock (forward or back); generated data is kept, only visibility changes."""
         self._as_of = as_of
+
+    def change_status(self, ttb_id: str, status: str, on: date) -> None:
+        """Give a public COLA a new status completed ``on`` (e.g. surrendered later the day it was
+        fetched): from then on its pages show the status and the search lists it under ``on``."""
+        self._changes[ttb_id] = (status, on.toordinal())
+
+    def _status(self, ttb_id: str, approved: int, change: tuple[str, int] | None, day: int) -> tuple[str, int]:
+        """(status, completed ordinal) of a public COLA as of ordinal ``day``."""
+        status, completed = APPROVED, approved
+        if change is not None and change[1] <= day:
+            status, completed = change
+        late = self._changes.get(ttb_id)
+        if late is not None and late[1] <= day:
+            status, completed = late
+        return status, completed
 
     # ----------------------------------------------------------------- skeleton
     def _rng(self, receipt_date: date, method: str, layer: str) -> random.Random:
@@ -525,11 +542,8 @@ class Registry:
         if not approved or approved > day:
             return None
         detail = self._detail(receipt_date, method, sequence)
-        change = skeleton.change[sequence - 1]
-        if change is not None and change[1] <= day:
-            status, completed = change[0], change[1]
-        else:
-            status, completed = APPROVED, approved
+        ttb_id = format_ttb_id(receipt_date, method, sequence) if self._changes else ""
+        status, completed = self._status(ttb_id, approved, skeleton.change[sequence - 1], day)
         if detail["status"] == status and detail.get("_completed") == completed:
             return detail
         view = dict(detail)
@@ -592,8 +606,8 @@ class Registry:
                 for index, approved in enumerate(skeleton.approval):
                     if not approved or approved > hi:
                         continue
-                    change = skeleton.change[index]
-                    completed = change[1] if change is not None and change[1] <= clock.toordinal() else approved
+                    ttb_id = format_ttb_id(day, method, index + 1) if self._changes else ""
+                    _, completed = self._status(ttb_id, approved, skeleton.change[index], clock.toordinal())
                     if lo <= completed <= hi:
                         raw = self._raw(day, method, index + 1, clock)
                         if raw is not None:

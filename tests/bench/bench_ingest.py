@@ -72,7 +72,8 @@ def daily_strategies() -> None:
     Each strategy gets its own warehouse, warmed up by one daily run, then measured over the next
     day's run: every registry request (searches, exports, pages) per record loaded or updated, and
     recall: the window's public COLAs loaded, and the statuses of everything loaded as the registry
-    shows them now. Printable forms are off (the search list gives the codes the form would add).
+    shows them now. One page per COLA (``pages = form``, the default). The daily windows (receipt
+    dates back ``settle_days``, completed dates back ``lookback_days``) are both 45 days here.
     """
     today = AS_OF + timedelta(days=1)
     registry = Registry(seed=SEED, as_of=today)
@@ -80,16 +81,17 @@ def daily_strategies() -> None:
     window = {r["ttb_id"] for d in (first + timedelta(days=n) for n in range(LOOKBACK))
               for m in METHODS for r in registry.partition_records(d, m, today)}
     daily = ("--lookback-days", str(LOOKBACK), "--requests-per-second", "0")
-    print(f"daily steady state ({LOOKBACK}-day lookback, clock +1 day, no forms):")
+    window_env = {"SOURCES__TTB_COLA__SETTLE_DAYS": str(LOOKBACK)}
+    print(f"daily steady state ({LOOKBACK}-day windows, clock +1 day, pages=form):")
     for strategy in ("probe", "search", "both"):
         with tempfile.TemporaryDirectory() as tmp, Simulator(SEED, AS_OF) as sim:
             work = Path(tmp)
             options = (*daily, "--strategy", strategy)
-            _check(run_cli(work, sim.base_url, AS_OF, "daily", *options, SOURCES__TTB_COLA__FETCH_FORMS="false"),
+            _check(run_cli(work, sim.base_url, AS_OF, "daily", *options, **window_env),
                    f"{strategy} warm-up")
             before, served = loaded_statuses(work), sim.all_requests()
             sim.set_as_of(today)
-            run = run_cli(work, sim.base_url, today, "daily", *options, SOURCES__TTB_COLA__FETCH_FORMS="false")
+            run = run_cli(work, sim.base_url, today, "daily", *options, **window_env)
             _check(run, f"{strategy} daily")
             requests = sim.all_requests() - served
             after = loaded_statuses(work)

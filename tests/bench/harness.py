@@ -22,6 +22,9 @@ import duckdb
 
 BIN = Path(sys.executable).parent
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "tests"))
+
+from ingest_helpers import add_colas_view  # noqa: E402
 
 
 def free_port() -> int:
@@ -109,22 +112,26 @@ def run_cli(workdir: Path, base_url: str, today: date, command: str, *args: str,
     return IngestRun(os.waitstatus_to_exitcode(status), seconds, usage.ru_maxrss / 1024, stderr)
 
 
-def loaded_statuses(workdir: Path) -> dict[str, tuple[str, date, date | None]]:
-    """TTB ID -> (status, receipt date, completed date) in the warehouse's ``colas`` table."""
+def connect(workdir: Path) -> duckdb.DuckDBPyConnection:
+    """The warehouse of ``workdir``, read-only, with the temp view ``colas`` (one row per COLA)."""
     con = duckdb.connect()
     con.execute(f"ATTACH '{workdir / 'warehouse.duckdb'}' AS wh (READ_ONLY)")
-    rows = con.sql("select ttb_id, status, receipt_date, completed_date from wh.ttb_cola.colas").fetchall()
-    con.close()
+    con.execute("USE wh")
+    add_colas_view(con)
+    return con
+
+
+def loaded_statuses(workdir: Path) -> dict[str, tuple[str, date, date | None]]:
+    """TTB ID -> (status, receipt date, completed date) of every loaded COLA."""
+    with connect(workdir) as con:
+        rows = con.sql("select ttb_id, status, receipt_date, completed_date from colas").fetchall()
     return {ttb_id: (status, receipt, completed) for ttb_id, status, receipt, completed in rows}
 
 
 def loaded_ids(workdir: Path) -> set[str]:
-    """TTB IDs in the warehouse's ``colas`` table."""
-    con = duckdb.connect()
-    con.execute(f"ATTACH '{workdir / 'warehouse.duckdb'}' AS wh (READ_ONLY)")
-    ids = {row[0] for row in con.sql("select ttb_id from wh.ttb_cola.colas").fetchall()}
-    con.close()
-    return ids
+    """TTB IDs of every loaded COLA."""
+    with connect(workdir) as con:
+        return {row[0] for row in con.sql("select ttb_id from colas").fetchall()}
 
 
 def crawl_rows(workdir: Path) -> list[dict[str, Any]]:

@@ -43,15 +43,23 @@ def bench_parse() -> None:
 
 
 def bench_ingest() -> None:
-    """Issue 4's figures against the simulator (separate processes, loopback HTTP)."""
+    """Probing and daily figures against the simulator (separate processes, loopback HTTP)."""
     import bench_ingest
 
     for fn in bench_ingest.BENCHES.values():
         fn()
 
 
+def bench_backfill() -> None:
+    """Registry-scale runs: search-first backfill, SIGKILL and resume, first daily under a budget."""
+    import bench_backfill
+
+    for fn in bench_backfill.BENCHES.values():
+        fn()
+
+
 def bench_dbt() -> None:
-    """Issue 5's figure: dbt build on 1M COLAs."""
+    """dbt build on 1M COLAs."""
     import bench_dbt
 
     bench_dbt.build_1m()
@@ -65,7 +73,8 @@ def bench_images() -> None:
         fn()
 
 
-BENCHES = {"parse": bench_parse, "ingest": bench_ingest, "dbt": bench_dbt, "images": bench_images}
+BENCHES = {"parse": bench_parse, "ingest": bench_ingest, "backfill": bench_backfill, "dbt": bench_dbt,
+           "images": bench_images}
 
 
 def main(argv: list[str]) -> int:

@@ -14,7 +14,7 @@ import duckdb
 import fsspec
 import pyarrow.parquet as pq
 import pytest
-from ingest_helpers import COMPARED, JSON_FIELDS, Warehouse, assert_same_records, truth
+from ingest_helpers import COMPARED, JSON_FIELDS, Warehouse, add_colas_view, assert_same_records, truth
 from moto_server import MotoS3, no_machine_aws_credentials, running_moto
 from sim_server import running_simulator
 
@@ -24,7 +24,7 @@ from ttb_cola_sim.server import SimulatorServer
 
 DAY = date(2025, 6, 16)  # a Monday
 AS_OF = DAY + timedelta(days=10)
-TABLES = ("colas", "cola_label_images", "crawl_partitions")
+TABLES = ("cola_details", "cola_forms", "cola_listings", "cola_label_images", "crawl_partitions", "crawl_searches")
 
 
 @pytest.fixture(scope="module")
@@ -72,6 +72,7 @@ def read_lake(fs: fsspec.AbstractFileSystem, root: str) -> duckdb.DuckDBPyConnec
         assert files, f"no parquet files for {table}"
         arrow = pq.ParquetDataset(files, filesystem=fs).read()
         con.register(table, arrow)
+    add_colas_view(con, None, latest=True)  # ``colas``: one row per COLA, each page's latest load
     return con
 
 
@@ -124,7 +125,7 @@ def test_bucket_lake_restores_state_on_a_fresh_runner(
 
     fs = fsspec.filesystem("s3", **lake.storage_options())
     with read_lake(fs, f"{lake.bucket}/lake") as con:
-        assert con.sql("select count(*) - count(distinct ttb_id) from colas").fetchall() == [(0,)]
+        assert con.sql("select count(*) - count(distinct ttb_id) from cola_details").fetchall() == [(0,)]
         assert_same_records(lake_colas(con), expected)
         assert con.sql("select count(*) - count(distinct (ttb_id, position)) from cola_label_images").fetchall() == [
             (0,)
@@ -159,14 +160,10 @@ def test_raw_archive_goes_to_the_bucket_and_reparse_reads_it(
     assert main(["reparse", "--destination", "filesystem", "--pipelines-dir", str(warehouse.pipelines)]) == 0
     fs = fsspec.filesystem("s3", **lake.storage_options())
     with read_lake(fs, f"{lake.bucket}/lake") as con:
-        con.execute(
-            "create temp view colas_latest as select * from colas "
-            "qualify row_number() over (partition by ttb_id order by _dlt_load_id desc) = 1"
-        )
-        assert con.sql("select count(*), count(distinct ttb_id) from colas").fetchone() == (
+        assert con.sql("select count(*), count(distinct ttb_id) from cola_details").fetchone() == (
             2 * len(expected), len(expected)
         )
-        assert_same_records(lake_colas(con, "colas_latest"), expected)
+        assert_same_records(lake_colas(con), expected)
 
 
 def test_local_file_lake(sim: SimulatorServer, warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -45,7 +45,7 @@ def loaded(tmp_path_factory: pytest.TempPathFactory):
 def test_images_command_loads_tables_and_a_rerun_fetches_nothing(loaded) -> None:
     sim, wh = loaded
     assert wh.ingest(sim.base_url, "--date", DAY.isoformat(), "--methods", "001,002", today=TODAY) == 0
-    colas = wh.query("select ttb_id, type_of_product from ttb_cola.colas")
+    colas = wh.query("select ttb_id, type_of_product from ttb_cola.cola_forms")
     expected_images = sum(len(sim.registry.raw(t)["label_images"]) for t, _ in colas)
     forms, images = form_requests(sim), attachment_requests(sim)
     assert _images(wh, sim.base_url, "--which", "all") == 0

@@ -103,5 +103,5 @@ def run_ingest(cmd: list[str], env: dict[str, str], timeout: float = 300) -> sub
 
 def duplicate_count(warehouse: Warehouse) -> int:
     """Rows of ``colas`` beyond one per TTB ID."""
-    [(dupes,)] = warehouse.query("select count(*) - count(distinct ttb_id) from ttb_cola.colas")
+    [(dupes,)] = warehouse.query("select count(*) - count(distinct ttb_id) from colas")
     return int(dupes)

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ingest_helpers import COMPARED, JSON_FIELDS, Warehouse, assert_same_records
+from ingest_helpers import COMPARED, JSON_FIELDS, Warehouse, add_colas_view, assert_same_records
 from reliability_helpers import (
     REPO,
     days,
@@ -86,26 +86,31 @@ def _moto() -> Any:
 
 
 def _lake_colas(s3: Any) -> tuple[dict[str, dict[str, Any]], int]:
-    """The lake's ``colas``, latest row per TTB ID (the lake appends; dbt staging keeps the latest) and the
-    number of rows beyond one per ID."""
+    """The lake's COLAs, each page table's latest row per TTB ID (the lake appends; dbt staging keeps
+    the latest), and the number of detail rows beyond one per ID."""
+    import duckdb
     import pyarrow.parquet as pq
     import s3fs
 
     fs = s3fs.S3FileSystem(**s3.storage_options())
-    rows: list[dict[str, Any]] = []
-    for path in sorted(fs.glob(f"{s3.bucket}/ttb_cola/colas/*.parquet")):
-        with fs.open(path, "rb") as handle:
-            rows.extend(pq.read_table(handle).to_pylist())
+    con = duckdb.connect()
+    for table in ("cola_details", "cola_forms", "cola_listings"):
+        files = sorted(fs.glob(f"{s3.bucket}/ttb_cola/{table}/*.parquet"))
+        if files:
+            con.register(table, pq.ParquetDataset(files, filesystem=fs).read())
+    add_colas_view(con, None, latest=True)
+    rows = con.sql(f"select {', '.join(COMPARED)} from colas").fetchall()
+    [(extra,)] = con.sql("select count(*) - count(distinct ttb_id) from cola_details").fetchall()
     latest: dict[str, dict[str, Any]] = {}
-    for row in sorted(rows, key=lambda r: (r["_dlt_load_id"], r.get("fetched_at") or "")):
-        record = {name: row.get(name) for name in COMPARED}
+    for row in rows:
+        record = dict(zip(COMPARED, row, strict=True))
         for name, value in record.items():
             if isinstance(value, date):
                 record[name] = value.isoformat()
             elif name in JSON_FIELDS and isinstance(value, str):
                 record[name] = json.loads(value)
         latest[record["ttb_id"]] = record
-    return latest, len(rows) - len(latest)
+    return latest, extra
 
 
 def _expire_lease(s3: Any) -> None:

@@ -41,7 +41,7 @@ def test_ingest_recalls_every_public_record_with_exact_values(warehouse: Warehou
     assert_same_records(loaded, expected)
     images = warehouse.images()
     assert {k: v for k, v in images.items()} == {k: r["label_images"] for k, r in expected.items() if r["label_images"]}
-    rows = warehouse.query("select count(*), count(distinct ttb_id) from ttb_cola.colas")
+    rows = warehouse.query("select count(*), count(distinct ttb_id) from colas")
     assert rows == [(len(expected), len(expected))]
     partitions = warehouse.query("select partition_key, found, status from ttb_cola.crawl_partitions order by 1")
     assert [p[0] for p in partitions] == [f"{DAY}|{m}" for m in ("000", "001", "002", "003")]
@@ -69,7 +69,7 @@ def test_rerun_fetches_only_due_holes_and_frontier_and_adds_no_duplicates(wareho
         assert 0 <= extra <= 3 * len(state)
         expected = truth(sim.registry, [DAY], AS_OF)
     assert_same_records(warehouse.colas(), expected)
-    assert warehouse.query("select count(*) - count(distinct ttb_id) from ttb_cola.colas") == [(0,)]
+    assert warehouse.query("select count(*) - count(distinct ttb_id) from colas") == [(0,)]
 
 
 def test_clock_moving_forward_brings_late_approvals(warehouse: Warehouse) -> None:
@@ -95,7 +95,7 @@ def test_state_is_restored_from_the_destination_when_the_pipeline_dir_is_gone(wa
         first = requests_served(sim)
         assert warehouse.ingest(sim.base_url, "--date", DAY.isoformat(), today=AS_OF + timedelta(days=1)) == 0
         assert 0 <= requests_served(sim) - first - due_probes(state) <= 3 * len(state)
-    assert warehouse.query("select count(*) - count(distinct ttb_id) from ttb_cola.colas") == [(0,)]
+    assert warehouse.query("select count(*) - count(distinct ttb_id) from colas") == [(0,)]
 
 
 def test_blocked_registry_stops_the_run_and_no_state_advances(
@@ -139,7 +139,7 @@ def test_raw_archive_keeps_every_page_and_reparse_rebuilds_without_http(
     some_id = sorted(k for k in expected if k[5:8] == "001")[0]
     detail = gzip.decompress((folder / f"{some_id}.detail.html.gz").read_bytes())
     assert (folder / f"{some_id}.form.html.gz").exists()
-    [(sha,)] = warehouse.query(f"select page_sha256 from ttb_cola.colas where ttb_id = '{some_id}'")
+    [(sha,)] = warehouse.query(f"select page_sha256 from colas where ttb_id = '{some_id}'")
     assert sha == hashlib.sha256(detail).hexdigest()
     stored = {p.name.split(".")[0] for p in raw.rglob("*.detail.html.gz")}
     assert stored == set(expected)

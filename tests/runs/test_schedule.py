@@ -41,9 +41,11 @@ def test_chunks_cover_the_range_without_overlap() -> None:
 
 @pytest.mark.parametrize("strategy", ["probe", "both"])
 def test_daily_run_after_the_clock_moves_loads_exactly_the_newly_public_records(
-    warehouse: Warehouse, strategy: str
+    warehouse: Warehouse, strategy: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     lookback = 6
+    # the daily run's receipt dates reach back settle_days, its searches lookback_days
+    monkeypatch.setenv("SOURCES__TTB_COLA__SETTLE_DAYS", str(lookback))
     args = ("--lookback-days", str(lookback), "--strategy", strategy)
 
     def window(colas: dict, days: list[date]) -> dict:
@@ -147,4 +149,4 @@ def test_a_killed_backfill_resumed_equals_an_uninterrupted_one(
     assert 0 < len(partial) < len(expected)
     assert_same_records(killed.colas(), expected)
     assert killed.colas() == clean.colas()
-    assert killed.query("select count(*) - count(distinct ttb_id) from ttb_cola.colas") == [(0,)]
+    assert killed.query("select count(*) - count(distinct ttb_id) from colas") == [(0,)]

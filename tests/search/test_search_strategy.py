@@ -36,7 +36,7 @@ def ingest_window(warehouse: Warehouse, base_url: str, today: date, strategy: st
 def loaded_completed(warehouse: Warehouse) -> dict[str, tuple[str, str]]:
     return {
         ttb_id: (status, completed.isoformat())
-        for ttb_id, status, completed in warehouse.query("select ttb_id, status, completed_date from ttb_cola.colas")
+        for ttb_id, status, completed in warehouse.query("select ttb_id, status, completed_date from colas")
     }
 
 
@@ -86,7 +86,7 @@ def test_next_day_fetches_only_new_and_changed_colas(warehouse: Warehouse) -> No
     assert fetched == len(changed)
     assert changed and changed <= set(completed_truth(sim.registry, TODAY, tomorrow, tomorrow))
     assert expected.keys() <= after.keys()
-    [(rows, ids)] = warehouse.query("select count(*), count(distinct ttb_id) from ttb_cola.colas")
+    [(rows, ids)] = warehouse.query("select count(*), count(distinct ttb_id) from colas")
     assert rows == ids
 
 
@@ -107,7 +107,7 @@ def test_status_change_is_seen_by_search_and_not_by_probe(tmp_path: Path, monkey
                 args = ("--date", day, "--methods", method, "--strategy", strategy)
                 assert warehouse.ingest(sim.base_url, *args, today=today) == 0
             [(statuses[strategy],)] = warehouse.query(
-                f"select status from ttb_cola.colas where ttb_id = '{target['ttb_id']}'"
+                f"select status from colas where ttb_id = '{target['ttb_id']}'"
             )
     assert statuses["search"] == target["status"] != "APPROVED"
     assert statuses["probe"] == "APPROVED"  # the probe never refetches a COLA it holds

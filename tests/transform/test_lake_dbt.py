@@ -126,7 +126,7 @@ def test_s3_target_builds_the_same_marts_as_duckdb(
     assert Warehouse(tmp_path / "lake", monkeypatch).ingest(
         sim.base_url, *args, "--destination", "filesystem", today=AS_OF
     ) == 0
-    assert any(key.endswith(".parquet") for key in lake.keys("lake/ttb_cola/colas/"))
+    assert any(key.endswith(".parquet") for key in lake.keys("lake/ttb_cola/cola_details/"))
 
     # dev ignores the lake's variables (set here); s3 reads only the bucket and builds into its own file.
     dev_db, lake_db = duck.db, tmp_path / "lake_models.duckdb"
@@ -135,9 +135,9 @@ def test_s3_target_builds_the_same_marts_as_duckdb(
     s3_log = _dbt(tmp_path, "s3", s3_env, "build", "--target", "s3")
     for log in (dev_log, s3_log):
         assert "ERROR=0" in log and "WARN=0" in log
-        assert "source_not_null_ttb_colas_ttb_id" in log  # the source tests ran on both targets
+        assert "source_not_null_ttb_cola_details_ttb_id" in log  # the source tests ran on both targets
     freshness = _dbt(tmp_path, "s3", s3_env, "source", "freshness", "--target", "s3")
-    assert "PASS freshness of ttb._dlt_loads" in freshness and "PASS freshness of ttb.colas" in freshness
+    assert "PASS freshness of ttb._dlt_loads" in freshness and "PASS freshness of ttb.cola_details" in freshness
 
     with duckdb.connect() as con:
         con.execute(f"attach '{dev_db}' as dev (read_only)")

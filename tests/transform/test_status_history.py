@@ -105,7 +105,7 @@ def test_a_surrendered_cola_appears_as_a_second_snapshot_row_after_the_next_dail
     _dbt_build(warehouse)
 
     # the warehouse holds the surrender as the registry lists it
-    assert warehouse.query(f"select status, completed_date from ttb_cola.colas where ttb_id = '{ttb_id}'") == [
+    assert warehouse.query(f"select status, completed_date from colas where ttb_id = '{ttb_id}'") == [
         (SURRENDERED, surrender)
     ]
 

@@ -34,11 +34,33 @@ import duckdb
 
 try:
     from ttb_cola.destinations.warehouse import DEFAULT_DATASET
-    from ttb_cola.records import COLAS_COLUMNS, CRAWL_PARTITION_COLUMNS, LABEL_IMAGE_COLUMNS
+    from ttb_cola.records import (
+        CRAWL_PARTITION_COLUMNS,
+        DETAILS_COLUMNS,
+        FORMS_COLUMNS,
+        ID_COLUMNS,
+        LABEL_IMAGE_COLUMNS,
+        LISTING_COLUMNS,
+        LISTINGS_COLUMNS,
+        PAGE_COLUMNS,
+        PROVENANCE_COLUMNS,
+        columns,
+    )
 except ImportError:  # pragma: no cover - the package is installed by `make setup`
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "ingestion"))
     from ttb_cola.destinations.warehouse import DEFAULT_DATASET  # noqa: E402
-    from ttb_cola.records import COLAS_COLUMNS, CRAWL_PARTITION_COLUMNS, LABEL_IMAGE_COLUMNS  # noqa: E402
+    from ttb_cola.records import (  # noqa: E402
+        CRAWL_PARTITION_COLUMNS,
+        DETAILS_COLUMNS,
+        FORMS_COLUMNS,
+        ID_COLUMNS,
+        LABEL_IMAGE_COLUMNS,
+        LISTING_COLUMNS,
+        LISTINGS_COLUMNS,
+        PAGE_COLUMNS,
+        PROVENANCE_COLUMNS,
+        columns,
+    )
 
 # dlt data type -> DuckDB type (what dlt's duckdb destination creates).
 _DUCKDB_TYPES = {
@@ -120,9 +142,14 @@ def make_dev_data(path: str | Path, rows: int = 10_000, days: int | None = None,
     catalog = con.execute("SELECT current_database()").fetchone()[0]
     ds = f'"{catalog}"."{dataset}"'
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {ds}")
-    for table in ("colas", "cola_label_images", "crawl_partitions", "_dlt_loads"):
+    page_tables = {"cola_details": DETAILS_COLUMNS, "cola_forms": FORMS_COLUMNS, "cola_listings": LISTINGS_COLUMNS}
+    for table in (*page_tables, "colas", "cola_label_images", "crawl_partitions", "_dlt_loads"):
         con.execute(f'DROP TABLE IF EXISTS {ds}."{table}"')
-    con.execute(_ddl("colas", COLAS_COLUMNS, ds))
+    for table, table_columns in page_tables.items():
+        con.execute(_ddl(table, table_columns, ds))
+    # Every COLA is generated as one merged row first, then split into the raw page tables.
+    merged = columns({**PAGE_COLUMNS, **LISTING_COLUMNS, **ID_COLUMNS, **PROVENANCE_COLUMNS})
+    con.execute(_ddl("colas", merged, "temp.main").replace("CREATE TABLE", "CREATE TEMP TABLE", 1))
     con.execute(_ddl("cola_label_images", LABEL_IMAGE_COLUMNS, ds))
     con.execute(_ddl("crawl_partitions", CRAWL_PARTITION_COLUMNS, ds))
     con.execute(f'CREATE TABLE {ds}."_dlt_loads" (load_id VARCHAR NOT NULL, schema_name VARCHAR, '
@@ -215,7 +242,7 @@ def make_dev_data(path: str | Path, rows: int = 10_000, days: int | None = None,
     """)
     statuses = "[" + ", ".join(f"'{s}'" for s in STATUSES) + "]"
     con.execute(f"""
-        INSERT INTO {ds}."colas" BY NAME
+        INSERT INTO temp.main.colas BY NAME
         WITH x AS (
             SELECT g.*, c.*,
                    ct_n.code AS ct_code, ct_n.description AS ct_description,
@@ -291,7 +318,7 @@ def make_dev_data(path: str | Path, rows: int = 10_000, days: int | None = None,
     """)
     # Load 2 re-appends ~1% of the COLAs: status changed, refetched later (append-only destinations).
     con.execute(f"""
-        INSERT INTO {ds}."colas" BY NAME
+        INSERT INTO temp.main.colas BY NAME
         SELECT * REPLACE (
             CASE status WHEN 'APPROVED' THEN 'SURRENDERED' ELSE 'REVOKED' END AS status,
             -- the search lists the change on the day it took effect (probe-found ones stay undated)
@@ -299,7 +326,7 @@ def make_dev_data(path: str | Path, rows: int = 10_000, days: int | None = None,
             TIMESTAMPTZ '{load_2.isoformat()}' AS fetched_at,
             '{load_id_2}' AS _dlt_load_id,
             left(md5(ttb_id || '{load_id_2}'), 14) AS _dlt_id)
-        FROM {ds}."colas" WHERE hash(ttb_id, 'dup') % 100 = 0
+        FROM temp.main.colas WHERE hash(ttb_id, 'dup') % 100 = 0
     """)
     # Label images: only COLAs whose form was fetched have them (1-3 each), positions from 1.
     con.execute(f"""
@@ -307,7 +334,7 @@ def make_dev_data(path: str | Path, rows: int = 10_000, days: int | None = None,
         WITH c AS (
             SELECT ttb_id, _dlt_load_id, brand_name, unnest(range(1, CAST(2 + hash(ttb_id, 'img') % 3 AS BIGINT)))
                 AS position
-            FROM {ds}."colas" WHERE class_type_code IS NOT NULL
+            FROM temp.main.colas WHERE class_type_code IS NOT NULL
         )
         SELECT ttb_id, position,
                CASE position WHEN 1 THEN 'Brand (front)' WHEN 2 THEN 'Back' ELSE 'Neck' END AS image_type,
@@ -323,7 +350,7 @@ def make_dev_data(path: str | Path, rows: int = 10_000, days: int | None = None,
         INSERT INTO {ds}."crawl_partitions" BY NAME
         WITH found AS (
             SELECT receipt_date, receipt_method, count(*) AS found, max(sequence) AS highest
-            FROM {ds}."colas" WHERE _dlt_load_id = '{load_id_1}' GROUP BY ALL
+            FROM temp.main.colas WHERE _dlt_load_id = '{load_id_1}' GROUP BY ALL
         ), runs AS (
             SELECT p.*, coalesce(f.found, 0) AS found, coalesce(f.highest, 0) AS highest, r.run_id, r.load_id,
                    r.started
@@ -348,11 +375,12 @@ def make_dev_data(path: str | Path, rows: int = 10_000, days: int | None = None,
         FROM (SELECT *, receipt_method = '002' AND receipt_date = DATE '{start}' + 4 AND run_id = 'run-1' AS is_failed
               FROM runs)
     """)
+    _split_pages(con, ds, page_tables)
     summary = {
         "path": str(path), "start": start, "end": end, "days": days,
         "load_ids": (load_id_1, load_id_2),
-        "colas_rows": con.execute(f'SELECT count(*) FROM {ds}.colas').fetchone()[0],
-        "distinct_ttb_ids": con.execute(f'SELECT count(DISTINCT ttb_id) FROM {ds}.colas').fetchone()[0],
+        "colas_rows": con.execute(f'SELECT count(*) FROM {ds}.cola_details').fetchone()[0],
+        "distinct_ttb_ids": con.execute(f'SELECT count(DISTINCT ttb_id) FROM {ds}.cola_details').fetchone()[0],
         "label_images": con.execute(f'SELECT count(*) FROM {ds}.cola_label_images').fetchone()[0],
         "crawl_partitions": con.execute(f'SELECT count(*) FROM {ds}.crawl_partitions').fetchone()[0],
         "gap_partition": (start + timedelta(days=2), "003"),
@@ -361,6 +389,19 @@ def make_dev_data(path: str | Path, rows: int = 10_000, days: int | None = None,
     }
     con.close()
     return summary
+
+
+def _split_pages(con: duckdb.DuckDBPyConnection, ds: str, page_tables: dict[str, dict]) -> None:
+    """The merged rows as the crawl writes them: a detail page each, a form where one was fetched, a
+    listing where a search listed the COLA."""
+    wheres = {"cola_details": "TRUE", "cola_forms": "class_type_code IS NOT NULL",
+              "cola_listings": "completed_date IS NOT NULL"}
+    for table, table_columns in page_tables.items():
+        names = [name if name != "listed_at" else "fetched_at AS listed_at" for name in table_columns]
+        con.execute(
+            f'INSERT INTO {ds}."{table}" BY NAME SELECT {", ".join(names)}, _dlt_load_id, '
+            f"left(md5(_dlt_id || '{table}'), 14) AS _dlt_id FROM temp.main.colas WHERE {wheres[table]}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

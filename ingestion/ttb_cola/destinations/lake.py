@@ -2,7 +2,7 @@
 
 Layout under ``bucket_url`` (dlt's default filesystem layout, dataset ``ttb_cola``)::
 
-    <bucket_url>/ttb_cola/colas/<load_id>.<file_id>.parquet
+    <bucket_url>/ttb_cola/cola_details/<load_id>.<file_id>.parquet   (and cola_forms, cola_listings)
     <bucket_url>/ttb_cola/cola_label_images/<load_id>.<file_id>.parquet
     <bucket_url>/ttb_cola/crawl_partitions/<load_id>.<file_id>.parquet
     <bucket_url>/ttb_cola/_dlt_loads/, _dlt_pipeline_state/, _dlt_version/   (dlt's own: state restores from here)
@@ -32,7 +32,7 @@ from ttb_cola.errors import InputError
 # Its own pipeline name, so the local working state of a DuckDB run never stands in for the lake's.
 LAKE_PIPELINE_NAME = "ttb_cola_lake"
 # Tables the DuckDB destination merges; on the lake they are appended to (dbt staging deduplicates).
-MERGED_TABLES = ("colas", "cola_label_images")
+MERGED_TABLES = ("cola_details", "cola_forms", "cola_listings", "cola_label_images")
 RAW_PREFIX = "raw"
 SUPPORTED_PROTOCOLS = ("s3", "file")
 
@@ -192,8 +192,8 @@ def checked_lake() -> Lake:
 def append_only(source: DltSource) -> DltSource:
     """Append the merged tables: the filesystem destination cannot merge Parquet (dlt would warn and append).
 
-    ``colas`` then holds one row per fetch of a TTB ID and ``cola_label_images`` one set of rows per
-    fetch; dbt staging keeps each TTB ID's rows of its latest load (``_dlt_load_id``).
+    Each page table then holds one row per fetch of a TTB ID's page and ``cola_label_images`` one set
+    of rows per form fetch; dbt staging keeps each TTB ID's rows of its latest load (``_dlt_load_id``).
     """
     for name in MERGED_TABLES:
         if name in source.resources:

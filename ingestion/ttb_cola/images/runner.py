@@ -16,7 +16,7 @@ from typing import Any
 from ttb_cola.errors import InputError
 from ttb_cola.images.crawl import ImagesReport, crawl_images
 from ttb_cola.images.fetch import WHICH
-from ttb_cola.images.select import Selection, plan
+from ttb_cola.images.select import PAGE_TABLES, Selection, plan
 from ttb_cola.images.store import ImageStore, default_images_url
 from ttb_cola.runs.exit_codes import EXIT_BLOCKED, EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
@@ -153,7 +153,7 @@ def _plan_lake(lake: Any, dataset: str, selection: Selection, store: ImageStore)
         if not local:
             con.register_filesystem(fs)
         tables = []
-        for name in ("colas", "cola_label_images", "cola_images"):
+        for name in (*PAGE_TABLES, "cola_label_images", "cola_images"):
             folder = f"{root.rstrip('/')}/{dataset}/{name}"
             if fs.glob(f"{folder}/*.parquet"):
                 url = folder if local else f"{lake.protocol}://{folder}"

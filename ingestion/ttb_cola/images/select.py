@@ -1,8 +1,9 @@
 """Which loaded COLAs ``ttb-cola images`` works on, and which of their images are already stored.
 
-Read from the crawl's dataset: ``colas`` (receipt date range, product type and class/type
-filters), ``cola_label_images`` (what each form lists) and ``cola_images`` (what is stored). A COLA
-whose wanted images are all stored (or unavailable when last asked less than
+Read from the crawl's dataset: the page tables ``cola_forms``, ``cola_details`` and
+``cola_listings`` (or a warehouse's older single ``colas`` table) for the receipt date range,
+product type and class/type filters, ``cola_label_images`` (what each form lists) and
+``cola_images`` (what is stored). A COLA whose wanted images are all stored (or unavailable when last asked less than
 ``retry_unavailable_days`` ago) is left out, so a rerun sends no request for it.
 """
 
@@ -44,8 +45,25 @@ def _quote(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 
 
-def colas_sql(selection: Selection) -> str:
-    """The TTB IDs of loaded COLAs matching the selection."""
+#: Tables a COLA's receipt date, type of product and class/type code may come from, with those columns.
+PAGE_TABLES: dict[str, tuple[str, str, str]] = {
+    "colas": ("receipt_date", "type_of_product", "class_type_code"),
+    "cola_forms": ("receipt_date", "type_of_product", "class_type_code"),
+    "cola_details": ("receipt_date", "null", "null"),
+    "cola_listings": ("receipt_date", "null", "class_type_code"),
+}
+
+
+def colas_relation(tables: Sequence[str]) -> str | None:
+    """One relation (ttb_id, receipt_date, type_of_product, class_type_code) over the page tables present."""
+    parts = [f"select ttb_id, {d} as receipt_date, cast({p} as varchar) as type_of_product, "
+             f"cast({c} as varchar) as class_type_code from {name}"
+             for name, (d, p, c) in PAGE_TABLES.items() if name in tables]
+    return "(" + " union all ".join(parts) + ")" if parts else None
+
+
+def colas_sql(selection: Selection, relation: str = "colas") -> str:
+    """The TTB IDs of loaded COLAs matching the selection (``relation``: see :func:`colas_relation`)."""
     where = [f"receipt_date between DATE {_quote(selection.start.isoformat())} "
              f"and DATE {_quote(selection.end.isoformat())}"]
     if selection.product_types:
@@ -54,7 +72,8 @@ def colas_sql(selection: Selection) -> str:
         tests = [f"class_type_code like {_quote(c[:-1] + '%')}" if c.endswith("*") else f"class_type_code = {_quote(c)}"
                  for c in selection.class_types]
         where.append("(" + " or ".join(tests) + ")")
-    return f"select distinct ttb_id from colas where {' and '.join(where)} order by ttb_id"
+    return (f"select ttb_id from {relation} as pages group by ttb_id "
+            f"having {' and '.join(f'bool_or({w})' for w in where)} order by ttb_id")
 
 
 def plan(query: Query, tables: Sequence[str], selection: Selection,
@@ -63,9 +82,10 @@ def plan(query: Query, tables: Sequence[str], selection: Selection,
 
     ``stored(sha256, ext)`` double-checks the store (a wiped store is fetched again).
     """
-    if "colas" not in tables:
+    relation = colas_relation(tables)
+    if relation is None:
         return []
-    chosen = colas_sql(selection)
+    chosen = colas_sql(selection, relation)
     ids = [row[0] for row in query(chosen)]
     listed: dict[str, list[dict[str, Any]]] = {}
     if "cola_label_images" in tables:

@@ -22,7 +22,7 @@ from ttb_cola.ids import format_ttb_id
 from ttb_cola.parsers import parse_page
 from ttb_cola.parsers.errors import ParseError
 from ttb_cola.probe.plan import PartitionCrawl
-from ttb_cola.records import build_record
+from ttb_cola.records import DETAIL_FIELDS, FORM_FIELDS, ColaPages, TableRow, page_row
 from ttb_cola.registry.client import Page, RegistryClient
 from ttb_cola.registry.errors import RegistryBlocked, RegistryError
 from ttb_cola.registry.pages import PageKind
@@ -50,6 +50,8 @@ class PartitionOutcome:
     started_at: str = ""
     finished_at: str = ""
     blocked: bool = False
+    #: Not started: the run's budget was spent first (the state stays as it was).
+    skipped: bool = False
     seconds: float = 0.0
 
     @property
@@ -81,10 +83,10 @@ class PartitionOutcome:
 
 @dataclass
 class Prober:
-    """Fetches and parses the pages of one partition's sequences."""
+    """Fetches and parses the pages of one COLA at a time (``pages``: which pages make a record)."""
 
     client: RegistryClient
-    fetch_forms: bool = False
+    pages: str = "both"
     archive: RawArchive | None = None
     stop: threading.Event = field(default_factory=threading.Event)
     #: Sequences of one partition fetched concurrently.
@@ -96,34 +98,58 @@ class Prober:
             self.archive.put(ttb_id, page.kind, page.body)
         return page
 
-    def record(self, ttb_id: str) -> dict[str, Any] | None:
-        """The record of ``ttb_id``, or None when the registry says it is not (yet) public.
+    def _parsed(self, ttb_id: str, page: Page, kind: PageKind) -> dict[str, Any]:
+        if page.kind is not kind:
+            raise ParseError(f"{ttb_id}: expected a {kind} page, got {page.kind}")
+        parsed = parse_page(kind, page.body)
+        if parsed.get("ttb_id") != ttb_id:
+            raise ParseError(f"{ttb_id}: the {kind} page is for {parsed.get('ttb_id')!r}")
+        return parsed
+
+    def _detail(self, ttb_id: str) -> dict[str, Any] | None:
+        """The detail page's row, or None for the registry's real not-found page."""
+        page = self._fetch(ttb_id, PageKind.DETAIL)
+        if page.kind is PageKind.NOT_FOUND:
+            return None
+        return page_row(DETAIL_FIELDS, self._parsed(ttb_id, page, PageKind.DETAIL), **_provenance(page))
+
+    def _form(self, ttb_id: str, page: Page) -> tuple[dict[str, Any], tuple[dict[str, Any], ...]]:
+        parsed = self._parsed(ttb_id, page, PageKind.FORM)
+        return page_row(FORM_FIELDS, parsed, **_provenance(page)), tuple(parsed.get("label_images") or ())
+
+    def record(self, ttb_id: str, status_only: bool = False) -> ColaPages | None:
+        """The pages of ``ttb_id`` that ``pages`` asks for, or None when the registry says it is not
+        (yet) public. ``status_only`` (a known COLA whose status changed) fetches only the page that
+        shows the status: the detail page, or the form with ``pages = form``.
+
+        A form answered with the not-found page while the detail page exists (the registry answers
+        some old COLAs' forms so) leaves a detail-only record, never a failure; with ``pages = form``
+        such a form is checked on the detail page: only the detail page proves a COLA absent.
 
         Raises:
-            RegistryError: the page could not be fetched after retries.
+            RegistryError: a page could not be fetched after retries.
             ParseError: a page of the right kind that the parsers cannot read.
         """
-        detail = self._fetch(ttb_id, PageKind.DETAIL)
-        if detail.kind is PageKind.NOT_FOUND:
+        if self.pages == "form":
+            page = self._fetch(ttb_id, PageKind.FORM)
+            if page.kind is PageKind.NOT_FOUND:
+                detail = self._detail(ttb_id)
+                return None if detail is None else ColaPages(ttb_id, detail=detail)
+            form, images = self._form(ttb_id, page)
+            return ColaPages(ttb_id, form=form, images=images)
+        detail = self._detail(ttb_id)
+        if detail is None:
             return None
-        if detail.kind is not PageKind.DETAIL:
-            raise ParseError(f"{ttb_id}: expected a detail page, got {detail.kind}")
-        pages = [parse_page(PageKind.DETAIL, detail.body)]
-        if self.fetch_forms:
-            form = self._fetch(ttb_id, PageKind.FORM)
-            if form.kind is not PageKind.FORM:
-                raise ParseError(f"{ttb_id}: expected a printable form, got {form.kind}")
-            pages.append(parse_page(PageKind.FORM, form.body))
-        if pages[0].get("ttb_id") != ttb_id:
-            raise ParseError(f"{ttb_id}: the detail page is for {pages[0].get('ttb_id')!r}")
-        return build_record(
-            *pages,
-            source_url=detail.url,
-            fetched_at=detail.fetched_at.isoformat(),
-            page_sha256=sha256(detail.body),
-        )
+        if self.pages == "detail" or status_only:
+            return ColaPages(ttb_id, detail=detail)
+        page = self._fetch(ttb_id, PageKind.FORM)
+        if page.kind is PageKind.NOT_FOUND:  # the form unavailable while the detail page exists
+            logger.warning("%s: the printable form is unavailable; detail page only", ttb_id)
+            return ColaPages(ttb_id, detail=detail)
+        form, images = self._form(ttb_id, page)
+        return ColaPages(ttb_id, detail=detail, form=form, images=images)
 
-    def run(self, crawl: PartitionCrawl, method: str, emit: Callable[[dict[str, Any]], None]) -> PartitionOutcome:
+    def run(self, crawl: PartitionCrawl, method: str, emit: Callable[[TableRow], None]) -> PartitionOutcome:
         """Drive ``crawl`` to its end, emitting each record found; never raises for registry errors.
 
         Up to ``lookahead`` sequences are fetched at once (the registry answers slowly, and one
@@ -136,7 +162,7 @@ class Prober:
         outcome = PartitionOutcome(crawl.receipt_date.isoformat(), method, crawl.state, started_at=utc_now())
         sequences = crawl.sequences()
         last_line = clock
-        pending: deque[tuple[int, Future[dict[str, Any] | None]]] = deque()
+        pending: deque[tuple[int, Future[ColaPages | None]]] = deque()
         with ThreadPoolExecutor(max_workers=self.lookahead, thread_name_prefix="ttb-cola-probe") as pool:
 
             def refill() -> None:
@@ -168,8 +194,8 @@ class Prober:
                     crawl.fail(sequence, str(exc))
                     break
                 crawl.observe(sequence, found=record is not None)
-                if record is not None:
-                    emit(record)
+                for row in record.rows() if record is not None else ():
+                    emit(row)
                 if time.monotonic() - last_line >= PROGRESS_EVERY:
                     last_line = time.monotonic()
                     self._log_progress(crawl, method, before, last_line - clock)
@@ -201,3 +227,7 @@ class Prober:
             crawl.receipt_date, method, max([crawl.state["highest"], *crawl.found, *crawl.missed]),
             crawl.probed, len(crawl.found), len(crawl.missed), requests / max(seconds, 1e-3),
         )
+
+
+def _provenance(page: Page) -> dict[str, Any]:
+    return {"source_url": page.url, "fetched_at": page.fetched_at.isoformat(), "page_sha256": sha256(page.body)}

@@ -4,68 +4,92 @@ chunks (each one dlt load with its state), print the summary and return the docu
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import logging
 import sys
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
+from ttb_cola.budget import Budget
 from ttb_cola.errors import InputError
-from ttb_cola.runs.exit_codes import EXIT_BLOCKED, EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from ttb_cola.runs.exit_codes import EXIT_BLOCKED, EXIT_BUDGET, EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
 if TYPE_CHECKING:
     from ttb_cola.scheduler import RunReport
 
-#: The daily run finds new COLAs and status changes by completed date, probing what search misses.
-DAILY_STRATEGY = "both"
-#: ``dates(today)`` gives a command's (start, end) receipt dates.
-Dates = Callable[[date], tuple[str, str | None]]
+#: Strategies by command when neither ``--strategy`` nor (for ingest) ``strategy`` says otherwise: the
+#: daily run and backfills search by completed date and probe only what the searches cannot vouch for.
+DEFAULT_STRATEGIES = {"daily": "both", "backfill": "both"}
+DAILY_STRATEGY = DEFAULT_STRATEGIES["daily"]
 
 
-class _Blocked(Exception):
-    """The registry blocked a chunk: stop the remaining ones."""
+@dataclass(frozen=True)
+class Window:
+    """A command's receipt dates (``start``, ``end`` as given) and first completed date to search."""
+
+    start: str
+    end: str | None
+    search_from: date | None = None
+
+
+#: ``window(today, strategy)`` gives a command's dates.
+Dates = Callable[[date, str], Window]
+
+
+class _Stopped(Exception):
+    """A chunk ended the command early: the registry blocked us, or the budget is spent."""
 
 
 def ingest_dates(args: argparse.Namespace) -> Dates:
-    """``ingest``: DATE, or START [END]."""
+    """``ingest``: DATE, or START [END]; searches (if any) from the first receipt date to today."""
 
-    def dates(today: date) -> tuple[str, str | None]:
+    def dates(today: date, strategy: str) -> Window:
         if not (args.date or args.start):
             raise InputError("give DATE=YYYY-MM-DD (one receipt date) or START=... [END=...] (a range)")
         if args.date and (args.start or args.end):
             raise InputError("give either DATE or START/END, not both")
-        return args.date or args.start, args.end
+        start = args.date or args.start
+        return Window(start, args.end, _first_search_day(start, strategy))
 
     return dates
 
 
 def daily_dates(args: argparse.Namespace) -> Dates:
-    """``daily``: yesterday back ``lookback_days``, all methods; state decides which partitions are due."""
+    """``daily``: completed dates from ``lookback_days`` ago to today, and receipt dates from yesterday
+    back ``settle_days`` (the state decides which partitions are due and which the searches cover)."""
     from ttb_cola.runs.inputs import configured
     from ttb_cola.runs.schedule import daily_window
 
-    def dates(today: date) -> tuple[str, str | None]:
-        lookback = args.lookback_days or int(configured("lookback_days", 45))
-        first, last = daily_window(today, lookback)
-        return first.isoformat(), last.isoformat()
+    def dates(today: date, strategy: str) -> Window:
+        lookback = args.lookback_days or int(configured("lookback_days", 120))
+        first, last = daily_window(today, int(configured("settle_days", 120)))
+        search_from = today - timedelta(days=lookback) if strategy != "probe" else None
+        return Window(first.isoformat(), last.isoformat(), search_from)
 
     return dates
 
 
 def backfill_dates(args: argparse.Namespace) -> Dates:
-    """``backfill``: START to END (default yesterday), in chunks that each commit."""
+    """``backfill``: START to END (default yesterday); searches from START to today."""
 
-    def dates(today: date) -> tuple[str, str | None]:
-        if args.chunk_days < 1:
-            raise InputError(f"CHUNK_DAYS must be at least 1, got {args.chunk_days}")
-        return args.start, args.end or (today - timedelta(days=1)).isoformat()
+    def dates(today: date, strategy: str) -> Window:
+        return Window(args.start, args.end or (today - timedelta(days=1)).isoformat(),
+                      _first_search_day(args.start, strategy))
 
     return dates
 
 
+def _first_search_day(start: str, strategy: str) -> date | None:
+    if strategy == "probe":
+        return None
+    from ttb_cola.runs.inputs import parse_day
+
+    return parse_day(start, "START")
+
+
 def crawl(args: argparse.Namespace, command: str, dates: Dates) -> int:
-    """Validate, take the destination's lock and crawl the chunks; the exit status."""
+    """Validate, take the destination's lock and run the command's chunks; the exit status."""
     from dlt.pipeline.exceptions import PipelineStepFailed
 
     from ttb_cola.destinations.lock import LockHeld
@@ -76,9 +100,10 @@ def crawl(args: argparse.Namespace, command: str, dates: Dates) -> int:
         print(f"ttb-cola {command}: TODAY {args.today!r} is not a valid YYYY-MM-DD date", file=sys.stderr)
         return EXIT_USAGE
     reports: list[RunReport] = []
+    left: list[Any] = []
     try:
-        _run(args, command, dates, today, reports)
-    except _Blocked:
+        _run(args, command, dates, today, reports, left)
+    except _Stopped:
         pass
     except (InputError, LockHeld) as exc:
         print(f"ttb-cola {command}: {exc}", file=sys.stderr)
@@ -86,55 +111,81 @@ def crawl(args: argparse.Namespace, command: str, dates: Dates) -> int:
     except PipelineStepFailed as exc:
         print(f"ttb-cola {command}: the {exc.step} step failed: {root_cause(exc)}", file=sys.stderr)
         return EXIT_FAILED
-    return _finish(command, reports)
+    return _finish(command, reports, left)
 
 
-def _run(args: argparse.Namespace, command: str, dates: Dates, today: date, reports: list[RunReport]) -> None:
+def _settings(args: argparse.Namespace, command: str) -> tuple[str, str, int, float]:
+    """The run's strategy, pages mode, chunk size and rate, from the flags or the configuration."""
+    from ttb_cola.runs.inputs import configured
+    from ttb_cola.search.plan import check_pages, check_strategy
+
+    strategy = args.strategy or DEFAULT_STRATEGIES.get(command) or configured("strategy", "probe")
+    pages = args.pages or configured("pages", "form")
+    try:
+        check_strategy(strategy)
+        check_pages(pages)
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    chunk_days = int(args.chunk_days or configured("chunk_days", 7))
+    if chunk_days < 1:
+        raise InputError(f"CHUNK_DAYS must be at least 1, got {chunk_days}")
+    rate = args.requests_per_second
+    return strategy, pages, chunk_days, float(configured("requests_per_second", 2.0) if rate is None else rate)
+
+
+def _budget(args: argparse.Namespace) -> Budget:
+    from ttb_cola.runs.inputs import configured
+
+    minutes = args.max_minutes if args.max_minutes is not None else configured("max_minutes")
+    requests = args.max_requests if args.max_requests is not None else configured("max_requests")
+    if (minutes is not None and float(minutes) <= 0) or (requests is not None and int(requests) <= 0):
+        raise InputError("MAX_MINUTES and MAX_REQUESTS must be positive")
+    return Budget(
+        max_minutes=float(minutes) if minutes is not None else None,
+        max_requests=int(requests) if requests is not None else None,
+    )
+
+
+def _run(
+    args: argparse.Namespace, command: str, dates: Dates, today: date, reports: list[RunReport], left: list[Any]
+) -> None:
     from ttb_cola.destinations.warehouse import destination_lock
+    from ttb_cola.progress import progress_log
     from ttb_cola.runs.inputs import configured, validate
     from ttb_cola.runs.pipeline import run_ingest
     from ttb_cola.runs.preflight import check_reachable
-    from ttb_cola.runs.schedule import run_chunks
-    from ttb_cola.search.plan import check_strategy
+    from ttb_cola.runs.schedule import CommandProgress, plan_chunks
 
-    start, end = dates(today)
-    request = validate(start, end, args.methods, args.destination, today)
+    strategy, pages, chunk_days, rate = _settings(args, command)
+    window = dates(today, strategy)
+    request = validate(window.start, window.end, args.methods, args.destination, today)
+    budget = _budget(args)
     base_url = args.base_url or configured("base_url")
     if not base_url:
         raise InputError("no base_url: set sources.ttb_cola.base_url in .dlt/config.toml")
-    strategy = args.strategy or (DAILY_STRATEGY if command == "daily" else configured("strategy", "probe"))
-    try:
-        check_strategy(strategy)
-    except ValueError as exc:
-        raise InputError(str(exc)) from None
     check_reachable(base_url, configured("ca_bundle") or None)
     configure_logging(args.quiet)
+    planned = plan_chunks((request.start, request.end), window.search_from, today, chunk_days)
+    progress = CommandProgress(planned, rate, pages, label=command)
+    left[:] = planned
     with destination_lock(request.destination, f"ttb-cola {command}"):
-
-        def run_chunk(first: date, last: date) -> Any:
+        progress_log.info(progress.projection())
+        for chunk in planned:
             _, report = run_ingest(
-                dataclasses.replace(request, start=first, end=last),
-                today=today,
-                full_refresh=args.full_refresh,
-                pipelines_dir=args.pipelines_dir,
-                base_url=args.base_url,
-                requests_per_second=args.requests_per_second,
-                max_workers=args.max_workers,
-                strategy=strategy,
+                request, today=today, chunk=chunk, reprobe=args.reprobe, pipelines_dir=args.pipelines_dir,
+                budget=budget, base_url=args.base_url, requests_per_second=args.requests_per_second,
+                max_workers=args.max_workers, strategy=strategy, pages=pages,
             )
             reports.append(report)
-            if report.blocked:
-                raise _Blocked
-            return report
-
-        chunk_days = getattr(args, "chunk_days", None) or (request.end - request.start).days + 1
-        rate = args.requests_per_second
-        if rate is None:
-            rate = configured("requests_per_second", 2.0)
-        run_chunks(request.start, request.end, chunk_days, float(rate), run_chunk, label=command)
+            progress.update(chunk, sum(o.requests for o in [*report.outcomes, *report.searches]))
+            progress_log.info(progress.line(chunk))
+            if not report.deferred:
+                left.remove(chunk)
+            if report.blocked or report.deferred or budget.spent():
+                raise _Stopped
 
 
-def _finish(command: str, reports: list[RunReport]) -> int:
+def _finish(command: str, reports: list[RunReport], left: list[Any]) -> int:
     from ttb_cola.runs.report import summary
 
     for report in reports:
@@ -149,6 +200,11 @@ def _finish(command: str, reports: list[RunReport]) -> int:
         print(f"ttb-cola {command}: {len(failed)} partition(s) failed ({keys}); the next run retries them",
               file=sys.stderr)
         return EXIT_FAILED
+    if left:
+        print(f"ttb-cola {command}: budget reached (max_minutes / max_requests): everything loaded so far is "
+              f"committed; {len(left)} chunk(s) left, from {left[0]}: rerun the same command to resume",
+              file=sys.stderr)
+        return EXIT_BUDGET
     return EXIT_OK
 
 

@@ -9,12 +9,14 @@ from typing import Any
 from dlt.common.pipeline import LoadInfo
 
 from ttb_cola.archive import DEFAULT_ARCHIVE_DIR
+from ttb_cola.budget import Budget
 from ttb_cola.destinations.duckdb import duckdb_path
 from ttb_cola.destinations.lake import append_only
 from ttb_cola.destinations.warehouse import FILE_FORMAT, check_destination, make_pipeline, pipeline_and_lake
 from ttb_cola.errors import InputError
 from ttb_cola.registry.client import DEFAULT_BASE_URL
 from ttb_cola.runs.inputs import IngestRequest, configured
+from ttb_cola.runs.schedule import Chunk
 from ttb_cola.scheduler import RunReport
 from ttb_cola.source import ttb_cola, ttb_cola_archive
 
@@ -23,24 +25,28 @@ def run_ingest(
     request: IngestRequest,
     *,
     today: date,
-    full_refresh: bool = False,
+    chunk: Chunk | None = None,
+    reprobe: bool = False,
     pipelines_dir: str | None = None,
     report: RunReport | None = None,
+    budget: Budget | None = None,
     **overrides: Any,
 ) -> tuple[LoadInfo, RunReport]:
-    """Crawl the requested partitions and load them; returns dlt's load info and the run report."""
+    """Run one chunk (by default: the request's receipt dates) and load it; dlt's load info and the report."""
+    chunk = chunk or Chunk("receipts", request.start, request.end)
     report = report or RunReport()
     pipeline, lake = pipeline_and_lake(request.destination, pipelines_dir)
     if lake is not None:  # the raw archive goes to the lake's bucket, with its credentials
         url, options = lake.archive(overrides.get("archive_url") or configured("archive_url"))
         overrides = {**overrides, "archive_url": url, "archive_options": options}
+    dates = ("search_start", "search_end") if chunk.kind == "search" else ("start_date", "end_date")
     source = ttb_cola(
-        start_date=request.start.isoformat(),
-        end_date=request.end.isoformat(),
+        **{dates[0]: chunk.first.isoformat(), dates[1]: chunk.last.isoformat()},
         receipt_methods=request.methods,
-        full_refresh=full_refresh,
+        reprobe=reprobe,
         today=today.isoformat(),
         report=report,
+        budget=budget,
         **{k: v for k, v in overrides.items() if v is not None},
     )
     if lake is not None:

@@ -1,28 +1,36 @@
-"""Scheduled operation: the daily window, and resumable chunks of receipt dates with an ETA.
+"""A command as a series of committed chunks: searches by completed-date ranges, then probes by
+receipt-date ranges, with a projection at the start and an ETA after every chunk.
 
-The daily run re-checks yesterday back ``lookback_days`` (partition state decides what is due);
-a backfill is a series of small runs (chunks of receipt dates), each committing its data and state
-to the destination, so a crash or ``kill -9`` loses at most the chunk in flight.
+Each chunk is one dlt load with its state, so a crash or ``kill -9`` loses at most the chunk in
+flight and a rerun of the same command skips what is committed (complete days, settled partitions).
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Literal
 
-from ttb_cola.progress import hms, progress_log
+from ttb_cola.progress import hms
 
-#: Requests a receipt date costs on a first crawl (all methods), before any run has been measured:
-#: about 1,000 e-filed sequences, their forms, the holes and four frontier walks.
-PRIOR_REQUESTS_PER_DATE = 2_200
+#: Requests a receipt date costs on a first probe (all methods), before any chunk has been measured:
+#: about 1,000 e-filed sequences, their pages, the holes and four frontier walks.
+PRIOR_REQUESTS_PER_RECEIPT_DATE = 2_200
+#: COLAs the registry lists per completed date, on average over the calendar (about 1.6 million
+#: public COLAs since 2015), before any chunk has been measured.
+PRIOR_COLAS_PER_COMPLETED_DATE = 450
+#: Requests per listed COLA by ``pages`` mode, and per completed date for the search itself.
+REQUESTS_PER_COLA = {"form": 1, "detail": 1, "both": 2}
+SEARCH_REQUESTS_PER_DATE = 3
+
+ChunkKind = Literal["search", "receipts"]
 
 
-def daily_window(today: date, lookback_days: int) -> tuple[date, date]:
-    """Receipt dates of the daily run: yesterday back ``lookback_days`` days."""
-    return today - timedelta(days=lookback_days), today - timedelta(days=1)
+def daily_window(today: date, days: int) -> tuple[date, date]:
+    """The ``days`` dates before ``today``: yesterday back ``days`` days."""
+    return today - timedelta(days=days), today - timedelta(days=1)
 
 
 def chunks(start: date, end: date, days: int) -> Iterator[tuple[date, date]]:
@@ -36,58 +44,96 @@ def chunks(start: date, end: date, days: int) -> Iterator[tuple[date, date]]:
         first = last + timedelta(days=1)
 
 
-@dataclass
-class BackfillProgress:
-    """ETA of a backfill: from the configured rate at first, then from what the chunks measured."""
+@dataclass(frozen=True)
+class Chunk:
+    """One committed run: completed dates to search, or receipt dates to probe (or mark covered)."""
 
-    total_dates: int
+    kind: ChunkKind
+    first: date
+    last: date
+
+    @property
+    def days(self) -> int:
+        """Dates in the chunk."""
+        return (self.last - self.first).days + 1
+
+    def __str__(self) -> str:
+        what = "completed dates" if self.kind == "search" else "receipt dates"
+        return f"{what} {self.first}..{self.last}"
+
+
+def plan_chunks(
+    receipts: tuple[date, date], search_from: date | None, today: date, chunk_days: int
+) -> list[Chunk]:
+    """The chunks of a command: searches from ``search_from`` to ``today`` (none when None), then the
+    receipt dates, each at most ``chunk_days`` long."""
+    planned: list[Chunk] = []
+    if search_from is not None:
+        planned += [Chunk("search", a, b) for a, b in chunks(search_from, today, chunk_days)]
+    planned += [Chunk("receipts", a, b) for a, b in chunks(receipts[0], receipts[1], chunk_days)]
+    return planned
+
+
+@dataclass
+class CommandProgress:
+    """Projection and ETA of a command: from priors at first, then from what its chunks measured."""
+
+    planned: list[Chunk]
     requests_per_second: float
-    label: str = "backfill"
-    done_dates: int = 0
-    requests: int = 0
+    pages: str = "form"
+    label: str = "ingest"
+    done: list[Chunk] = field(default_factory=list)
+    requests: dict[str, int] = field(default_factory=lambda: {"search": 0, "receipts": 0})
     started: float = field(default_factory=time.monotonic)
 
-    def update(self, dates: int, requests: int) -> None:
-        """Count a finished chunk."""
-        self.done_dates += dates
-        self.requests += requests
+    def update(self, chunk: Chunk, requests: int) -> None:
+        """Count a finished chunk and the requests it sent."""
+        self.done.append(chunk)
+        self.requests[chunk.kind] += requests
+
+    def left(self) -> list[Chunk]:
+        """Chunks not run yet."""
+        return self.planned[len(self.done):]
+
+    def _per_day(self, kind: ChunkKind) -> float:
+        days = sum(c.days for c in self.done if c.kind == kind)
+        if days and self.requests[kind]:
+            return self.requests[kind] / days
+        if kind == "search":
+            return SEARCH_REQUESTS_PER_DATE + PRIOR_COLAS_PER_COMPLETED_DATE * REQUESTS_PER_COLA[self.pages]
+        return PRIOR_REQUESTS_PER_RECEIPT_DATE * REQUESTS_PER_COLA[self.pages] / 2
+
+    def requests_left(self) -> float:
+        """Requests the chunks left should cost, estimated."""
+        return sum(c.days * self._per_day(c.kind) for c in self.left())
 
     def eta_seconds(self) -> float:
-        """Seconds left, estimated."""
-        remaining = self.total_dates - self.done_dates
-        per_date = self.requests / self.done_dates if self.done_dates and self.requests else PRIOR_REQUESTS_PER_DATE
+        """Seconds left, estimated: at the configured rate, or (unlimited) at the pace so far."""
         if self.requests_per_second > 0:
-            return remaining * per_date / self.requests_per_second
-        if self.done_dates:
-            return remaining * (time.monotonic() - self.started) / self.done_dates
+            return self.requests_left() / self.requests_per_second
+        spent = sum(self.requests.values())
+        if spent:
+            return self.requests_left() * (time.monotonic() - self.started) / spent
         return 0.0
 
-    def line(self, first: date, last: date) -> str:
-        """One progress line after a chunk."""
-        pct = 100.0 * self.done_dates / max(self.total_dates, 1)
+    def projection(self) -> str:
+        """The line printed at the start: the plan and how long it should take."""
+        rate = f"{self.requests_per_second:g} req/s" if self.requests_per_second > 0 else "an unlimited rate"
+        days = self.eta_seconds() / 86_400
         return (
-            f"{self.label} {first}..{last} done: {self.done_dates}/{self.total_dates} dates ({pct:.0f}%), "
-            f"{self.requests:,} requests, ETA {hms(self.eta_seconds())}"
+            f"{self.label}: {len(self.planned)} chunks ({self._span('search')}; {self._span('receipts')}), "
+            f"projected {self.requests_left():,.0f} requests, about {hms(self.eta_seconds())}"
+            f"{f' ({days:.1f} days)' if days >= 1 else ''} at {rate}"
         )
 
+    def _span(self, kind: ChunkKind) -> str:
+        days = sum(c.days for c in self.planned if c.kind == kind)
+        return f"{days} {'completed' if kind == 'search' else 'receipt'} dates"
 
-def run_chunks(
-    start: date,
-    end: date,
-    chunk_days: int,
-    requests_per_second: float,
-    run_chunk: Callable[[date, date], Any],
-    label: str = "backfill",
-) -> BackfillProgress:
-    """Run ``run_chunk(first, last)`` over the chunks (it returns a RunReport), logging progress."""
-    progress = BackfillProgress((end - start).days + 1, requests_per_second, label)
-    progress_log.info(
-        "%s %s..%s: %d dates in chunks of %d, first estimate %s at %s req/s",
-        label, start, end, progress.total_dates, chunk_days, hms(progress.eta_seconds()),
-        requests_per_second or "unlimited",
-    )
-    for first, last in chunks(start, end, chunk_days):
-        report = run_chunk(first, last)
-        progress.update((last - first).days + 1, sum(o.requests for o in report.outcomes))
-        progress_log.info(progress.line(first, last))
-    return progress
+    def line(self, chunk: Chunk) -> str:
+        """One progress line after a chunk."""
+        pct = 100.0 * len(self.done) / max(len(self.planned), 1)
+        return (
+            f"{self.label} {chunk} done: {len(self.done)}/{len(self.planned)} chunks ({pct:.0f}%), "
+            f"{sum(self.requests.values()):,} requests, ETA {hms(self.eta_seconds())}"
+        )

@@ -101,6 +101,15 @@ class Searcher:
             )
         return result
 
+    def total(self, day: date) -> int:
+        """The number of COLAs the registry reports completed on ``day`` (one search, no rows read).
+
+        Raises:
+            SearchIncomplete: the search was rejected or answered with another page.
+            RegistryError: the registry failed after retries.
+        """
+        return self._search(Query(day, day))[0]
+
     def _gather(self, query: Query) -> SearchResult:
         total, _ = self._search(query)
         if total == 0:

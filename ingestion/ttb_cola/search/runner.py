@@ -20,13 +20,12 @@ from ttb_cola.clock import utc_now
 from ttb_cola.ids import parse_ttb_id
 from ttb_cola.parsers.errors import ParseError
 from ttb_cola.probe.runner import Prober
+from ttb_cola.records import LISTINGS_TABLE, TableRow, listing_row
 from ttb_cola.registry.errors import RegistryBlocked, RegistryError
 from ttb_cola.search.client import Searcher, SearchIncomplete
-from ttb_cola.search.plan import FetchPlan, plan_fetches, search_state
+from ttb_cola.search.plan import FetchPlan, listed_before, plan_fetches, search_state
 
 logger = logging.getLogger("ttb_cola.search.runner")
-#: Fields a listed row gives a record that lacks them (the detail page has no codes).
-LISTING_FILLS = ("completed_date", "class_type_code", "origin_code")
 
 
 @dataclass
@@ -44,6 +43,10 @@ class ListingOutcome:
     requests: int = 0
     retried: int = 0
     blocked: bool = False
+    #: A complete day checked again whose reported total had not moved (nothing listed or fetched).
+    unchanged: bool = False
+    #: Not started: the run's budget was spent first (the state stays as it was).
+    skipped: bool = False
     started_at: str = ""
     finished_at: str = ""
     seconds: float = 0.0
@@ -82,9 +85,15 @@ class Lister:
     prober: Prober
 
     def run(
-        self, day: date, today: date, receipt_states: dict[str, Any], emit: Callable[[dict[str, Any]], None]
+        self, day: date, today: date, receipt_states: dict[str, Any], emit: Callable[[TableRow], None],
+        previous: dict[str, Any] | None = None, recheck: bool = False,
     ) -> ListingOutcome:
-        """Search ``day``, fetch the listed COLAs not held as of ``day``; never raises for registry errors."""
+        """Search ``day``, fetch the listed COLAs not held as of ``day``; never raises for registry errors.
+
+        ``previous`` is the day's state before this run. With ``recheck`` (a complete day searched
+        again) one count-only search comes first, and the day is listed again only when the reported
+        total moved; otherwise the outcome keeps ``previous`` and is marked ``unchanged``.
+        """
         client = self.prober.client
         before = client.stats.snapshot()
         clock = time.monotonic()
@@ -95,11 +104,17 @@ class Lister:
         try:
             if self.prober.stop.is_set():
                 raise SearchIncomplete("run stopped before this day was searched")
-            result = self.searcher.completed(day)
-            total, rows = result.total, result.rows
-            outcome.exports, outcome.pages, outcome.splits = result.exports, result.pages, result.splits
-            outcome.plan = plan_fetches(rows, day, receipt_states)
-            self._fetch_all(outcome, emit)
+            if recheck and previous is not None and self.searcher.total(day) == previous.get("reported_total"):
+                outcome.unchanged = True
+            else:
+                result = self.searcher.completed(day)
+                total, rows = result.total, result.rows
+                outcome.exports, outcome.pages, outcome.splits = result.exports, result.pages, result.splits
+                listed_at = utc_now()
+                for row in rows:
+                    emit(TableRow(LISTINGS_TABLE, listing_row(row, listed_at)))
+                outcome.plan = plan_fetches(rows, day, receipt_states, listed_before(previous))
+                self._fetch_all(outcome, emit)
         except RegistryBlocked as exc:
             outcome.blocked = True
             error = f"registry is blocking us: {exc}"
@@ -108,32 +123,34 @@ class Lister:
         if error:
             logger.warning("%s: %s", outcome.key, error)
         after = client.stats.snapshot()
-        outcome.state = search_state(day, today, total, len(rows), error)
+        if outcome.unchanged and not error:
+            outcome.state = dict(previous or {}, last_run=today.isoformat())
+        else:
+            outcome.state = search_state(day, today, total, len(rows), error, outcome.plan.listed)
         outcome.requests = after.requests - before.requests
         outcome.retried = after.retries - before.retries
         outcome.finished_at = utc_now()
         outcome.seconds = time.monotonic() - clock
         return outcome
 
-    def _fetch_all(self, outcome: ListingOutcome, emit: Callable[[dict[str, Any]], None]) -> None:
-        """Fetch the planned rows (``lookahead`` at a time), emitting each record in list order."""
+    def _fetch_all(self, outcome: ListingOutcome, emit: Callable[[TableRow], None]) -> None:
+        """Fetch the planned rows (``lookahead`` at a time), emitting each COLA's pages in list order;
+        a COLA known before whose status moved gets only the page that shows its status."""
         rows = outcome.plan.fetch
+        moved = outcome.plan.moved_ids
         with ThreadPoolExecutor(max_workers=self.prober.lookahead, thread_name_prefix="ttb-cola-list") as pool:
-            futures = [pool.submit(self.prober.record, row["ttb_id"]) for row in rows]
+            futures = [pool.submit(self.prober.record, row["ttb_id"], row["ttb_id"] in moved) for row in rows]
             try:
                 for row, future in zip(rows, futures, strict=True):
                     if self.prober.stop.is_set():
                         raise SearchIncomplete("run stopped before every listed COLA was fetched")
-                    record = future.result()
-                    if record is None:
+                    pages = future.result()
+                    if pages is None:
                         raise SearchIncomplete(f"{row['ttb_id']} is listed but its detail page says not found")
-                    for name in LISTING_FILLS:
-                        if record.get(name) in (None, "") and row.get(name):
-                            record[name] = row[name]
-                    emit(record)
-                    key = parse_ttb_id(record["ttb_id"]).partition_key
-                    outcome.fetched.setdefault(key, set()).add(record["sequence"])
+                    for table_row in pages.rows():
+                        emit(table_row)
+                    key = parse_ttb_id(pages.ttb_id).partition_key
+                    outcome.fetched.setdefault(key, set()).add(pages.sequence)
             finally:
                 for future in futures:
                     future.cancel()
-

@@ -1,31 +1,105 @@
--- One row per COLA: the latest load's row wins, so the model stays right when the destination
--- appends instead of merging. Rename, cast and clean only.
+-- One row per COLA we hold a page of: its detail page, printable form and search listing, each the
+-- latest load's row of its raw table (so refetching one page kind never erases another's fields).
+-- The detail page wins where both pages carry a field (its wording is the registry's record), the
+-- form adds its codes, checkboxes and dates, the listing its completed date and, where no page has
+-- them, codes and descriptions; the status is the one of the page fetched last, since a status
+-- change refetches only the page that shows it. Rename, cast and clean only.
 with
 
-source as (
+details as (
 
-    select * from {{ source('ttb', 'colas') }}
-
-),
-
-latest_rows as (
-
-    -- the winning row of each ttb_id, found on narrow rows and then semi-joined: much cheaper than
-    -- sorting the whole wide table in a window
-    select _dlt_id
-    from source
-    qualify row_number() over (
-        partition by ttb_id
-        order by try_cast(_dlt_load_id as double) desc, fetched_at desc nulls last, _dlt_id desc
-    ) = 1
+    select * from {{ ref('base_ttb__cola_details') }}
 
 ),
 
-latest as (
+forms as (
 
-    select source.*
-    from source
-    semi join latest_rows on source._dlt_id = latest_rows._dlt_id
+    select * from {{ ref('base_ttb__cola_forms') }}
+
+),
+
+listings as (
+
+    select * from {{ ref('base_ttb__cola_listings') }}
+
+),
+
+joined as (
+
+    select
+        coalesce(details.ttb_id, forms.ttb_id) as ttb_id,
+        coalesce(details.receipt_date, forms.receipt_date) as receipt_date,
+        coalesce(details.receipt_method, forms.receipt_method) as receipt_method,
+        coalesce(details.sequence, forms.sequence) as sequence,
+        details.vendor_code,
+        coalesce(details.serial_number, forms.serial_number) as serial_number,
+        forms.previous_ttb_id,
+        case
+            when forms.fetched_at > details.fetched_at then coalesce(forms.status, details.status)
+            else coalesce(details.status, forms.status)
+        end as status,
+        coalesce(details.approval_date, forms.date_issued) as approval_date,
+        forms.date_of_application,
+        forms.date_issued,
+        forms.expiration_date,
+        listings.completed_date,
+        coalesce(forms.class_type_code, listings.class_type_code) as class_type_code,
+        coalesce(
+            details.class_type_description, forms.class_type_description, listings.class_type_description
+        ) as class_type_description,
+        coalesce(forms.origin_code, listings.origin_code) as origin_code,
+        coalesce(
+            details.origin_description, forms.origin_description, listings.origin_description
+        ) as origin_description,
+        coalesce(details.brand_name, forms.brand_name, listings.brand_name) as brand_name,
+        coalesce(details.fanciful_name, forms.fanciful_name, listings.fanciful_name) as fanciful_name,
+        forms.type_of_product,
+        forms.source_of_product,
+        coalesce(details.grape_varietals, forms.grape_varietals) as grape_varietals,
+        coalesce(details.wine_vintage, forms.wine_vintage) as wine_vintage,
+        forms.wine_appellation,
+        coalesce(details.formula, forms.formula) as formula,
+        case
+            when coalesce(cast(details.type_of_application as varchar), '[]') = '[]'
+                then forms.type_of_application
+            else details.type_of_application
+        end as type_of_application,
+        coalesce(details.for_sale_in, forms.for_sale_in) as for_sale_in,
+        coalesce(details.total_bottle_capacity, forms.total_bottle_capacity) as total_bottle_capacity,
+        coalesce(details.qualifications, forms.qualifications) as qualifications,
+        coalesce(details.permit_number, forms.permit_number, listings.permit_number) as permit_number,
+        coalesce(details.company_name, forms.company_name) as company_name,
+        coalesce(details.address_street, forms.address_street) as address_street,
+        coalesce(details.address_city, forms.address_city) as address_city,
+        coalesce(details.address_state, forms.address_state) as address_state,
+        coalesce(details.address_zip, forms.address_zip) as address_zip,
+        case
+            when coalesce(cast(details.other_permits as varchar), '[]') = '[]' then forms.other_permits
+            else details.other_permits
+        end as other_permits,
+        forms.dba_name,
+        coalesce(details.contact_name, forms.contact_name) as contact_name,
+        coalesce(details.phone, forms.phone) as phone,
+        coalesce(details.email, forms.email) as email,
+        forms.ttb_id is not null as is_form_fetched,
+        coalesce(details.source_url, forms.source_url) as source_url,
+        coalesce(details.fetched_at, forms.fetched_at) as fetched_at,
+        coalesce(details.page_sha256, forms.page_sha256) as page_sha256,
+        -- the latest load that carried any of the COLA's rows
+        case greatest(
+            try_cast(details._dlt_load_id as double),
+            try_cast(forms._dlt_load_id as double),
+            try_cast(listings._dlt_load_id as double)
+        )
+            when try_cast(details._dlt_load_id as double) then details._dlt_load_id
+            when try_cast(forms._dlt_load_id as double) then forms._dlt_load_id
+            else listings._dlt_load_id
+        end as _dlt_load_id,
+        coalesce(details._dlt_id, forms._dlt_id) as _dlt_id
+
+    from details
+    full outer join forms on details.ttb_id = forms.ttb_id
+    left join listings on coalesce(details.ttb_id, forms.ttb_id) = listings.ttb_id
 
 ),
 
@@ -102,11 +176,7 @@ renamed as (
         {{ clean_text('email') }} as email,
 
         -- provenance
-        class_type_code is not null
-        or origin_code is not null
-        or type_of_product is not null
-        or source_of_product is not null
-        or date_of_application is not null as is_form_fetched,
+        is_form_fetched,
         source_url,
         fetched_at,
         page_sha256,
@@ -114,7 +184,7 @@ renamed as (
         _dlt_id as dlt_id,
         {{ dlt_load_time('_dlt_load_id') }} as loaded_at
 
-    from latest
+    from joined
 
 )
 

@@ -284,7 +284,7 @@ class Scheduler:
             self.events.put(outcome or ListingOutcome(day.isoformat(), search_state(day, today, None, 0, "lost")))
 
     def _probe_work(self, plan: RunPlan, day: date, method: str, state: dict[str, Any]) -> None:
-        crawl = PartitionCrawl(day, plan.today, plan.crawl, state, full_refresh=plan.reprobe)
+        crawl = PartitionCrawl(day, plan.today, plan.crawl, state, reprobe=plan.reprobe)
         outcome: PartitionOutcome | None = None
         try:
             if self.budget.spent():

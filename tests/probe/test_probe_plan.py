@@ -69,13 +69,13 @@ def test_failure_on_a_hole_keeps_the_hole() -> None:
     assert failed["holes"] == [2] and failed["highest"] == 3
 
 
-def test_old_partition_settles_and_is_skipped_unless_full_refresh() -> None:
+def test_old_partition_settles_and_is_skipped_unless_reprobe() -> None:
     today = DAY + timedelta(days=121)
     state, _ = run({1, 2, 4}, new_state(), today)
     assert state["status"] == "settled" and state["holes"] == [] and state["public"] == 3
     assert not is_due(state, DAY, today + timedelta(days=30), SETTINGS)
-    assert is_due(state, DAY, today, SETTINGS, full_refresh=True)
-    refreshed, probed = run({1, 2, 3, 4}, state, today, full_refresh=True)
+    assert is_due(state, DAY, today, SETTINGS, reprobe=True)
+    refreshed, probed = run({1, 2, 3, 4}, state, today, reprobe=True)
     assert probed[:4] == [1, 2, 3, 4]
     assert refreshed["public"] == 4
 

@@ -32,6 +32,8 @@ FAST_ENV = {
     "SOURCES__TTB_COLA__BACKOFF_MAX": "0.05",
     "SOURCES__TTB_COLA__CAPTCHA_BACKOFF": "0.01",
     "SOURCES__TTB_COLA__REQUEST_TIMEOUT": "1",
+    # every field, vendor_code included, is compared with the truth: both pages of each COLA
+    "SOURCES__TTB_COLA__PAGES": "both",
 }
 
 

@@ -64,7 +64,7 @@ def test_blocking_midway_keeps_confirmed_progress_only(
         before, loaded = warehouse.state(), warehouse.colas()
         sim.set_faults(block_all=True)
         started = time.monotonic()
-        assert warehouse.ingest(sim.base_url, *args, "--full-refresh", today=AS_OF) == 3
+        assert warehouse.ingest(sim.base_url, *args, "--reprobe", today=AS_OF) == 3
         elapsed = time.monotonic() - started
         tally["fault:captcha"] += sim.faults.counts["captcha"]
     assert elapsed < 30

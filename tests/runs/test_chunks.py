@@ -198,7 +198,8 @@ def test_make_ingest_reprobe_loads_into_the_warehouse_dataset(tmp_path: Path) ->
     with duckdb.connect(str(database), read_only=True) as con:
         schemas = {row[0] for row in con.sql("select schema_name from information_schema.schemata").fetchall()}
         [(runs,)] = con.sql("select count(distinct run_id) from ttb_cola.crawl_partitions").fetchall()
-    assert not [s for s in schemas if s.startswith("ttb_cola_")], schemas
+    # dlt's dev mode would load into a new dataset named ttb_cola_<timestamp>
+    assert not [s for s in schemas if s.startswith("ttb_cola_") and s[9:10].isdigit()], schemas
     assert "ttb_cola" in schemas and runs == 2
 
 

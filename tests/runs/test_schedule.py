@@ -115,7 +115,7 @@ def test_a_failed_partition_is_reported_and_retried_by_the_next_run(
 def _backfill_cmd(warehouse: Warehouse, base_url: str, start: date, end: date) -> list[str]:
     return [sys.executable, "-m", "ttb_cola.cli", "backfill", "--start", start.isoformat(), "--end", end.isoformat(),
             "--chunk-days", "2", "--methods", "001,002", "--today", TODAY.isoformat(), "--base-url", base_url,
-            "--requests-per-second", "0", "--pipelines-dir", str(warehouse.pipelines)]
+            "--requests-per-second", "0", "--pipelines-dir", str(warehouse.pipelines), "--strategy", "probe"]
 
 
 def test_a_killed_backfill_resumed_equals_an_uninterrupted_one(
@@ -129,7 +129,7 @@ def test_a_killed_backfill_resumed_equals_an_uninterrupted_one(
                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
         assert process.stderr is not None
         for line in process.stderr:  # the first chunk is committed: kill the run inside the second
-            if "backfill 2025-05-09..2025-05-10 done" in line:
+            if "backfill receipt dates 2025-05-09..2025-05-10 done" in line:
                 process.send_signal(signal.SIGKILL)
                 break
         process.wait(timeout=60)

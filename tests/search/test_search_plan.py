@@ -102,7 +102,7 @@ def test_days_searched_are_those_not_complete() -> None:
     assert states["2025-06-18"]["status"] == "failed"
     assert states["2025-06-19"]["status"] == "partial"
     assert search_days(states, date(2025, 6, 17), TODAY) == [date(2025, 6, 18), date(2025, 6, 19), TODAY]
-    assert len(search_days(states, date(2025, 6, 17), TODAY, full_refresh=True)) == 4
+    assert len(search_days(states, date(2025, 6, 17), TODAY, reprobe=True)) == 4
 
 
 def test_coverage_starts_after_the_last_day_not_searched() -> None:

@@ -75,7 +75,7 @@ def test_build_runs_unit_tests_and_snapshot(built):
 
 def test_one_row_per_cola(built):
     db = built["db"]
-    [(distinct_ids, rows)] = _query(db, "select count(distinct ttb_id), count(*) from colas")
+    [(distinct_ids, rows)] = _query(db, "select count(distinct ttb_id), count(*) from ttb_cola.cola_details")
     assert rows > distinct_ids  # the dev data appends duplicates
     [(fct_rows, fct_ids)] = _query(db, "select count(*), count(distinct ttb_id) from marts.fct_cola_approvals")
     assert fct_rows == fct_ids == distinct_ids
@@ -88,9 +88,9 @@ def test_appended_duplicate_resolves_to_latest_load(built):
         db,
         """
         select c.ttb_id, c.status, f.status, f.dlt_load_id
-        from colas c join marts.fct_cola_approvals f using (ttb_id)
+        from ttb_cola.cola_details c join marts.fct_cola_approvals f using (ttb_id)
         where c._dlt_load_id = ? and c.ttb_id in (
-            select ttb_id from colas group by ttb_id having count(*) > 1)
+            select ttb_id from ttb_cola.cola_details group by ttb_id having count(*) > 1)
         """,
         later_load,
     )
@@ -146,7 +146,7 @@ def test_companies_carry_their_latest_name(built):
         """
         with latest as (
             select permit_number, arg_max(company_name, (receipt_date, sequence)) as name
-            from (select * from colas
+            from (select * from ttb_cola.cola_details
                   qualify row_number() over (partition by ttb_id order by _dlt_load_id desc) = 1)
             group by permit_number
         )
@@ -181,10 +181,10 @@ def test_snapshot_records_a_status_change(built):
     later = f"{float(built['summary']['load_ids'][1]) + 3600:.6f}"
     with duckdb.connect(str(db)) as con:
         con.execute(
-            "insert into colas select * replace ("
+            "insert into ttb_cola.cola_details select * replace ("
             " 'REVOKED' as status, fetched_at + interval 1 hour as fetched_at,"
             " ? as _dlt_load_id, 'appended-in-test' as _dlt_id)"
-            " from colas where ttb_id = ? limit 1",
+            " from ttb_cola.cola_details where ttb_id = ? limit 1",
             [later, ttb_id],
         )
     result = _dbt(env, "snapshot")
@@ -224,9 +224,11 @@ def test_docs_describe_every_model_and_column(built):
                 undescribed.append(f"{unique_id}.{column}")
     assert undescribed == []
 
-    # lineage: source -> staging -> intermediate -> marts
+    # lineage: source -> staging (base page tables -> one row per COLA) -> intermediate -> marts
     parents = manifest["parent_map"]
-    assert any(p.startswith("source.ttb_cola.ttb.") for p in parents["model.ttb_cola.stg_ttb__colas"])
+    for page in ("details", "forms", "listings"):
+        assert f"source.ttb_cola.ttb.cola_{page}" in parents[f"model.ttb_cola.base_ttb__cola_{page}"]
+        assert f"model.ttb_cola.base_ttb__cola_{page}" in parents["model.ttb_cola.stg_ttb__colas"]
     assert "model.ttb_cola.stg_ttb__colas" in parents["model.ttb_cola.int_colas_parsed"]
     assert "model.ttb_cola.int_colas_enriched" in parents["model.ttb_cola.fct_cola_approvals"]
     assert manifest["exposures"], "the analyst exposure is declared"

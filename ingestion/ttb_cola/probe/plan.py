@@ -169,10 +169,10 @@ def is_due(
     receipt_date: date,
     today: date,
     settings: CrawlSettings,
-    full_refresh: bool = False,
+    reprobe: bool = False,
 ) -> bool:
     """Whether a partition needs probing in a run on ``today``."""
-    if full_refresh or not state or state.get("last_checked") is None:
+    if reprobe or not state or state.get("last_checked") is None:
         return True
     if state["status"] == "failed":
         return True
@@ -213,7 +213,7 @@ class PartitionCrawl:
     today: date
     settings: CrawlSettings
     state: dict[str, Any] = field(default_factory=new_state)
-    full_refresh: bool = False
+    reprobe: bool = False
     found: list[int] = field(default_factory=list, init=False)
     missed: list[int] = field(default_factory=list, init=False)
     error: str | None = field(default=None, init=False)
@@ -233,7 +233,7 @@ class PartitionCrawl:
         """Sequences to probe: the known holes (all of them on a full refresh, every sequence below
         the highest found), then the frontier until enough misses in a row."""
         highest = self.state["highest"]
-        below = range(1, highest + 1) if self.full_refresh else self.state["holes"]
+        below = range(1, highest + 1) if self.reprobe else self.state["holes"]
         for sequence in below:
             if self.error:
                 return

@@ -1,4 +1,5 @@
-"""The ``ttb-cola`` command line: ingest, daily, backfill, status, reparse, parse, digest, report, demo, simulate.
+"""The ``ttb-cola`` command line: ingest, daily, backfill, status, reparse, images, parse, digest, report, demo,
+simulate.
 
 Argument parsing and dispatch only: each command runs in :mod:`ttb_cola.runs` (imported when the
 command runs, so ``ttb-cola parse`` never pays for dlt).
@@ -57,6 +58,13 @@ def cmd_reparse(args: argparse.Namespace) -> int:
     from ttb_cola.runs.ingest import reparse
 
     return reparse(args)
+
+
+def cmd_images(args: argparse.Namespace) -> int:
+    """Fetch, verify and store the label images of COLAs already loaded."""
+    from ttb_cola.images.runner import run_images
+
+    return run_images(args)
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
@@ -164,6 +172,8 @@ def _add_other_commands(commands: argparse._SubParsersAction) -> None:
     reparse.add_argument("--pipelines-dir", help="dlt pipelines directory (default: dlt's)")
     reparse.set_defaults(func=cmd_reparse)
 
+    _add_images_command(commands)
+
     parse = commands.add_parser("parse", help="classify and parse saved registry pages, one JSON line each")
     parse.add_argument("files", nargs="+", metavar="FILE")
     parse.set_defaults(func=cmd_parse)
@@ -184,6 +194,30 @@ def _add_other_commands(commands: argparse._SubParsersAction) -> None:
     )
     simulate.add_argument("args", nargs=argparse.REMAINDER)
     simulate.set_defaults(func=cmd_simulate)
+
+
+def _add_images_command(commands: argparse._SubParsersAction) -> None:
+    images = commands.add_parser("images", help="fetch, verify and store label images of loaded COLAs, read barcodes")
+    images.add_argument("--date", help="one receipt date, YYYY-MM-DD")
+    images.add_argument("--start", help="first receipt date of a range")
+    images.add_argument("--end", help="last receipt date of a range (default: START)")
+    images.add_argument("--which", choices=["front", "all"],
+                        help="front (brand label) or all; default: sources.ttb_cola.images, else front")
+    images.add_argument("--product-type", help="only these types of product, e.g. WINE,MALT BEVERAGE")
+    images.add_argument("--class-type", help="only these class/type codes; a trailing * is a prefix, e.g. 80*,101")
+    images.add_argument("--images-url", help="image store (default: sources.ttb_cola.images_url, data/images)")
+    images.add_argument("--destination", default="duckdb", help="duckdb (default) or filesystem")
+    images.add_argument("--base-url", help="registry root (default: sources.ttb_cola.base_url)")
+    images.add_argument("--requests-per-second", type=float, help="override the configured rate")
+    images.add_argument("--max-workers", type=int, help="COLAs visited concurrently (default: max_workers)")
+    images.add_argument("--max-requests", type=int, help="stop visiting new COLAs after this many requests")
+    images.add_argument("--retry-unavailable-after", type=int, metavar="DAYS",
+                        help="ask an unavailable image again once its last answer is DAYS old (default 7; 0: always)")
+    images.add_argument("--no-barcodes", action="store_true", help="do not read barcodes")
+    images.add_argument("--today", help="the run's date (default: today)")
+    images.add_argument("--pipelines-dir", help="dlt pipelines directory (default: dlt's)")
+    images.add_argument("--quiet", action="store_true", help="no progress lines")
+    images.set_defaults(func=cmd_images)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from ttb_cola_sim import fault_pages, render
+from ttb_cola_sim.attachments import AttachmentServlet
 from ttb_cola_sim.faults import (
     CAPTCHA,
     FORBIDDEN,
@@ -133,7 +134,7 @@ class _Handler(BaseHTTPRequestHandler):
             response = Response(render.error_page("The requested page was not found."), 404)
         else:
             response = sim.route(self.command, url.path[len(PREFIX) + 1:], url.query, body,
-                                 self.headers.get("Cookie"))
+                                 self.headers.get("Cookie"), self.headers.get("Referer"))
         if kind == TRUNCATE:
             self._send(response, truncate=True)
             return
@@ -196,6 +197,7 @@ class SimulatorServer:
         self.registry = registry
         self.faults = FaultInjector(_fault_config(faults))
         self.sessions = Sessions(session_ttl)
+        self.attachments = AttachmentServlet(registry)
         self.verbose = verbose
         self.stopping = threading.Event()
         self.requests: dict[str, int] = {}
@@ -267,7 +269,8 @@ class SimulatorServer:
         with self._lock:
             self.requests[name] = self.requests.get(name, 0) + 1
 
-    def route(self, method: str, path: str, query: str, body: bytes, cookie_header: str | None) -> Response:
+    def route(self, method: str, path: str, query: str, body: bytes, cookie_header: str | None,
+              referer: str | None = None) -> Response:
         """Answer one registry request (after fault injection)."""
         params = {k: v[-1] for k, v in parse_qs(query, keep_blank_values=True).items()}
         self._count(path)
@@ -280,10 +283,12 @@ class SimulatorServer:
             faulty = fault_pages.cola_page(self.faults.config, action, ttb_id, record)
             if faulty is not None:
                 return Response(faulty)
-            page = render.detail_page(record) if action == "publicDisplaySearchBasic" else render.form_page(record)
-            return Response(page)
+            if action == "publicDisplaySearchBasic":
+                return Response(render.detail_page(record))
+            return self._form(record, cookie_header)
         if path == "publicViewAttachment.do":
-            image, content_type = render.label_image(params.get("filename", ""))
+            session = self.sessions.get(_cookie(cookie_header))
+            image, content_type = self.attachments.serve(params.get("filename", ""), session and session.sid, referer)
             return Response(image, content_type=content_type)
         if path == "publicViewSignature.do":
             return Response(render.signature_image(), content_type="image/gif")
@@ -298,6 +303,16 @@ class SimulatorServer:
                 return Response(render.session_timeout_page())
             return self._search(session, path, params, body)
         return Response(render.error_page("The requested page was not found."), 404)
+
+    def _form(self, record: dict[str, Any], cookie_header: str | None) -> Response:
+        """The printable form; the session (started here if need be) is bound to it for the image servlet."""
+        session = self.sessions.get(_cookie(cookie_header))
+        headers = []
+        if session is None:
+            session = self.sessions.create()
+            headers.append(("Set-Cookie", f"{COOKIE}={session.sid}; Path={PREFIX}; HttpOnly"))
+        self.attachments.bind(session.sid, record["ttb_id"])
+        return Response(render.form_page(record), headers=headers)
 
     def _search(self, session: Session, path: str, params: dict[str, str], body: bytes) -> Response:
         if path == "publicSearchColasBasicProcess.do":

@@ -80,9 +80,17 @@ def bench_resilience() -> None:
         fn()
 
 
+def bench_images() -> None:
+    """Label images: verify+store, barcodes, requests per COLA of `ttb-cola images`."""
+    import bench_images
+
+    for fn in bench_images.BENCHES.values():
+        fn()
+
+
 BENCHES = {
     "parse": bench_parse, "ingest": bench_ingest, "backfill": bench_backfill, "dbt": bench_dbt,
-    "digest": bench_digest, "resilience": bench_resilience,
+    "digest": bench_digest, "resilience": bench_resilience, "images": bench_images,
 }
 
 

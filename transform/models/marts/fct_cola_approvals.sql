@@ -1,11 +1,34 @@
 -- One row per public COLA: keys to every dimension, status and when it took effect, dates, days
 -- from receipt to approval, product type and domestic/imported (with whether they were read or
--- inferred), and the number of label images.
+-- inferred), the number of label images, and the GTINs read from its labels (bridge_cola_gtins).
 with
+
+enriched as (
+
+    select * from {{ ref('int_colas_enriched') }}
+
+),
+
+gtins as (
+
+    select
+        ttb_id,
+        count(*) as gtin_count,
+        min(gtin) as primary_gtin
+    from {{ ref('int_cola_gtins') }}
+    where not is_placeholder
+    group by ttb_id
+
+),
 
 colas as (
 
-    select * from {{ ref('int_colas_enriched') }}
+    select
+        enriched.*,
+        gtins.gtin_count,
+        gtins.primary_gtin
+    from enriched
+    left join gtins on enriched.ttb_id = gtins.ttb_id
 
 ),
 
@@ -68,6 +91,8 @@ final as (
         approval_date - application_date as days_application_to_approval,
         label_image_count,
         other_permit_count,
+        coalesce(gtin_count, 0) as gtin_count,
+        primary_gtin,
 
         -- provenance
         fetched_at,

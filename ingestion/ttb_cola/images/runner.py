@@ -1,0 +1,163 @@
+"""``ttb-cola images``: fetch, verify and store the label images of COLAs already loaded.
+
+Validates the request, takes the destination's lock, reads what to visit from the crawl's dataset
+(:mod:`ttb_cola.images.select`), visits the COLAs (:mod:`ttb_cola.images.crawl`) and loads
+``cola_images`` / ``cola_barcodes`` into the same pipeline and dataset as the crawl. Exit status as
+the crawl's: 0, 1 when a COLA failed, 2 for bad input, 3 when the registry blocked the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from typing import Any
+
+from ttb_cola.errors import InputError
+from ttb_cola.images.crawl import ImagesReport, crawl_images
+from ttb_cola.images.fetch import WHICH
+from ttb_cola.images.select import PAGE_TABLES, Selection, plan
+from ttb_cola.images.store import ImageStore, default_images_url
+from ttb_cola.runs.exit_codes import EXIT_BLOCKED, EXIT_FAILED, EXIT_OK, EXIT_USAGE
+
+
+def selection_of(args: argparse.Namespace, today: date) -> Selection:
+    """The validated selection of a command line."""
+    from ttb_cola.runs.inputs import configured, parse_day
+
+    if not (args.date or args.start):
+        raise InputError("give --date YYYY-MM-DD or --start ... [--end ...] (receipt dates)")
+    if args.date and (args.start or args.end):
+        raise InputError("give either --date or --start/--end, not both")
+    first = parse_day(args.date or args.start, "DATE" if args.date else "START")
+    last = parse_day(args.end, "END") if args.end else first
+    if first > last:
+        raise InputError(f"START {first} is after END {last}")
+    which = args.which or configured("images", "none")
+    if which == "none":
+        which = "front"  # the command fetches images whatever the crawl's setting
+    if which not in WHICH:
+        raise InputError(f"images must be one of {', '.join(WHICH)}, got {which!r}")
+    split = lambda text: tuple(p.strip() for p in (text or "").split(",") if p.strip())  # noqa: E731
+    retry_days = args.retry_unavailable_after if args.retry_unavailable_after is not None else 7
+    if retry_days < 0:
+        raise InputError(f"--retry-unavailable-after must be >= 0 days, got {retry_days}")
+    return Selection(first, min(last, today), split(args.product_type), split(args.class_type), which, retry_days)
+
+
+def run_images(args: argparse.Namespace) -> int:
+    """The ``images`` command: the exit status."""
+    from dlt.pipeline.exceptions import PipelineStepFailed
+
+    from ttb_cola.destinations.lock import LockHeld
+    from ttb_cola.runs.ingest import configure_logging, root_cause
+
+    report = ImagesReport()
+    try:
+        today = date.fromisoformat(args.today) if args.today else date.today()
+        selection = selection_of(args, today)
+        configure_logging(args.quiet)
+        images_run(args, selection, report)
+    except ValueError as exc:
+        print(f"ttb-cola images: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except (InputError, LockHeld) as exc:
+        print(f"ttb-cola images: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except PipelineStepFailed as exc:
+        print(f"ttb-cola images: the {exc.step} step failed: {root_cause(exc)}", file=sys.stderr)
+        return EXIT_FAILED
+    print(report.summary())
+    if report.blocked:
+        print("ttb-cola images: the registry is blocking us (CAPTCHA after all retries): run stopped",
+              file=sys.stderr)
+        return EXIT_BLOCKED
+    return EXIT_FAILED if report.failed else EXIT_OK
+
+
+def images_run(args: argparse.Namespace, selection: Selection, report: ImagesReport) -> Any:
+    """Plan, visit and load under the destination's lock; dlt's load info."""
+    from ttb_cola.destinations.lake import append_only
+    from ttb_cola.destinations.warehouse import FILE_FORMAT, destination_lock, pipeline_and_lake
+    from ttb_cola.images.source import ttb_cola_images
+    from ttb_cola.images.tables import BARCODES_TABLE, IMAGES_TABLE
+    from ttb_cola.runs.inputs import configured
+
+    base_url = args.base_url or configured("base_url")
+    if not base_url:
+        raise InputError("no base_url: set sources.ttb_cola.base_url in .dlt/config.toml")
+    with destination_lock(args.destination, "ttb-cola images"):
+        pipeline, lake = pipeline_and_lake(args.destination, args.pipelines_dir)
+        url = args.images_url or configured("images_url") or default_images_url(lake.bucket_url if lake else None)
+        store = ImageStore(url, lake.storage_options() if lake and "://" in url else None)
+        work = _plan(pipeline, args.destination, lake, selection, store)
+        client = _client(base_url, args)
+        with client:
+            source = ttb_cola_images(crawl_images(
+                client, work, selection.which, store, report,
+                max_workers=int(args.max_workers or configured("max_workers", 4)),
+                max_requests=args.max_requests, read_barcodes=not args.no_barcodes,
+            ))
+            if lake is not None:
+                for name in (IMAGES_TABLE, BARCODES_TABLE):
+                    source.resources[name].apply_hints(write_disposition="append")
+                append_only(source)
+            return pipeline.run(source, loader_file_format=FILE_FORMAT)
+
+
+def _client(base_url: str, args: argparse.Namespace) -> Any:
+    from ttb_cola.registry.client import RegistryClient
+    from ttb_cola.registry.retry import RetryPolicy
+    from ttb_cola.runs.inputs import configured
+
+    rate = args.requests_per_second if args.requests_per_second is not None else configured("requests_per_second", 2)
+    initial = float(configured("backoff_initial", 1.0))
+    policy = RetryPolicy(
+        max_attempts=int(configured("max_attempts", 6)), initial_wait=initial,
+        max_wait=float(configured("backoff_max", 60.0)), jitter=min(1.0, initial),
+        captcha_wait=float(configured("captcha_backoff", 30.0)),
+        captcha_max_wait=max(float(configured("captcha_backoff", 30.0)), 300.0),
+    )
+    return RegistryClient(base_url, requests_per_second=float(rate), retry_policy=policy,
+                          request_timeout=float(configured("request_timeout", 30.0)),
+                          user_agent=configured("user_agent"), ca_bundle=configured("ca_bundle") or None)
+
+
+def _plan(pipeline: Any, destination: str, lake: Any, selection: Selection, store: ImageStore) -> list[Any]:
+    """The COLAs to visit, read from the crawl's dataset (DuckDB file, or the lake through dlt)."""
+    if destination == "duckdb":
+        import duckdb
+
+        from ttb_cola.destinations.duckdb import duckdb_path
+
+        path = duckdb_path()
+        if not path.exists():
+            return []
+        with duckdb.connect(str(path), read_only=True) as con:
+            tables = [t for (t,) in con.execute(
+                "select table_name from information_schema.tables where table_schema = ?", [pipeline.dataset_name]
+            ).fetchall()]
+            con.execute(f'use "{pipeline.dataset_name}"')
+            return plan(lambda sql: con.execute(sql).fetchall(), tables, selection, store.exists)
+    return _plan_lake(lake, pipeline.dataset_name, selection, store)
+
+
+def _plan_lake(lake: Any, dataset: str, selection: Selection, store: ImageStore) -> list[Any]:
+    """The plan over the lake's Parquet files (every load; appended rows only repeat what is known)."""
+    import duckdb
+    import fsspec
+
+    fs, root = fsspec.core.url_to_fs(lake.bucket_url, **lake.storage_options())
+    local = lake.protocol == "file"
+    with duckdb.connect() as con:
+        if not local:
+            con.register_filesystem(fs)
+        tables = []
+        for name in (*PAGE_TABLES, "cola_label_images", "cola_images"):
+            folder = f"{root.rstrip('/')}/{dataset}/{name}"
+            if fs.glob(f"{folder}/*.parquet"):
+                url = folder if local else f"{lake.protocol}://{folder}"
+                source = f"read_parquet('{url}/*.parquet', union_by_name = true)"
+                con.execute(f"create view {name} as select * from {source}")
+                tables.append(name)
+        return plan(lambda sql: con.execute(sql).fetchall(), tables, selection, store.exists)

@@ -1,0 +1,50 @@
+"""`ttb-cola images` against a misbehaving servlet: no wrong image is ever stored."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from ingest_helpers import Warehouse  # noqa: E402
+from sim_server import running_simulator  # noqa: E402
+
+from ttb_cola.cli import main  # noqa: E402
+from ttb_cola.images.store import sha256_hex  # noqa: E402
+from ttb_cola_sim import labels  # noqa: E402
+
+DAY = date(2025, 6, 16)
+TODAY = date(2025, 6, 30)
+
+
+def test_mixups_and_transient_html_never_store_a_wrong_image(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    wh = Warehouse(tmp_path, monkeypatch)
+    with running_simulator(seed=12, as_of=TODAY) as sim:
+        assert wh.ingest(sim.base_url, "--date", DAY.isoformat(), "--methods", "001", today=TODAY) == 0
+        # every stale answer repeats an image this session fetched for its previous COLA: detectable
+        sim.attachments.configure(broken_rate=0.0, stale_rate=0.3, unrenderable_rate=0.1)
+        assert main(["images", "--date", DAY.isoformat(), "--today", TODAY.isoformat(), "--base-url", sim.base_url,
+                     "--requests-per-second", "0", "--which", "all", "--images-url", str(tmp_path / "images"),
+                     "--pipelines-dir", str(wh.pipelines), "--quiet"]) == 0
+        counts = dict(sim.attachments.counts)
+        rows = wh.query("select ttb_id, position, status, sha256, mixups from ttb_cola.cola_images")
+        wrong = []
+        for ttb_id, position, status, sha256, _ in rows:
+            if status != "stored":
+                continue
+            raw = sim.registry.raw(ttb_id)
+            names = [i["filename"] for i in raw["label_images"]]
+            body = labels.label_image(sim.registry.seed, raw, names.index(names[position - 1]))[0]
+            if sha256 != sha256_hex(body):
+                wrong.append((ttb_id, position))
+    mixups = sum(r[4] for r in rows)
+    assert counts.get("stale", 0) > 20 and counts.get("unable_to_render", 0) > 20
+    assert not wrong, f"{len(wrong)} wrong images stored, e.g. {wrong[:3]}"
+    assert 0 < mixups <= counts["stale"]
+    # a transient "Unable to render" is retried in a fresh session; both failing leaves it unavailable
+    unavailable = sum(r[2] == "unavailable" for r in rows)
+    assert unavailable < counts["unable_to_render"] and sum(r[2] == "stored" for r in rows) > 0.8 * len(rows)

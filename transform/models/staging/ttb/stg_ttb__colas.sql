@@ -27,22 +27,26 @@ listings as (
 joined as (
 
     select
+        details.vendor_code,
+        forms.previous_ttb_id,
+        forms.date_of_application,
+        forms.date_issued,
+        forms.expiration_date,
+        listings.completed_date,
+        forms.type_of_product,
+        forms.source_of_product,
+        forms.wine_appellation,
+        forms.dba_name,
         coalesce(details.ttb_id, forms.ttb_id) as ttb_id,
         coalesce(details.receipt_date, forms.receipt_date) as receipt_date,
         coalesce(details.receipt_method, forms.receipt_method) as receipt_method,
-        coalesce(details.sequence, forms.sequence) as sequence,
-        details.vendor_code,
+        coalesce(details.sequence, forms.sequence) as receipt_sequence,
         coalesce(details.serial_number, forms.serial_number) as serial_number,
-        forms.previous_ttb_id,
         case
             when forms.fetched_at > details.fetched_at then coalesce(forms.status, details.status)
             else coalesce(details.status, forms.status)
         end as status,
         coalesce(details.approval_date, forms.date_issued) as approval_date,
-        forms.date_of_application,
-        forms.date_issued,
-        forms.expiration_date,
-        listings.completed_date,
         coalesce(forms.class_type_code, listings.class_type_code) as class_type_code,
         coalesce(
             details.class_type_description, forms.class_type_description, listings.class_type_description
@@ -53,11 +57,8 @@ joined as (
         ) as origin_description,
         coalesce(details.brand_name, forms.brand_name, listings.brand_name) as brand_name,
         coalesce(details.fanciful_name, forms.fanciful_name, listings.fanciful_name) as fanciful_name,
-        forms.type_of_product,
-        forms.source_of_product,
         coalesce(details.grape_varietals, forms.grape_varietals) as grape_varietals,
         coalesce(details.wine_vintage, forms.wine_vintage) as wine_vintage,
-        forms.wine_appellation,
         coalesce(details.formula, forms.formula) as formula,
         case
             when coalesce(cast(details.type_of_application as varchar), '[]') = '[]'
@@ -77,7 +78,6 @@ joined as (
             when coalesce(cast(details.other_permits as varchar), '[]') = '[]' then forms.other_permits
             else details.other_permits
         end as other_permits,
-        forms.dba_name,
         coalesce(details.contact_name, forms.contact_name) as contact_name,
         coalesce(details.phone, forms.phone) as phone,
         coalesce(details.email, forms.email) as email,
@@ -110,7 +110,7 @@ renamed as (
         trim(ttb_id) as ttb_id,
         receipt_date,
         receipt_method,
-        sequence as receipt_sequence,
+        receipt_sequence,
         {{ clean_text('vendor_code') }} as vendor_code,
         {{ clean_text('serial_number') }} as serial_number,
         {{ clean_text('previous_ttb_id') }} as previous_ttb_id,

@@ -80,6 +80,8 @@ def test_a_surrendered_cola_appears_as_a_second_snapshot_row_after_the_next_dail
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     warehouse = Warehouse(tmp_path, monkeypatch)
+    # the daily run's receipt dates reach back settle_days: keep them within the searched window
+    monkeypatch.setenv("SOURCES__TTB_COLA__SETTLE_DAYS", str(LOOKBACK))
     with running_simulator(seed=SEED, as_of=RUN_1) as sim:
         run_1 = _searched(sim.registry, RUN_1)
         assert _daily(warehouse, sim.base_url, RUN_1) == 0

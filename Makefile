@@ -20,8 +20,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The whole suite, its files spread over TEST_WORKERS processes (2: the CI machine's cores).
+TEST_WORKERS ?= 2
 test: setup browser lint
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
 
 # The fast loop: unit tests only (parsers, plans, client, limiter, breaker), no whole runs or dbt.
 test-fast: setup
@@ -54,7 +56,7 @@ CRAWL_ARGS = $(if $(METHODS),--methods $(METHODS)) $(if $(DESTINATION),--destina
 	$(if $(MAX_REQUESTS),--max-requests $(MAX_REQUESTS))
 INGEST_ARGS = $(if $(DATE),--date $(DATE)) $(if $(START),--start $(START)) $(if $(END),--end $(END)) $(CRAWL_ARGS)
 unexport DATE START END METHODS DESTINATION REPROBE FULL_REFRESH STRATEGY PAGES CHUNK_DAYS MAX_MINUTES \
-	MAX_REQUESTS PORT SEED AS_OF SIM_ARGS DOCS_PORT
+	MAX_REQUESTS PORT SEED AS_OF SIM_ARGS DOCS_PORT TEST_WORKERS
 
 ingest: setup
 	$(BIN)/ttb-cola ingest $(INGEST_ARGS)

@@ -79,14 +79,20 @@ def run_reparse(destination: str, archive_url: str | None = None, pipelines_dir:
 
 def partition_states(destination: str, pipelines_dir: str | None = None) -> dict[str, dict[str, Any]]:
     """Every partition's crawl state, restored from the destination when the local copy is missing."""
+    return dict(crawl_state(destination, pipelines_dir).get("partitions", {}))
+
+
+def crawl_state(destination: str, pipelines_dir: str | None = None) -> dict[str, Any]:
+    """The crawl's resource state (``partitions``, ``searches``, ``parked``), restored from the
+    destination when the local copy is missing ({} before the first run)."""
     check_destination(destination)
     if destination == "duckdb" and not duckdb_path().exists():
         return {}
     pipeline = make_pipeline(destination, pipelines_dir)
     pipeline.sync_destination()
     if destination == "filesystem":  # the lake may hold files of loads that never finished
-        from ttb_cola.destinations.lake_state import completed_partition_states
+        from ttb_cola.destinations.lake_state import completed_crawl_state
 
-        return completed_partition_states(pipeline)
+        return completed_crawl_state(pipeline)
     resources = pipeline.state.get("sources", {}).get("ttb_cola", {}).get("resources", {})
-    return dict(resources.get("partitions", {}).get("partitions", {}))
+    return dict(resources.get("partitions", {}))

@@ -116,3 +116,13 @@ def test_duplicate_listing_row(sim: SimulatorServer, export_cap: int) -> None:
     assert sorted(row["ttb_id"] for row in result.rows) == sorted(listed)
     assert result.duplicates == 1 and result.total == len(listed) + 1
     assert (result.pages > 0) == (export_cap == 0)
+
+
+def test_wrong_page_shows_another_ttb_id(sim: SimulatorServer, client: Client) -> None:
+    ttb_id = _public(sim)[0]
+    sim.set_faults(wrong_page_ids=[ttb_id])
+    other = f"{int(ttb_id) + 1:014d}"
+    for path, kind in ((detail_path(ttb_id), PageKind.DETAIL), (form_path(ttb_id), PageKind.FORM)):
+        body = client.get(path)
+        assert classify(body) is kind
+        assert parse_page(kind, body)["ttb_id"] == other

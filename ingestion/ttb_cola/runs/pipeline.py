@@ -12,6 +12,7 @@ from ttb_cola.archive import DEFAULT_ARCHIVE_DIR
 from ttb_cola.budget import Budget
 from ttb_cola.destinations.duckdb import duckdb_path
 from ttb_cola.destinations.lake import append_only
+from ttb_cola.destinations.schema_upgrade import add_declared_columns
 from ttb_cola.destinations.warehouse import FILE_FORMAT, check_destination, make_pipeline, pipeline_and_lake
 from ttb_cola.errors import InputError
 from ttb_cola.registry.client import DEFAULT_BASE_URL
@@ -51,6 +52,7 @@ def run_ingest(
     )
     if lake is not None:
         append_only(source)
+    add_declared_columns(pipeline, source)
     info = pipeline.run(source, loader_file_format=FILE_FORMAT)
     return info, report
 
@@ -74,6 +76,7 @@ def run_reparse(destination: str, archive_url: str | None = None, pipelines_dir:
     )
     if lake is not None:
         append_only(source)
+    add_declared_columns(pipeline, source)
     return pipeline.run(source, loader_file_format=FILE_FORMAT)
 
 

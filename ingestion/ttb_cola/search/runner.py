@@ -116,6 +116,8 @@ class Lister:
                 total, rows = result.total, result.rows
                 outcome.exports, outcome.pages, outcome.splits = result.exports, result.pages, result.splits
                 outcome.duplicates = result.duplicates
+                if result.duplicates:
+                    logger.warning("%s: %d COLA(s) listed twice, kept once", outcome.key, result.duplicates)
                 listed_at = utc_now()
                 for row in rows:
                     emit(TableRow(LISTINGS_TABLE, listing_row(row, listed_at)))

@@ -124,3 +124,22 @@ def test_search_parks_a_listed_cola_not_found_and_keeps_a_duplicate_once(
         assert warehouse.ingest(sim.base_url, *args, today=SEARCH_TODAY) == EXIT_OK
     assert listed.keys() <= warehouse.colas().keys()
     assert parked_rows(warehouse)[missing][:4] == ("listing", 1, True, True)
+
+
+def test_colas_unreadable_one_after_another_fail_the_partition(warehouse: Warehouse) -> None:
+    """Five COLAs in a row whose pages are another TTB ID's: the registry is failing, not a COLA; the
+    partition fails (exit 1) as before and the next run walks it again; the five stay parked."""
+    from ttb_cola.parked.model import MAX_PARKED_IN_A_ROW
+    from ttb_cola.runs.exit_codes import EXIT_FAILED
+
+    day = date(2025, 5, 20)  # method 001: sequences 1 to 5 all public (seed 3)
+    with running_simulator(seed=3, as_of=TODAY) as sim:
+        public = sorted(r["ttb_id"] for r in sim.registry.partition_records(day, "001", TODAY))
+        first = [f"25140001{n:06d}" for n in range(1, MAX_PARKED_IN_A_ROW + 1)]
+        assert set(first) <= set(public)
+        sim.set_faults(wrong_page_ids=first)
+        assert warehouse.ingest(sim.base_url, "--date", day.isoformat(), "--methods", "001",
+                                today=TODAY) == EXIT_FAILED
+    state = warehouse.state()[f"{day}|001"]
+    assert state["status"] == "failed" and f"{MAX_PARKED_IN_A_ROW} COLAs in a row" in state["last_error"]
+    assert set(parked_rows(warehouse)) == set(first)

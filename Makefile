@@ -63,10 +63,10 @@ ingest: setup
 
 # Daily: new COLAs and status changes, and the partitions that are due (DATE= replays another "today").
 # The dbt build runs whenever the crawl committed something (exit 0, 1 failed partitions, 3 blocked,
-# 75 budget reached); the target still exits with the crawl's status afterwards.
+# 5 COLAs parked, 75 budget reached); the target still exits with the crawl's status afterwards.
 daily: setup
 	@status=0; $(BIN)/ttb-cola daily $(if $(DATE),--today $(DATE)) $(CRAWL_ARGS) || status=$$?; \
-	case $$status in 0|1|3|75) $(MAKE) --no-print-directory build || exit $$?;; esac; exit $$status
+	case $$status in 0|1|3|5|75) $(MAKE) --no-print-directory build || exit $$?;; esac; exit $$status
 
 # Backfill: START= [END=] [CHUNK_DAYS=7] [MAX_MINUTES=...]; rerun the same command to resume.
 backfill: setup

@@ -67,6 +67,10 @@ PAGE_COLUMNS: dict[str, Spec] = {
 LISTING_COLUMNS: dict[str, Spec] = {
     "completed_date": _DATE,
 }
+#: Kept with each page row: values of the page that did not parse (they are null), one line each.
+WARNING_COLUMNS: dict[str, Spec] = {
+    "parse_warnings": ("json", True),
+}
 #: Derived from the TTB ID itself.
 ID_COLUMNS: dict[str, Spec] = {
     "receipt_date": ("date", False),
@@ -136,17 +140,17 @@ DETAIL_FIELDS = (
     "brand_name", "fanciful_name", "type_of_application", "for_sale_in", "total_bottle_capacity",
     "grape_varietals", "wine_vintage", "formula", "approval_date", "qualifications", "permit_number",
     "company_name", "address_street", "address_city", "address_state", "address_zip", "other_permits",
-    "contact_name", "phone", "email",
+    "contact_name", "phone", "email", "parse_warnings",
 )
 #: Fields of the printable form: every page field but the vendor code and the approval date (its
 #: "date issued" stands for it); its label images go to their own table.
-FORM_FIELDS = tuple(name for name in PAGE_COLUMNS if name not in ("vendor_code", "approval_date"))
+FORM_FIELDS = (*(name for name in PAGE_COLUMNS if name not in ("vendor_code", "approval_date")), "parse_warnings")
 #: Fields of a row of the registry's search list (results page or CSV export).
 LISTING_ROW_FIELDS = (
     "ttb_id", "completed_date", "permit_number", "serial_number", "brand_name", "fanciful_name",
     "class_type_code", "class_type_description", "origin_code", "origin_description",
 )
-_FIELD_SPECS: dict[str, Spec] = {**PAGE_COLUMNS, **LISTING_COLUMNS}
+_FIELD_SPECS: dict[str, Spec] = {**PAGE_COLUMNS, **LISTING_COLUMNS, **WARNING_COLUMNS}
 LISTING_PROVENANCE_COLUMNS: dict[str, Spec] = {"listed_at": ("timestamp", False)}
 
 DETAILS_TABLE = "cola_details"

@@ -24,6 +24,9 @@ from ttb_cola.archive import RawArchive
 from ttb_cola.budget import Budget
 from ttb_cola.clock import utc_now
 from ttb_cola.ids import partition_key
+from ttb_cola.parked.book import ParkedBook
+from ttb_cola.parked.model import Parked
+from ttb_cola.parked.retry import RetryOutcome, retry_parked
 from ttb_cola.probe.plan import CrawlSettings, PartitionCrawl, is_due, mark_covered, mark_listed, record_fetched
 from ttb_cola.probe.runner import PartitionOutcome, Prober
 from ttb_cola.progress import log_partition, log_search, progress_log
@@ -37,7 +40,7 @@ from ttb_cola.search.client import Searcher
 from ttb_cola.search.plan import covered_from, recheck_days, search_days, search_state
 from ttb_cola.search.runner import Lister, ListingOutcome
 
-Outcome = PartitionOutcome | ListingOutcome
+Outcome = PartitionOutcome | ListingOutcome | RetryOutcome
 
 
 @dataclass
@@ -56,6 +59,11 @@ class RunReport:
     stop: threading.Event = field(default_factory=threading.Event)
     #: Why the circuit breaker stopped the run (None: it did not).
     block: str | None = None
+    #: COLAs parked by this run (new, or retried and still failing) and parked ones it loaded.
+    parked: list[Parked] = field(default_factory=list)
+    resolved: list[str] = field(default_factory=list)
+    #: The TTB IDs parked when the run ended (this run's and earlier runs').
+    still_parked: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> list[Outcome]:
@@ -103,6 +111,8 @@ class RunPlan:
     search_last: date | None = None
     reprobe: bool = False
     recheck_complete_days: int = 3
+    #: Retry the parked COLAs first (the first chunk of a command does).
+    retry_parked: bool = True
 
 
 def date_range(start: date, end: date) -> list[date]:
@@ -124,6 +134,7 @@ class Scheduler:
         self.events: queue.Queue[Event | Outcome] = queue.Queue(maxsize=10_000)
         self._local = threading.local()
         self._futures: list[Future[None]] = []
+        self.book = ParkedBook({}, report.run_id)
         self._pool = ThreadPoolExecutor(max_workers=max(1, workers.max_workers), thread_name_prefix="ttb-cola")
 
     def __enter__(self) -> Scheduler:
@@ -137,10 +148,17 @@ class Scheduler:
                 self.events.get(timeout=0.1)
         self._pool.shutdown()
         self.report.block = self.breaker.opened
+        self.report.still_parked = self.book.open_ids()
 
-    def run(self, plan: RunPlan, states: dict[str, Any], searches: dict[str, Any]) -> Iterator[Event]:
-        """Search (unless ``probe``), then probe what is due and not covered; ``states`` and
-        ``searches`` (the resource state) are updated as outcomes arrive."""
+    def run(
+        self, plan: RunPlan, states: dict[str, Any], searches: dict[str, Any], parked: dict[str, Any] | None = None
+    ) -> Iterator[Event]:
+        """Retry the parked COLAs, search (unless ``probe``), then probe what is due and not covered;
+        ``states``, ``searches`` and ``parked`` (the resource state) are updated as outcomes arrive."""
+        self.book = ParkedBook(parked if parked is not None else {}, self.report.run_id)
+        self.report.parked, self.report.resolved = self.book.parked, self.book.resolved
+        if plan.retry_parked and self.book.entries:
+            yield from self._retry()
         listed: dict[str, int] = {}
         if plan.strategy != "probe" and plan.search_first is not None:
             yield from self._search(plan, states, searches, listed)
@@ -184,6 +202,7 @@ class Scheduler:
             self.report.searches.append(outcome)
             log_search(outcome, len(self.report.searches), len(work), started)
             yield Event("crawl_searches", outcome.row(self.report.run_id))
+            yield from self._park(outcome.parked)
 
     def _deferred(self, outcome: Outcome) -> bool:
         """Count the outcome's requests against the budget; True when it never started (budget spent)."""
@@ -241,14 +260,33 @@ class Scheduler:
             report.outcomes.append(outcome)
             log_partition(outcome, len(report.outcomes), len(todo), started)
             yield Event("crawl_partitions", outcome.row(report.run_id))
+            yield from self._park(outcome.parked)
+
+    def _retry(self) -> Iterator[Event]:
+        """Fetch the parked COLAs again (one unit of work); those still failing are parked again."""
+        ids = {ttb_id: self.book.entries[ttb_id]["page"] for ttb_id in self.book.open_ids()}
+        progress_log.info("run %s: retrying %d parked COLA(s)", self.report.run_id, len(ids))
+        self._futures.append(self._pool.submit(self._retry_work, ids))
+        for outcome in self._drain(1):
+            if isinstance(outcome, Event):
+                yield outcome
+            elif isinstance(outcome, RetryOutcome) and not self._deferred(outcome):
+                yield from self._park(outcome.parked)
+
+    def _park(self, parked: list[Parked]) -> Iterator[Event]:
+        for one in parked:
+            yield self.book.park(one, utc_now())
 
     def _drain(self, count: int) -> Iterator[Event | Outcome]:
-        """Records and outcomes as the workers send them, until ``count`` units of work have ended."""
+        """Records and outcomes as the workers send them, until ``count`` units of work have ended; a
+        page row of a parked COLA is followed by the row that closes its parked entry."""
         while count:
             item = self.events.get()
             if not isinstance(item, Event):
                 count -= 1
             yield item
+            if isinstance(item, Event) and (closed := self.book.resolved_by(item, utc_now())) is not None:
+                yield closed
 
     def _prober(self) -> Prober:
         """This worker thread's prober (its own client and session, the shared limiter)."""
@@ -294,6 +332,19 @@ class Scheduler:
             if outcome is not None and outcome.blocked:
                 self.stop.set()
             self.events.put(outcome or ListingOutcome(day.isoformat(), search_state(day, today, None, 0, "lost")))
+
+    def _retry_work(self, parked: dict[str, str]) -> None:
+        outcome = RetryOutcome(skipped=True)
+        try:
+            if not self.budget.spent():
+                outcome = retry_parked(self._prober(), parked, emit=self._emit)
+        except Exception:  # a bug must leave the parked COLAs parked, never lose them
+            progress_log.exception("retrying the parked COLAs failed unexpectedly")
+            outcome = RetryOutcome()
+        finally:
+            if outcome.blocked:
+                self.stop.set()
+            self.events.put(outcome)
 
     def _probe_work(self, plan: RunPlan, day: date, method: str, state: dict[str, Any]) -> None:
         crawl = PartitionCrawl(day, plan.today, plan.crawl, state, reprobe=plan.reprobe)

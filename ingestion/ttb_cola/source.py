@@ -6,8 +6,9 @@ by TTB ID (:mod:`ttb_cola.probe`), on the :class:`~ttb_cola.scheduler.Scheduler`
 searches one range of completed dates and/or covers one range of receipt dates (the runs layer
 chunks a command into such runs, each one dlt load with its state). It keeps one state entry per
 receipt partition and per completed date in ``dlt.current.resource_state()``; the page tables
-(``cola_details``, ``cola_forms``, ``cola_listings``), ``cola_label_images`` and the crawl logs
-(``crawl_partitions``, ``crawl_searches``) are transformers over its output.
+(``cola_details``, ``cola_forms``, ``cola_listings``), ``cola_label_images``, the crawl logs
+(``crawl_partitions``, ``crawl_searches``) and the parked COLAs (``crawl_parked``, see
+:mod:`ttb_cola.parked`) are transformers over its output.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from dlt.extract.resource import DltResource
 
 from ttb_cola.archive import DEFAULT_ARCHIVE_DIR, RawArchive, archived_records
 from ttb_cola.ids import check_method
+from ttb_cola.parked.book import PARKED_COLUMNS, PARKED_TABLE
 from ttb_cola.probe.plan import CrawlSettings
 from ttb_cola.records import (
     CRAWL_PARTITION_COLUMNS,
@@ -75,6 +77,7 @@ def ttb_cola(
     block_cooldown: float = 300.0,
     block_cooldowns: int = 6,
     quarantine_dir: str = "data/quarantine/registry",
+    retry_parked: bool = True,
     today: str | None = None,
     report: Any = None,
     budget: Any = None,
@@ -120,6 +123,7 @@ def ttb_cola(
         block_cooldown: first cooldown of ``on_block = "wait"``, seconds.
         block_cooldowns: cooldowns in a row after which ``wait`` stops the run too.
         quarantine_dir: where the breaker saves the last body it saw, for diagnosis.
+        retry_parked: fetch the parked COLAs (``crawl_parked``) again before anything else.
         today: the run's date (ISO), for replays and the simulator's clock; the real date if None.
         report: a :class:`RunReport` to fill in (the CLI's summary reads it).
         budget: a :class:`~ttb_cola.budget.Budget`; work not started once it is spent is left for
@@ -141,6 +145,7 @@ def ttb_cola(
         ),
         reprobe=reprobe,
         recheck_complete_days=recheck_complete_days,
+        retry_parked=retry_parked,
     )
     workers = WorkerSettings(
         base_url=base_url,
@@ -173,9 +178,10 @@ def ttb_cola(
         resource_state = dlt.current.resource_state()
         states: dict[str, Any] = resource_state.setdefault("partitions", {})
         searches: dict[str, Any] = resource_state.setdefault("searches", {})
+        parked: dict[str, Any] = resource_state.setdefault("parked", {})
         yield Event(MATERIALIZE, {})  # every table exists from the first run on, rows or not
         with Scheduler(workers, run_report, budget) as scheduler:
-            yield from scheduler.run(plan, states, searches)
+            yield from scheduler.run(plan, states, searches, parked)
 
     return (partitions, *table_resources(partitions))
 
@@ -199,6 +205,10 @@ def table_resources(parent: DltResource) -> tuple[DltResource, ...]:
         label_images,
         _crawl_log(parent, "crawl_partitions", CRAWL_PARTITION_COLUMNS),
         _crawl_log(parent, "crawl_searches", CRAWL_SEARCH_COLUMNS),
+        dlt.transformer(  # the parked COLAs: one row per TTB ID, its latest attempt
+            _rows_of(PARKED_TABLE), data_from=parent, name=PARKED_TABLE, write_disposition="merge",
+            primary_key="ttb_id", columns=PARKED_COLUMNS, schema_contract=SCHEMA_CONTRACT,
+        ),
     )
 
 

@@ -34,6 +34,9 @@ def cola_page(config: FaultConfig, action: str | None, ttb_id: str, record: dict
         return render.not_found_page()
     if action == "publicFormDisplay" and ttb_id in config.form_error_ids:
         return render.not_found_page()
+    if ttb_id in config.wrong_page_ids:  # the page of the next TTB ID (the sequence plus one)
+        other = dict(record, ttb_id=f"{int(ttb_id) + 1:014d}")
+        return render.detail_page(other) if action == "publicDisplaySearchBasic" else render.form_page(other)
     if action == "publicDisplaySearchBasic" and ttb_id in config.malformed_date_ids and record["approval_date"]:
         page = render.detail_page(record)
         good = render.us(record["approval_date"]).encode()

@@ -50,6 +50,7 @@ class FaultConfig:
         malformed_date_ids: COLAs whose detail page shows an approval date that is not MM/DD/YYYY.
         listed_not_found_ids: COLAs listed by the search whose detail and form say not found.
         duplicate_listing_ids: COLAs listed twice by the search (results pages and CSV export).
+        wrong_page_ids: COLAs whose detail page and form show another TTB ID (a mixed-up answer).
         spare_paths: registry paths (after ``/colasonline/``) never faulted, e.g. the search form a
             run's preflight asks for, so a test can block everything after it.
         seed: the fault sequence's seed.
@@ -76,6 +77,7 @@ class FaultConfig:
     malformed_date_ids: list[str] = field(default_factory=list)
     listed_not_found_ids: list[str] = field(default_factory=list)
     duplicate_listing_ids: list[str] = field(default_factory=list)
+    wrong_page_ids: list[str] = field(default_factory=list)
     spare_paths: list[str] = field(default_factory=list)
     seed: int = 0
 

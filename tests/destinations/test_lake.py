@@ -24,7 +24,8 @@ from ttb_cola_sim.server import SimulatorServer
 
 DAY = date(2025, 6, 16)  # a Monday
 AS_OF = DAY + timedelta(days=10)
-TABLES = ("cola_details", "cola_forms", "cola_listings", "cola_label_images", "crawl_partitions", "crawl_searches")
+TABLES = ("cola_details", "cola_forms", "cola_listings", "cola_label_images", "crawl_partitions", "crawl_searches",
+          "crawl_parked")
 
 
 @pytest.fixture(scope="module")

@@ -411,6 +411,9 @@ EXPECTED: dict[str, dict[str, Any]] = {
     },
 }
 
+for _expected in EXPECTED.values():  # every real page reads without a warning
+    _expected["parse_warnings"] = []
+
 
 def test_every_detail_fixture_has_expectations() -> None:
     on_disk = {path.stem.removeprefix("detail_") for path in FIXTURES.glob("detail_*.html")}
@@ -436,6 +439,7 @@ def test_field_names_are_the_contract() -> None:
         "total_bottle_capacity", "grape_varietals", "wine_vintage", "formula", "approval_date",
         "qualifications", "permit_number", "company_name", "address_street", "address_city",
         "address_state", "address_zip", "other_permits", "contact_name", "phone", "email",
+        "parse_warnings",
     }  # fmt: skip
     assert set(record) == contract
 
@@ -472,10 +476,17 @@ def test_blank_ttb_id_raises() -> None:
         parse_detail(body)
 
 
-def test_bad_approval_date_raises() -> None:
-    body = _page("24011001000462").replace(b"01/11/2024", b"13/45/2024", 1)
-    with pytest.raises(ParseError, match="approval date"):
-        parse_detail(body)
+@pytest.mark.parametrize(
+    ("bad", "warning"),
+    [("13/45/2024", "month must be in 1..12"), ("01/11/24x", "not a MM/DD/YYYY date: '01/11/24x'"),
+     ("2024-01-11", "not a MM/DD/YYYY date: '2024-01-11'")],
+)  # fmt: skip
+def test_bad_approval_date_is_null_with_a_warning(bad: str, warning: str) -> None:
+    """Derived: the real page with its approval date not a date; every other field is read."""
+    body = _page("24011001000462").replace(b"01/11/2024", bad.encode(), 1)
+    assert parse_detail(body) == {
+        **EXPECTED["24011001000462"], "approval_date": None, "parse_warnings": [f"approval_date: {warning}"],
+    }
 
 
 # --- derived pages: features no capture shows ----------------------------------------------------

@@ -36,6 +36,7 @@ BLANK: dict[str, Any] = {
     "wine_appellation": None,
     "grape_varietals": "N/A",
     "dba_name": None,
+    "parse_warnings": [],
 }
 
 TYPE_SIZE_QUALIFICATION = (
@@ -482,14 +483,23 @@ def test_filled_expiration_date_and_percent_encoded_filename() -> None:
     assert record["label_images"][0]["filename"] == "BKL44 L01148#1.jpeg"
 
 
-def test_bad_date_is_a_parse_error() -> None:
+@pytest.mark.parametrize(
+    ("field", "label", "bad", "warning"),
+    [
+        ("date_of_application", "DATE OF APPLICATION", "2024-01-11", "not a MM/DD/YYYY date: '2024-01-11'"),
+        ("date_issued", "19. DATE ISSUED", "01/11/24x", "not a MM/DD/YYYY date: '01/11/24x'"),
+        ("date_issued", "19. DATE ISSUED", "13/45/2024", "month must be in 1..12"),
+    ],
+)  # fmt: skip
+def test_bad_date_is_null_with_a_warning(field: str, label: str, bad: str, warning: str) -> None:
+    """Derived: a real form with one date box not a date; that value is None, the rest is read."""
     page = edited(
         "24011001000462",
-        ("DATE OF APPLICATION</div>\n            \t\t<div class=\"data\">01/11/2024</div>",
-         "DATE OF APPLICATION</div><div class=\"data\">2024-01-11</div>"),
+        (f"{label}</div>\n            \t\t<div class=\"data\">01/11/2024</div>",
+         f"{label}</div>\n            \t\t<div class=\"data\">{bad}</div>"),
     )  # fmt: skip
-    with pytest.raises(ParseError, match="date_of_application"):
-        parse_form(page)
+    assert parse_form(page) == {**expected_record("24011001000462"), field: None,
+                                "parse_warnings": [f"{field}: {warning}"]}
 
 
 @pytest.mark.parametrize(

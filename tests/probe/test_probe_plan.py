@@ -142,3 +142,22 @@ def test_sparse_partition_walk_crosses_long_gaps() -> None:
         crawl.observe(seq, seq in public)
     state = crawl.finish(run_at="x")
     assert state["highest"] == 375 and state["public"] == len(public)
+
+
+def test_a_parked_sequence_is_neither_found_nor_a_hole_and_the_walk_goes_on() -> None:
+    """A COLA whose page could not be read is set aside: the walk continues past it, it is not a hole
+    (the parked COLAs' book retries it), not fetched, and it counts toward the highest sequence."""
+    crawl = PartitionCrawl(DAY, DAY + timedelta(days=1), SETTINGS, new_state())
+    public, unreadable, probed = {1, 2, 4, 9, 10}, {3, 11}, []
+    for seq in crawl.sequences():
+        probed.append(seq)
+        if seq in unreadable:
+            crawl.park(seq)
+        else:
+            crawl.observe(seq, seq in public)
+    state = crawl.finish(run_at="2026-10-02T10:00:00+00:00")
+    # parked 11 neither resets nor extends the misses in a row: the walk stops 5 misses after 10
+    assert probed == list(range(1, 17))
+    assert state["status"] == "open" and state["last_error"] is None
+    assert state["highest"] == 11 and state["holes"] == [5, 6, 7, 8]
+    assert state["fetched"] == {"2026-10-02": "1-2,4,9-10"}

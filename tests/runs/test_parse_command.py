@@ -52,6 +52,19 @@ def test_form_record_has_codes_and_images(capsys: pytest.CaptureFixture[str]) ->
     assert line["record"]["label_images"]
 
 
+def test_a_value_that_does_not_parse_is_null_with_a_warning(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Derived: the real detail page with its approval date not MM/DD/YYYY."""
+    page = tmp_path / "detail.html"
+    page.write_bytes((FIXTURES / "detail_24011001000462.html").read_bytes().replace(b"01/11/2024", b"01/11/24x", 1))
+    status, [line, clean], _ = run_parse(capsys, str(page), str(FIXTURES / "detail_24011001000462.html"))
+    assert status == 0 and line["kind"] == "detail"
+    assert line["record"]["approval_date"] is None and line["record"]["brand_name"]
+    assert line["warnings"] == ["approval_date: not a MM/DD/YYYY date: '01/11/24x'"]
+    assert "warnings" not in clean and clean["record"]["approval_date"] == "2024-01-11"
+
+
 def test_missing_file_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     status, lines, err = run_parse(capsys, str(tmp_path / "nope.html"), str(FIXTURES / "notfound_99999999999999.html"))
     assert status == 2

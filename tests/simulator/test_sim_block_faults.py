@@ -8,12 +8,11 @@ import pytest
 from conftest import AS_OF, Client, detail_path, form_path
 
 from ttb_cola.parsers import parse_page
-from ttb_cola.parsers.errors import ParseError
 from ttb_cola.parsers.export import parse_export
 from ttb_cola.parsers.search import parse_search_results
 from ttb_cola.registry.client import RegistryClient
 from ttb_cola.registry.pages import PageKind, classify
-from ttb_cola.search.client import EXPORT, SEARCH, SEARCH_FORM, Query, Searcher, SearchIncomplete
+from ttb_cola.search.client import EXPORT, SEARCH, SEARCH_FORM, Query, Searcher
 from ttb_cola_sim.faults import FaultConfig
 from ttb_cola_sim.server import SimulatorServer
 
@@ -84,8 +83,9 @@ def test_malformed_date(sim: SimulatorServer, client: Client) -> None:
     sim.set_faults(malformed_date_ids=[ttb_id])
     body = client.get(detail_path(ttb_id))
     assert classify(body) is PageKind.DETAIL
-    with pytest.raises(ParseError):
-        parse_page(PageKind.DETAIL, body)
+    parsed = parse_page(PageKind.DETAIL, body)
+    assert parsed["ttb_id"] == ttb_id and parsed["approval_date"] is None
+    assert parsed["parse_warnings"][0].startswith("approval_date: not a MM/DD/YYYY date")
 
 
 def test_listed_but_not_found(sim: SimulatorServer) -> None:
@@ -99,8 +99,10 @@ def test_listed_but_not_found(sim: SimulatorServer) -> None:
     assert client.form(ttb_id).kind is PageKind.NOT_FOUND
 
 
-def test_duplicate_listing_row(sim: SimulatorServer) -> None:
-    """The export and the results pages both list the COLA twice; the search refuses the day."""
+@pytest.mark.parametrize("export_cap", [1000, 0])
+def test_duplicate_listing_row(sim: SimulatorServer, export_cap: int) -> None:
+    """The export and the results pages both list the COLA twice (the total counts both rows); the
+    search keeps one row per COLA, by export (cap 1000) and by paging (cap 0), and the day adds up."""
     listed = [r["ttb_id"] for r in sim.registry.completed_between(DAY, DAY)]
     assert len(listed) > 1 and AS_OF > DAY
     sim.set_faults(duplicate_listing_ids=[listed[0]])
@@ -110,5 +112,17 @@ def test_duplicate_listing_row(sim: SimulatorServer) -> None:
     assert parse_search_results(page.body)["total"] == len(listed) + 1
     rows, _ = parse_export(client.get(EXPORT).body)
     assert [row["ttb_id"] for row in rows].count(listed[0]) == 2
-    with pytest.raises(SearchIncomplete, match="distinct rows"):
-        Searcher(client).completed(DAY)
+    result = Searcher(client, export_cap=export_cap).completed(DAY)
+    assert sorted(row["ttb_id"] for row in result.rows) == sorted(listed)
+    assert result.duplicates == 1 and result.total == len(listed) + 1
+    assert (result.pages > 0) == (export_cap == 0)
+
+
+def test_wrong_page_shows_another_ttb_id(sim: SimulatorServer, client: Client) -> None:
+    ttb_id = _public(sim)[0]
+    sim.set_faults(wrong_page_ids=[ttb_id])
+    other = f"{int(ttb_id) + 1:014d}"
+    for path, kind in ((detail_path(ttb_id), PageKind.DETAIL), (form_path(ttb_id), PageKind.FORM)):
+        body = client.get(path)
+        assert classify(body) is kind
+        assert parse_page(kind, body)["ttb_id"] == other

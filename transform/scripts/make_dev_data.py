@@ -397,7 +397,8 @@ def _split_pages(con: duckdb.DuckDBPyConnection, ds: str, page_tables: dict[str,
     wheres = {"cola_details": "TRUE", "cola_forms": "class_type_code IS NOT NULL",
               "cola_listings": "completed_date IS NOT NULL"}
     for table, table_columns in page_tables.items():
-        names = [name if name != "listed_at" else "fetched_at AS listed_at" for name in table_columns]
+        renamed = {"listed_at": "fetched_at AS listed_at", "parse_warnings": "NULL AS parse_warnings"}
+        names = [renamed.get(name, name) for name in table_columns]
         con.execute(
             f'INSERT INTO {ds}."{table}" BY NAME SELECT {", ".join(names)}, _dlt_load_id, '
             f"left(md5(_dlt_id || '{table}'), 14) AS _dlt_id FROM temp.main.colas WHERE {wheres[table]}"

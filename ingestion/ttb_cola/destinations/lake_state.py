@@ -45,8 +45,8 @@ def completed_state(pipeline_name: str, dataset_name: str) -> dict[str, Any]:
     return decompress_state(rows[0]["state"]) if rows else {}
 
 
-def completed_partition_states(pipeline: Any) -> dict[str, dict[str, Any]]:
-    """Every partition's crawl state as of the newest complete load."""
+def completed_crawl_state(pipeline: Any) -> dict[str, Any]:
+    """The crawl's resource state (partitions, searches, parked COLAs) as of the newest complete load."""
     state = completed_state(pipeline.pipeline_name, pipeline.dataset_name)
     resources = state.get("sources", {}).get("ttb_cola", {}).get("resources", {})
-    return dict(resources.get("partitions", {}).get("partitions", {}))
+    return dict(resources.get("partitions", {}))

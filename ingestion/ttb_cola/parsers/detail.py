@@ -20,7 +20,8 @@ from typing import Any
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ttb_cola.parsers.errors import ParseError
-from ttb_cola.text import decode, squash, us_date
+from ttb_cola.parsers.warnings import PARSE_WARNINGS, lenient_date
+from ttb_cola.text import decode, squash
 
 # Page label (trailing colon and spaces removed) -> record field.
 _LABEL_FIELDS = {
@@ -108,10 +109,7 @@ def _first_box(box: LexborNode, record: dict[str, Any]) -> None:
             parts = (squash(part) for part in _APPLICATION_TYPE_SEP.split(raw))
             record[field] = [part for part in parts if part]
         elif field == "approval_date":
-            try:
-                record[field] = us_date(squash(raw))
-            except ValueError as exc:
-                raise ParseError(f"detail page: bad approval date: {exc}") from exc
+            record[field] = lenient_date(field, squash(raw), record[PARSE_WARNINGS])
         else:
             record[field] = squash(raw)
     # The qualifications are the one nested table, a cell each.
@@ -158,10 +156,11 @@ def parse_detail(body: bytes | str) -> dict[str, Any]:
     """Parse a COLA detail page into the record fields it shows (the names of :mod:`ttb_cola.records`).
 
     Blank fields are None, ``type_of_application`` and ``other_permits`` are lists (maybe empty),
-    ``approval_date`` is ISO, several qualifications are joined with newlines.
+    ``approval_date`` is ISO (None, with a line in ``parse_warnings``, when it is not a date),
+    several qualifications are joined with newlines.
 
     Raises:
-        ParseError: when the page is not a detail page (no TTB ID) or a value cannot be read.
+        ParseError: when the page is not a detail page (no detail boxes, no 14-digit TTB ID).
     """
     text = decode(body)
     # Parsing only the boxes halves the parse time; the markers are fixed template text, and without
@@ -198,6 +197,7 @@ def parse_detail(body: bytes | str) -> dict[str, Any]:
         "contact_name": None,
         "phone": None,
         "email": None,
+        PARSE_WARNINGS: [],
     }
     if not boxes:
         raise ParseError("not a COLA detail page: no detail boxes")

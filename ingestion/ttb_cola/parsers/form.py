@@ -17,7 +17,8 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from ttb_cola.parsers.errors import ParseError
 from ttb_cola.parsers.form_checkboxes import checkboxes
 from ttb_cola.parsers.form_images import label_images
-from ttb_cola.text import decode, squash, us_date
+from ttb_cola.parsers.warnings import PARSE_WARNINGS, lenient_date
+from ttb_cola.text import decode, squash
 
 # Label text -> internal box key. Labels are matched after dropping the item number and every
 # parenthesised note, e.g. "10. GRAPE VARIETAL(S) (Wine Only)" -> "GRAPE VARIETAL(S)".
@@ -64,11 +65,11 @@ def parse_form(body: bytes | str) -> dict[str, Any]:
     Returns every field the form has a box for (None when blank, [] for empty lists), plus
     ``previous_ttb_id``, ``rep_id``, ``mailing_address`` and ``container_info``, which the form
     shows but the record contract does not name. ``vendor_code`` and ``origin_description`` are
-    not printed on the form and are always None.
+    not printed on the form and are always None. A date box that is not MM/DD/YYYY gives None and
+    a line in ``parse_warnings`` (a list, empty when every value read).
 
     Raises:
-        ParseError: when the page has no 14-digit TTB ID box (error page, captcha, other page
-            kind) or a date box that is not MM/DD/YYYY.
+        ParseError: when the page has no 14-digit TTB ID box (error page, captcha, other page kind).
     """
     tree = LexborHTMLParser(decode(body))
     boxes = _boxes(tree)
@@ -100,12 +101,14 @@ def parse_form(body: bytes | str) -> dict[str, Any]:
         "mailing_address": _joined_lines(boxes.get("mailing_address"), ", "),
         "container_info": _container_info(tree),
     }
+    warnings: list[str] = []
     for field in ("date_of_application", "date_issued", "expiration_date"):
-        record[field] = _date(field, boxes.get(field))
+        record[field] = lenient_date(field, _text(boxes.get(field)), warnings)
     record.update(_permits(boxes.get("permits")))
     record.update(_applicant(boxes.get("applicant")))
     record.update(checkboxes(tree))
     record["label_images"] = label_images(tree)
+    record[PARSE_WARNINGS] = warnings
     return record
 
 
@@ -179,13 +182,6 @@ def _status(text: str | None) -> str | None:
     match = _STATUS.match(text)
     return match.group(1) if match else text
 
-
-def _date(field: str, data: list[LexborNode] | None) -> str | None:
-    """A MM/DD/YYYY box as an ISO date; ParseError names the field when it is not a date."""
-    try:
-        return us_date(_text(data))
-    except ValueError as exc:
-        raise ParseError(f"{field}: {exc}") from exc
 
 
 def _permits(data: list[LexborNode] | None) -> dict[str, Any]:

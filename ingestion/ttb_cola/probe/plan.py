@@ -216,6 +216,9 @@ class PartitionCrawl:
     reprobe: bool = False
     found: list[int] = field(default_factory=list, init=False)
     missed: list[int] = field(default_factory=list, init=False)
+    #: Sequences whose page could not be read: set aside (retried by the parked COLAs' book), neither
+    #: found nor a hole, and neutral to the frontier's misses in a row.
+    parked: list[int] = field(default_factory=list, init=False)
     error: str | None = field(default=None, init=False)
     _misses_in_a_row: int = field(default=0, init=False)
 
@@ -263,6 +266,10 @@ class PartitionCrawl:
             if sequence > self.state["highest"]:
                 self._misses_in_a_row += 1
 
+    def park(self, sequence: int) -> None:
+        """Set ``sequence`` aside: the registry answered with a page that could not be read."""
+        self.parked.append(sequence)
+
     def fail(self, sequence: int, reason: str) -> None:
         """Stop the run at ``sequence``, which could not be confirmed."""
         self.error = f"sequence {sequence}: {reason}"
@@ -278,9 +285,9 @@ class PartitionCrawl:
 
     def finish(self, run_at: str) -> dict[str, Any]:
         """The partition's state after this run (a new dict; the input state is left untouched)."""
-        highest = max([self.state["highest"], *self.found])
+        highest = max([self.state["highest"], *self.found, *self.parked])
         # Misses above the highest found are frontier, not holes: the next run walks them again.
-        unseen = (set(self.state["holes"]) | set(self.missed)) - set(self.found)
+        unseen = (set(self.state["holes"]) | set(self.missed)) - set(self.found) - set(self.parked)
         holes = sorted(s for s in unseen if s < highest)
         status = self.status
         state = {

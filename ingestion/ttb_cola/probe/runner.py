@@ -19,6 +19,7 @@ from typing import Any
 from ttb_cola.archive import RawArchive, sha256
 from ttb_cola.clock import utc_now
 from ttb_cola.ids import format_ttb_id
+from ttb_cola.parked.model import ColaUnreadable, Parked, ParkedInARow
 from ttb_cola.parsers import parse_page
 from ttb_cola.parsers.errors import ParseError
 from ttb_cola.probe.plan import PartitionCrawl
@@ -53,6 +54,8 @@ class PartitionOutcome:
     #: Not started: the run's budget was spent first (the state stays as it was).
     skipped: bool = False
     seconds: float = 0.0
+    #: COLAs set aside (the walk went on past them), to retry on later runs.
+    parked: list[Parked] = field(default_factory=list)
 
     @property
     def key(self) -> str:
@@ -100,10 +103,13 @@ class Prober:
 
     def _parsed(self, ttb_id: str, page: Page, kind: PageKind) -> dict[str, Any]:
         if page.kind is not kind:
-            raise ParseError(f"{ttb_id}: expected a {kind} page, got {page.kind}")
-        parsed = parse_page(kind, page.body)
+            raise ColaUnreadable(ttb_id, str(kind), f"{ttb_id}: expected a {kind} page, got {page.kind}")
+        try:
+            parsed = parse_page(kind, page.body)
+        except ParseError as exc:
+            raise ColaUnreadable(ttb_id, str(kind), f"{ttb_id}: {exc}") from exc
         if parsed.get("ttb_id") != ttb_id:
-            raise ParseError(f"{ttb_id}: the {kind} page is for {parsed.get('ttb_id')!r}")
+            raise ColaUnreadable(ttb_id, str(kind), f"{ttb_id}: the {kind} page is for {parsed.get('ttb_id')!r}")
         return parsed
 
     def _detail(self, ttb_id: str) -> dict[str, Any] | None:
@@ -128,7 +134,7 @@ class Prober:
 
         Raises:
             RegistryError: a page could not be fetched after retries.
-            ParseError: a page of the right kind that the parsers cannot read.
+            ColaUnreadable: a page of another kind or TTB ID, or one the parsers cannot read.
         """
         if self.pages == "form":
             page = self._fetch(ttb_id, PageKind.FORM)
@@ -155,7 +161,8 @@ class Prober:
         Up to ``lookahead`` sequences are fetched at once (the registry answers slowly, and one
         partition is otherwise one request at a time); outcomes are observed strictly in sequence
         order, so the state is the same as a one-by-one walk. Near the end of the frontier up to
-        ``lookahead - 1`` pages are fetched past the stopping point and set aside unobserved.
+        ``lookahead - 1`` pages are fetched past the stopping point and set aside unobserved. A COLA
+        whose page cannot be read is parked and the walk goes on (a run of them fails the partition).
         """
         clock = time.monotonic()
         before = self.client.stats.snapshot()
@@ -163,6 +170,7 @@ class Prober:
         sequences = crawl.sequences()
         last_line = clock
         pending: deque[tuple[int, Future[ColaPages | None]]] = deque()
+        in_a_row = ParkedInARow()
         with ThreadPoolExecutor(max_workers=self.lookahead, thread_name_prefix="ttb-cola-probe") as pool:
 
             def refill() -> None:
@@ -189,11 +197,23 @@ class Prober:
                     outcome.blocked = True
                     crawl.fail(sequence, f"registry is blocking us: {exc}")
                     break
+                except ColaUnreadable as exc:
+                    logger.warning("parked %s", exc)
+                    outcome.parked.append(exc.parked)
+                    crawl.park(sequence)
+                    try:
+                        in_a_row.park(exc.parked)
+                    except ParseError as systemic:
+                        crawl.fail(sequence, str(systemic))
+                        break
+                    refill()
+                    continue
                 except (RegistryError, ParseError) as exc:
                     logger.warning("%s: %s", format_ttb_id(crawl.receipt_date, method, sequence), exc)
                     crawl.fail(sequence, str(exc))
                     break
                 crawl.observe(sequence, found=record is not None)
+                in_a_row.loaded()
                 for row in record.rows() if record is not None else ():
                     emit(row)
                 if time.monotonic() - last_line >= PROGRESS_EVERY:

@@ -13,5 +13,8 @@ EXIT_BLOCKED = 3
 EXIT_BUDGET = 75
 #: The registry could not be reached before the run started (outage, maintenance): nothing written.
 EXIT_UNAVAILABLE = 4
+#: The run finished, but some COLAs could not be read and were parked (``crawl_parked``): everything
+#: else is loaded and the crawl walked on past them; every later run retries them.
+EXIT_PARKED = 5
 #: Interrupted (Ctrl-C).
 EXIT_INTERRUPTED = 130

@@ -19,6 +19,7 @@ from ttb_cola.runs.exit_codes import (
     EXIT_FAILED,
     EXIT_INTERRUPTED,
     EXIT_OK,
+    EXIT_PARKED,
     EXIT_UNAVAILABLE,
     EXIT_USAGE,
 )
@@ -200,7 +201,7 @@ def _run(
                 request, today=today, chunk=chunk, reprobe=args.reprobe, pipelines_dir=args.pipelines_dir,
                 budget=budget, base_url=args.base_url, requests_per_second=args.requests_per_second,
                 max_workers=args.max_workers, strategy=strategy, pages=pages, on_block=on_block,
-                report=RunReport(stop=interrupt.chunk_stop()),
+                report=RunReport(stop=interrupt.chunk_stop()), retry_parked=chunk is planned[0],
             )
             reports.append(report)
             progress.update(chunk, sum(o.requests for o in [*report.outcomes, *report.searches]))
@@ -239,7 +240,19 @@ def _finish(command: str, reports: list[RunReport], left: list[Any], interrupted
               f"committed; {len(left)} chunk(s) left, from {left[0]}: rerun the same command to resume",
               file=sys.stderr)
         return EXIT_BUDGET
-    return EXIT_OK
+    return _parked(command, reports)
+
+
+def _parked(command: str, reports: list[RunReport]) -> int:
+    """EXIT_PARKED, naming a few, when the run parked COLAs (or retried parked ones in vain), else 0."""
+    still = set(reports[-1].still_parked) if reports else set()
+    parked = {p.ttb_id: p for report in reports for p in report.parked if p.ttb_id in still}
+    if not parked:
+        return EXIT_OK
+    named = ", ".join(f"{p.ttb_id} ({p.page})" for p in list(parked.values())[:5])
+    print(f"ttb-cola {command}: finished, {len(parked)} COLA(s) parked ({named}): the rest is loaded; every "
+          "run retries them (`ttb-cola status` lists them, table crawl_parked)", file=sys.stderr)
+    return EXIT_PARKED
 
 
 def reparse(args: argparse.Namespace) -> int:

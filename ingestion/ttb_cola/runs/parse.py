@@ -9,13 +9,15 @@ from typing import Any
 
 from ttb_cola.parsers import parse_page
 from ttb_cola.parsers.errors import ParseError
+from ttb_cola.parsers.warnings import PARSE_WARNINGS
 from ttb_cola.records import build_record
 from ttb_cola.registry.pages import PageKind, classify
 from ttb_cola.runs.exit_codes import EXIT_OK, EXIT_USAGE
 
 
 def parse_file(path: Path) -> dict[str, Any]:
-    """Classify and parse one saved page into ``{"file", "kind", "record"}``."""
+    """Classify and parse one saved page into ``{"file", "kind", "record"}`` (and ``warnings``: the
+    values that did not parse, null in the record)."""
     body = path.read_bytes()
     kind = classify(body)
     result: dict[str, Any] = {"file": str(path), "kind": str(kind), "record": None}
@@ -25,6 +27,8 @@ def parse_file(path: Path) -> dict[str, Any]:
         result.update(kind=str(PageKind.UNKNOWN), error=str(exc))
         return result
     if kind in (PageKind.DETAIL, PageKind.FORM):
+        if parsed.get(PARSE_WARNINGS):  # values that did not parse: null in the record
+            result["warnings"] = parsed[PARSE_WARNINGS]
         parsed = build_record(parsed)
     result["record"] = parsed
     return result

@@ -12,6 +12,7 @@ from ttb_cola.archive import DEFAULT_ARCHIVE_DIR
 from ttb_cola.budget import Budget
 from ttb_cola.destinations.duckdb import duckdb_path
 from ttb_cola.destinations.lake import append_only
+from ttb_cola.destinations.schema_upgrade import add_declared_columns
 from ttb_cola.destinations.warehouse import FILE_FORMAT, check_destination, make_pipeline, pipeline_and_lake
 from ttb_cola.errors import InputError
 from ttb_cola.registry.client import DEFAULT_BASE_URL
@@ -51,6 +52,7 @@ def run_ingest(
     )
     if lake is not None:
         append_only(source)
+    add_declared_columns(pipeline, source)
     info = pipeline.run(source, loader_file_format=FILE_FORMAT)
     return info, report
 
@@ -74,19 +76,26 @@ def run_reparse(destination: str, archive_url: str | None = None, pipelines_dir:
     )
     if lake is not None:
         append_only(source)
+    add_declared_columns(pipeline, source)
     return pipeline.run(source, loader_file_format=FILE_FORMAT)
 
 
 def partition_states(destination: str, pipelines_dir: str | None = None) -> dict[str, dict[str, Any]]:
     """Every partition's crawl state, restored from the destination when the local copy is missing."""
+    return dict(crawl_state(destination, pipelines_dir).get("partitions", {}))
+
+
+def crawl_state(destination: str, pipelines_dir: str | None = None) -> dict[str, Any]:
+    """The crawl's resource state (``partitions``, ``searches``, ``parked``), restored from the
+    destination when the local copy is missing ({} before the first run)."""
     check_destination(destination)
     if destination == "duckdb" and not duckdb_path().exists():
         return {}
     pipeline = make_pipeline(destination, pipelines_dir)
     pipeline.sync_destination()
     if destination == "filesystem":  # the lake may hold files of loads that never finished
-        from ttb_cola.destinations.lake_state import completed_partition_states
+        from ttb_cola.destinations.lake_state import completed_crawl_state
 
-        return completed_partition_states(pipeline)
+        return completed_crawl_state(pipeline)
     resources = pipeline.state.get("sources", {}).get("ttb_cola", {}).get("resources", {})
-    return dict(resources.get("partitions", {}).get("partitions", {}))
+    return dict(resources.get("partitions", {}))

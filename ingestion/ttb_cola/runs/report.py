@@ -41,6 +41,8 @@ def summary(report: RunReport) -> str:
     lines.append(
         f"run {report.run_id}: {searched}{len(report.outcomes)} partitions probed, {covered}"
         f"{report.skipped} skipped, {found} records loaded, {len(report.failed)} failed"
+        + (f", {len(report.parked)} COLAs parked" if report.parked else "")
+        + (f", {len(report.resolved)} parked COLAs recovered" if report.resolved else "")
     )
     return "\n".join(lines)
 

@@ -1,29 +1,50 @@
-"""``status``: coverage by receipt month from the partition state in the destination."""
+"""``status``: coverage by receipt month from the partition state in the destination, and the COLAs
+left parked."""
 
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 from ttb_cola.errors import InputError
-from ttb_cola.runs.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from ttb_cola.runs.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_PARKED, EXIT_USAGE
+
+#: Parked COLAs named by ``status`` (the rest are counted; the table ``crawl_parked`` has them all).
+SHOWN_PARKED = 10
 
 
 def show_status(destination: str, pipelines_dir: str | None) -> int:
-    """Print the coverage table; exit 1 when a partition failed."""
-    from ttb_cola.runs.pipeline import partition_states
+    """Print the coverage table and the parked COLAs; exit 1 when a partition failed, 5 when COLAs
+    are parked."""
+    from ttb_cola.runs.pipeline import crawl_state
     from ttb_cola.runs.report import coverage_by_month, render_coverage
 
     try:
-        states = partition_states(destination, pipelines_dir)
+        crawl = crawl_state(destination, pipelines_dir)
     except InputError as exc:
         print(f"ttb-cola status: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    if not states:
+    states = crawl.get("partitions") or {}
+    parked: dict[str, Any] = crawl.get("parked") or {}
+    if not states and not parked:
         print("no partition crawled yet: run `make ingest DATE=...` or `make daily`")
         return EXIT_OK
     print(render_coverage(coverage_by_month(states)))
+    if parked:
+        print(render_parked(parked))
     failed = sorted(key for key, state in states.items() if state["status"] == "failed")
     if failed:
         print(f"failed partitions (the next run retries them): {', '.join(failed[:20])}", file=sys.stderr)
         return EXIT_FAILED
-    return EXIT_OK
+    return EXIT_PARKED if parked else EXIT_OK
+
+
+def render_parked(parked: dict[str, Any]) -> str:
+    """The parked COLAs: how many, and the first few with the page, attempts and last error."""
+    lines = [f"{len(parked)} COLA(s) parked (every run retries them; table crawl_parked):"]
+    for ttb_id in sorted(parked)[:SHOWN_PARKED]:
+        entry = parked[ttb_id]
+        lines.append(f"  {ttb_id}  {entry['page']:<7} {entry['attempts']:>3} attempt(s)  {entry['error']}")
+    if len(parked) > SHOWN_PARKED:
+        lines.append(f"  ... and {len(parked) - SHOWN_PARKED} more")
+    return "\n".join(lines)

@@ -5,7 +5,8 @@ as surrendered), with class/type and origin *codes* the detail page lacks. A day
 from the CSV export when the reported total fits under the export cap; a day over the cap is split
 into class/type code ranges until every part fits; when an export does not add up, the results are
 paged instead. The rows gathered must equal the reported total, else :class:`SearchIncomplete` is
-raised: a day is never reported complete with rows missing.
+raised: a day is never reported complete with rows missing. A COLA listed twice (the total counts
+both rows) is kept once.
 """
 
 from __future__ import annotations
@@ -76,6 +77,8 @@ class SearchResult:
     exports: int = 0
     pages: int = 0
     splits: int = 0
+    #: Rows that listed a COLA already listed (dropped: one row per TTB ID is kept).
+    duplicates: int = 0
 
 
 class Searcher:
@@ -94,11 +97,14 @@ class Searcher:
         """
         query = Query(first, last or first)
         result = self._gather(query)
-        ids = [row["ttb_id"] for row in result.rows]
-        if len(set(ids)) != len(ids) or len(ids) != result.total:
+        if len(result.rows) != result.total:
             raise SearchIncomplete(
-                f"{query.first}..{query.last}: {len(set(ids))} distinct rows gathered, {result.total} reported"
+                f"{query.first}..{query.last}: {len(result.rows)} rows gathered, {result.total} reported"
             )
+        # The registry may list one COLA twice (its total counts both rows): keep the first row.
+        distinct = {row["ttb_id"]: row for row in reversed(result.rows)}
+        result.duplicates = len(result.rows) - len(distinct)
+        result.rows = [row for row in result.rows if distinct.get(row["ttb_id"]) is row]
         return result
 
     def total(self, day: date) -> int:
@@ -171,21 +177,21 @@ class Searcher:
     def _page(self, query: Query, total: int) -> SearchResult:
         """Page through the results from page 1 (a fresh search) until ``total`` rows are in; a session
         lost midway starts over with a new session."""
-        rows: dict[str, dict[str, Any]] = {}
+        rows: list[dict[str, Any]] = []
         pages = 0
         for restart in range(SESSION_RESTARTS):
             _, parsed = self._search(query)
+            rows = []  # rows as served, duplicates included: they add up to the reported total
             try:
                 for page_rows in self._pages(parsed, total):
                     pages += 1
-                    for row in page_rows:
-                        rows[row["ttb_id"]] = row
+                    rows += page_rows
             except SessionLost:
                 if restart == SESSION_RESTARTS - 1:
                     raise SearchIncomplete(f"{query.first}..{query.last}: the session kept timing out") from None
                 continue
             break
-        return SearchResult(total, list(rows.values()), pages=pages)
+        return SearchResult(total, rows, pages=pages)
 
     def _pages(self, first: dict[str, Any], total: int) -> Iterator[list[dict[str, Any]]]:
         yield first["rows"]

@@ -18,6 +18,7 @@ from typing import Any
 
 from ttb_cola.clock import utc_now
 from ttb_cola.ids import parse_ttb_id
+from ttb_cola.parked.model import ColaUnreadable, Parked, ParkedInARow
 from ttb_cola.parsers.errors import ParseError
 from ttb_cola.probe.runner import Prober
 from ttb_cola.records import LISTINGS_TABLE, TableRow, listing_row
@@ -50,6 +51,10 @@ class ListingOutcome:
     started_at: str = ""
     finished_at: str = ""
     seconds: float = 0.0
+    #: Listed COLAs set aside (the day went on past them), to retry on later runs.
+    parked: list[Parked] = field(default_factory=list)
+    #: Rows the search served twice for one COLA (kept once).
+    duplicates: int = 0
 
     @property
     def key(self) -> str:
@@ -110,6 +115,9 @@ class Lister:
                 result = self.searcher.completed(day)
                 total, rows = result.total, result.rows
                 outcome.exports, outcome.pages, outcome.splits = result.exports, result.pages, result.splits
+                outcome.duplicates = result.duplicates
+                if result.duplicates:
+                    logger.warning("%s: %d COLA(s) listed twice, kept once", outcome.key, result.duplicates)
                 listed_at = utc_now()
                 for row in rows:
                     emit(TableRow(LISTINGS_TABLE, listing_row(row, listed_at)))
@@ -135,18 +143,30 @@ class Lister:
 
     def _fetch_all(self, outcome: ListingOutcome, emit: Callable[[TableRow], None]) -> None:
         """Fetch the planned rows (``lookahead`` at a time), emitting each COLA's pages in list order;
-        a COLA known before whose status moved gets only the page that shows its status."""
+        a COLA known before whose status moved gets only the page that shows its status. A COLA that
+        cannot be read, or whose detail page says not found although listed, is parked (a run of
+        them fails the day)."""
         rows = outcome.plan.fetch
         moved = outcome.plan.moved_ids
+        in_a_row = ParkedInARow()
         with ThreadPoolExecutor(max_workers=self.prober.lookahead, thread_name_prefix="ttb-cola-list") as pool:
             futures = [pool.submit(self.prober.record, row["ttb_id"], row["ttb_id"] in moved) for row in rows]
             try:
                 for row, future in zip(rows, futures, strict=True):
                     if self.prober.stop.is_set():
                         raise SearchIncomplete("run stopped before every listed COLA was fetched")
-                    pages = future.result()
+                    try:
+                        pages = future.result()
+                    except ColaUnreadable as exc:
+                        pages, parked = None, exc.parked
+                    else:
+                        parked = Parked(row["ttb_id"], "listing", "listed, but its detail page says not found")
                     if pages is None:
-                        raise SearchIncomplete(f"{row['ttb_id']} is listed but its detail page says not found")
+                        logger.warning("parked %s: %s", parked.ttb_id, parked.error)
+                        outcome.parked.append(parked)
+                        in_a_row.park(parked)
+                        continue
+                    in_a_row.loaded()
                     for table_row in pages.rows():
                         emit(table_row)
                     key = parse_ttb_id(pages.ttb_id).partition_key

@@ -1,0 +1,73 @@
+"""The open parked COLAs, kept in the crawl state, and the ``crawl_parked`` rows that log them. Pure.
+
+The state (``resource_state()["parked"]``: TTB ID -> page, error, attempts, first/last seen, run)
+is committed with each load, like the partition state, so a parked COLA is never forgotten; the
+table is the visible log: one row per TTB ID (merged on the DuckDB destination, appended on the
+lake, where readers keep each TTB ID's latest row), ``resolved`` once a later run loaded it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ttb_cola.parked.model import Parked
+from ttb_cola.records import DETAILS_TABLE, FORMS_TABLE, Spec, TableRow, columns, id_fields
+
+PARKED_TABLE = "crawl_parked"
+PARKED_SPECS: dict[str, Spec] = {
+    "ttb_id": ("text", False),
+    "receipt_date": ("date", False),
+    "receipt_method": ("text", False),
+    "sequence": ("bigint", False),
+    "page": ("text", False),
+    "error": ("text", False),
+    "attempts": ("bigint", False),
+    "first_seen": ("timestamp", False),
+    "last_seen": ("timestamp", False),
+    "run_id": ("text", False),
+    "resolved": ("bool", False),
+    "resolved_at": ("timestamp", True),
+}
+PARKED_COLUMNS = columns(PARKED_SPECS)
+
+
+class ParkedBook:
+    """The open parked COLAs of the crawl state (``entries``, updated in place) for one run."""
+
+    def __init__(self, entries: dict[str, Any], run_id: str) -> None:
+        self.entries = entries
+        self.run_id = run_id
+        #: Parked by this run (new, or retried and still failing), and loaded by it after being parked.
+        self.parked: list[Parked] = []
+        self.resolved: list[str] = []
+
+    def open_ids(self) -> list[str]:
+        """The TTB IDs still parked, in order."""
+        return sorted(self.entries)
+
+    def park(self, parked: Parked, now: str) -> TableRow:
+        """Park ``parked`` (again: one more attempt); its ``crawl_parked`` row."""
+        entry = self.entries.get(parked.ttb_id) or {"attempts": 0, "first_seen": now}
+        entry = {**entry, "page": parked.page, "error": parked.error, "attempts": entry["attempts"] + 1,
+                 "last_seen": now, "run_id": self.run_id}
+        self.entries[parked.ttb_id] = entry
+        self.parked.append(parked)
+        return TableRow(PARKED_TABLE, self._row(parked.ttb_id, entry, None))
+
+    def resolved_by(self, row: TableRow, now: str) -> TableRow | None:
+        """The ``crawl_parked`` row closing a parked COLA when ``row`` loads a page of it, else None."""
+        if row.table not in (DETAILS_TABLE, FORMS_TABLE):
+            return None
+        ttb_id = row.data.get("ttb_id")
+        entry = self.entries.pop(ttb_id, None)
+        if entry is None:
+            return None
+        self.resolved.append(ttb_id)
+        return TableRow(PARKED_TABLE, self._row(ttb_id, entry, now))
+
+    def _row(self, ttb_id: str, entry: dict[str, Any], resolved_at: str | None) -> dict[str, Any]:
+        return {
+            "ttb_id": ttb_id, **id_fields(ttb_id), "page": entry["page"], "error": entry["error"],
+            "attempts": entry["attempts"], "first_seen": entry["first_seen"], "last_seen": entry["last_seen"],
+            "run_id": self.run_id, "resolved": resolved_at is not None, "resolved_at": resolved_at,
+        }

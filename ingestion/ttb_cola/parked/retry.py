@@ -1,0 +1,62 @@
+"""Retry the parked COLAs on one worker's session: fetch -> classify -> parse -> record, as a probe.
+
+A COLA that loads now is emitted like any record (the scheduler closes its parked entry when its
+page row passes); one that still fails comes back to be parked again (one more attempt).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ttb_cola.parked.model import ColaUnreadable, Parked
+from ttb_cola.probe.runner import Prober
+from ttb_cola.records import TableRow
+from ttb_cola.registry.errors import RegistryBlocked, RegistryError
+
+logger = logging.getLogger("ttb_cola.parked.retry")
+
+
+@dataclass
+class RetryOutcome:
+    """What retrying the parked COLAs did: the ones still failing, and the requests it cost."""
+
+    tried: int = 0
+    parked: list[Parked] = field(default_factory=list)
+    requests: int = 0
+    blocked: bool = False
+    #: Not started: the run's budget was spent first.
+    skipped: bool = False
+
+
+def retry_parked(
+    prober: Prober, parked: dict[str, str], emit: Callable[[TableRow], None]
+) -> RetryOutcome:
+    """Fetch each parked COLA again (``parked``: TTB ID -> the page it was parked for); never raises
+    for registry errors. A COLA that still says not found stays parked: only its record unparks it."""
+    before = prober.client.stats.requests
+    outcome = RetryOutcome()
+    for ttb_id, page in parked.items():
+        if prober.stop.is_set():
+            break
+        outcome.tried += 1
+        try:
+            record = prober.record(ttb_id)
+        except ColaUnreadable as exc:
+            outcome.parked.append(exc.parked)
+            continue
+        except RegistryBlocked:
+            outcome.blocked = True
+            break
+        except RegistryError as exc:
+            outcome.parked.append(Parked(ttb_id, page, f"retry failed: {exc}"))
+            continue
+        if record is None:
+            outcome.parked.append(Parked(ttb_id, page, "the registry still says not found"))
+            continue
+        logger.info("%s: parked COLA loaded on retry", ttb_id)
+        for row in record.rows():
+            emit(row)
+    outcome.requests = prober.client.stats.requests - before
+    return outcome

@@ -1,0 +1,79 @@
+"""Per-COLA faults (issue 15, items 1 and 8) on a share of the COLAs of a small window, probed and
+searched: no record lost, the unreadable COLAs parked while the rest loads (exit 5), all recovered by
+the next run once the faults are gone (exit 0). The counts go to the suite's reliability summary."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+import pytest
+from ingest_helpers import Warehouse, assert_same_records
+from sim_server import running_simulator
+
+from ttb_cola.runs.exit_codes import EXIT_OK, EXIT_PARKED
+from ttb_cola_sim.registry import truth_record
+
+AS_OF = date(2025, 6, 26)
+PROBED = (date(2025, 5, 23), "002")  # a partition probed TTB ID by TTB ID (eight public COLAs)
+SEARCHED = (date(2025, 6, 21), date(2025, 6, 22))  # a weekend searched by completed date: a few dozen
+KINDS = ("form_error", "malformed_date", "wrong_page", "listed_not_found", "duplicate_listing")
+#: Faults that park a COLA (the others are absorbed: detail-only record, NULL + warning, kept once).
+PARKING = ("wrong_page", "listed_not_found")
+
+
+def spread(ids: list[str], kinds: tuple[str, ...]) -> dict[str, list[str]]:
+    """Every third COLA gets a fault, the kinds in turn (never five parked in a row)."""
+    faulty: dict[str, list[str]] = {kind: [] for kind in kinds}
+    for n, ttb_id in enumerate(sorted(ids)[::3]):
+        faulty[kinds[n % len(kinds)]].append(ttb_id)
+    return faulty
+
+
+def run_faulty(warehouse: Warehouse, sim, args: tuple[str, ...], today: date, expected: dict,
+               faulty: dict[str, list[str]], tally: Counter[str]) -> None:
+    sim.set_faults({f"{kind}_ids": ids for kind, ids in faulty.items()})
+    assert warehouse.ingest(sim.base_url, *args, today=today) == EXIT_PARKED
+    parked = {ttb_id for (ttb_id,) in warehouse.query(
+        "select ttb_id from ttb_cola.crawl_parked where not resolved")}
+    loaded = warehouse.colas()
+    assert parked == {ttb_id for kind in PARKING for ttb_id in faulty.get(kind, [])}
+    assert expected.keys() - loaded.keys() == parked  # nothing lost: each missing COLA is parked
+    assert not loaded.keys() - expected.keys()
+    for kind, ids in faulty.items():
+        tally[f"fault:{kind}"] += len(ids)
+    tally["cola_parked"] += len(parked)
+
+    sim.set_faults(None)
+    assert warehouse.ingest(sim.base_url, *args, today=today) == EXIT_OK
+    loaded = warehouse.colas()
+    recovered = {ttb_id for (ttb_id,) in warehouse.query("select ttb_id from ttb_cola.crawl_parked where resolved")}
+    assert recovered == parked
+    tally["cola_recovered"] += len(recovered)
+    tally["records_expected"] += len(expected)
+    tally["records_lost"] += len(expected.keys() - loaded.keys())
+    # a form never loaded (error page) leaves its form-only fields null; every other record is exact
+    detail_only = set(faulty.get("form_error", []))
+    assert_same_records({k: v for k, v in loaded.items() if k not in detail_only},
+                        {k: v for k, v in expected.items() if k not in detail_only})
+    assert detail_only <= loaded.keys()
+    warnings = {ttb_id for (ttb_id,) in warehouse.query(
+        "select ttb_id from ttb_cola.cola_details where parse_warnings is not null")}
+    assert warnings == set(faulty.get("malformed_date", []))
+
+
+@pytest.mark.parametrize("strategy", ["probe", "search"])
+def test_per_cola_faults_lose_nothing(warehouse: Warehouse, tally: Counter[str], strategy: str) -> None:
+    today = AS_OF if strategy == "probe" else SEARCHED[1]
+    with running_simulator(seed=3, as_of=today) as sim:
+        if strategy == "probe":
+            day, method = PROBED
+            expected = {r["ttb_id"]: r for r in sim.registry.partition_records(day, method, AS_OF)}
+            faulty = spread(list(expected), ("form_error", "malformed_date", "wrong_page"))
+            args = ("--date", day.isoformat(), "--methods", method, "--strategy", "probe")
+        else:
+            expected = {r["ttb_id"]: truth_record(r) for r in sim.registry.completed_between(*SEARCHED)}
+            faulty = spread(list(expected), KINDS)
+            args = ("--date", SEARCHED[0].isoformat(), "--strategy", "search")
+        assert all(len(ids) >= 1 for ids in faulty.values()), faulty
+        run_faulty(warehouse, sim, args, today, expected, faulty, tally)

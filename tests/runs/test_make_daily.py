@@ -1,0 +1,39 @@
+"""`make daily` runs the dbt build whenever the crawl committed something, parked COLAs included
+(exit 0, 1, 3, 5, 75), never after bad input or an outage (2, 4), and still fails afterwards.
+
+The target is run for real by make, with stand-ins for the two programs it calls: a ``ttb-cola``
+that exits with a given status and a ``dbt`` that notes it was called.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(("crawl", "built"), [(0, True), (1, True), (3, True), (5, True), (75, True),
+                                              (2, False), (4, False)])
+def test_daily_builds_after_a_committed_crawl_and_keeps_its_status(tmp_path: Path, crawl: int, built: bool) -> None:
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    marker = tmp_path / "dbt-called"
+    (venv / "bin" / "ttb-cola").write_text(f"#!/bin/sh\nexit {crawl}\n")
+    (venv / "bin" / "dbt").write_text(f"#!/bin/sh\necho \"$@\" >> {marker}\n")
+    for program in ("ttb-cola", "dbt"):
+        (venv / "bin" / program).chmod(0o755)
+    (venv / ".installed").touch()  # newer than pyproject.toml: `setup` has nothing to do
+    result = subprocess.run(
+        ["make", "--no-print-directory", "daily", f"VENV={os.path.relpath(venv, REPO)}"],
+        cwd=REPO, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert marker.exists() == built, result.stderr
+    if built:
+        assert marker.read_text().startswith("build --project-dir transform")
+    assert (result.returncode == 0) == (crawl == 0), result.stderr
+    if crawl:
+        assert f"Error {crawl}" in result.stderr

@@ -24,6 +24,7 @@ from ttb_cola.archive import RawArchive
 from ttb_cola.budget import Budget
 from ttb_cola.clock import utc_now
 from ttb_cola.ids import partition_key
+from ttb_cola.images.hook import ImageHook
 from ttb_cola.probe.plan import CrawlSettings, PartitionCrawl, is_due, mark_covered, mark_listed, record_fetched
 from ttb_cola.probe.runner import PartitionOutcome, Prober
 from ttb_cola.progress import log_partition, log_search, progress_log
@@ -56,6 +57,8 @@ class RunReport:
     stop: threading.Event = field(default_factory=threading.Event)
     #: Why the circuit breaker stopped the run (None: it did not).
     block: str | None = None
+    #: What the crawl did with label images (an ``ImagesReport``), when it fetched them.
+    images: Any = None
 
     @property
     def failed(self) -> list[Outcome]:
@@ -87,6 +90,8 @@ class WorkerSettings:
     max_workers: int = 4
     probe_lookahead: int = 4
     breaker: BreakerSettings = BreakerSettings()
+    #: Label images fetched after each form (shared by every worker); None: none.
+    images: ImageHook | None = None
 
 
 @dataclass(frozen=True)
@@ -266,7 +271,7 @@ class Scheduler:
             )
             self._local.prober = Prober(
                 client, pages=w.pages, archive=w.archive, stop=self.stop,
-                lookahead=max(1, w.probe_lookahead),
+                lookahead=max(1, w.probe_lookahead), images=w.images,
             )
         return self._local.prober
 

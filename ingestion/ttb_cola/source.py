@@ -21,6 +21,11 @@ from dlt.extract.resource import DltResource
 
 from ttb_cola.archive import DEFAULT_ARCHIVE_DIR, RawArchive, archived_records
 from ttb_cola.ids import check_method
+from ttb_cola.images.fetch import check_images
+from ttb_cola.images.hook import ImageHook
+from ttb_cola.images.known import KnownImages
+from ttb_cola.images.store import DEFAULT_LOCAL_URL, ImageStore
+from ttb_cola.images.tables import IMAGE_TABLES
 from ttb_cola.probe.plan import CrawlSettings
 from ttb_cola.records import (
     CRAWL_PARTITION_COLUMNS,
@@ -75,6 +80,10 @@ def ttb_cola(
     block_cooldown: float = 300.0,
     block_cooldowns: int = 6,
     quarantine_dir: str = "data/quarantine/registry",
+    images: str = "none",
+    images_url: str = "",
+    images_options: dict[str, Any] | None = None,
+    known_images: Any = None,
     today: str | None = None,
     report: Any = None,
     budget: Any = None,
@@ -120,6 +129,11 @@ def ttb_cola(
         block_cooldown: first cooldown of ``on_block = "wait"``, seconds.
         block_cooldowns: cooldowns in a row after which ``wait`` stops the run too.
         quarantine_dir: where the breaker saves the last body it saw, for diagnosis.
+        images: label images fetched right after each printable form, in its session: ``none``,
+            ``front`` (the brand label) or ``all``; rows go to ``cola_images`` and ``cola_barcodes``.
+        images_url: the image store (a directory or fsspec URL); empty: ``data/images``.
+        images_options: fsspec options (credentials, endpoint) for ``images_url``, e.g. the lake's.
+        known_images: a :class:`~ttb_cola.images.known.KnownImages`: positions not fetched again.
         today: the run's date (ISO), for replays and the simulator's clock; the real date if None.
         report: a :class:`RunReport` to fill in (the CLI's summary reads it).
         budget: a :class:`~ttb_cola.budget.Budget`; work not started once it is spent is left for
@@ -165,8 +179,10 @@ def ttb_cola(
             cooldown_max=max(block_cooldown, 3600.0), max_cooldowns=block_cooldowns,
             quarantine_dir=quarantine_dir,
         ),
+        images=image_hook(images, images_url, images_options, known_images),
     )
     run_report: RunReport = report if report is not None else RunReport()
+    run_report.images = workers.images.report if workers.images else None
 
     @dlt.resource(name="partitions", selected=False)
     def partitions() -> Iterator[Event]:
@@ -199,7 +215,34 @@ def table_resources(parent: DltResource) -> tuple[DltResource, ...]:
         label_images,
         _crawl_log(parent, "crawl_partitions", CRAWL_PARTITION_COLUMNS),
         _crawl_log(parent, "crawl_searches", CRAWL_SEARCH_COLUMNS),
+        *image_table_resources(parent),
     )
+
+
+def image_table_resources(parent: DltResource) -> tuple[DltResource, ...]:
+    """``cola_images`` and ``cola_barcodes``, merged on their keys; created by their first row (the
+    crawl with ``images`` set, or ``ttb-cola images``), so a reparse or an image-less crawl keeps them."""
+
+    def rows_of(table: str) -> Any:
+        def rows(event: Event) -> Iterator[Any]:
+            if event.table == table:
+                yield event.data
+
+        return rows
+
+    return tuple(
+        dlt.transformer(rows_of(table), data_from=parent, name=table, write_disposition="merge", primary_key=key,
+                        columns=columns, schema_contract=SCHEMA_CONTRACT)
+        for table, key, columns in IMAGE_TABLES
+    )
+
+
+def image_hook(which: str, url: str, options: dict[str, Any] | None, known: Any) -> ImageHook | None:
+    """What the crawl does after each form: nothing (``none``), or fetch its ``front`` or ``all`` images."""
+    if check_images(which) == "none":
+        return None
+    store = ImageStore(url or DEFAULT_LOCAL_URL, options)
+    return ImageHook(which, store, known if known is not None else KnownImages())
 
 
 #: The event that makes every table's schema real in the destination, even when no row comes.
@@ -257,4 +300,4 @@ def ttb_cola_archive(
     return (archive, *table_resources(archive))
 
 
-__all__ = ["table_resources", "ttb_cola", "ttb_cola_archive"]
+__all__ = ["image_table_resources", "table_resources", "ttb_cola", "ttb_cola_archive"]

@@ -42,6 +42,12 @@ def summary(report: RunReport) -> str:
         f"run {report.run_id}: {searched}{len(report.outcomes)} partitions probed, {covered}"
         f"{report.skipped} skipped, {found} records loaded, {len(report.failed)} failed"
     )
+    if report.images is not None:
+        i = report.images
+        left = f"; {len(i.failed)} COLA(s) left to `ttb-cola images`" if i.failed else ""
+        lines.append(f"label images: {i.images} fetched for {i.visited} COLAs: {i.stored} stored ({i.written} new "
+                     f"files), {i.unavailable} unavailable, {i.invalid} invalid, {i.mixups} mix-ups discarded, "
+                     f"{i.barcodes} barcodes{left}")
     return "\n".join(lines)
 
 

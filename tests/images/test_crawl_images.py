@@ -19,7 +19,7 @@ from ttb_cola.images.store import sha256_hex  # noqa: E402
 from ttb_cola_sim import labels  # noqa: E402
 from ttb_cola_sim.attachments import AttachmentConfig  # noqa: E402
 
-DAY = date(2025, 6, 16)
+DAY = date(2025, 6, 14)  # a Saturday: about 50 COLAs
 TODAY = date(2025, 6, 30)
 COLUMNS = "ttb_id, position, status, sha256, format, bytes, width_px, image_url, requests, mixups"
 
@@ -124,7 +124,7 @@ def test_mixups_and_html_answers_during_the_crawl_never_store_a_wrong_image(wh: 
     counts = {k: v - before.get(k, 0) for k, v in sim.attachments.counts.items()}
     rows = wh.query(f"select {COLUMNS} from ttb_cola.cola_images")
     wrong = [(r[0], r[1]) for r in rows if r[2] == "stored" and r[3] != sha256_hex(_served(sim, r[0], r[1]))]
-    assert counts.get("stale", 0) > 10 and counts.get("unable_to_render", 0) > 10
+    assert counts.get("stale", 0) > 5 and counts.get("unable_to_render", 0) > 5
     assert not wrong, f"{len(wrong)} wrong images stored, e.g. {wrong[:3]}"
     assert 0 < sum(r[9] for r in rows) <= counts["stale"]
     unavailable = sum(r[2] == "unavailable" for r in rows)
@@ -133,8 +133,13 @@ def test_mixups_and_html_answers_during_the_crawl_never_store_a_wrong_image(wh: 
 
 def test_search_strategy_fetches_the_images_of_listed_colas(wh: Warehouse, sim) -> None:
     images = attachment_requests(sim)
-    assert wh.ingest(sim.base_url, "--start", "2025-06-23", "--end", "2025-06-24", "--methods", "001",
-                     "--strategy", "search", "--images", "front", today=TODAY) == 0
+    sunday = date(2025, 6, 29)  # searches of a weekend's completed dates: a short list
+    sim.set_as_of(sunday)
+    try:
+        assert wh.ingest(sim.base_url, "--start", "2025-06-28", "--end", "2025-06-28", "--methods", "001",
+                         "--strategy", "search", "--images", "front", today=sunday) == 0
+    finally:
+        sim.set_as_of(TODAY)
     [(listed,)] = wh.query("select count(*) from ttb_cola.cola_listings")
     assert listed > 0
     rows = _check_rows(wh, sim, "front")

@@ -21,11 +21,8 @@ from dlt.extract.resource import DltResource
 
 from ttb_cola.archive import DEFAULT_ARCHIVE_DIR, RawArchive, archived_records
 from ttb_cola.ids import check_method
-from ttb_cola.images.fetch import check_images
-from ttb_cola.images.hook import ImageHook
-from ttb_cola.images.known import KnownImages
-from ttb_cola.images.store import DEFAULT_LOCAL_URL, ImageStore
-from ttb_cola.images.tables import IMAGE_TABLES
+from ttb_cola.images.hook import image_hook
+from ttb_cola.images.source import image_table_resources
 from ttb_cola.probe.plan import CrawlSettings
 from ttb_cola.records import (
     CRAWL_PARTITION_COLUMNS,
@@ -219,32 +216,6 @@ def table_resources(parent: DltResource) -> tuple[DltResource, ...]:
     )
 
 
-def image_table_resources(parent: DltResource) -> tuple[DltResource, ...]:
-    """``cola_images`` and ``cola_barcodes``, merged on their keys; created by their first row (the
-    crawl with ``images`` set, or ``ttb-cola images``), so a reparse or an image-less crawl keeps them."""
-
-    def rows_of(table: str) -> Any:
-        def rows(event: Event) -> Iterator[Any]:
-            if event.table == table:
-                yield event.data
-
-        return rows
-
-    return tuple(
-        dlt.transformer(rows_of(table), data_from=parent, name=table, write_disposition="merge", primary_key=key,
-                        columns=columns, schema_contract=SCHEMA_CONTRACT)
-        for table, key, columns in IMAGE_TABLES
-    )
-
-
-def image_hook(which: str, url: str, options: dict[str, Any] | None, known: Any) -> ImageHook | None:
-    """What the crawl does after each form: nothing (``none``), or fetch its ``front`` or ``all`` images."""
-    if check_images(which) == "none":
-        return None
-    store = ImageStore(url or DEFAULT_LOCAL_URL, options)
-    return ImageHook(which, store, known if known is not None else KnownImages())
-
-
 #: The event that makes every table's schema real in the destination, even when no row comes.
 MATERIALIZE = "__materialize__"
 
@@ -300,4 +271,4 @@ def ttb_cola_archive(
     return (archive, *table_resources(archive))
 
 
-__all__ = ["image_table_resources", "table_resources", "ttb_cola", "ttb_cola_archive"]
+__all__ = ["table_resources", "ttb_cola", "ttb_cola_archive"]

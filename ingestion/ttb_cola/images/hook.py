@@ -16,11 +16,12 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 from ttb_cola.images.crawl import ImagesReport
-from ttb_cola.images.fetch import fetch_images
+from ttb_cola.images.fetch import check_images, fetch_images
 from ttb_cola.images.known import KnownImages
-from ttb_cola.images.store import ImageStore
+from ttb_cola.images.store import DEFAULT_LOCAL_URL, ImageStore
 from ttb_cola.images.tables import rows
 from ttb_cola.records import TableRow
 from ttb_cola.registry.client import Page, RegistryClient
@@ -57,3 +58,12 @@ class ImageHook:
         with self._lock:
             self.report.add(results)
         return tuple(TableRow(table, row) for table, row in rows(results, self.store.url_of))
+
+
+def image_hook(which: str, url: str, options: dict[str, Any] | None, known: KnownImages | None) -> ImageHook | None:
+    """The crawl's hook for an ``images`` setting: None for ``none``; else ``front`` or ``all`` stored
+    under ``url`` (``data/images`` when empty), skipping what ``known`` holds."""
+    if check_images(which) == "none":
+        return None
+    store = ImageStore(url or DEFAULT_LOCAL_URL, options)
+    return ImageHook(which, store, known if known is not None else KnownImages())

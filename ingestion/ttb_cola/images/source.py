@@ -1,22 +1,41 @@
-"""The dlt source of ``ttb-cola images``: ``cola_images`` and ``cola_barcodes`` rows of COLAs already loaded.
+"""``cola_images`` and ``cola_barcodes`` as dlt resources, and the dlt source of ``ttb-cola images``.
 
-It is the ``ttb_cola`` source and schema, like the crawl (which writes the same two tables when
-``images`` is set) and the archive reparse: one schema holds every table of the dataset.
+The crawl's source (:mod:`ttb_cola.source`) feeds the same two resources from its own parent when
+``images`` is set; ``ttb-cola images`` is the ``ttb_cola`` source and schema too, like the crawl and
+the archive reparse: one schema holds every table of the dataset.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import dlt
 from dlt.extract.resource import DltResource
 
-from ttb_cola.records import TableRow
-from ttb_cola.source import image_table_resources
+from ttb_cola.images.tables import IMAGE_TABLES
+from ttb_cola.records import SCHEMA_CONTRACT, TableRow
 
 #: (table, row) pairs, e.g. from :func:`ttb_cola.images.tables.rows`.
 Rows = Iterable[tuple[str, dict[str, Any]]]
+
+
+def image_table_resources(parent: DltResource) -> tuple[DltResource, ...]:
+    """``cola_images`` and ``cola_barcodes`` from ``parent``'s :class:`TableRow` s, merged on their keys;
+    created by their first row, so a reparse or an image-less crawl leaves them as they are."""
+
+    def rows_of(table: str) -> Callable[[TableRow], Iterator[dict[str, Any]]]:
+        def rows(event: TableRow) -> Iterator[dict[str, Any]]:
+            if event.table == table:
+                yield event.data
+
+        return rows
+
+    return tuple(
+        dlt.transformer(rows_of(table), data_from=parent, name=table, write_disposition="merge", primary_key=key,
+                        columns=columns, schema_contract=SCHEMA_CONTRACT)
+        for table, key, columns in IMAGE_TABLES
+    )
 
 
 @dlt.source(name="ttb_cola", max_table_nesting=0)

@@ -53,10 +53,10 @@ bench: setup
 CRAWL_ARGS = $(if $(METHODS),--methods $(METHODS)) $(if $(DESTINATION),--destination $(DESTINATION)) \
 	$(if $(REPROBE),--reprobe) $(if $(STRATEGY),--strategy $(STRATEGY)) $(if $(PAGES),--pages $(PAGES)) \
 	$(if $(CHUNK_DAYS),--chunk-days $(CHUNK_DAYS)) $(if $(MAX_MINUTES),--max-minutes $(MAX_MINUTES)) \
-	$(if $(MAX_REQUESTS),--max-requests $(MAX_REQUESTS))
+	$(if $(MAX_REQUESTS),--max-requests $(MAX_REQUESTS)) $(if $(IMAGES),--images $(IMAGES))
 INGEST_ARGS = $(if $(DATE),--date $(DATE)) $(if $(START),--start $(START)) $(if $(END),--end $(END)) $(CRAWL_ARGS)
 unexport DATE START END METHODS DESTINATION REPROBE FULL_REFRESH STRATEGY PAGES CHUNK_DAYS MAX_MINUTES \
-	MAX_REQUESTS PORT SEED AS_OF SIM_ARGS DOCS_PORT TEST_WORKERS
+	MAX_REQUESTS IMAGES PORT SEED AS_OF SIM_ARGS DOCS_PORT TEST_WORKERS
 
 ingest: setup
 	$(BIN)/ttb-cola ingest $(INGEST_ARGS)

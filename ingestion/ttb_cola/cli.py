@@ -112,6 +112,10 @@ def _crawl_options() -> argparse.ArgumentParser:
     )
     crawl_options.add_argument("--pages", help="pages fetched per COLA: form, detail or both (default: pages)")
     crawl_options.add_argument(
+        "--images", choices=("none", "front", "all"),
+        help="label images fetched right after each form: none, front (brand label) or all (default: images, none)",
+    )
+    crawl_options.add_argument(
         "--chunk-days", type=int, help="dates per committed chunk (default: chunk_days, 7)"
     )
     crawl_options.add_argument(

@@ -254,6 +254,8 @@ class ColaPages:
     form: dict[str, Any] | None = None
     #: The form's label images (``image_type``, ``filename``, ``width_in``, ``height_in``).
     images: tuple[dict[str, Any], ...] = ()
+    #: ``cola_images`` / ``cola_barcodes`` rows of the label files fetched after the form (setting ``images``).
+    image_rows: tuple[TableRow, ...] = ()
 
     @property
     def sequence(self) -> int:
@@ -261,7 +263,7 @@ class ColaPages:
         return parse_ttb_id(self.ttb_id).sequence
 
     def rows(self) -> list[TableRow]:
-        """One row per page fetched, and one per label image of the form."""
+        """One row per page fetched, one per label image of the form, and the fetched files' rows."""
         rows = [TableRow(DETAILS_TABLE, self.detail)] if self.detail is not None else []
         if self.form is not None:
             rows.append(TableRow(FORMS_TABLE, self.form))
@@ -269,4 +271,4 @@ class ColaPages:
                 TableRow(LABEL_IMAGES_TABLE, {"ttb_id": self.ttb_id, "position": position, **image})
                 for position, image in enumerate(self.images, start=1)
             ]
-        return rows
+        return rows + list(self.image_rows)

@@ -24,6 +24,7 @@ from ttb_cola.archive import RawArchive
 from ttb_cola.budget import Budget
 from ttb_cola.clock import utc_now
 from ttb_cola.ids import partition_key
+from ttb_cola.images.hook import ImageHook
 from ttb_cola.parked.book import ParkedBook
 from ttb_cola.parked.model import Parked
 from ttb_cola.parked.retry import RetryOutcome, retry_parked
@@ -64,6 +65,8 @@ class RunReport:
     resolved: list[str] = field(default_factory=list)
     #: The TTB IDs parked when the run ended (this run's and earlier runs').
     still_parked: list[str] = field(default_factory=list)
+    #: What the crawl did with label images (an ``ImagesReport``), when it fetched them.
+    images: Any = None
 
     @property
     def failed(self) -> list[Outcome]:
@@ -95,6 +98,8 @@ class WorkerSettings:
     max_workers: int = 4
     probe_lookahead: int = 4
     breaker: BreakerSettings = BreakerSettings()
+    #: Label images fetched after each form (shared by every worker); None: none.
+    images: ImageHook | None = None
 
 
 @dataclass(frozen=True)
@@ -304,7 +309,7 @@ class Scheduler:
             )
             self._local.prober = Prober(
                 client, pages=w.pages, archive=w.archive, stop=self.stop,
-                lookahead=max(1, w.probe_lookahead),
+                lookahead=max(1, w.probe_lookahead), images=w.images,
             )
         return self._local.prober
 

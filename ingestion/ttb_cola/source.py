@@ -22,6 +22,8 @@ from dlt.extract.resource import DltResource
 
 from ttb_cola.archive import DEFAULT_ARCHIVE_DIR, RawArchive, archived_records
 from ttb_cola.ids import check_method
+from ttb_cola.images.hook import image_hook
+from ttb_cola.images.source import image_table_resources
 from ttb_cola.parked.book import PARKED_COLUMNS, PARKED_TABLE
 from ttb_cola.probe.plan import CrawlSettings
 from ttb_cola.records import (
@@ -78,6 +80,10 @@ def ttb_cola(
     block_cooldowns: int = 6,
     quarantine_dir: str = "data/quarantine/registry",
     retry_parked: bool = True,
+    images: str = "none",
+    images_url: str = "",
+    images_options: dict[str, Any] | None = None,
+    known_images: Any = None,
     today: str | None = None,
     report: Any = None,
     budget: Any = None,
@@ -124,6 +130,11 @@ def ttb_cola(
         block_cooldowns: cooldowns in a row after which ``wait`` stops the run too.
         quarantine_dir: where the breaker saves the last body it saw, for diagnosis.
         retry_parked: fetch the parked COLAs (``crawl_parked``) again before anything else.
+        images: label images fetched right after each printable form, in its session: ``none``,
+            ``front`` (the brand label) or ``all``; rows go to ``cola_images`` and ``cola_barcodes``.
+        images_url: the image store (a directory or fsspec URL); empty: ``data/images``.
+        images_options: fsspec options (credentials, endpoint) for ``images_url``, e.g. the lake's.
+        known_images: a :class:`~ttb_cola.images.known.KnownImages`: positions not fetched again.
         today: the run's date (ISO), for replays and the simulator's clock; the real date if None.
         report: a :class:`RunReport` to fill in (the CLI's summary reads it).
         budget: a :class:`~ttb_cola.budget.Budget`; work not started once it is spent is left for
@@ -170,8 +181,10 @@ def ttb_cola(
             cooldown_max=max(block_cooldown, 3600.0), max_cooldowns=block_cooldowns,
             quarantine_dir=quarantine_dir,
         ),
+        images=image_hook(images, images_url, images_options, known_images),
     )
     run_report: RunReport = report if report is not None else RunReport()
+    run_report.images = workers.images.report if workers.images else None
 
     @dlt.resource(name="partitions", selected=False)
     def partitions() -> Iterator[Event]:
@@ -209,6 +222,7 @@ def table_resources(parent: DltResource) -> tuple[DltResource, ...]:
             _rows_of(PARKED_TABLE), data_from=parent, name=PARKED_TABLE, write_disposition="merge",
             primary_key="ttb_id", columns=PARKED_COLUMNS, schema_contract=SCHEMA_CONTRACT,
         ),
+        *image_table_resources(parent),
     )
 
 

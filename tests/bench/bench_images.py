@@ -1,5 +1,6 @@
 """Label-image figures (issue 17): verify+store rate, barcode ms/image and recall/precision, requests
-per COLA of `ttb-cola images` on a simulated week (front and all), refetches on a rerun."""
+per COLA of the crawl with `--images front|all` and of `ttb-cola images` on a simulated week, refetches
+on a rerun."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import time
 from datetime import date, timedelta
 from pathlib import Path
 
-from harness import Simulator, ingest, loaded_ids, run_cli
+from harness import Simulator, connect, ingest, loaded_ids, run_cli
 
 from ttb_cola.images.barcodes import read_bytes
 from ttb_cola.images.store import ImageStore
@@ -97,4 +98,52 @@ def week_requests() -> None:
                   f"{images.seconds:.1f} s, peak memory {images.peak_mb:,.0f} MB, exit {images.status} {summary}")
 
 
-BENCHES = {"verify_store": verify_and_store, "barcodes": barcodes, "week": week_requests}
+def _requests(sim: Simulator) -> tuple[int, int]:
+    """(crawl requests, image requests) the simulator answered so far."""
+    served = sim.call("stats")["requests"]
+    images = served.get("publicViewAttachment.do", 0)
+    return sum(served.values()) - images, images
+
+
+def _image_rows(workdir: Path) -> tuple[int, int]:
+    """(``cola_images`` rows, image requests their safeguards added: second opinions and fresh forms)."""
+    with connect(workdir) as con:
+        rows, extra = con.sql("select count(*), coalesce(sum(requests - 1), 0) from ttb_cola.cola_images").fetchone()
+    return int(rows), int(extra)
+
+
+def crawl_week() -> None:
+    """The crawl with images on a simulated week: requests per COLA = the crawl's own figure (images=none)
+    plus exactly one per label image (goal), the safeguards' second opinions shown apart; a rerun
+    (``--reprobe``: every form fetched again) asks for no image (goal 0)."""
+    with tempfile.TemporaryDirectory() as tmp, Simulator(SEED, AS_OF) as sim:
+        root = Path(tmp)
+        figures: dict[str, tuple[int, int, int, int, float]] = {}
+        for which in ("none", "front", "all", "all-rerun"):
+            work = root / which.split("-")[0]
+            extra = ("--images", which.split("-")[0], "--requests-per-second", "0", "--max-workers", "4")
+            before = _requests(sim)
+            run = run_cli(work, sim.base_url, AS_OF, "ingest", "--start", WEEK[0].isoformat(), "--end",
+                          WEEK[1].isoformat(), *extra, *(("--reprobe",) if "rerun" in which else ()),
+                          SOURCES__TTB_COLA__IMAGES_URL=str(work / "images"))
+            if run.status != 0:
+                raise SystemExit(f"crawl images={which} failed: {run.stderr[-2000:]}")
+            after = _requests(sim)
+            rows, safeguards = _image_rows(work) if which != "none" else (0, 0)
+            figures[which] = (after[0] - before[0], after[1] - before[1], rows, safeguards, run.seconds)
+            colas = len(loaded_ids(work))
+            crawl, images, rows, safeguards, seconds = figures[which]
+            line = (f"crawl images={which}: {colas:,} COLAs, {crawl:,} crawl + {images:,} image requests "
+                    f"-> {(crawl + images) / colas:.3f} requests/COLA, {seconds:.1f} s, peak {run.peak_mb:,.0f} MB")
+            if which in ("front", "all"):
+                own = figures["none"][0]
+                goal = own + rows  # the crawl's own figure plus one request per label image
+                line += (f"; {rows:,} label images, goal {own:,} + {rows:,} = {goal / colas:.3f} requests/COLA, "
+                         f"measured/goal {(crawl + images) / goal:.3f} (safeguard second opinions: {safeguards:,} "
+                         f"requests; without them {(crawl + images - safeguards) / goal:.3f})")
+            if which == "all-rerun":
+                line += f"; image requests {images} (goal 0), crawl requests {crawl:,} (every form again)"
+            print(line)
+
+
+BENCHES = {"verify_store": verify_and_store, "barcodes": barcodes, "crawl_week": crawl_week, "week": week_requests}

@@ -1,8 +1,9 @@
 {#-
-    A source table that may not exist yet: `ttb-cola images` creates cola_images and cola_barcodes
-    on its first run, so a warehouse without label images still builds. Renders the source when the
-    table exists (a DuckDB relation on dev, Parquet files under the bucket on s3), else an empty
-    relation with the given columns ({name: type}). The source() call is always made, for lineage.
+    A source table that may not exist yet: the crawl with `images` set, or `ttb-cola images`,
+    creates cola_images and cola_barcodes with their first image, so a warehouse without label
+    images still builds. Renders the source when the table exists (a DuckDB relation on dev,
+    Parquet files under the bucket on s3), else an empty relation with the given columns
+    ({name: type}). The source() call is always made, for lineage.
 -#}
 {% macro optional_source(source_name, table_name, empty_columns) -%}
     {%- set relation = source(source_name, table_name) -%}

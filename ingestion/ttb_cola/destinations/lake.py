@@ -33,7 +33,9 @@ from ttb_cola.registry.errors import redact_url
 # Its own pipeline name, so the local working state of a DuckDB run never stands in for the lake's.
 LAKE_PIPELINE_NAME = "ttb_cola_lake"
 # Tables the DuckDB destination merges; on the lake they are appended to (dbt staging deduplicates).
-MERGED_TABLES = ("cola_details", "cola_forms", "cola_listings", "cola_label_images", "crawl_parked")
+MERGED_TABLES = (
+    "cola_details", "cola_forms", "cola_listings", "cola_label_images", "cola_images", "cola_barcodes", "crawl_parked",
+)
 RAW_PREFIX = "raw"
 SUPPORTED_PROTOCOLS = ("s3", "file")
 

@@ -79,11 +79,16 @@ _SERVED: weakref.WeakKeyDictionary[requests.Session, _Previous] = weakref.WeakKe
 _SERVED_LOCK = threading.Lock()
 
 
-def select(images: list[dict[str, Any]], which: str) -> list[int]:
-    """Indexes (0-based) to fetch: ``all``, ``front`` (the brand/front label, else the first), ``none``."""
+def check_images(which: str) -> str:
+    """``which`` when it is an ``images`` setting, else a ValueError naming the choices."""
     if which not in WHICH:
         raise ValueError(f"images must be one of {', '.join(WHICH)}, got {which!r}")
-    if which == "none" or not images:
+    return which
+
+
+def select(images: list[dict[str, Any]], which: str) -> list[int]:
+    """Indexes (0-based) to fetch: ``all``, ``front`` (the brand/front label, else the first), ``none``."""
+    if check_images(which) == "none" or not images:
         return []
     if which == "all":
         return list(range(len(images)))
@@ -136,13 +141,16 @@ def fetch_images(
     with _SERVED_LOCK:
         previous = _SERVED.get(session)
     fetcher = _Fetcher(client, ttb_id, form_page.url, store, read_barcodes)
+    results: list[ImageResult] = []
     try:
-        results = [fetcher.one(session, position, images[position - 1], previous) for position in positions]
+        for position in positions:
+            results.append(fetcher.one(session, position, images[position - 1], previous))
     finally:
         fetcher.close()
-    complete = not skipped and all(r.status == STORED for r in results)
-    with _SERVED_LOCK:
-        _SERVED[session] = _Previous(ttb_id, {r.sha256 for r in results if r.sha256}, complete)
+        # Interrupted by an error, this COLA's other images are unknown: the next COLA gets second opinions.
+        complete = not skipped and len(results) == len(positions) and all(r.status == STORED for r in results)
+        with _SERVED_LOCK:
+            _SERVED[session] = _Previous(ttb_id, {r.sha256 for r in results if r.sha256}, complete)
     return results
 
 

@@ -9,7 +9,6 @@ retrying transport failures, 5xx, 429 and CAPTCHA pages with the client's retry 
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -48,9 +47,11 @@ def get(
     *,
     referer: str | None = None,
     expect: PageKind | None = None,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
 ) -> Answer:
     """GET ``url`` in ``session``; with ``expect``, an HTML answer of another kind is retried.
+
+    Backoff waits go through ``sleep``, by default the client's (a crawl's wakes on a stop).
 
     Raises:
         RegistryBlocked: CAPTCHA on the last attempt.
@@ -58,6 +59,7 @@ def get(
         RegistryTLSError, RegistryError: from the transport, not retried.
     """
     policy = client.retry_policy
+    sleep = sleep or client.sleep
     for attempt in range(1, policy.max_attempts + 1):
         try:
             return _attempt(client, session, url, referer, expect)

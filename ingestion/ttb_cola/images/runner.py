@@ -80,7 +80,6 @@ def images_run(args: argparse.Namespace, selection: Selection, report: ImagesRep
     from ttb_cola.destinations.lake import append_only
     from ttb_cola.destinations.warehouse import FILE_FORMAT, destination_lock, pipeline_and_lake
     from ttb_cola.images.source import ttb_cola_images
-    from ttb_cola.images.tables import BARCODES_TABLE, IMAGES_TABLE
     from ttb_cola.runs.inputs import configured
 
     base_url = args.base_url or configured("base_url")
@@ -99,8 +98,6 @@ def images_run(args: argparse.Namespace, selection: Selection, report: ImagesRep
                 max_requests=args.max_requests, read_barcodes=not args.no_barcodes,
             ))
             if lake is not None:
-                for name in (IMAGES_TABLE, BARCODES_TABLE):
-                    source.resources[name].apply_hints(write_disposition="append")
                 append_only(source)
             return pipeline.run(source, loader_file_format=FILE_FORMAT)
 
@@ -124,40 +121,9 @@ def _client(base_url: str, args: argparse.Namespace) -> Any:
 
 
 def _plan(pipeline: Any, destination: str, lake: Any, selection: Selection, store: ImageStore) -> list[Any]:
-    """The COLAs to visit, read from the crawl's dataset (DuckDB file, or the lake through dlt)."""
-    if destination == "duckdb":
-        import duckdb
+    """The COLAs to visit, read from the crawl's dataset (DuckDB file, or every load's Parquet on the lake)."""
+    from ttb_cola.images.dataset import open_dataset
 
-        from ttb_cola.destinations.duckdb import duckdb_path
-
-        path = duckdb_path()
-        if not path.exists():
-            return []
-        with duckdb.connect(str(path), read_only=True) as con:
-            tables = [t for (t,) in con.execute(
-                "select table_name from information_schema.tables where table_schema = ?", [pipeline.dataset_name]
-            ).fetchall()]
-            con.execute(f'use "{pipeline.dataset_name}"')
-            return plan(lambda sql: con.execute(sql).fetchall(), tables, selection, store.exists)
-    return _plan_lake(lake, pipeline.dataset_name, selection, store)
-
-
-def _plan_lake(lake: Any, dataset: str, selection: Selection, store: ImageStore) -> list[Any]:
-    """The plan over the lake's Parquet files (every load; appended rows only repeat what is known)."""
-    import duckdb
-    import fsspec
-
-    fs, root = fsspec.core.url_to_fs(lake.bucket_url, **lake.storage_options())
-    local = lake.protocol == "file"
-    with duckdb.connect() as con:
-        if not local:
-            con.register_filesystem(fs)
-        tables = []
-        for name in (*PAGE_TABLES, "cola_label_images", "cola_images"):
-            folder = f"{root.rstrip('/')}/{dataset}/{name}"
-            if fs.glob(f"{folder}/*.parquet"):
-                url = folder if local else f"{lake.protocol}://{folder}"
-                source = f"read_parquet('{url}/*.parquet', union_by_name = true)"
-                con.execute(f"create view {name} as select * from {source}")
-                tables.append(name)
+    names = (*PAGE_TABLES, "cola_label_images", "cola_images")
+    with open_dataset(destination, pipeline.dataset_name, lake, names) as (con, tables):
         return plan(lambda sql: con.execute(sql).fetchall(), tables, selection, store.exists)

@@ -1,8 +1,8 @@
-"""The dlt source of label-image results: ``cola_images`` and ``cola_barcodes``, merged on their keys.
+"""``cola_images`` and ``cola_barcodes`` as dlt resources, and the dlt source of ``ttb-cola images``.
 
-Loaded by ``ttb-cola images`` into the crawl's pipeline and dataset; the crawl can feed the same
-two transformers (:func:`image_table_resources`) from its own parent resource once it fetches
-images after each form.
+The crawl's source (:mod:`ttb_cola.source`) feeds the same two resources from its own parent when
+``images`` is set; ``ttb-cola images`` is the ``ttb_cola`` source and schema too, like the crawl and
+the archive reparse: one schema holds every table of the dataset.
 """
 
 from __future__ import annotations
@@ -13,47 +13,38 @@ from typing import Any
 import dlt
 from dlt.extract.resource import DltResource
 
-from ttb_cola.images.tables import (
-    BARCODE_COLUMNS,
-    BARCODE_KEY,
-    BARCODES_TABLE,
-    IMAGE_COLUMNS,
-    IMAGE_KEY,
-    IMAGES_TABLE,
-)
-from ttb_cola.records import SCHEMA_CONTRACT
+from ttb_cola.images.tables import IMAGE_TABLES
+from ttb_cola.records import SCHEMA_CONTRACT, TableRow
 
 #: (table, row) pairs, e.g. from :func:`ttb_cola.images.tables.rows`.
 Rows = Iterable[tuple[str, dict[str, Any]]]
 
 
-def image_table_resources(parent: DltResource) -> tuple[DltResource, DltResource]:
-    """The two tables, fed by ``parent``'s (table, row) pairs."""
+def image_table_resources(parent: DltResource) -> tuple[DltResource, ...]:
+    """``cola_images`` and ``cola_barcodes`` from ``parent``'s :class:`TableRow` s, merged on their keys;
+    created by their first row, so a reparse or an image-less crawl leaves them as they are."""
 
-    def picker(table: str) -> Callable[[tuple[str, dict[str, Any]]], Iterator[dict[str, Any]]]:
-        def pick(item: tuple[str, dict[str, Any]]) -> Iterator[dict[str, Any]]:
-            if item[0] == table:
-                yield item[1]
+    def rows_of(table: str) -> Callable[[TableRow], Iterator[dict[str, Any]]]:
+        def rows(event: TableRow) -> Iterator[dict[str, Any]]:
+            if event.table == table:
+                yield event.data
 
-        return pick
+        return rows
 
-    images = dlt.transformer(
-        picker(IMAGES_TABLE), data_from=parent, name=IMAGES_TABLE, write_disposition="merge",
-        primary_key=IMAGE_KEY, columns=IMAGE_COLUMNS, schema_contract=SCHEMA_CONTRACT,
+    return tuple(
+        dlt.transformer(rows_of(table), data_from=parent, name=table, write_disposition="merge", primary_key=key,
+                        columns=columns, schema_contract=SCHEMA_CONTRACT)
+        for table, key, columns in IMAGE_TABLES
     )
-    barcodes = dlt.transformer(
-        picker(BARCODES_TABLE), data_from=parent, name=BARCODES_TABLE, write_disposition="merge",
-        primary_key=BARCODE_KEY, columns=BARCODE_COLUMNS, schema_contract=SCHEMA_CONTRACT,
-    )
-    return images, barcodes
 
 
-@dlt.source(name="ttb_cola_images", max_table_nesting=0)
+@dlt.source(name="ttb_cola", max_table_nesting=0)
 def ttb_cola_images(results: Rows) -> Sequence[DltResource]:
     """Label-image rows (``cola_images``, ``cola_barcodes``) from an iterable of (table, row)."""
 
     @dlt.resource(name="image_results", selected=False)
-    def image_results() -> Iterator[tuple[str, dict[str, Any]]]:
-        yield from results
+    def image_results() -> Iterator[TableRow]:
+        for table, row in results:
+            yield TableRow(table, row)
 
     return (image_results, *image_table_resources(image_results))

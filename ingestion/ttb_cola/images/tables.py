@@ -49,6 +49,8 @@ BARCODE_SPECS: dict[str, Spec] = {
 }
 IMAGE_COLUMNS = columns(IMAGE_SPECS)
 BARCODE_COLUMNS = columns(BARCODE_SPECS)
+#: (table, merge key, columns) of each image table, for the dlt sources.
+IMAGE_TABLES = ((IMAGES_TABLE, IMAGE_KEY, IMAGE_COLUMNS), (BARCODES_TABLE, BARCODE_KEY, BARCODE_COLUMNS))
 
 
 def image_row(result: ImageResult, image_url: str | None = None) -> dict[str, Any]:

@@ -7,6 +7,7 @@ partition's new state comes back in a :class:`PartitionOutcome` once the crawl e
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -19,6 +20,7 @@ from typing import Any
 from ttb_cola.archive import RawArchive, sha256
 from ttb_cola.clock import utc_now
 from ttb_cola.ids import format_ttb_id
+from ttb_cola.images.hook import ImageHook
 from ttb_cola.parked.model import ColaUnreadable, Parked, ParkedInARow
 from ttb_cola.parsers import parse_page
 from ttb_cola.parsers.errors import ParseError
@@ -94,6 +96,8 @@ class Prober:
     stop: threading.Event = field(default_factory=threading.Event)
     #: Sequences of one partition fetched concurrently.
     lookahead: int = 4
+    #: Label images fetched right after each form (setting ``images``); None: none.
+    images: ImageHook | None = None
 
     def _fetch(self, ttb_id: str, kind: PageKind) -> Page:
         page = self.client.detail(ttb_id) if kind is PageKind.DETAIL else self.client.form(ttb_id)
@@ -119,9 +123,12 @@ class Prober:
             return None
         return page_row(DETAIL_FIELDS, self._parsed(ttb_id, page, PageKind.DETAIL), **_provenance(page))
 
-    def _form(self, ttb_id: str, page: Page) -> tuple[dict[str, Any], tuple[dict[str, Any], ...]]:
+    def _form(self, ttb_id: str, page: Page) -> ColaPages:
+        """The form's record parts, and its label files fetched now, in this thread's session."""
         parsed = self._parsed(ttb_id, page, PageKind.FORM)
-        return page_row(FORM_FIELDS, parsed, **_provenance(page)), tuple(parsed.get("label_images") or ())
+        files = self.images.after_form(self.client, ttb_id, page) if self.images and not self.stop.is_set() else ()
+        return ColaPages(ttb_id, form=page_row(FORM_FIELDS, parsed, **_provenance(page)),
+                         images=tuple(parsed.get("label_images") or ()), image_rows=files)
 
     def record(self, ttb_id: str, status_only: bool = False) -> ColaPages | None:
         """The pages of ``ttb_id`` that ``pages`` asks for, or None when the registry says it is not
@@ -141,8 +148,7 @@ class Prober:
             if page.kind is PageKind.NOT_FOUND:
                 detail = self._detail(ttb_id)
                 return None if detail is None else ColaPages(ttb_id, detail=detail)
-            form, images = self._form(ttb_id, page)
-            return ColaPages(ttb_id, form=form, images=images)
+            return self._form(ttb_id, page)
         detail = self._detail(ttb_id)
         if detail is None:
             return None
@@ -152,8 +158,7 @@ class Prober:
         if page.kind is PageKind.NOT_FOUND:  # the form unavailable while the detail page exists
             logger.warning("%s: the printable form is unavailable; detail page only", ttb_id)
             return ColaPages(ttb_id, detail=detail)
-        form, images = self._form(ttb_id, page)
-        return ColaPages(ttb_id, detail=detail, form=form, images=images)
+        return dataclasses.replace(self._form(ttb_id, page), detail=detail)
 
     def run(self, crawl: PartitionCrawl, method: str, emit: Callable[[TableRow], None]) -> PartitionOutcome:
         """Drive ``crawl`` to its end, emitting each record found; never raises for registry errors.

@@ -122,6 +122,11 @@ class RegistryClient:
 
     # -- public API ---------------------------------------------------------------------------
 
+    @property
+    def sleep(self) -> Callable[[float], None]:
+        """How this client waits between attempts (a crawl's wakes on a stop)."""
+        return self._sleep
+
     def url_for(self, path_or_url: str) -> str:
         """Absolute URL for a path relative to ``base_url`` (browser rules), or the URL itself."""
         if urlsplit(path_or_url).scheme:

@@ -189,6 +189,9 @@ def _run(
     on_block = getattr(args, "on_block", None) or configured("on_block", "stop")
     if on_block not in ("stop", "wait"):
         raise InputError(f"on_block must be stop or wait, got {on_block!r}")
+    images = getattr(args, "images", None) or configured("images", "none")
+    if images not in ("none", "front", "all"):
+        raise InputError(f"images must be none, front or all, got {images!r}")
     check_reachable(base_url, configured("ca_bundle") or None, user_agent=configured("user_agent") or None)
     configure_logging(args.quiet)
     planned = plan_chunks((request.start, request.end), window.search_from, today, chunk_days)
@@ -200,7 +203,7 @@ def _run(
             _, report = run_ingest(
                 request, today=today, chunk=chunk, reprobe=args.reprobe, pipelines_dir=args.pipelines_dir,
                 budget=budget, base_url=args.base_url, requests_per_second=args.requests_per_second,
-                max_workers=args.max_workers, strategy=strategy, pages=pages, on_block=on_block,
+                max_workers=args.max_workers, strategy=strategy, pages=pages, on_block=on_block, images=images,
                 report=RunReport(stop=interrupt.chunk_stop()), retry_parked=chunk is planned[0],
             )
             reports.append(report)

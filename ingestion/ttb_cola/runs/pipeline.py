@@ -15,6 +15,7 @@ from ttb_cola.destinations.lake import append_only
 from ttb_cola.destinations.schema_upgrade import add_declared_columns
 from ttb_cola.destinations.warehouse import FILE_FORMAT, check_destination, make_pipeline, pipeline_and_lake
 from ttb_cola.errors import InputError
+from ttb_cola.images.settings import crawl_image_settings
 from ttb_cola.registry.client import DEFAULT_BASE_URL
 from ttb_cola.runs.inputs import IngestRequest, configured
 from ttb_cola.runs.schedule import Chunk
@@ -40,20 +41,27 @@ def run_ingest(
     if lake is not None:  # the raw archive goes to the lake's bucket, with its credentials
         url, options = lake.archive(overrides.get("archive_url") or configured("archive_url"))
         overrides = {**overrides, "archive_url": url, "archive_options": options}
+    images = crawl_image_settings(overrides.pop("images", None) or configured("images", "none"),
+                                  configured("images_url"), request.destination, pipeline.dataset_name, lake)
     dates = ("search_start", "search_end") if chunk.kind == "search" else ("start_date", "end_date")
-    source = ttb_cola(
-        **{dates[0]: chunk.first.isoformat(), dates[1]: chunk.last.isoformat()},
-        receipt_methods=request.methods,
-        reprobe=reprobe,
-        today=today.isoformat(),
-        report=report,
-        budget=budget,
-        **{k: v for k, v in overrides.items() if v is not None},
-    )
-    if lake is not None:
-        append_only(source)
-    add_declared_columns(pipeline, source)
-    info = pipeline.run(source, loader_file_format=FILE_FORMAT)
+    try:
+        source = ttb_cola(
+            **{dates[0]: chunk.first.isoformat(), dates[1]: chunk.last.isoformat()},
+            receipt_methods=request.methods,
+            reprobe=reprobe,
+            today=today.isoformat(),
+            report=report,
+            budget=budget,
+            **images,
+            **{k: v for k, v in overrides.items() if v is not None},
+        )
+        if lake is not None:
+            append_only(source)
+        add_declared_columns(pipeline, source)
+        info = pipeline.run(source, loader_file_format=FILE_FORMAT)
+    finally:
+        if images.get("known_images") is not None:
+            images["known_images"].close()
     return info, report
 
 

@@ -44,6 +44,12 @@ def summary(report: RunReport) -> str:
         + (f", {len(report.parked)} COLAs parked" if report.parked else "")
         + (f", {len(report.resolved)} parked COLAs recovered" if report.resolved else "")
     )
+    if report.images is not None:
+        i = report.images
+        left = f"; {len(i.failed)} COLA(s) left to `ttb-cola images`" if i.failed else ""
+        lines.append(f"label images: {i.images} fetched for {i.visited} COLAs: {i.stored} stored ({i.written} new "
+                     f"files), {i.unavailable} unavailable, {i.invalid} invalid, {i.mixups} mix-ups discarded, "
+                     f"{i.barcodes} barcodes{left}")
     return "\n".join(lines)
 
 

@@ -1,4 +1,4 @@
--- One row per label image of a COLA as `ttb-cola images` last fetched it: verified and stored
+-- One row per label image of a COLA as the crawl or `ttb-cola images` last fetched it: verified and stored
 -- (content-addressed by sha256), or unavailable/invalid; the latest load wins per position.
 with
 

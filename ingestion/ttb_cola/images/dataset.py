@@ -1,0 +1,60 @@
+"""The crawl's dataset, read-only, as views of an in-memory DuckDB connection.
+
+``ttb-cola images`` plans its visits from it, and the crawl reads which label images are already
+stored from it before each chunk. The DuckDB file is attached read-only (and detached when the block
+ends, before dlt opens it to load); on the lake every load's Parquet files of a table are one view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import duckdb
+
+
+@contextmanager
+def open_dataset(destination: str, dataset: str, lake: Any, names: Sequence[str]) -> Iterator[
+        tuple[duckdb.DuckDBPyConnection, list[str]]]:
+    """An in-memory connection where each of ``names`` present in the dataset is a view; and those present."""
+    with duckdb.connect() as con:
+        if destination == "duckdb":
+            tables = _attach_warehouse(con, dataset, names)
+        else:
+            tables = _lake_views(con, lake, dataset, names)
+        yield con, tables
+
+
+def _attach_warehouse(con: duckdb.DuckDBPyConnection, dataset: str, names: Sequence[str]) -> list[str]:
+    from ttb_cola.destinations.duckdb import duckdb_path
+
+    path = duckdb_path()
+    if not path.exists():
+        return []
+    con.execute(f"attach '{str(path).replace(chr(39), chr(39) * 2)}' as wh (read_only)")
+    present = {t for (t,) in con.execute(
+        "select table_name from information_schema.tables where table_catalog = 'wh' and table_schema = ?",
+        [dataset],
+    ).fetchall()}
+    tables = [name for name in names if name in present]
+    for name in tables:
+        con.execute(f'create view "{name}" as select * from wh."{dataset}"."{name}"')
+    return tables
+
+
+def _lake_views(con: duckdb.DuckDBPyConnection, lake: Any, dataset: str, names: Sequence[str]) -> list[str]:
+    import fsspec
+
+    fs, root = fsspec.core.url_to_fs(lake.bucket_url, **lake.storage_options())
+    local = lake.protocol == "file"
+    if not local:
+        con.register_filesystem(fs)
+    tables = []
+    for name in names:
+        folder = f"{root.rstrip('/')}/{dataset}/{name}"
+        if fs.glob(f"{folder}/*.parquet"):
+            url = folder if local else f"{lake.protocol}://{folder}"
+            con.execute(f"create view {name} as select * from read_parquet('{url}/*.parquet', union_by_name = true)")
+            tables.append(name)
+    return tables

@@ -23,7 +23,7 @@ ISSUE_FAULTS: dict[str, Any] = {
     "truncate_rate": 0.02,
     "captcha_rate": 0.01,
     "session_timeout_rate": 0.01,
-    "hang_seconds": 3.0,  # longer than the request timeout the tests set (1 s): a hang is a timeout
+    "hang_seconds": 5.0,  # longer than the request timeout the tests set (2 s): a hang is a timeout
 }
 INJECTED_KINDS = ("server_error", "reset", "hang", "truncate", "captcha", "session_timeout")
 # Small waits so retries and CAPTCHA backoff cost milliseconds; dlt reads these as source settings.
@@ -31,7 +31,7 @@ FAST_ENV = {
     "SOURCES__TTB_COLA__BACKOFF_INITIAL": "0.01",
     "SOURCES__TTB_COLA__BACKOFF_MAX": "0.05",
     "SOURCES__TTB_COLA__CAPTCHA_BACKOFF": "0.01",
-    "SOURCES__TTB_COLA__REQUEST_TIMEOUT": "1",
+    "SOURCES__TTB_COLA__REQUEST_TIMEOUT": "2",
     # every field, vendor_code included, is compared with the truth: both pages of each COLA
     "SOURCES__TTB_COLA__PAGES": "both",
 }

@@ -44,8 +44,10 @@ def _body(command: str, lease: timedelta, token: str) -> bytes:
 def _read(fs: AbstractFileSystem, path: str) -> tuple[dict[str, Any] | None, str | None]:
     """The holder and the object's ETag (None, None when there is no lock object)."""
     try:
-        raw = fs.cat_file(path)
+        # ETag first: a write between the two reads then fails our If-Match, never passes it with
+        # the new ETag over a body we read before the write.
         etag = fs.info(path, refresh=True).get("ETag")
+        raw = fs.cat_file(path)
     except FileNotFoundError:
         return None, None
     try:

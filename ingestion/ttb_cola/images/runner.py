@@ -77,10 +77,9 @@ def run_images(args: argparse.Namespace) -> int:
 
 def images_run(args: argparse.Namespace, selection: Selection, report: ImagesReport) -> Any:
     """Plan, visit and load under the destination's lock; dlt's load info."""
-    from ttb_cola.destinations.lake import append_only
+    from ttb_cola.destinations.lake_tables import as_lake_tables
     from ttb_cola.destinations.warehouse import FILE_FORMAT, destination_lock, pipeline_and_lake
     from ttb_cola.images.source import ttb_cola_images
-    from ttb_cola.images.tables import BARCODES_TABLE, IMAGES_TABLE
     from ttb_cola.runs.inputs import configured
 
     base_url = args.base_url or configured("base_url")
@@ -99,9 +98,7 @@ def images_run(args: argparse.Namespace, selection: Selection, report: ImagesRep
                 max_requests=args.max_requests, read_barcodes=not args.no_barcodes,
             ))
             if lake is not None:
-                for name in (IMAGES_TABLE, BARCODES_TABLE):
-                    source.resources[name].apply_hints(write_disposition="append")
-                append_only(source)
+                as_lake_tables(source)
             return pipeline.run(source, loader_file_format=FILE_FORMAT)
 
 

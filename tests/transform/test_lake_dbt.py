@@ -1,4 +1,4 @@
-"""The dbt `s3` target: the same marts from the Parquet lake in a bucket as from the DuckDB warehouse.
+"""The dbt `s3` target: the same marts from the Delta lake in a bucket as from the DuckDB warehouse.
 
 One receipt day (two receipt methods, to stay small) of the same simulator is ingested twice: into a
 DuckDB file (`--destination duckdb`) and into a bucket on moto's S3 API on loopback
@@ -111,21 +111,35 @@ def _brand_types_off_the_top(con: duckdb.DuckDBPyConnection, catalog: str) -> li
     """).fetchall()
 
 
+def _delta(lake: Any, table: str) -> Any:
+    from deltalake import DeltaTable
+
+    options = {"aws_access_key_id": lake.access_key_id, "aws_secret_access_key": lake.secret_access_key,
+               "endpoint_url": lake.endpoint_url, "region": lake.region_name, "aws_allow_http": "true"}
+    return DeltaTable(f"{lake.bucket_url}/lake/ttb_cola/{table}", storage_options=options), options
+
+
 def _unfinished_load(lake: Any) -> None:
-    """Files of a load that never finished (no ``_dlt_loads`` row), as a killed run leaves them: a newer
-    version of a loaded COLA and a COLA nobody loaded, in ``cola_details``, ``cola_label_images`` and the
-    crawl log."""
+    """What a killed load leaves behind, in its two shapes:
+
+    - data files a write had put in a table's folder before it was killed, never committed to the
+      Delta log: a newer version of a loaded COLA and a COLA nobody loaded, in ``cola_details`` and
+      ``cola_label_images``;
+    - a crawl-log commit of a load that was killed before it finished (each table's load is its own
+      Delta commit; the load has no ``_dlt_loads`` row).
+    """
     import fsspec
     import pyarrow as pa
     import pyarrow.parquet as pq
+    from deltalake import write_deltalake
 
-    fs = fsspec.filesystem("s3", **lake.storage_options())
     load_id = "9999999999.000001"
+    fs = fsspec.filesystem("s3", **lake.storage_options())
     for table in ("cola_details", "cola_label_images", "crawl_partitions"):
-        # the largest file: every run also writes an empty one per table (the table's schema)
-        first = max(fs.glob(f"{lake.bucket}/lake/ttb_cola/{table}/*.parquet"), key=fs.size)
-        with fs.open(first, "rb") as handle:
-            rows = pq.read_table(handle).slice(0, 2).to_pylist()
+        delta, options = _delta(lake, table)
+        current = delta.to_pyarrow_table()
+        assert current.num_rows, table
+        rows = current.slice(0, 2).to_pylist()
         for n, row in enumerate(rows):
             row["_dlt_load_id"] = load_id
             row["_dlt_id"] = f"unfinished{n}"
@@ -133,9 +147,15 @@ def _unfinished_load(lake: Any) -> None:
                 row["ttb_id"] = row["ttb_id"][:8] + "999999"
             if "brand_name" in row:
                 row["brand_name"] = "NEVER COMMITTED"
-        out = pa.Table.from_pylist(rows, schema=pq.read_schema(fs.open(first, "rb")))
-        with fs.open(f"{lake.bucket}/lake/ttb_cola/{table}/{load_id}.unfinished.parquet", "wb") as handle:
-            pq.write_table(out, handle)
+            if table == "crawl_partitions":  # the killed run's log row: it would win, being the latest load
+                row.update(status="failed", error="NEVER COMMITTED")
+        out = pa.Table.from_pylist(rows, schema=current.schema)
+        if table == "crawl_partitions":
+            write_deltalake(delta, out, mode="append", storage_options=options)
+        else:
+            path = f"{lake.bucket}/lake/ttb_cola/{table}/part-00000-unfinished-c000.snappy.parquet"
+            with fs.open(path, "wb") as handle:
+                pq.write_table(out, handle)
 
 
 def test_s3_target_builds_the_same_marts_as_duckdb(
@@ -154,7 +174,7 @@ def test_s3_target_builds_the_same_marts_as_duckdb(
     assert Warehouse(tmp_path / "lake", monkeypatch).ingest(
         sim.base_url, *args, "--destination", "filesystem", today=AS_OF
     ) == 0
-    assert any(key.endswith(".parquet") for key in lake.keys("lake/ttb_cola/cola_details/"))
+    assert any("/_delta_log/" in key for key in lake.keys("lake/ttb_cola/cola_details/"))
     _unfinished_load(lake)  # the marts below must not see it: dev (DuckDB) never had it
 
     # dev ignores the lake's variables (set here); s3 reads only the bucket and builds into its own file.
@@ -185,4 +205,6 @@ def test_s3_target_builds_the_same_marts_as_duckdb(
             assert _brand_types_off_the_top(con, catalog) == [], catalog
         # (the staging views read the bucket; the marts are tables: equal to dev above, and clean here)
         unfinished = "select count(*) from lake.marts.dim_brand where brand_name = 'NEVER COMMITTED'"
-        assert con.execute(unfinished).fetchone() == (0,), "an unfinished load reached the marts"
+        assert con.execute(unfinished).fetchone() == (0,), "an uncommitted data file reached the marts"
+        killed = "select count(*) from lake.marts.fct_crawl_coverage where latest_crawl_status = 'failed'"
+        assert con.execute(killed).fetchone() == (0,), "the log of a load that never finished reached the marts"

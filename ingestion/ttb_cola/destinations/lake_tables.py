@@ -59,6 +59,7 @@ def create_lake_tables(lake: Any, pipeline: Any, source: DltSource) -> list[str]
 
     Each one from its resource's declared columns (the record contract) and dlt's own two columns, as
     the Arrow types dlt writes, so every table a reader or dbt expects exists from the first run on.
+    Called after a load (dlt initializes the dataset's folder itself on the first one).
     """
     import pyarrow as pa
     from deltalake import DeltaTable, write_deltalake

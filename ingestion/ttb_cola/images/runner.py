@@ -140,21 +140,16 @@ def _plan(pipeline: Any, destination: str, lake: Any, selection: Selection, stor
 
 
 def _plan_lake(lake: Any, dataset: str, selection: Selection, store: ImageStore) -> list[Any]:
-    """The plan over the lake's Parquet files (every load; appended rows only repeat what is known)."""
+    """The plan over the lake's Delta tables (each as of its last commit; merged, like the warehouse's)."""
     import duckdb
-    import fsspec
+    from deltalake import DeltaTable
 
-    fs, root = fsspec.core.url_to_fs(lake.bucket_url, **lake.storage_options())
-    local = lake.protocol == "file"
+    options = lake.delta_storage_options()
     with duckdb.connect() as con:
-        if not local:
-            con.register_filesystem(fs)
         tables = []
         for name in (*PAGE_TABLES, "cola_label_images", "cola_images"):
-            folder = f"{root.rstrip('/')}/{dataset}/{name}"
-            if fs.glob(f"{folder}/*.parquet"):
-                url = folder if local else f"{lake.protocol}://{folder}"
-                source = f"read_parquet('{url}/*.parquet', union_by_name = true)"
-                con.execute(f"create view {name} as select * from {source}")
+            uri = lake.table_uri(dataset, name)
+            if DeltaTable.is_deltatable(uri, storage_options=options):
+                con.register(name, DeltaTable(uri, storage_options=options).to_pyarrow_dataset())
                 tables.append(name)
         return plan(lambda sql: con.execute(sql).fetchall(), tables, selection, store.exists)

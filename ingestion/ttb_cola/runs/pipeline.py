@@ -50,8 +50,10 @@ def run_ingest(
         **{k: v for k, v in overrides.items() if v is not None},
     )
     if lake is not None:
-        create_lake_tables(lake, pipeline, as_lake_tables(source))
+        as_lake_tables(source)
     info = pipeline.run(source, loader_file_format=FILE_FORMAT)
+    if lake is not None:
+        create_lake_tables(lake, pipeline, source)
     return info, report
 
 
@@ -73,8 +75,11 @@ def run_reparse(destination: str, archive_url: str | None = None, pipelines_dir:
         archive_url=url, base_url=configured("base_url", DEFAULT_BASE_URL), archive_options=options
     )
     if lake is not None:
-        create_lake_tables(lake, pipeline, as_lake_tables(source))
-    return pipeline.run(source, loader_file_format=FILE_FORMAT)
+        as_lake_tables(source)
+    info = pipeline.run(source, loader_file_format=FILE_FORMAT)
+    if lake is not None:
+        create_lake_tables(lake, pipeline, source)
+    return info
 
 
 def partition_states(destination: str, pipelines_dir: str | None = None) -> dict[str, dict[str, Any]]:

@@ -182,6 +182,9 @@ def test_s3_target_builds_the_same_marts_as_duckdb(
     dev_log = _dbt(tmp_path, "dev", {"TTB_COLA_DUCKDB": str(dev_db)}, "build")
     s3_env = {"TTB_COLA_LAKE_DUCKDB": str(lake_db)}
     s3_log = _dbt(tmp_path, "s3", s3_env, "build", "--target", "s3")
+    assert lake.secret_access_key not in s3_log + "".join(
+        p.read_text(errors="replace") for p in (tmp_path / "s3").rglob("*") if p.is_file()
+    ), "the bucket's secret reached dbt's output, logs or artifacts"
     for log in (dev_log, s3_log):
         assert "ERROR=0" in log and "WARN=0" in log
         assert "source_not_null_ttb_cola_details_ttb_id" in log  # the source tests ran on both targets

@@ -4,7 +4,8 @@ One receipt day (two receipt methods, to stay small) of the same simulator is in
 DuckDB file (`--destination duckdb`) and into a bucket on moto's S3 API on loopback
 (`--destination filesystem`). Then `dbt build` runs on the default `dev` target over the DuckDB file
 and `dbt build --target s3` over the bucket (models built into a separate DuckDB file), both from the
-repo root as documented, and every mart must hold the same rows on both sides.
+repo root as documented, and every mart must hold the same rows on both sides, as must the marts that
+`ttb-cola lake publish` writes back to the bucket as Delta tables (read with deltalake).
 
 Columns left out of the comparison, because they record the run rather than the registry (two
 ingests, two runs):
@@ -33,6 +34,7 @@ from ingest_helpers import Warehouse
 from moto_server import MotoS3, no_machine_aws_credentials, running_moto
 from sim_server import running_simulator
 
+from ttb_cola.cli import main
 from ttb_cola_sim.server import SimulatorServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -111,12 +113,17 @@ def _brand_types_off_the_top(con: duckdb.DuckDBPyConnection, catalog: str) -> li
     """).fetchall()
 
 
-def _delta(lake: Any, table: str) -> Any:
+def _delta_at(lake: Any, path: str) -> Any:
+    """The Delta table at ``path`` in the bucket, as ``deltalake`` reads it, and its storage options."""
     from deltalake import DeltaTable
 
     options = {"aws_access_key_id": lake.access_key_id, "aws_secret_access_key": lake.secret_access_key,
                "endpoint_url": lake.endpoint_url, "region": lake.region_name, "aws_allow_http": "true"}
-    return DeltaTable(f"{lake.bucket_url}/lake/ttb_cola/{table}", storage_options=options), options
+    return DeltaTable(f"{lake.bucket_url}/{path}", storage_options=options), options
+
+
+def _delta(lake: Any, table: str) -> Any:
+    return _delta_at(lake, f"lake/ttb_cola/{table}")
 
 
 def _unfinished_load(lake: Any) -> None:
@@ -188,6 +195,7 @@ def test_s3_target_builds_the_same_marts_as_duckdb(
     for log in (dev_log, s3_log):
         assert "ERROR=0" in log and "WARN=0" in log
         assert "source_not_null_ttb_cola_details_ttb_id" in log  # the source tests ran on both targets
+    assert main(["lake", "publish", "--duckdb", str(lake_db)]) == 0
     freshness = _dbt(tmp_path, "s3", s3_env, "source", "freshness", "--target", "s3")
     assert "PASS freshness of ttb._dlt_loads" in freshness and "PASS freshness of ttb.crawl_partitions" in freshness
 
@@ -207,6 +215,15 @@ def test_s3_target_builds_the_same_marts_as_duckdb(
         for catalog in ("dev", "lake"):
             assert _brand_types_off_the_top(con, catalog) == [], catalog
         # (the staging views read the bucket; the marts are tables: equal to dev above, and clean here)
+        # the marts published to the bucket (`ttb-cola lake publish`), read back with deltalake, equal dev's
+        for table in MARTS:
+            compared = [name for name, _ in _columns(con, "dev", table) if name not in RUN_COLUMNS.get(table, set())]
+            published, _ = _delta_at(lake, f"lake/marts/{table}")
+            con.register(f"published_{table}", published.to_pyarrow_table())
+            sums = ", ".join(f'sum(hash("{c}")) as "{c}"' for c in compared)
+            row = con.execute(f'select count(*) as "(rows)", {sums} from "published_{table}"')
+            names = [d[0] for d in row.description]
+            assert dict(zip(names, row.fetchone(), strict=True)) == _fingerprint(con, "dev", table, compared), table
         unfinished = "select count(*) from lake.marts.dim_brand where brand_name = 'NEVER COMMITTED'"
         assert con.execute(unfinished).fetchone() == (0,), "an uncommitted data file reached the marts"
         killed = "select count(*) from lake.marts.fct_crawl_coverage where latest_crawl_status = 'failed'"

@@ -1,4 +1,5 @@
-"""``lake migrate``: the lake of plain Parquet files turned into Delta tables, under the lake's lock."""
+"""``lake migrate``: the lake of plain Parquet files turned into Delta tables, under the lake's lock; ``lake publish``:
+the ``s3`` target's marts written to the bucket as Delta tables."""
 
 from __future__ import annotations
 
@@ -28,4 +29,23 @@ def migrate(args: argparse.Namespace) -> int:
     if result.already_delta:
         print(f"already Delta tables: {', '.join(result.already_delta)}")
     print(f"{lake.shown_url}: {len(result.written)} tables converted, {result.removed_files} Parquet files removed")
+    return EXIT_OK
+
+
+def publish(args: argparse.Namespace) -> int:
+    """Publish the marts of the ``s3`` target's DuckDB file to the bucket as Delta tables."""
+    from ttb_cola.destinations.lake import checked_lake
+    from ttb_cola.destinations.lake_marts import publish_marts
+    from ttb_cola.digest.paths import WarehouseNotFound, warehouse_path
+
+    try:
+        models = warehouse_path("s3", args.duckdb)
+        lake = checked_lake()
+        published = publish_marts(lake, models)
+    except (InputError, WarehouseNotFound) as exc:
+        print(f"ttb-cola lake publish: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for name, rows in published.items():
+        print(f"{name}: {rows:,} rows")
+    print(f"{lake.shown_url}: {len(published)} tables published from {models}")
     return EXIT_OK

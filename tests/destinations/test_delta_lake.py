@@ -1,10 +1,11 @@
 """The lake's Delta tables, read with ``deltalake`` (not our dbt), hold the same rows as the DuckDB warehouse.
 
-The same simulated day (two receipt methods) is ingested into a DuckDB file and into a bucket on moto's S3
-on loopback, then every page is refetched (``--reprobe`` the next day) and rebuilt from the raw archive
-(``reparse``) on both: the upserts leave one row per TTB ID (per image position) in every merged table
-without any dedupe by the reader, and every table equals the warehouse's, column for column, except the
-columns that record the run (load ids, fetch times, run ids).
+The same simulated day (two receipt methods, probed; a search of every completed date since would list
+thousands of COLAs, too slow here, so cola_listings and crawl_searches are compared empty) is ingested into a
+DuckDB file and into a bucket on moto's S3 on loopback, then every page is refetched (``--reprobe`` the
+next day) and rebuilt from the raw archive (``reparse``) on both: the upserts leave one row per TTB ID
+(per image position) in every merged table without any dedupe by the reader, and every table equals the
+warehouse's, column for column, except the columns that record the run (load ids, fetch times, run ids).
 """
 
 from __future__ import annotations

@@ -77,8 +77,10 @@ status: setup
 
 # dbt: the warehouse models on data/warehouse.duckdb (plain `cd transform && dbt build` works too).
 DBT := TTB_COLA_DUCKDB=$(CURDIR)/data/warehouse.duckdb $(CURDIR)/$(BIN)/dbt
+# With DBT_TARGET=s3 the marts built from the lake are then published to the bucket as Delta tables.
 build: setup
 	$(DBT) build --project-dir transform
+	@if [ "$$DBT_TARGET" = s3 ]; then $(BIN)/ttb-cola lake publish; fi
 
 docs: setup
 	$(DBT) docs generate --project-dir transform

@@ -1,6 +1,7 @@
 """A real S3 API on loopback for tests: ``with running_moto() as s3: s3.env(), s3.bucket_url``.
 
-moto's server runs in-process (``ThreadedMotoServer``, a daemon thread) on 127.0.0.1 and a free port.
+moto's server runs in its own process (``moto_server``) on 127.0.0.1 and a free port: ``deltalake`` holds
+Python's GIL while it waits for some S3 answers, so a server in a thread of the same process would never answer.
 Requests are authenticated like AWS's: the yielded keys belong to an IAM user allowed ``s3:*``, and any
 other key is refused (``InvalidAccessKeyId``), so wrong credentials can be tested. The server and moto's
 in-memory state are reset when the block exits.
@@ -9,8 +10,10 @@ in-memory state are reset when the block exits.
 from __future__ import annotations
 
 import json
-import logging
 import socket
+import subprocess
+import sys
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,7 +24,6 @@ from typing import Any
 import boto3
 import pytest
 import requests
-from moto.server import ThreadedMotoServer
 
 REGION = "us-east-1"
 
@@ -105,12 +107,13 @@ def _free_port() -> int:
 @contextmanager
 def running_moto(bucket: str | None = None) -> Iterator[MotoS3]:
     """Run moto's S3 on loopback for the block, with authentication on and one bucket created."""
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # no access log lines in test output
     port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
+    exe = Path(sys.executable).with_name("moto_server")
+    server = subprocess.Popen([str(exe), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
     endpoint = f"http://127.0.0.1:{port}"
     try:
+        _wait_until_up(endpoint, server)
         bootstrap = {"endpoint_url": endpoint, "region_name": REGION, "aws_access_key_id": "bootstrap",
                      "aws_secret_access_key": "bootstrap"}
         iam = boto3.client("iam", **bootstrap)
@@ -127,4 +130,16 @@ def running_moto(bucket: str | None = None) -> Iterator[MotoS3]:
             requests.post(f"{endpoint}/moto-api/reset-auth", data=b"inf", timeout=10)
             requests.post(f"{endpoint}/moto-api/reset", timeout=10)
         finally:
-            server.stop()
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def _wait_until_up(endpoint: str, server: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            requests.get(f"{endpoint}/moto-api/", timeout=2)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise RuntimeError(f"moto_server did not start on {endpoint}")

@@ -60,6 +60,20 @@ def cmd_reparse(args: argparse.Namespace) -> int:
     return reparse(args)
 
 
+def cmd_lake_migrate(args: argparse.Namespace) -> int:
+    """Turn a lake of plain Parquet files (before the Delta tables) into Delta tables, in place."""
+    from ttb_cola.runs.migrate import migrate
+
+    return migrate(args)
+
+
+def cmd_lake_publish(args: argparse.Namespace) -> int:
+    """Publish the marts of `dbt build --target s3` to the bucket as Delta tables."""
+    from ttb_cola.runs.migrate import publish
+
+    return publish(args)
+
+
 def cmd_images(args: argparse.Namespace) -> int:
     """Fetch, verify and store the label images of COLAs already loaded."""
     from ttb_cola.images.runner import run_images
@@ -177,6 +191,16 @@ def _add_other_commands(commands: argparse._SubParsersAction) -> None:
     reparse.set_defaults(func=cmd_reparse)
 
     _add_images_command(commands)
+
+    lake = commands.add_parser("lake", help="the lake (DESTINATION=filesystem): maintenance")
+    lake_commands = lake.add_subparsers(dest="lake_command", required=True)
+    migrate = lake_commands.add_parser("migrate", help="turn a lake of plain Parquet files into Delta tables")
+    migrate.add_argument("--dataset", help="the dataset folder (default: ttb_cola)")
+    migrate.set_defaults(func=cmd_lake_migrate)
+    publish = lake_commands.add_parser("publish", help="write the marts of `dbt build --target s3` to the bucket")
+    publish.add_argument("--duckdb", help="the s3 target's DuckDB file (default: TTB_COLA_LAKE_DUCKDB, "
+                                          "data/ttb_cola_lake.duckdb)")
+    publish.set_defaults(func=cmd_lake_publish)
 
     parse = commands.add_parser("parse", help="classify and parse saved registry pages, one JSON line each")
     parse.add_argument("files", nargs="+", metavar="FILE")

@@ -1,4 +1,4 @@
-"""`ttb-cola images` on the local Parquet lake, and a reparse of the raw archive keeping image rows."""
+"""`ttb-cola images` on the local Delta lake, and a reparse of the raw archive keeping image rows."""
 
 from __future__ import annotations
 
@@ -58,8 +58,12 @@ def test_images_on_the_local_lake(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         assert attachment_requests(sim) == images  # the rerun read the lake's cola_images
     stored = list((lake / "images").rglob("*.*"))  # <bucket_url>/images by default
     assert stored and all(p.parent.name == p.name[:2] for p in stored)
+    from deltalake import DeltaTable
+
     with duckdb.connect() as con:
-        [(shas,)] = con.sql(
-            f"select count(distinct sha256) filter (where status = 'stored') "
-            f"from read_parquet('{lake}/ttb_cola/cola_images/*.parquet')").fetchall()
+        con.register("images_table", DeltaTable(str(lake / "ttb_cola" / "cola_images")).to_pyarrow_table())
+        [(shas, rows, keys)] = con.sql(
+            "select count(distinct sha256) filter (where status = 'stored'), count(*), "
+            "count(distinct (ttb_id, position)) from images_table").fetchall()
+    assert rows == keys  # upserted on (ttb_id, position): the rerun added no row
     assert shas == len(stored)  # each distinct file stored once, every stored row's file present

@@ -1,10 +1,11 @@
-"""The dbt `s3` target: the same marts from the Parquet lake in a bucket as from the DuckDB warehouse.
+"""The dbt `s3` target: the same marts from the Delta lake in a bucket as from the DuckDB warehouse.
 
 One receipt day (two receipt methods, to stay small) of the same simulator is ingested twice: into a
 DuckDB file (`--destination duckdb`) and into a bucket on moto's S3 API on loopback
 (`--destination filesystem`). Then `dbt build` runs on the default `dev` target over the DuckDB file
 and `dbt build --target s3` over the bucket (models built into a separate DuckDB file), both from the
-repo root as documented, and every mart must hold the same rows on both sides.
+repo root as documented, and every mart must hold the same rows on both sides, as must the marts that
+`ttb-cola lake publish` writes back to the bucket as Delta tables (read with deltalake).
 
 Columns left out of the comparison, because they record the run rather than the registry (two
 ingests, two runs):
@@ -33,6 +34,7 @@ from ingest_helpers import Warehouse
 from moto_server import MotoS3, no_machine_aws_credentials, running_moto
 from sim_server import running_simulator
 
+from ttb_cola.cli import main
 from ttb_cola_sim.server import SimulatorServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -111,21 +113,40 @@ def _brand_types_off_the_top(con: duckdb.DuckDBPyConnection, catalog: str) -> li
     """).fetchall()
 
 
+def _delta_at(lake: Any, path: str) -> Any:
+    """The Delta table at ``path`` in the bucket, as ``deltalake`` reads it, and its storage options."""
+    from deltalake import DeltaTable
+
+    options = {"aws_access_key_id": lake.access_key_id, "aws_secret_access_key": lake.secret_access_key,
+               "endpoint_url": lake.endpoint_url, "region": lake.region_name, "aws_allow_http": "true"}
+    return DeltaTable(f"{lake.bucket_url}/{path}", storage_options=options), options
+
+
+def _delta(lake: Any, table: str) -> Any:
+    return _delta_at(lake, f"lake/ttb_cola/{table}")
+
+
 def _unfinished_load(lake: Any) -> None:
-    """Files of a load that never finished (no ``_dlt_loads`` row), as a killed run leaves them: a newer
-    version of a loaded COLA and a COLA nobody loaded, in ``cola_details``, ``cola_label_images`` and the
-    crawl log."""
+    """What a killed load leaves behind, in its two shapes:
+
+    - data files a write had put in a table's folder before it was killed, never committed to the
+      Delta log: a newer version of a loaded COLA and a COLA nobody loaded, in ``cola_details`` and
+      ``cola_label_images``;
+    - a crawl-log commit of a load that was killed before it finished (each table's load is its own
+      Delta commit; the load has no ``_dlt_loads`` row).
+    """
     import fsspec
     import pyarrow as pa
     import pyarrow.parquet as pq
+    from deltalake import write_deltalake
 
-    fs = fsspec.filesystem("s3", **lake.storage_options())
     load_id = "9999999999.000001"
+    fs = fsspec.filesystem("s3", **lake.storage_options())
     for table in ("cola_details", "cola_label_images", "crawl_partitions"):
-        # the largest file: every run also writes an empty one per table (the table's schema)
-        first = max(fs.glob(f"{lake.bucket}/lake/ttb_cola/{table}/*.parquet"), key=fs.size)
-        with fs.open(first, "rb") as handle:
-            rows = pq.read_table(handle).slice(0, 2).to_pylist()
+        delta, options = _delta(lake, table)
+        current = delta.to_pyarrow_table()
+        assert current.num_rows, table
+        rows = current.slice(0, 2).to_pylist()
         for n, row in enumerate(rows):
             row["_dlt_load_id"] = load_id
             row["_dlt_id"] = f"unfinished{n}"
@@ -133,9 +154,15 @@ def _unfinished_load(lake: Any) -> None:
                 row["ttb_id"] = row["ttb_id"][:8] + "999999"
             if "brand_name" in row:
                 row["brand_name"] = "NEVER COMMITTED"
-        out = pa.Table.from_pylist(rows, schema=pq.read_schema(fs.open(first, "rb")))
-        with fs.open(f"{lake.bucket}/lake/ttb_cola/{table}/{load_id}.unfinished.parquet", "wb") as handle:
-            pq.write_table(out, handle)
+            if table == "crawl_partitions":  # the killed run's log row: it would win, being the latest load
+                row.update(status="failed", error="NEVER COMMITTED")
+        out = pa.Table.from_pylist(rows, schema=current.schema)
+        if table == "crawl_partitions":
+            write_deltalake(delta, out, mode="append", storage_options=options)
+        else:
+            path = f"{lake.bucket}/lake/ttb_cola/{table}/part-00000-unfinished-c000.snappy.parquet"
+            with fs.open(path, "wb") as handle:
+                pq.write_table(out, handle)
 
 
 def test_s3_target_builds_the_same_marts_as_duckdb(
@@ -154,7 +181,7 @@ def test_s3_target_builds_the_same_marts_as_duckdb(
     assert Warehouse(tmp_path / "lake", monkeypatch).ingest(
         sim.base_url, *args, "--destination", "filesystem", today=AS_OF
     ) == 0
-    assert any(key.endswith(".parquet") for key in lake.keys("lake/ttb_cola/cola_details/"))
+    assert any("/_delta_log/" in key for key in lake.keys("lake/ttb_cola/cola_details/"))
     _unfinished_load(lake)  # the marts below must not see it: dev (DuckDB) never had it
 
     # dev ignores the lake's variables (set here); s3 reads only the bucket and builds into its own file.
@@ -162,9 +189,13 @@ def test_s3_target_builds_the_same_marts_as_duckdb(
     dev_log = _dbt(tmp_path, "dev", {"TTB_COLA_DUCKDB": str(dev_db)}, "build")
     s3_env = {"TTB_COLA_LAKE_DUCKDB": str(lake_db)}
     s3_log = _dbt(tmp_path, "s3", s3_env, "build", "--target", "s3")
+    assert lake.secret_access_key not in s3_log + "".join(
+        p.read_text(errors="replace") for p in (tmp_path / "s3").rglob("*") if p.is_file()
+    ), "the bucket's secret reached dbt's output, logs or artifacts"
     for log in (dev_log, s3_log):
         assert "ERROR=0" in log and "WARN=0" in log
         assert "source_not_null_ttb_cola_details_ttb_id" in log  # the source tests ran on both targets
+    assert main(["lake", "publish", "--duckdb", str(lake_db)]) == 0
     freshness = _dbt(tmp_path, "s3", s3_env, "source", "freshness", "--target", "s3")
     assert "PASS freshness of ttb._dlt_loads" in freshness and "PASS freshness of ttb.crawl_partitions" in freshness
 
@@ -184,5 +215,16 @@ def test_s3_target_builds_the_same_marts_as_duckdb(
         for catalog in ("dev", "lake"):
             assert _brand_types_off_the_top(con, catalog) == [], catalog
         # (the staging views read the bucket; the marts are tables: equal to dev above, and clean here)
+        # the marts published to the bucket (`ttb-cola lake publish`), read back with deltalake, equal dev's
+        for table in MARTS:
+            compared = [name for name, _ in _columns(con, "dev", table) if name not in RUN_COLUMNS.get(table, set())]
+            published, _ = _delta_at(lake, f"lake/marts/{table}")
+            con.register(f"published_{table}", published.to_pyarrow_table())
+            sums = ", ".join(f'sum(hash("{c}")) as "{c}"' for c in compared)
+            row = con.execute(f'select count(*) as "(rows)", {sums} from "published_{table}"')
+            names = [d[0] for d in row.description]
+            assert dict(zip(names, row.fetchone(), strict=True)) == _fingerprint(con, "dev", table, compared), table
         unfinished = "select count(*) from lake.marts.dim_brand where brand_name = 'NEVER COMMITTED'"
-        assert con.execute(unfinished).fetchone() == (0,), "an unfinished load reached the marts"
+        assert con.execute(unfinished).fetchone() == (0,), "an uncommitted data file reached the marts"
+        killed = "select count(*) from lake.marts.fct_crawl_coverage where latest_crawl_status = 'failed'"
+        assert con.execute(killed).fetchone() == (0,), "the log of a load that never finished reached the marts"

@@ -1,9 +1,9 @@
 {#-
     A source table that may not exist yet: the crawl with `images` set, or `ttb-cola images`,
     creates cola_images and cola_barcodes with their first image, so a warehouse without label
-    images still builds. Renders the source when the table exists (a DuckDB relation on dev,
-    Parquet files under the bucket on s3), else an empty relation with the given columns
-    ({name: type}). The source() call is always made, for lineage.
+    images still builds. Renders the source when the table exists (a DuckDB relation on dev, a
+    Delta table in the bucket on s3), else an empty relation with the given columns ({name: type}).
+    The source() call is always made, for lineage.
 -#}
 {% macro optional_source(source_name, table_name, empty_columns) -%}
     {%- set relation = source(source_name, table_name) -%}
@@ -22,7 +22,7 @@
     {%- if target.name == 's3' -%}
         {%- set root = env_var('DESTINATION__FILESYSTEM__BUCKET_URL').rstrip('/').removeprefix('file://') -%}
         {%- set schema = env_var('TTB_COLA_DATASET', 'ttb_cola') -%}
-        {%- set found = run_query("select count(*) from glob('" ~ root ~ "/" ~ schema ~ "/" ~ table_name ~ "/*.parquet')") -%}
+        {%- set found = run_query("select count(*) from glob('" ~ root ~ "/" ~ schema ~ "/" ~ table_name ~ "/_delta_log/*.json')") -%}
         {{- return(found.columns[0].values()[0] > 0) -}}
     {%- else -%}
         {%- set existing = adapter.get_relation(database=relation.database, schema=relation.schema,

@@ -7,8 +7,8 @@ The tables and column types are exactly those of ``ttb_cola.settings`` (the dlt 
 plus the columns dlt adds (``_dlt_load_id``, ``_dlt_id``) and dlt's ``_dlt_loads`` table. The data
 exercises what the dbt project must cope with:
 
-* two loads: the second re-appends ~1% of the COLAs with a changed status (as an append-only
-  destination would), so staging must keep the latest load's row;
+* two loads: the second refetches ~1% of the COLAs with a changed status, merged on ``ttb_id`` as
+  both destinations do (DuckDB's merge, the lake's Delta upsert): its row replaces the first load's;
 * ~15% of COLAs without their printable form (null codes, product type, source, form dates, images);
 * several statuses, multi-valued ``type_of_application``, ``other_permits`` objects;
 * ``completed_date`` (when the current status took effect, from the search list): the approval
@@ -316,7 +316,7 @@ def make_dev_data(path: str | Path, rows: int = 10_000, days: int | None = None,
                left(md5(ttb_id || '{load_id_1}'), 14) AS _dlt_id
         FROM x
     """)
-    # Load 2 re-appends ~1% of the COLAs: status changed, refetched later (append-only destinations).
+    # Load 2 refetches ~1% of the COLAs: status changed, merged on ttb_id (its row replaces load 1's).
     con.execute(f"""
         INSERT INTO temp.main.colas BY NAME
         SELECT * REPLACE (
@@ -327,6 +327,10 @@ def make_dev_data(path: str | Path, rows: int = 10_000, days: int | None = None,
             '{load_id_2}' AS _dlt_load_id,
             left(md5(ttb_id || '{load_id_2}'), 14) AS _dlt_id)
         FROM temp.main.colas WHERE hash(ttb_id, 'dup') % 100 = 0
+    """)
+    con.execute(f"""
+        DELETE FROM temp.main.colas WHERE _dlt_load_id = '{load_id_1}'
+          AND ttb_id IN (SELECT ttb_id FROM temp.main.colas WHERE _dlt_load_id = '{load_id_2}')
     """)
     # Label images: only COLAs whose form was fetched have them (1-3 each), positions from 1.
     con.execute(f"""
@@ -350,7 +354,7 @@ def make_dev_data(path: str | Path, rows: int = 10_000, days: int | None = None,
         INSERT INTO {ds}."crawl_partitions" BY NAME
         WITH found AS (
             SELECT receipt_date, receipt_method, count(*) AS found, max(sequence) AS highest
-            FROM temp.main.colas WHERE _dlt_load_id = '{load_id_1}' GROUP BY ALL
+            FROM temp.main.colas GROUP BY ALL
         ), runs AS (
             SELECT p.*, coalesce(f.found, 0) AS found, coalesce(f.highest, 0) AS highest, r.run_id, r.load_id,
                    r.started

@@ -1,15 +1,12 @@
-"""The Parquet lake: dlt's filesystem destination on a bucket (``s3://`` or ``file://``), checked before use.
+"""The lake: dlt's filesystem destination on a bucket (``s3://`` or ``file://``), checked before use.
 
-Layout under ``bucket_url`` (dlt's default filesystem layout, dataset ``ttb_cola``)::
+Layout under ``bucket_url`` (dlt's filesystem layout, dataset ``ttb_cola``; every table a Delta table,
+see :mod:`ttb_cola.destinations.lake_tables`)::
 
-    <bucket_url>/ttb_cola/cola_details/<load_id>.<file_id>.parquet   (and cola_forms, cola_listings)
-    <bucket_url>/ttb_cola/cola_label_images/<load_id>.<file_id>.parquet
-    <bucket_url>/ttb_cola/crawl_partitions/<load_id>.<file_id>.parquet
+    <bucket_url>/ttb_cola/cola_details/_delta_log/, part-*.parquet   (and cola_forms, cola_listings)
+    <bucket_url>/ttb_cola/cola_label_images/, crawl_partitions/, crawl_searches/
     <bucket_url>/ttb_cola/_dlt_loads/, _dlt_pipeline_state/, _dlt_version/   (dlt's own: state restores from here)
     <bucket_url>/raw/year=YYYY/month=MM/day=DD/receipt_method=MMM/<ttbid>.<kind>.html.gz   (raw archive)
-
-The filesystem destination cannot merge plain Parquet: every table is appended to (see
-:func:`append_only`), and the dbt staging models keep the latest row per key.
 """
 
 from __future__ import annotations
@@ -24,7 +21,6 @@ from dlt.common.configuration import resolve_configuration
 from dlt.common.configuration.exceptions import ConfigFieldMissingException
 from dlt.common.storages.configuration import FilesystemConfiguration
 from dlt.common.storages.fsspec_filesystem import prepare_fsspec_args
-from dlt.extract.source import DltSource
 
 from ttb_cola.archive import DEFAULT_ARCHIVE_DIR
 from ttb_cola.errors import InputError
@@ -32,10 +28,6 @@ from ttb_cola.registry.errors import redact_url
 
 # Its own pipeline name, so the local working state of a DuckDB run never stands in for the lake's.
 LAKE_PIPELINE_NAME = "ttb_cola_lake"
-# Tables the DuckDB destination merges; on the lake they are appended to (dbt staging deduplicates).
-MERGED_TABLES = (
-    "cola_details", "cola_forms", "cola_listings", "cola_label_images", "cola_images", "cola_barcodes", "crawl_parked",
-)
 RAW_PREFIX = "raw"
 SUPPORTED_PROTOCOLS = ("s3", "file")
 
@@ -81,6 +73,18 @@ class Lake:
     def storage_options(self) -> dict[str, Any]:
         """fsspec keyword arguments with the destination's credentials and endpoint (s3fs for ``s3``)."""
         return {} if self.protocol == "file" else prepare_fsspec_args(self.config)
+
+    def delta_storage_options(self) -> dict[str, str]:
+        """``deltalake`` (object_store) options with the destination's credentials and endpoint."""
+        if self.protocol == "file":
+            return {}
+        return dict(self.config.credentials.to_object_store_rs_credentials())
+
+    def table_uri(self, dataset: str, table: str) -> str:
+        """Where dlt keeps ``table`` of ``dataset``: its Delta table's folder (a local path on ``file://``)."""
+        if self.protocol == "file":
+            return f"{self.config.make_local_path(self.bucket_url)}/{dataset}/{table}"
+        return f"{self.bucket_url}/{dataset}/{table}"
 
     def archive(self, archive_url: str | None) -> tuple[str, dict[str, Any]]:
         """The raw archive's URL and fsspec options: ``<bucket_url>/raw`` unless another place is configured.
@@ -197,23 +201,10 @@ def checked_lake() -> Lake:
     return lake
 
 
-def append_only(source: DltSource) -> DltSource:
-    """Append the merged tables: the filesystem destination cannot merge Parquet (dlt would warn and append).
-
-    Each page table then holds one row per fetch of a TTB ID's page and ``cola_label_images`` one set
-    of rows per form fetch; dbt staging keeps each TTB ID's rows of its latest load (``_dlt_load_id``).
-    """
-    for name in MERGED_TABLES:
-        if name in source.resources:
-            source.resources[name].apply_hints(write_disposition="append")
-    return source
-
-
 __all__ = [
     "LAKE_PIPELINE_NAME",
     "Lake",
     "LakeError",
-    "append_only",
     "check_lake",
     "checked_lake",
     "resolve_lake",

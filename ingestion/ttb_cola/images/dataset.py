@@ -2,7 +2,7 @@
 
 ``ttb-cola images`` plans its visits from it, and the crawl reads which label images are already
 stored from it before each chunk. The DuckDB file is attached read-only (and detached when the block
-ends, before dlt opens it to load); on the lake every load's Parquet files of a table are one view.
+ends, before dlt opens it to load); on the lake each Delta table is read as of its last commit.
 """
 
 from __future__ import annotations
@@ -44,17 +44,13 @@ def _attach_warehouse(con: duckdb.DuckDBPyConnection, dataset: str, names: Seque
 
 
 def _lake_views(con: duckdb.DuckDBPyConnection, lake: Any, dataset: str, names: Sequence[str]) -> list[str]:
-    import fsspec
+    from deltalake import DeltaTable
 
-    fs, root = fsspec.core.url_to_fs(lake.bucket_url, **lake.storage_options())
-    local = lake.protocol == "file"
-    if not local:
-        con.register_filesystem(fs)
+    options = lake.delta_storage_options()
     tables = []
     for name in names:
-        folder = f"{root.rstrip('/')}/{dataset}/{name}"
-        if fs.glob(f"{folder}/*.parquet"):
-            url = folder if local else f"{lake.protocol}://{folder}"
-            con.execute(f"create view {name} as select * from read_parquet('{url}/*.parquet', union_by_name = true)")
+        uri = lake.table_uri(dataset, name)
+        if DeltaTable.is_deltatable(uri, storage_options=options):
+            con.register(name, DeltaTable(uri, storage_options=options).to_pyarrow_dataset())
             tables.append(name)
     return tables

@@ -77,7 +77,7 @@ def run_images(args: argparse.Namespace) -> int:
 
 def images_run(args: argparse.Namespace, selection: Selection, report: ImagesReport) -> Any:
     """Plan, visit and load under the destination's lock; dlt's load info."""
-    from ttb_cola.destinations.lake import append_only
+    from ttb_cola.destinations.lake_tables import as_lake_tables
     from ttb_cola.destinations.warehouse import FILE_FORMAT, destination_lock, pipeline_and_lake
     from ttb_cola.images.source import ttb_cola_images
     from ttb_cola.runs.inputs import configured
@@ -98,7 +98,7 @@ def images_run(args: argparse.Namespace, selection: Selection, report: ImagesRep
                 max_requests=args.max_requests, read_barcodes=not args.no_barcodes,
             ))
             if lake is not None:
-                append_only(source)
+                as_lake_tables(source)
             return pipeline.run(source, loader_file_format=FILE_FORMAT)
 
 
@@ -121,7 +121,7 @@ def _client(base_url: str, args: argparse.Namespace) -> Any:
 
 
 def _plan(pipeline: Any, destination: str, lake: Any, selection: Selection, store: ImageStore) -> list[Any]:
-    """The COLAs to visit, read from the crawl's dataset (DuckDB file, or every load's Parquet on the lake)."""
+    """The COLAs to visit, read from the crawl's dataset (the DuckDB file, or the lake's Delta tables)."""
     from ttb_cola.images.dataset import open_dataset
 
     names = (*PAGE_TABLES, "cola_label_images", "cola_images")

@@ -11,7 +11,7 @@ from dlt.common.pipeline import LoadInfo
 from ttb_cola.archive import DEFAULT_ARCHIVE_DIR
 from ttb_cola.budget import Budget
 from ttb_cola.destinations.duckdb import duckdb_path
-from ttb_cola.destinations.lake import append_only
+from ttb_cola.destinations.lake_tables import as_lake_tables, create_lake_tables
 from ttb_cola.destinations.schema_upgrade import add_declared_columns
 from ttb_cola.destinations.warehouse import FILE_FORMAT, check_destination, make_pipeline, pipeline_and_lake
 from ttb_cola.errors import InputError
@@ -56,9 +56,11 @@ def run_ingest(
             **{k: v for k, v in overrides.items() if v is not None},
         )
         if lake is not None:
-            append_only(source)
+            as_lake_tables(source)
         add_declared_columns(pipeline, source)
         info = pipeline.run(source, loader_file_format=FILE_FORMAT)
+        if lake is not None:
+            create_lake_tables(lake, pipeline, source)
     finally:
         if images.get("known_images") is not None:
             images["known_images"].close()
@@ -83,9 +85,12 @@ def run_reparse(destination: str, archive_url: str | None = None, pipelines_dir:
         archive_url=url, base_url=configured("base_url", DEFAULT_BASE_URL), archive_options=options
     )
     if lake is not None:
-        append_only(source)
+        as_lake_tables(source)
     add_declared_columns(pipeline, source)
-    return pipeline.run(source, loader_file_format=FILE_FORMAT)
+    info = pipeline.run(source, loader_file_format=FILE_FORMAT)
+    if lake is not None:
+        create_lake_tables(lake, pipeline, source)
+    return info
 
 
 def partition_states(destination: str, pipelines_dir: str | None = None) -> dict[str, dict[str, Any]]:

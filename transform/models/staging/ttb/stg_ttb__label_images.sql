@@ -1,12 +1,13 @@
 -- One row per label image of a COLA: only the images of the latest load that carried the COLA
--- (each load replaces a COLA's whole image list), one row per position.
+-- (each form fetch carries the COLA's whole image list), one row per position. The lake upserts on
+-- (ttb_id, position), so a refetched form with fewer images leaves older positions behind: dropped
+-- here. No filter on completed loads: a merged row replaced the one before it, so hiding it would
+-- hide the COLA's images.
 with
 
 source as (
 
-    -- only loads dlt completed: an unfinished load's files never reach a model
     select * from {{ source('ttb', 'cola_label_images') }}
-    where {{ completed_loads() }}
 
 ),
 

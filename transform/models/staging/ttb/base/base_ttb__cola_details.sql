@@ -1,2 +1,3 @@
--- One row per TTB ID of the raw `cola_details` table: the latest load's row wins.
-{{ latest_rows(source('ttb', 'cola_details'), 'fetched_at') }}
+-- One row per TTB ID of the raw `cola_details` table, its latest fetch: both targets merge it on ttb_id
+-- (the lake's Delta table is upserted), so no reader dedupe.
+select * from {{ source('ttb', 'cola_details') }}

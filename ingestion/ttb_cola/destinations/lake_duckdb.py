@@ -1,0 +1,75 @@
+"""A DuckDB connection that reads the lake's Delta tables: the dbt ``s3`` target's plugin (``profiles.yml``).
+
+DuckDB's ``delta`` and ``httpfs`` extensions come from their Python wheels (``duckdb-extension-delta``,
+``duckdb-extension-httpfs``, pinned to the installed DuckDB), loaded from the file each wheel ships, so
+nothing is downloaded at run time. The bucket's credentials are dlt's (``[destination.filesystem]``, the
+``DESTINATION__FILESYSTEM__*`` variables, else boto's default chain), handed to DuckDB as a temporary S3
+secret: never written to a file, a log or the profile.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import duckdb
+from dbt.adapters.duckdb.plugins import BasePlugin
+
+from ttb_cola.destinations.lake import Lake, resolve_lake
+
+EXTENSIONS = ("httpfs", "delta")
+SECRET_NAME = "ttb_cola_lake"
+
+
+def extension_file(name: str) -> Path:
+    """The ``<name>.duckdb_extension`` file of the ``duckdb-extension-<name>`` wheel for this DuckDB."""
+    spec = importlib.util.find_spec(f"duckdb_extension_{name}")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError(f"DuckDB's {name} extension is not installed: pip install duckdb-extension-{name}")
+    folder = Path(next(iter(spec.submodule_search_locations))) / "extensions" / f"v{duckdb.__version__}"
+    path = folder / f"{name}.duckdb_extension"
+    if not path.is_file():
+        raise RuntimeError(f"duckdb-extension-{name} has no build for DuckDB {duckdb.__version__} ({folder})")
+    return path
+
+
+def _quoted(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def s3_secret_sql(lake: Lake) -> str:
+    """``CREATE SECRET`` for the lake's bucket with dlt's credentials (it holds the secret: never print it)."""
+    credentials = lake.config.credentials
+    session = credentials.to_session_credentials()
+    options = {
+        "type": "s3",
+        "key_id": session.get("aws_access_key_id"),
+        "secret": session.get("aws_secret_access_key"),
+        "session_token": session.get("aws_session_token"),
+        "region": credentials.region_name,
+    }
+    if credentials.endpoint_url:  # an S3-compatible store (MinIO, R2, moto): path-style URLs
+        endpoint = urlparse(credentials.endpoint_url)
+        options.update(endpoint=endpoint.netloc, url_style="path", use_ssl="true" if endpoint.scheme == "https"
+                       else "false")
+    body = ", ".join(f"{k} {v if k in ('type', 'use_ssl') else _quoted(v)}" for k, v in options.items() if v)
+    url = urlparse(lake.bucket_url)
+    return f"create or replace temporary secret {SECRET_NAME} ({body}, scope {_quoted(f's3://{url.netloc}')})"
+
+
+def configure(conn: duckdb.DuckDBPyConnection) -> None:
+    """Load the extensions from their wheels and, for an ``s3://`` lake, create the bucket's secret."""
+    for name in EXTENSIONS:
+        conn.load_extension(str(extension_file(name)))
+    lake = resolve_lake()
+    if lake.protocol == "s3":
+        conn.execute(s3_secret_sql(lake))
+
+
+class Plugin(BasePlugin):  # type: ignore[misc]
+    """dbt-duckdb plugin (``plugins: [{module: ttb_cola.destinations.lake_duckdb}]``): :func:`configure`."""
+
+    def configure_connection(self, conn: Any) -> None:
+        configure(conn)

@@ -39,6 +39,7 @@ from sim_server import running_simulator
 
 PRIOR_DAY = date(2025, 6, 14)  # ~50 public records: the load that creates the destination
 DAY = date(2025, 6, 15)  # ~40 public records: the killed run's day
+OTHER_DAY = date(2025, 6, 8)  # ~45 public records: the day a run after the kill asks for
 AS_OF = date(2025, 6, 26)
 KILL_AT = Path(__file__).with_name("kill_at.py")
 
@@ -64,10 +65,12 @@ DESTINATIONS = ("duckdb", "bucket")
 
 
 def _trial(destination: str, moment: str, hook: str, tmp_path: Path, tally: Counter[str],
-           monkeypatch: pytest.MonkeyPatch) -> None:
+           monkeypatch: pytest.MonkeyPatch, rerun_day: date = DAY) -> None:
+    """Load PRIOR_DAY, kill the ingest of DAY at ``hook``, then ingest ``rerun_day`` and compare with the
+    truth (DAY's records count as committed when the rerun is of another day: the hook came after)."""
     running_moto = moto_or_skip() if destination == "bucket" else None
     with running_simulator(seed=3, as_of=AS_OF) as sim, ExitStack() as stack:
-        expected = method_truth(sim.registry, days(PRIOR_DAY, DAY), AS_OF)
+        expected = method_truth(sim.registry, [*days(PRIOR_DAY, DAY), rerun_day], AS_OF)
         env = subprocess_env(tmp_path)
         extra: list[str] = []
         s3 = None
@@ -83,7 +86,7 @@ def _trial(destination: str, moment: str, hook: str, tmp_path: Path, tally: Coun
         assert killed.returncode == -signal.SIGKILL, f"{hook} never reached: {killed.stderr[-2000:]}"
         if s3 is not None:
             expire_lease(s3)
-        rerun = run_ingest(cmd, env)
+        rerun = run_ingest(ingest_command(tmp_path, sim.base_url, rerun_day, rerun_day, AS_OF, *extra), env)
         assert rerun.returncode == 0, f"{moment} ({hook}): {rerun.stderr[-2000:]}"
         assert "Traceback" not in rerun.stderr
         if s3 is None:
@@ -105,6 +108,15 @@ def test_sigkill_at_a_moment_then_rerun_loads_everything(
 ) -> None:
     """One kill per moment and destination; the rerun exits 0 without a traceback and loses nothing."""
     _trial(destination, moment, MOMENTS[moment][0], tmp_path, tally, monkeypatch)
+
+
+@pytest.mark.parametrize("moment", ["between_extract_and_normalize", "normalize_commit"])
+def test_a_run_after_a_kill_loads_the_committed_package_and_crawls_its_own_day(
+    moment: str, tmp_path: Path, tally: Counter[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """dlt's ``run`` with a pending package loads it and returns without extracting: the next run of
+    another day must still crawl that day (and load the killed run's committed package)."""
+    _trial("duckdb", moment, MOMENTS[moment][0], tmp_path, tally, monkeypatch, rerun_day=OTHER_DAY)
 
 
 @pytest.mark.soak

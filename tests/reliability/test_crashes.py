@@ -9,7 +9,6 @@ separate processes, like production.
 
 from __future__ import annotations
 
-import json
 import random
 import signal
 import subprocess
@@ -18,10 +17,10 @@ from collections import Counter
 from contextlib import ExitStack
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 import pytest
-from ingest_helpers import COMPARED, JSON_FIELDS, Warehouse, add_colas_view, assert_same_records
+from crash_helpers import expire_lease, lake_colas, moto_or_skip
+from ingest_helpers import Warehouse, assert_same_records
 from reliability_helpers import (
     REPO,
     days,
@@ -72,68 +71,9 @@ class Trial:
                 process.wait(timeout=30)
 
 
-def _moto() -> Any:
-    """tests/moto_server.py's ``running_moto``, or a skip naming what is missing."""
-    try:
-        from moto_server import running_moto
-    except ImportError as exc:  # the S3 test server is built with the bucket destination (issue S3)
-        pytest.skip(f"bucket destination: tests/moto_server.py (S3 on loopback) not available: {exc}")
-    try:
-        import ttb_cola.destinations.lake  # noqa: F401
-    except ImportError:
-        pytest.skip("bucket destination: ttb_cola.destinations.lake not available")
-    return running_moto
-
-
-def _lake_colas(s3: Any) -> tuple[dict[str, dict[str, Any]], int]:
-    """The lake's COLAs as a reader of its Delta tables sees them (each table's last committed version, no
-    dedupe: the page tables are upserted on ttb_id), and the number of page rows beyond one per TTB ID."""
-    import duckdb
-    from deltalake import DeltaTable
-
-    options = {"aws_access_key_id": s3.access_key_id, "aws_secret_access_key": s3.secret_access_key,
-               "endpoint_url": s3.endpoint_url, "region": s3.region_name, "aws_allow_http": "true"}
-    con = duckdb.connect()
-    extra = 0
-    for table in ("cola_details", "cola_forms", "cola_listings"):
-        uri = f"{s3.bucket_url}/ttb_cola/{table}"
-        if DeltaTable.is_deltatable(uri, storage_options=options):  # a run killed early has none yet
-            con.register(table, DeltaTable(uri, storage_options=options).to_pyarrow_table())
-            [(n,)] = con.sql(f"select count(*) - count(distinct ttb_id) from {table}").fetchall()
-            extra += n
-    add_colas_view(con, None)
-    rows = con.sql(f"select {', '.join(COMPARED)} from colas").fetchall()
-    latest: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        record = dict(zip(COMPARED, row, strict=True))
-        for name, value in record.items():
-            if isinstance(value, date):
-                record[name] = value.isoformat()
-            elif name in JSON_FIELDS and isinstance(value, str):
-                record[name] = json.loads(value)
-        latest[record["ttb_id"]] = record
-    return latest, extra
-
-
-def _expire_lease(s3: Any) -> None:
-    """Let the killed run's bucket lease run out (15 min in production) by back-dating it, as time would."""
-    try:
-        from ttb_cola.destinations.warehouse import LOCK_NAME
-    except ImportError:
-        return  # no bucket lock (yet): nothing to expire
-    import s3fs
-
-    fs = s3fs.S3FileSystem(**s3.storage_options())
-    path = f"{s3.bucket}/{LOCK_NAME}"
-    if fs.exists(path):
-        holder = json.loads(fs.cat_file(path))
-        holder["expires_at"] = "2000-01-01T00:00:00+00:00"
-        fs.pipe_file(path, json.dumps(holder).encode())
-
-
 def _run_trials(destination: str, seeds: list[int], tmp_path: Path, tally: Counter[str],
                 monkeypatch: pytest.MonkeyPatch) -> None:
-    running_moto = _moto() if destination == "bucket" else None
+    running_moto = moto_or_skip() if destination == "bucket" else None
     with running_simulator(seed=3, as_of=AS_OF) as sim:
         expected = method_truth(sim.registry, days(DAY, DAY), AS_OF)
         assert len(expected) > 300
@@ -153,9 +93,9 @@ def _run_trials(destination: str, seeds: list[int], tmp_path: Path, tally: Count
                         continue
                     if s3 is not None:
                         # what the killed run left is readable as it is: committed versions, one row per ID
-                        partial, extra = _lake_colas(s3)
+                        partial, extra = lake_colas(s3)
                         assert extra == 0 and partial.keys() <= expected.keys(), f"seed {seed} ({trial.phase})"
-                        _expire_lease(s3)
+                        expire_lease(s3)
                     rerun = run_ingest(cmd, env)
                     assert rerun.returncode == 0, f"seed {seed} ({trial.phase}): {rerun.stderr[-2000:]}"
                     assert "Traceback" not in rerun.stderr
@@ -163,7 +103,7 @@ def _run_trials(destination: str, seeds: list[int], tmp_path: Path, tally: Count
                         warehouse = Warehouse(workdir, monkeypatch)
                         loaded, dupes = warehouse.colas(), duplicate_count(warehouse)
                     else:
-                        loaded, dupes = _lake_colas(s3)  # no reader dedupe: upserted on ttb_id
+                        loaded, dupes = lake_colas(s3)  # no reader dedupe: upserted on ttb_id
                 tally["records_lost"] += len(expected.keys() - loaded.keys())
                 assert_same_records(loaded, expected)
                 assert dupes == 0

@@ -18,6 +18,7 @@ from ttb_cola.errors import InputError
 from ttb_cola.images.settings import crawl_image_settings
 from ttb_cola.registry.client import DEFAULT_BASE_URL
 from ttb_cola.runs.inputs import IngestRequest, configured
+from ttb_cola.runs.recovery import finish_pending
 from ttb_cola.runs.schedule import Chunk
 from ttb_cola.scheduler import RunReport
 from ttb_cola.source import ttb_cola, ttb_cola_archive
@@ -38,6 +39,7 @@ def run_ingest(
     chunk = chunk or Chunk("receipts", request.start, request.end)
     report = report or RunReport()
     pipeline, lake = pipeline_and_lake(request.destination, pipelines_dir)
+    finish_pending(pipeline)  # what a killed run committed is loaded first, so this chunk is crawled
     if lake is not None:  # the raw archive goes to the lake's bucket, with its credentials
         url, options = lake.archive(overrides.get("archive_url") or configured("archive_url"))
         overrides = {**overrides, "archive_url": url, "archive_options": options}
@@ -81,6 +83,7 @@ def run_reparse(destination: str, archive_url: str | None = None, pipelines_dir:
         raise InputError(f"no raw archive at {url} (set archive_raw_html = true to keep pages)")
     if lake is None:
         pipeline = make_pipeline(destination, pipelines_dir)
+    finish_pending(pipeline)
     source = ttb_cola_archive(
         archive_url=url, base_url=configured("base_url", DEFAULT_BASE_URL), archive_options=options
     )

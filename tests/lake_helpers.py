@@ -10,7 +10,11 @@ import duckdb
 import fsspec
 from ingest_helpers import COMPARED, JSON_FIELDS, add_colas_view
 
-TABLES = ("cola_details", "cola_forms", "cola_listings", "cola_label_images", "crawl_partitions", "crawl_searches")
+#: The lake's tables: upserted on their keys, then the appended crawl logs.
+UPSERTED = ("cola_details", "cola_forms", "cola_listings", "cola_label_images", "cola_images", "cola_barcodes",
+            "crawl_parked")
+APPENDED = ("crawl_partitions", "crawl_searches")
+TABLES = (*UPSERTED, *APPENDED)
 
 
 def delta_options(fs: fsspec.AbstractFileSystem) -> dict[str, str]:
@@ -21,13 +25,14 @@ def delta_options(fs: fsspec.AbstractFileSystem) -> dict[str, str]:
             "region": "us-east-1", "aws_allow_http": "true"}
 
 
-def read_lake(fs: fsspec.AbstractFileSystem, root: str) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with each table as ``deltalake`` reads its Delta table (last commit, no dedupe)."""
+def read_lake(fs: fsspec.AbstractFileSystem, root: str, tables: tuple[str, ...] = TABLES) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with each of ``tables`` as ``deltalake`` reads its Delta table (last commit, no
+    dedupe)."""
     from deltalake import DeltaTable
 
     con = duckdb.connect()
     options = delta_options(fs)
-    for table in TABLES:
+    for table in tables:
         uri = f"{root}/ttb_cola/{table}" if not options else f"s3://{root}/ttb_cola/{table}"
         assert DeltaTable.is_deltatable(uri, storage_options=options), f"no Delta table {table}"
         con.register(table, DeltaTable(uri, storage_options=options).to_pyarrow_table())

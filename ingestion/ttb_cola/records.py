@@ -71,6 +71,11 @@ LISTING_COLUMNS: dict[str, Spec] = {
 WARNING_COLUMNS: dict[str, Spec] = {
     "parse_warnings": ("json", True),
 }
+#: Kept with each detail row: true when the same fetch found the printable form unavailable (the
+#: registry's error page while the detail page exists); null when the form was read or not asked for.
+FORM_STATUS_COLUMNS: dict[str, Spec] = {
+    "form_unavailable": ("bool", True),
+}
 #: Derived from the TTB ID itself.
 ID_COLUMNS: dict[str, Spec] = {
     "receipt_date": ("date", False),
@@ -140,7 +145,7 @@ DETAIL_FIELDS = (
     "brand_name", "fanciful_name", "type_of_application", "for_sale_in", "total_bottle_capacity",
     "grape_varietals", "wine_vintage", "formula", "approval_date", "qualifications", "permit_number",
     "company_name", "address_street", "address_city", "address_state", "address_zip", "other_permits",
-    "contact_name", "phone", "email", "parse_warnings",
+    "contact_name", "phone", "email", "parse_warnings", "form_unavailable",
 )
 #: Fields of the printable form: every page field but the vendor code and the approval date (its
 #: "date issued" stands for it); its label images go to their own table.
@@ -150,7 +155,7 @@ LISTING_ROW_FIELDS = (
     "ttb_id", "completed_date", "permit_number", "serial_number", "brand_name", "fanciful_name",
     "class_type_code", "class_type_description", "origin_code", "origin_description",
 )
-_FIELD_SPECS: dict[str, Spec] = {**PAGE_COLUMNS, **LISTING_COLUMNS, **WARNING_COLUMNS}
+_FIELD_SPECS: dict[str, Spec] = {**PAGE_COLUMNS, **LISTING_COLUMNS, **WARNING_COLUMNS, **FORM_STATUS_COLUMNS}
 LISTING_PROVENANCE_COLUMNS: dict[str, Spec] = {"listed_at": ("timestamp", False)}
 
 DETAILS_TABLE = "cola_details"

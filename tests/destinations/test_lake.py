@@ -12,7 +12,7 @@ from typing import Any
 import fsspec
 import pytest
 from ingest_helpers import Warehouse, assert_same_records, truth
-from lake_helpers import TABLES, lake_colas, read_lake
+from lake_helpers import APPENDED, TABLES, UPSERTED, lake_colas, read_lake
 from moto_server import MotoS3, no_machine_aws_credentials, running_moto
 from sim_server import running_simulator
 
@@ -158,8 +158,8 @@ def test_local_file_lake(sim: SimulatorServer, warehouse: Warehouse, monkeypatch
     # (a table that got no row yet is in the lake, created empty, but not yet in dlt's schema)
     known = [t for t in TABLES if t in schema.tables]
     assert {"cola_forms", "cola_label_images", "crawl_partitions"} <= set(known)
-    expected_hints = {**dict.fromkeys(TABLES[:4], ("merge", "upsert", "delta")),
-                      **dict.fromkeys(TABLES[4:], ("append", None, "delta"))}
+    expected_hints = {**dict.fromkeys(UPSERTED, ("merge", "upsert", "delta")),
+                      **dict.fromkeys(APPENDED, ("append", None, "delta"))}
     assert {t: (schema.tables[t]["write_disposition"], schema.tables[t].get("x-merge-strategy"),
                 schema.tables[t]["table_format"]) for t in known} == {t: expected_hints[t] for t in known}
 

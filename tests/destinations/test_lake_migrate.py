@@ -11,7 +11,7 @@ from pathlib import Path
 import fsspec
 import pytest
 from ingest_helpers import Warehouse, assert_same_records, truth
-from lake_helpers import lake_colas, read_lake
+from lake_helpers import TABLES, lake_colas, read_lake
 from moto_server import MotoS3, no_machine_aws_credentials, running_moto
 from sim_server import running_simulator
 
@@ -21,6 +21,8 @@ from ttb_cola_sim.server import SimulatorServer
 DAY = date(2025, 6, 16)
 AS_OF = DAY + timedelta(days=10)
 METHODS = "001"
+#: Tables the old lake of this test never wrote (no label images fetched): the next run creates them.
+NEVER_WRITTEN = ("cola_images", "cola_barcodes")
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +82,8 @@ def test_migrate_turns_the_parquet_lake_into_delta_tables_and_the_crawl_goes_on(
     assert expected
     delta_files = {p.rsplit("/", 1)[1] for p in _parquet_files(fs, root)}
     assert delta_files and all(name.startswith("part-") for name in delta_files), "old Parquet files left"
-    with read_lake(fs, root) as con:  # no dedupe: one row per TTB ID in every page table
+    # no dedupe: one row per TTB ID in every page table (tables the old lake never wrote come with the next run)
+    with read_lake(fs, root, tuple(t for t in TABLES if t not in NEVER_WRITTEN)) as con:
         for table in ("cola_details", "cola_forms"):
             assert con.sql(f"select count(*) - count(distinct ttb_id) from {table}").fetchone() == (0,), table
         assert_same_records(lake_colas(con), expected)

@@ -60,6 +60,9 @@ def run_faulty(warehouse: Warehouse, sim, args: tuple[str, ...], today: date, ex
     warnings = {ttb_id for (ttb_id,) in warehouse.query(
         "select ttb_id from ttb_cola.cola_details where parse_warnings is not null")}
     assert warnings == set(faulty.get("malformed_date", []))
+    unavailable = {ttb_id for (ttb_id,) in warehouse.query(
+        "select ttb_id from ttb_cola.cola_details where form_unavailable")}
+    assert unavailable == detail_only  # the form's status is kept with its detail-only record
 
 
 @pytest.mark.parametrize("strategy", ["probe", "search"])

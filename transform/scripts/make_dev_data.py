@@ -401,7 +401,8 @@ def _split_pages(con: duckdb.DuckDBPyConnection, ds: str, page_tables: dict[str,
     wheres = {"cola_details": "TRUE", "cola_forms": "class_type_code IS NOT NULL",
               "cola_listings": "completed_date IS NOT NULL"}
     for table, table_columns in page_tables.items():
-        renamed = {"listed_at": "fetched_at AS listed_at", "parse_warnings": "NULL AS parse_warnings"}
+        renamed = {"listed_at": "fetched_at AS listed_at", "parse_warnings": "NULL AS parse_warnings",
+                   "form_unavailable": "NULL AS form_unavailable"}
         names = [renamed.get(name, name) for name in table_columns]
         con.execute(
             f'INSERT INTO {ds}."{table}" BY NAME SELECT {", ".join(names)}, _dlt_load_id, '

@@ -27,6 +27,7 @@ LATEST_BY = {
     "cola_listings": (("ttb_id",), "listed_at"),
     "cola_images": (("ttb_id", "position"), "fetched_at"),
     "cola_barcodes": (("ttb_id", "image_sha256", "gtin"), "fetched_at"),
+    "crawl_parked": (("ttb_id",), "last_seen"),
 }
 #: One image list per COLA: the latest load's, whole.
 LABEL_IMAGES = "cola_label_images"

@@ -46,11 +46,17 @@ def _attach_warehouse(con: duckdb.DuckDBPyConnection, dataset: str, names: Seque
 def _lake_views(con: duckdb.DuckDBPyConnection, lake: Any, dataset: str, names: Sequence[str]) -> list[str]:
     from deltalake import DeltaTable
 
+    from ttb_cola.destinations.lake_duckdb import EXTENSIONS, extension_file, s3_secret_sql
+
+    for extension in EXTENSIONS:
+        con.load_extension(str(extension_file(extension)))
+    if lake.protocol == "s3":
+        con.execute(s3_secret_sql(lake))
     options = lake.delta_storage_options()
     tables = []
     for name in names:
         uri = lake.table_uri(dataset, name)
         if DeltaTable.is_deltatable(uri, storage_options=options):
-            con.register(name, DeltaTable(uri, storage_options=options).to_pyarrow_dataset())
+            con.execute(f"create view \"{name}\" as select * from delta_scan('{uri.replace(chr(39), chr(39) * 2)}')")
             tables.append(name)
     return tables

@@ -136,7 +136,8 @@ class Prober:
         shows the status: the detail page, or the form with ``pages = form``.
 
         A form answered with the not-found page while the detail page exists (the registry answers
-        some old COLAs' forms so) leaves a detail-only record, never a failure; with ``pages = form``
+        some old COLAs' forms so) leaves a detail-only record marked ``form_unavailable``, never a
+        failure; with ``pages = form``
         such a form is checked on the detail page: only the detail page proves a COLA absent.
 
         Raises:
@@ -147,7 +148,7 @@ class Prober:
             page = self._fetch(ttb_id, PageKind.FORM)
             if page.kind is PageKind.NOT_FOUND:
                 detail = self._detail(ttb_id)
-                return None if detail is None else ColaPages(ttb_id, detail=detail)
+                return None if detail is None else ColaPages(ttb_id, detail={**detail, "form_unavailable": True})
             return self._form(ttb_id, page)
         detail = self._detail(ttb_id)
         if detail is None:
@@ -157,7 +158,7 @@ class Prober:
         page = self._fetch(ttb_id, PageKind.FORM)
         if page.kind is PageKind.NOT_FOUND:  # the form unavailable while the detail page exists
             logger.warning("%s: the printable form is unavailable; detail page only", ttb_id)
-            return ColaPages(ttb_id, detail=detail)
+            return ColaPages(ttb_id, detail={**detail, "form_unavailable": True})
         return dataclasses.replace(self._form(ttb_id, page), detail=detail)
 
     def run(self, crawl: PartitionCrawl, method: str, emit: Callable[[TableRow], None]) -> PartitionOutcome:

@@ -48,3 +48,26 @@ def test_unreachable_registry_is_an_outage_exit_4(isolated: Path, capsys: pytest
     assert "is unreachable" in err and "retry later" in err and "s3cret" not in err
     assert err.count("\n") == 1 and "Traceback" not in err and out == ""
     assert not (isolated / "data").exists() and not (isolated / "pipelines").exists()
+
+
+def test_a_package_gone_from_under_dlt_is_one_line_and_exit_1(
+    isolated: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """dlt's error path can raise LoadPackageNotFound for a package a killed run left half gone: one line."""
+    from datetime import date
+
+    from dlt.common.storages.exceptions import LoadPackageNotFound
+    from sim_server import running_simulator
+
+    def gone(*_args: object, **_kwargs: object) -> None:
+        raise LoadPackageNotFound("1796191685.3536997")
+
+    monkeypatch.setattr("ttb_cola.runs.pipeline.run_ingest", gone)
+    with running_simulator(seed=1, as_of=date(2024, 2, 10)) as sim:
+        status = main(["ingest", "--date", "2024-02-01", "--today", "2024-02-10", "--base-url", sim.base_url,
+                       "--pipelines-dir", str(isolated / "pipelines")])
+    _, err = capsys.readouterr()
+    assert status == 1
+    [line] = [line for line in err.splitlines() if line.startswith("ttb-cola ingest:")]
+    assert "1796191685.3536997" in line and "rerun the command" in line
+    assert "Traceback" not in err

@@ -100,6 +100,7 @@ def _first_search_day(start: str, strategy: str) -> date | None:
 
 def crawl(args: argparse.Namespace, command: str, dates: Dates) -> int:
     """Validate, take the destination's lock and run the command's chunks; the exit status."""
+    from dlt.common.storages.exceptions import LoadPackageNotFound
     from dlt.pipeline.exceptions import PipelineStepFailed
 
     from ttb_cola.destinations.lock import LockHeld
@@ -128,6 +129,10 @@ def crawl(args: argparse.Namespace, command: str, dates: Dates) -> int:
             return EXIT_UNAVAILABLE
         except PipelineStepFailed as exc:
             print(f"ttb-cola {command}: the {exc.step} step failed: {root_cause(exc)}", file=sys.stderr)
+            return EXIT_FAILED
+        except LoadPackageNotFound as exc:  # dlt's error path reading a package a killed run left half gone
+            print(f"ttb-cola {command}: {root_cause(exc)} (a package a killed run left incomplete): rerun the command",
+                  file=sys.stderr)
             return EXIT_FAILED
     if interrupt.lost:
         print(f"ttb-cola {command}: lost the bucket lock ({interrupt.lost}): run stopped", file=sys.stderr)

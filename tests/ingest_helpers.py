@@ -31,7 +31,7 @@ METHODS = ("001", "002", "003", "000")
 JSON_FIELDS = ("type_of_application", "other_permits")
 COMPARED = tuple(f for f in PAGE_FIELDS + ID_FIELDS if f != "label_images")
 _DUCKDB_TYPES = {"text": "VARCHAR", "date": "DATE", "bigint": "BIGINT", "json": "JSON", "timestamp": "TIMESTAMPTZ",
-                 "double": "DOUBLE"}
+                 "double": "DOUBLE", "bool": "BOOLEAN"}
 _TABLES = {"cola_details": DETAIL_SPECS, "cola_forms": FORM_SPECS, "cola_listings": LISTING_SPECS}
 
 
@@ -72,10 +72,9 @@ def merged_colas_sql(relations: dict[str, str]) -> str:
     )
 
 
-def add_colas_view(con: duckdb.DuckDBPyConnection, schema: str | None = "ttb_cola", latest: bool = False) -> None:
+def add_colas_view(con: duckdb.DuckDBPyConnection, schema: str | None = "ttb_cola") -> None:
     """A temp view ``colas`` (one row per COLA) on ``con`` over the page tables of ``schema`` (None: the
-    unqualified names); page tables not loaded yet count as empty. ``latest``: the tables are appended
-    to (the lake), so each TTB ID's row of the latest load is taken."""
+    unqualified names), each holding one row per TTB ID; page tables not loaded yet count as empty."""
     present = {row[0] for row in con.execute(
         "select table_name from information_schema.tables where coalesce(?, table_schema) = table_schema",
         [schema],
@@ -88,12 +87,6 @@ def add_colas_view(con: duckdb.DuckDBPyConnection, schema: str | None = "ttb_col
             cols += ", _dlt_load_id VARCHAR, _dlt_id VARCHAR"
             con.execute(f"create temp table stand_in_{table} ({cols})")
             relations[table] = f"temp.main.stand_in_{table}"
-        elif latest:
-            con.execute(
-                f"create temp view latest_{table} as select * from {relations[table]} qualify row_number() over "
-                "(partition by ttb_id order by try_cast(_dlt_load_id as double) desc) = 1"
-            )
-            relations[table] = f"latest_{table}"
     con.execute(f"create temp view colas as {merged_colas_sql(relations)}")
 
 

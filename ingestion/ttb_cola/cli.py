@@ -1,5 +1,5 @@
-"""The ``ttb-cola`` command line: ingest, daily, backfill, status, reparse, images, parse, digest, report, demo,
-simulate.
+"""The ``ttb-cola`` command line: ingest, daily, backfill, status, reparse, images, lake, publish, parse, digest,
+report, demo, simulate.
 
 Argument parsing and dispatch only: each command runs in :mod:`ttb_cola.runs` (imported when the
 command runs, so ``ttb-cola parse`` never pays for dlt).
@@ -70,6 +70,13 @@ def cmd_lake_migrate(args: argparse.Namespace) -> int:
 def cmd_lake_publish(args: argparse.Namespace) -> int:
     """Publish the marts of `dbt build --target s3` to the bucket as Delta tables."""
     from ttb_cola.runs.migrate import publish
+
+    return publish(args)
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    """Publish the marts of the warehouse to data/analytics.duckdb, the file analysts open."""
+    from ttb_cola.runs.publish import publish
 
     return publish(args)
 
@@ -202,6 +209,11 @@ def _add_other_commands(commands: argparse._SubParsersAction) -> None:
                                           "data/ttb_cola_lake.duckdb)")
     publish.set_defaults(func=cmd_lake_publish)
 
+    publish_local = commands.add_parser("publish", help="copy the marts of `dbt build` to data/analytics.duckdb, "
+                                                         "the file analysts open (make build)")
+    publish_local.add_argument("--duckdb", help="the warehouse file (default: TTB_COLA_DUCKDB, data/warehouse.duckdb)")
+    publish_local.add_argument("--out", help="the published file (default: analytics.duckdb beside the warehouse)")
+    publish_local.set_defaults(func=cmd_publish)
     parse = commands.add_parser("parse", help="classify and parse saved registry pages, one JSON line each")
     parse.add_argument("files", nargs="+", metavar="FILE")
     parse.set_defaults(func=cmd_parse)

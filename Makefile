@@ -79,7 +79,9 @@ status: setup
 DBT := TTB_COLA_DUCKDB=$(CURDIR)/data/warehouse.duckdb $(CURDIR)/$(BIN)/dbt
 # The marts are then published where analysts read them: data/analytics.duckdb (a new file renamed over
 # the old one, so a reader holding it never blocks a build), or with DBT_TARGET=s3 the bucket's Delta tables.
+# First, on dev, one line naming any process that holds data/warehouse.duckdb open (exit 6).
 build: setup
+	@if [ "$$DBT_TARGET" != s3 ]; then $(BIN)/ttb-cola publish --check --duckdb $(CURDIR)/data/warehouse.duckdb; fi
 	$(DBT) build --project-dir transform
 	@if [ "$$DBT_TARGET" = s3 ]; then $(BIN)/ttb-cola lake publish; else $(BIN)/ttb-cola publish; fi
 

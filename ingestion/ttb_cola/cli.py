@@ -213,6 +213,8 @@ def _add_other_commands(commands: argparse._SubParsersAction) -> None:
                                                          "the file analysts open (make build)")
     publish_local.add_argument("--duckdb", help="the warehouse file (default: TTB_COLA_DUCKDB, data/warehouse.duckdb)")
     publish_local.add_argument("--out", help="the published file (default: analytics.duckdb beside the warehouse)")
+    publish_local.add_argument("--check", action="store_true", help="only check that no other process holds the "
+                               "warehouse open (run before `dbt build`, which needs it read-write); exit 6 naming it")
     publish_local.set_defaults(func=cmd_publish)
     parse = commands.add_parser("parse", help="classify and parse saved registry pages, one JSON line each")
     parse.add_argument("files", nargs="+", metavar="FILE")

@@ -1,6 +1,7 @@
 """Analysts never break a run: a separate process holding the published marts file open (and querying
 it) while ingest, `dbt build` and `ttb-cola publish` run; and a process holding the warehouse file
-itself, which makes ingest and publish stop with one line naming it.
+itself, which makes ingest, publish and the check `make build` runs before dbt stop with one line
+naming it.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def warehouse_count(db: Path) -> int:
 
 
 def test_a_reader_holding_the_published_marts_never_blocks_ingest_build_or_publish(
-    warehouse: Warehouse, tmp_path: Path
+    warehouse: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     published = warehouse.db.with_name("analytics.duckdb")
     with running_simulator(seed=7, as_of=AS_OF) as sim:
@@ -88,9 +89,21 @@ def test_a_reader_holding_the_published_marts_never_blocks_ingest_build_or_publi
             reader.kill()
             reader.wait(timeout=60)
     assert not list(published.parent.glob(".analytics.duckdb.*"))  # no scratch file left behind
+    assert main(["publish", "--check", "--duckdb", str(warehouse.db)]) == 0  # nobody holds the warehouse now
+    # The digest reads the published file by default: it runs while a process writes the warehouse.
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TTB_COLA_DUCKDB", raising=False)
+    holder = subprocess.Popen([sys.executable, "-c", HOLDER, str(warehouse.db)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+        assert main(["digest", "--week", DAY.isoformat(), "--today", AS_OF.isoformat(), "--out", "digest"]) == 0
+    finally:
+        holder.kill()
+        holder.wait(timeout=60)
+    assert (tmp_path / "digest" / "digest.md").is_file()
 
 
-def test_a_process_holding_the_warehouse_stops_ingest_and_publish_with_one_line_naming_it(
+def test_a_process_holding_the_warehouse_stops_ingest_publish_and_the_build_check_with_one_line_naming_it(
     warehouse: Warehouse, tmp_path: Path
 ) -> None:
     warehouse.db.parent.mkdir(parents=True)
@@ -107,14 +120,14 @@ def test_a_process_holding_the_warehouse_stops_ingest_and_publish_with_one_line_
                  "--pipelines-dir", str(tmp_path / "pipes"), "--quiet"],
                 cwd=ROOT, env=os.environ.copy(), capture_output=True, text=True, timeout=600, check=False,
             )
-        publish = subprocess.run(
-            [sys.executable, "-m", "ttb_cola.cli", "publish", "--duckdb", str(warehouse.db)],
+        publish, check = (subprocess.run(
+            [sys.executable, "-m", "ttb_cola.cli", "publish", "--duckdb", str(warehouse.db), *flags],
             cwd=ROOT, env=os.environ.copy(), capture_output=True, text=True, timeout=600, check=False,
-        )
+        ) for flags in ([], ["--check"]))
     finally:
         holder.kill()
         holder.wait(timeout=60)
-    for command, done in (("ingest", ingest), ("publish", publish)):
+    for command, done in (("ingest", ingest), ("publish", publish), ("publish", check)):
         assert done.returncode == EXIT_HELD, done.stderr
         lines = done.stderr.strip().splitlines()
         assert len(lines) == 1, done.stderr  # one line, no traceback

@@ -19,10 +19,12 @@ def publish(args: argparse.Namespace) -> int:
     from ttb_cola.digest.paths import WarehouseNotFound, warehouse_path
 
     try:
-        warehouse = warehouse_path("dev", args.duckdb)
+        warehouse = warehouse_path("dev", args.duckdb, must_exist=not args.check)
     except WarehouseNotFound as exc:
         print(f"ttb-cola publish: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    if args.check:
+        return _check_writable(warehouse)
     target = Path(args.out) if args.out else published_file(warehouse)
     try:
         published = publish_marts_file(warehouse, target)
@@ -36,4 +38,17 @@ def publish(args: argparse.Namespace) -> int:
     for name, rows in published.items():
         print(f"{name}: {rows:,} rows")
     print(f"{target}: {len(published)} tables published from {warehouse}")
+    return EXIT_OK
+
+
+def _check_writable(warehouse: Path) -> int:
+    """Exit 0 when ``warehouse`` can be opened read-write now (what ``dbt build`` needs), else name its holder."""
+    if not warehouse.is_file():
+        return EXIT_OK  # nothing to hold yet: dbt creates it
+    try:
+        duckdb.connect(str(warehouse)).close()
+    except duckdb.Error as exc:
+        held = held_file(exc)
+        print(f"ttb-cola publish: {held.line() if held else str(exc).splitlines()[0]}", file=sys.stderr)
+        return EXIT_HELD if held else EXIT_FAILED
     return EXIT_OK

@@ -61,6 +61,12 @@ def warehouse_count(db: Path) -> int:
         return con.sql(COUNT).fetchone()[0]  # type: ignore[index]
 
 
+def table_comment(db: Path) -> str | None:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.sql("select comment from duckdb_tables() where schema_name = 'marts' "
+                       "and table_name = 'fct_cola_approvals'").fetchone()[0]  # type: ignore[index]
+
+
 def test_a_reader_holding_the_published_marts_never_blocks_ingest_build_or_publish(
     warehouse: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -85,6 +91,7 @@ def test_a_reader_holding_the_published_marts_never_blocks_ingest_build_or_publi
             assert new > old
             assert ask(reader, "query") == old  # the open connection keeps reading the build it opened
             assert ask(reader, "reconnect") == new
+            assert table_comment(published) == table_comment(warehouse.db) is not None  # dbt's descriptions too
         finally:
             reader.kill()
             reader.wait(timeout=60)

@@ -1,7 +1,7 @@
 """Analysts never break a run: a separate process holding the published marts file open (and querying
 it) while ingest, `dbt build` and `ttb-cola publish` run; and a process holding the warehouse file
-itself, which makes ingest, publish and the check `make build` runs before dbt stop with one line
-naming it.
+itself, which makes ingest, publish, the check `make build` runs before dbt, and any other command
+on the warehouse (status) stop with one line naming it.
 """
 
 from __future__ import annotations
@@ -127,14 +127,15 @@ def test_a_process_holding_the_warehouse_stops_ingest_publish_and_the_build_chec
                  "--pipelines-dir", str(tmp_path / "pipes"), "--quiet"],
                 cwd=ROOT, env=os.environ.copy(), capture_output=True, text=True, timeout=600, check=False,
             )
-        publish, check = (subprocess.run(
-            [sys.executable, "-m", "ttb_cola.cli", "publish", "--duckdb", str(warehouse.db), *flags],
+        publish, check, status = (subprocess.run(
+            [sys.executable, "-m", "ttb_cola.cli", *command],
             cwd=ROOT, env=os.environ.copy(), capture_output=True, text=True, timeout=600, check=False,
-        ) for flags in ([], ["--check"]))
+        ) for command in (["publish", "--duckdb", str(warehouse.db)], ["publish", "--check", "--duckdb",
+                          str(warehouse.db)], ["status", "--pipelines-dir", str(tmp_path / "pipes")]))
     finally:
         holder.kill()
         holder.wait(timeout=60)
-    for command, done in (("ingest", ingest), ("publish", publish), ("publish", check)):
+    for command, done in (("ingest", ingest), ("publish", publish), ("publish", check), ("status", status)):
         assert done.returncode == EXIT_HELD, done.stderr
         lines = done.stderr.strip().splitlines()
         assert len(lines) == 1, done.stderr  # one line, no traceback

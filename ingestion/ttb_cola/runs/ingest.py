@@ -134,11 +134,6 @@ def crawl(args: argparse.Namespace, command: str, dates: Dates) -> int:
                 return EXIT_HELD
             print(f"ttb-cola {command}: the {exc.step} step failed: {root_cause(exc)}", file=sys.stderr)
             return EXIT_FAILED
-        except Exception as exc:  # the warehouse held open, met outside a pipeline step
-            if not (held := held_file(exc)):
-                raise
-            print(f"ttb-cola {command}: {held.line()}", file=sys.stderr)
-            return EXIT_HELD
     if interrupt.lost:
         print(f"ttb-cola {command}: lost the bucket lock ({interrupt.lost}): run stopped", file=sys.stderr)
         return EXIT_FAILED

@@ -216,6 +216,7 @@ def _add_other_commands(commands: argparse._SubParsersAction) -> None:
     publish_local.add_argument("--check", action="store_true", help="only check that no other process holds the "
                                "warehouse open (run before `dbt build`, which needs it read-write); exit 6 naming it")
     publish_local.set_defaults(func=cmd_publish)
+
     parse = commands.add_parser("parse", help="classify and parse saved registry pages, one JSON line each")
     parse.add_argument("files", nargs="+", metavar="FILE")
     parse.set_defaults(func=cmd_parse)

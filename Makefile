@@ -77,10 +77,13 @@ status: setup
 
 # dbt: the warehouse models on data/warehouse.duckdb (plain `cd transform && dbt build` works too).
 DBT := TTB_COLA_DUCKDB=$(CURDIR)/data/warehouse.duckdb $(CURDIR)/$(BIN)/dbt
-# With DBT_TARGET=s3 the marts built from the lake are then published to the bucket as Delta tables.
+# The marts are then published where analysts read them: data/analytics.duckdb (a new file renamed over
+# the old one, so a reader holding it never blocks a build), or with DBT_TARGET=s3 the bucket's Delta tables.
+# First, on dev, one line naming any process that holds data/warehouse.duckdb open (exit 6).
 build: setup
+	@if [ "$$DBT_TARGET" != s3 ]; then $(BIN)/ttb-cola publish --check --duckdb $(CURDIR)/data/warehouse.duckdb; fi
 	$(DBT) build --project-dir transform
-	@if [ "$$DBT_TARGET" = s3 ]; then $(BIN)/ttb-cola lake publish; fi
+	@if [ "$$DBT_TARGET" = s3 ]; then $(BIN)/ttb-cola lake publish; else $(BIN)/ttb-cola publish; fi
 
 docs: setup
 	$(DBT) docs generate --project-dir transform

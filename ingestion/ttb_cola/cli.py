@@ -1,5 +1,5 @@
-"""The ``ttb-cola`` command line: ingest, daily, backfill, status, reparse, images, parse, digest, report, demo,
-simulate.
+"""The ``ttb-cola`` command line: ingest, daily, backfill, status, reparse, images, lake, publish, parse, digest,
+report, demo, simulate.
 
 Argument parsing and dispatch only: each command runs in :mod:`ttb_cola.runs` (imported when the
 command runs, so ``ttb-cola parse`` never pays for dlt).
@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ttb_cola.digest.options import add_digest_arguments
 from ttb_cola.report.options import add_report_arguments
-from ttb_cola.runs.exit_codes import EXIT_INTERRUPTED
+from ttb_cola.runs.exit_codes import EXIT_HELD, EXIT_INTERRUPTED
 from ttb_cola.runs.ingest import DAILY_STRATEGY, backfill_dates, crawl, daily_dates, ingest_dates
 
 
@@ -70,6 +70,13 @@ def cmd_lake_migrate(args: argparse.Namespace) -> int:
 def cmd_lake_publish(args: argparse.Namespace) -> int:
     """Publish the marts of `dbt build --target s3` to the bucket as Delta tables."""
     from ttb_cola.runs.migrate import publish
+
+    return publish(args)
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    """Publish the marts of the warehouse to data/analytics.duckdb, the file analysts open."""
+    from ttb_cola.runs.publish import publish
 
     return publish(args)
 
@@ -202,6 +209,14 @@ def _add_other_commands(commands: argparse._SubParsersAction) -> None:
                                           "data/ttb_cola_lake.duckdb)")
     publish.set_defaults(func=cmd_lake_publish)
 
+    publish_local = commands.add_parser("publish", help="copy the marts of `dbt build` to data/analytics.duckdb, "
+                                                         "the file analysts open (make build)")
+    publish_local.add_argument("--duckdb", help="the warehouse file (default: TTB_COLA_DUCKDB, data/warehouse.duckdb)")
+    publish_local.add_argument("--out", help="the published file (default: analytics.duckdb beside the warehouse)")
+    publish_local.add_argument("--check", action="store_true", help="only check that no other process holds the "
+                               "warehouse open (run before `dbt build`, which needs it read-write); exit 6 naming it")
+    publish_local.set_defaults(func=cmd_publish)
+
     parse = commands.add_parser("parse", help="classify and parse saved registry pages, one JSON line each")
     parse.add_argument("files", nargs="+", metavar="FILE")
     parse.set_defaults(func=cmd_parse)
@@ -256,6 +271,13 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ttb-cola: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except Exception as exc:  # any command meeting a DuckDB file another process holds: one line
+        from ttb_cola.destinations.held import held_file
+
+        if not (held := held_file(exc)):
+            raise
+        print(f"ttb-cola {args.command}: {held.line()}", file=sys.stderr)
+        return EXIT_HELD
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import pytest
 from digest_helpers import ROOT
 
 from ttb_cola.cli import main
-from ttb_cola.digest.paths import WarehouseNotFound, warehouse_path
+from ttb_cola.digest.paths import WarehouseNotFound, marts_path, warehouse_path
 from ttb_cola.digest.period import resolve_period, week_period
 from ttb_cola.digest.watchlist import WatchlistError, read_watchlist
 
@@ -51,6 +51,21 @@ def test_warehouse_path_honours_the_option_then_dbt_variables_then_the_default(t
     assert warehouse_path("dev", tmp_path / "x.duckdb", must_exist=False) == tmp_path / "x.duckdb"
     with pytest.raises(WarehouseNotFound, match="env.duckdb"):
         warehouse_path("dev")
+
+
+def test_marts_are_read_from_the_published_file_when_there_unless_a_file_is_named(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TTB_COLA_DUCKDB", raising=False)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "warehouse.duckdb").touch()
+    assert marts_path("dev") == Path("data/warehouse.duckdb")
+    (tmp_path / "data" / "analytics.duckdb").touch()
+    assert marts_path("dev") == Path("data/analytics.duckdb")
+    assert marts_path("dev", "data/warehouse.duckdb") == Path("data/warehouse.duckdb")
+    monkeypatch.setenv("TTB_COLA_DUCKDB", "data/warehouse.duckdb")
+    assert marts_path("dev") == Path("data/warehouse.duckdb")
+    with pytest.raises(WarehouseNotFound):
+        marts_path("s3")
 
 
 def test_shipped_watchlist_is_valid():

@@ -1,5 +1,6 @@
 """`make daily` runs the dbt build whenever the crawl committed something, parked COLAs included
-(exit 0, 1, 3, 5, 75), never after bad input or an outage (2, 4), and still fails afterwards.
+(exit 0, 1, 3, 5, 75), never after bad input or an outage (2, 4), and still fails afterwards; `make build`
+checks no process holds the warehouse, builds, then publishes the marts for analysts.
 
 The target is run for real by make, with stand-ins for the two programs it calls: a ``ttb-cola``
 that exits with a given status and a ``dbt`` that notes it was called.
@@ -22,7 +23,8 @@ def test_daily_builds_after_a_committed_crawl_and_keeps_its_status(tmp_path: Pat
     venv = tmp_path / "venv"
     (venv / "bin").mkdir(parents=True)
     marker = tmp_path / "dbt-called"
-    (venv / "bin" / "ttb-cola").write_text(f"#!/bin/sh\nexit {crawl}\n")
+    # The crawl exits with the given status; the build's own ttb-cola steps (publish) succeed.
+    (venv / "bin" / "ttb-cola").write_text(f"#!/bin/sh\n[ \"$1\" = daily ] && exit {crawl}\nexit 0\n")
     (venv / "bin" / "dbt").write_text(f"#!/bin/sh\necho \"$@\" >> {marker}\n")
     for program in ("ttb-cola", "dbt"):
         (venv / "bin" / program).chmod(0o755)
@@ -37,3 +39,28 @@ def test_daily_builds_after_a_committed_crawl_and_keeps_its_status(tmp_path: Pat
     assert (result.returncode == 0) == (crawl == 0), result.stderr
     if crawl:
         assert f"Error {crawl}" in result.stderr
+
+
+@pytest.mark.parametrize("held", [False, True])
+def test_build_checks_the_warehouse_is_free_then_builds_then_publishes(tmp_path: Path, held: bool) -> None:
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    calls = tmp_path / "calls"
+    # The check (`publish --check`) exits 6 when the warehouse is held; every call is noted in order.
+    (venv / "bin" / "ttb-cola").write_text(
+        f"#!/bin/sh\necho \"ttb-cola $1 $2\" >> {calls}\n[ \"$2\" = --check ] && exit {6 if held else 0}\nexit 0\n")
+    (venv / "bin" / "dbt").write_text(f"#!/bin/sh\necho \"dbt $1\" >> {calls}\n")
+    for program in ("ttb-cola", "dbt"):
+        (venv / "bin" / program).chmod(0o755)
+    (venv / ".installed").touch()
+    env = {k: v for k, v in os.environ.items() if k != "DBT_TARGET"}
+    result = subprocess.run(
+        ["make", "--no-print-directory", "build", f"VENV={os.path.relpath(venv, REPO)}"],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
+    if held:
+        assert calls.read_text().splitlines() == ["ttb-cola publish --check"]
+        assert result.returncode != 0 and "Error 6" in result.stderr
+    else:
+        assert calls.read_text().splitlines() == ["ttb-cola publish --check", "dbt build", "ttb-cola publish "]
+        assert result.returncode == 0, result.stderr

@@ -11,7 +11,7 @@ from pathlib import Path
 from ttb_cola.digest.html import render_html
 from ttb_cola.digest.markdown import render_markdown
 from ttb_cola.digest.model import Digest
-from ttb_cola.digest.paths import WarehouseNotFound, warehouse_path
+from ttb_cola.digest.paths import WarehouseNotFound, marts_path
 from ttb_cola.digest.period import resolve_period
 from ttb_cola.digest.queries import MissingMarts, build_digest
 from ttb_cola.digest.spreadsheet import write_spreadsheet
@@ -42,7 +42,7 @@ def digest_from_args(args: argparse.Namespace) -> Digest:
     today = date.fromisoformat(args.today) if args.today else date.today()
     period = resolve_period(args.week, args.since, args.until, today)
     check_watchlist(args.watchlist)
-    return build_digest(warehouse_path(args.target, args.duckdb), period, today)
+    return build_digest(marts_path(args.target, args.duckdb), period, today)
 
 
 def write_digest(digest: Digest, out: Path) -> DigestFiles:

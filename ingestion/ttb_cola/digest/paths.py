@@ -1,4 +1,8 @@
-"""Where the warehouse DuckDB file is: the one place that decides it for the digest and the report."""
+"""Where the warehouse DuckDB file is: the one place that decides it for the digest and the report.
+
+They read the published copy of the dev marts (``data/analytics.duckdb``, written by ``make build``)
+when it is there, so a digest never waits for, nor stops, an ingest or a build on the warehouse.
+"""
 
 from __future__ import annotations
 
@@ -36,3 +40,21 @@ def warehouse_path(target: str = "dev", explicit: str | Path | None = None, must
     if must_exist and not path.is_file():
         raise WarehouseNotFound(f"no warehouse file at {path} (run `make build` first, or pass --duckdb)")
     return path
+
+
+def marts_path(target: str = "dev", explicit: str | Path | None = None) -> Path:
+    """The DuckDB file to read the marts of ``target`` from: an explicit path or ``TTB_COLA_DUCKDB`` as
+    :func:`warehouse_path`, else for dev the published ``analytics.duckdb`` beside the warehouse when it
+    exists, else the warehouse file itself.
+
+    Raises:
+        ValueError: an unknown target.
+        WarehouseNotFound: no such file.
+    """
+    from ttb_cola.destinations.local_marts import published_file
+
+    if target == "dev" and not explicit and not os.environ.get(ENV_VARS[target]):
+        published = published_file(DEFAULT_PATHS[target])
+        if published.is_file():
+            return published
+    return warehouse_path(target, explicit)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ttb_cola.digest.command import digest_from_args
 from ttb_cola.digest.model import Digest
-from ttb_cola.digest.paths import WarehouseNotFound, warehouse_path
+from ttb_cola.digest.paths import WarehouseNotFound, marts_path
 from ttb_cola.digest.queries import MissingMarts, connect
 from ttb_cola.digest.watchlist import WatchlistError
 
@@ -48,7 +48,7 @@ def run_report(args: argparse.Namespace) -> int:
     """The ``report`` subcommand: one-line error and exit 2 on bad input, 1 when the warehouse is unusable."""
     try:
         digest = digest_from_args(args)
-        warehouse = warehouse_path(args.target, args.duckdb)
+        warehouse = marts_path(args.target, args.duckdb)
     except (ValueError, WatchlistError) as exc:
         print(f"ttb-cola report: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -18,3 +18,6 @@ EXIT_UNAVAILABLE = 4
 EXIT_PARKED = 5
 #: Interrupted (Ctrl-C).
 EXIT_INTERRUPTED = 130
+#: A DuckDB file the command must write is held open by another process (named in the one-line
+#: message): close it and rerun. Analysts read the published ``data/analytics.duckdb`` instead.
+EXIT_HELD = 6

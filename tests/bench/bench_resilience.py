@@ -81,3 +81,36 @@ def block_to_exit(kind: str = "forbidden") -> None:
 
 
 BENCHES["block_to_exit"] = block_to_exit
+
+
+def ctrl_c_to_exit(trials: int = 3) -> None:
+    """SIGINT to an ingest once its crawl is under way (40 ms simulated latency): seconds until it exits,
+    having committed what was confirmed (exit 130)."""
+    import sys
+    import tempfile
+    from datetime import date
+    from pathlib import Path
+
+    here = Path(__file__).resolve().parent
+    sys.path[:0] = [str(here.parent), str(here.parent / "reliability")]
+    from reliability_helpers import ingest_command, subprocess_env
+    from sim_server import running_simulator
+    from test_interrupt import interrupt_run
+
+    day, as_of = date(2025, 6, 16), date(2025, 6, 26)
+    seconds: list[float] = []
+    statuses: list[int] = []
+    for _ in range(trials):
+        with tempfile.TemporaryDirectory() as tmp, running_simulator(seed=3, as_of=as_of,
+                                                                     faults={"latency_ms": 40}) as sim:
+            work = Path(tmp)
+            env = subprocess_env(work, SOURCES__TTB_COLA__QUARANTINE_DIR=str(work / "q"))
+            status, _, took = interrupt_run(ingest_command(work, sim.base_url, day, day, as_of), env,
+                                            work / "pipelines")
+            seconds.append(took)
+            statuses.append(status)
+    print(f"ctrl-c to exit over {trials} trials: median {sorted(seconds)[len(seconds) // 2]:.2f} s, "
+          f"max {max(seconds):.2f} s (goal: a few seconds), exits {statuses}")
+
+
+BENCHES["ctrl_c_to_exit"] = ctrl_c_to_exit

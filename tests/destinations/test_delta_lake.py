@@ -87,7 +87,11 @@ def test_delta_tables_equal_the_duckdb_tables_after_refetch_and_reparse(
                 "and table_schema = 'ttb_cola' and table_name = ? order by ordinal_position", [table]).fetchall()]
             assert columns, f"{table} missing in the warehouse"
             # Two readers that are not our dbt: deltalake's own, and polars (pl.read_delta).
-            con.register(f"deltalake_{table}", DeltaTable(uri, storage_options=options).to_pyarrow_table())
+            delta = DeltaTable(uri, storage_options=options)
+            # the oldest reader protocol, no table features: what lets any engine read it (README)
+            protocol = delta.protocol()
+            assert (protocol.min_reader_version, protocol.reader_features) == (1, None), f"{table}: {protocol}"
+            con.register(f"deltalake_{table}", delta.to_pyarrow_table())
             con.register(f"polars_{table}", pl.read_delta(uri, storage_options=options).to_arrow())
             for reader in ("deltalake", "polars"):
                 compared[table] = _assert_same_rows(con, table, f"{reader}_{table}", columns, key)

@@ -46,6 +46,7 @@ class CountingProxy:
         target = urlparse(upstream)
         self.gets = 0
         self.get_bytes = 0
+        self.by_table: dict[str, int] = {}
         self._lock = threading.Lock()
         proxy = self
 
@@ -68,6 +69,8 @@ class CountingProxy:
                     with proxy._lock:
                         proxy.gets += 1
                         proxy.get_bytes += len(data)
+                        table = _table_of(self.path)
+                        proxy.by_table[table] = proxy.by_table.get(table, 0) + len(data)
                 self.send_response_only(answer.status, answer.reason)
                 for key, value in answer.getheaders():
                     if key.lower() not in _HOP_HEADERS and key.lower() != "content-length":
@@ -89,6 +92,7 @@ class CountingProxy:
         """Zero the counters."""
         with self._lock:
             self.gets = self.get_bytes = 0
+            self.by_table = {}
 
     def __enter__(self) -> CountingProxy:
         self._thread.start()
@@ -99,6 +103,12 @@ class CountingProxy:
         self.server.server_close()
 
 
+def _table_of(path: str) -> str:
+    """The lake table a path-style request is for (``/<bucket>/<prefix>/ttb_cola/<table>/...``), else ``other``."""
+    parts = urlparse(path).path.strip("/").split("/")
+    return parts[parts.index(DATASET) + 1] if DATASET in parts[:-1] else "other"
+
+
 def _make_dev_data(db: Path, rows: int) -> None:
     spec = importlib.util.spec_from_file_location("make_dev_data", REPO / "transform" / "scripts" / "make_dev_data.py")
     assert spec and spec.loader
@@ -107,8 +117,8 @@ def _make_dev_data(db: Path, rows: int) -> None:
     module.make_dev_data(db, rows=rows)
 
 
-def write_lake(db: Path, s3: MotoS3, bucket_url: str) -> int:
-    """The dev file's tables as Delta tables in dlt's layout under ``bucket_url``; the bucket bytes written."""
+def write_lake(db: Path, s3: MotoS3, bucket_url: str) -> dict[str, int]:
+    """The dev file's tables as Delta tables in dlt's layout under ``bucket_url``; the bytes stored per table."""
     from deltalake import write_deltalake
     from dlt.common.libs.deltalake import ensure_delta_compatible_arrow_schema
 
@@ -136,8 +146,12 @@ def write_lake(db: Path, s3: MotoS3, bucket_url: str) -> int:
                "inserted_at": inserted_at.astimezone(UTC).isoformat(), "schema_version_hash": version_hash}
         client.put_object(Bucket=s3.bucket, Key=f"{prefix}/{DATASET}/_dlt_loads/{schema_name}__{load_id}.jsonl",
                           Body=(json.dumps(row) + "\n").encode())
-    return sum(obj["Size"] for page in client.get_paginator("list_objects_v2").paginate(Bucket=s3.bucket)
-               for obj in page.get("Contents", []))
+    sizes: dict[str, int] = {}
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=s3.bucket):
+        for obj in page.get("Contents", []):
+            table = _table_of("/" + obj["Key"])
+            sizes[table] = sizes.get(table, 0) + obj["Size"]
+    return sizes
 
 
 def _dbt_build(env: dict[str, str], tmp: Path, target: str) -> float:
@@ -161,7 +175,8 @@ def build_on_lake_vs_duckdb() -> None:
         generated = time.perf_counter() - started
         bucket_url = f"{s3.bucket_url}/lake"
         started = time.perf_counter()
-        lake_bytes = write_lake(db, s3, bucket_url)
+        sizes = write_lake(db, s3, bucket_url)
+        lake_bytes = sum(sizes.values())
         written = time.perf_counter() - started
 
         base = {k: v for k, v in os.environ.items() if not k.startswith(("DESTINATION__", "AWS_"))}
@@ -171,13 +186,16 @@ def build_on_lake_vs_duckdb() -> None:
                        TTB_COLA_LAKE_DUCKDB=str(tmp / "lake.duckdb"), AWS_EC2_METADATA_DISABLED="true")
             proxy.reset()
             lake_seconds = _dbt_build(env, tmp, "s3")
-            gets, read = proxy.gets, proxy.get_bytes
+            gets, read, by_table = proxy.gets, proxy.get_bytes, proxy.by_table
     ratio = lake_seconds / duck_seconds
     print(f"dbt build on {ROWS:,} COLAs: DuckDB target {duck_seconds:.1f} s, s3 target (Delta on moto, loopback) "
           f"{lake_seconds:.1f} s -> ratio {ratio:.2f}x (goal <= 2x: {'met' if ratio <= 2 else 'NOT met'})")
     print(f"bucket read by the s3 build: {read / 1e6:,.1f} MB in {gets:,} GETs "
           f"({read / max(lake_bytes, 1):.2f}x the lake's {lake_bytes / 1e6:,.1f} MB); "
           f"dev data generated in {generated:.1f} s, written to Delta in {written:.1f} s")
+    print("bytes read per table: " + ", ".join(
+        f"{table} {size / 1e6:,.1f} MB ({size / max(sizes.get(table, 0), 1):.1f}x its size)"
+        for table, size in sorted(by_table.items(), key=lambda kv: -kv[1])))
 
 
 BENCHES = {"lake": build_on_lake_vs_duckdb}

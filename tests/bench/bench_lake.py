@@ -194,7 +194,7 @@ def build_on_lake_vs_duckdb() -> None:
           f"({read / max(lake_bytes, 1):.2f}x the lake's {lake_bytes / 1e6:,.1f} MB); "
           f"dev data generated in {generated:.1f} s, written to Delta in {written:.1f} s")
     print("bytes read per table: " + ", ".join(
-        f"{table} {size / 1e6:,.1f} MB ({size / max(sizes.get(table, 0), 1):.1f}x its size)"
+        f"{table} {size / 1e6:,.1f} MB" + (f" ({size / sizes[table]:.1f}x its size)" if sizes.get(table) else "")
         for table, size in sorted(by_table.items(), key=lambda kv: -kv[1])))
 
 

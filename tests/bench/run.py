@@ -65,6 +65,13 @@ def bench_dbt() -> None:
     bench_dbt.build_1m()
 
 
+def bench_lake() -> None:
+    """dbt build on N COLAs in the Delta lake (moto S3) vs the DuckDB target, and bucket bytes read."""
+    import bench_lake
+
+    bench_lake.build_on_lake_vs_duckdb()
+
+
 def bench_digest() -> None:
     """The digest and the report on 1M COLAs."""
     import bench_digest
@@ -89,7 +96,7 @@ def bench_images() -> None:
 
 
 BENCHES = {
-    "parse": bench_parse, "ingest": bench_ingest, "backfill": bench_backfill, "dbt": bench_dbt,
+    "parse": bench_parse, "ingest": bench_ingest, "backfill": bench_backfill, "dbt": bench_dbt, "lake": bench_lake,
     "digest": bench_digest, "resilience": bench_resilience, "images": bench_images,
 }
 

@@ -1,4 +1,5 @@
-"""The lake's Delta tables, read with ``deltalake`` (not our dbt), hold the same rows as the DuckDB warehouse.
+"""The lake's Delta tables, read with ``deltalake`` and with polars (``pl.read_delta``), not our dbt, hold the same
+rows as the DuckDB warehouse.
 
 The same simulated day (two receipt methods, probed; a search of every completed date since would list
 thousands of COLAs, too slow here, so cola_listings and crawl_searches are compared empty) is ingested into a
@@ -28,7 +29,8 @@ AS_OF = DAY + timedelta(days=10)
 METHODS = "001,002"
 KEYS = {
     "cola_details": ("ttb_id",), "cola_forms": ("ttb_id",), "cola_listings": ("ttb_id",),
-    "cola_label_images": ("ttb_id", "position"), "crawl_partitions": None, "crawl_searches": None,
+    "cola_label_images": ("ttb_id", "position"), "crawl_parked": ("ttb_id",), "crawl_partitions": None,
+    "crawl_searches": None,
 }
 # Columns that record the run rather than the registry: two destinations, two sets of runs (and the
 # requests of a walk depend on how far its concurrent lookahead ran past its end).
@@ -58,6 +60,7 @@ def _run_all(warehouse: Warehouse, sim: SimulatorServer, *destination: str) -> N
 def test_delta_tables_equal_the_duckdb_tables_after_refetch_and_reparse(
     s3: MotoS3, sim: SimulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    import polars as pl
     from deltalake import DeltaTable
 
     no_machine_aws_credentials(monkeypatch, tmp_path)
@@ -78,30 +81,41 @@ def test_delta_tables_equal_the_duckdb_tables_after_refetch_and_reparse(
     with duckdb.connect() as con:
         con.execute(f"attach '{duck.db}' as duck (read_only)")
         for table, key in KEYS.items():
-            delta = DeltaTable(f"{lake.bucket_url}/lake/ttb_cola/{table}", storage_options=options)
-            con.register(f"lake_{table}", delta.to_pyarrow_table())
+            uri = f"{lake.bucket_url}/lake/ttb_cola/{table}"
             columns = [c for (c,) in con.execute(
                 "select column_name from information_schema.columns where table_catalog = 'duck' "
                 "and table_schema = 'ttb_cola' and table_name = ? order by ordinal_position", [table]).fetchall()]
             assert columns, f"{table} missing in the warehouse"
-            lake_columns = {c for (c,) in con.execute(f"select column_name from (describe lake_{table})").fetchall()}
-            assert set(columns) <= lake_columns, f"{table}: the lake lacks {set(columns) - lake_columns}"
-            if key:  # upserted: one row per key, no reader dedupe
-                keys = ", ".join(key)
-                [(rows, distinct)] = con.execute(
-                    f"select count(*), count(distinct ({keys})) from lake_{table}").fetchall()
-                assert rows == distinct, f"{table}: {rows - distinct} duplicate rows"
-            kept = ", ".join(f'cast("{c}" as varchar) as "{c}"' for c in columns if c not in RUN_COLUMNS)
-            duck_rows = f"select {kept} from duck.ttb_cola.{table}"
-            lake_rows = f"select {kept} from lake_{table}"
-            [(n,)] = con.execute(f"select count(*) from ({duck_rows})").fetchall()
-            assert con.execute(f"select count(*) from ({lake_rows})").fetchone() == (n,), table
-            only_duck = con.execute(f"select count(*) from ({duck_rows} except all {lake_rows})").fetchone()
-            only_lake = con.execute(f"select count(*) from ({lake_rows} except all {duck_rows})").fetchone()
-            assert only_duck == only_lake == (0,), f"{table}: rows differ: " + str(
-                con.execute(f"({duck_rows} except all {lake_rows}) union all ({lake_rows} except all {duck_rows})")
-                .fetchall())
-            compared[table] = n
+            # Two readers that are not our dbt: deltalake's own, and polars (pl.read_delta).
+            delta = DeltaTable(uri, storage_options=options)
+            # the oldest reader protocol, no table features: what lets any engine read it (README)
+            protocol = delta.protocol()
+            assert (protocol.min_reader_version, protocol.reader_features) == (1, None), f"{table}: {protocol}"
+            con.register(f"deltalake_{table}", delta.to_pyarrow_table())
+            con.register(f"polars_{table}", pl.read_delta(uri, storage_options=options).to_arrow())
+            for reader in ("deltalake", "polars"):
+                compared[table] = _assert_same_rows(con, table, f"{reader}_{table}", columns, key)
     assert compared["cola_forms"] > 50 and compared["cola_label_images"] > compared["cola_forms"]
     assert compared["crawl_partitions"] == 2 * len(METHODS.split(","))  # the reparse writes no crawl log
     print("rows compared per table:", compared)
+
+
+def _assert_same_rows(con: duckdb.DuckDBPyConnection, table: str, lake: str, columns: list[str],
+                      key: tuple[str, ...] | None) -> int:
+    """``lake`` (a reader's view of the Delta table) holds the warehouse's rows of ``table``; their count."""
+    lake_columns = {c for (c,) in con.execute(f"select column_name from (describe {lake})").fetchall()}
+    assert set(columns) <= lake_columns, f"{lake}: the lake lacks {set(columns) - lake_columns}"
+    if key:  # upserted: one row per key, no reader dedupe
+        keys = ", ".join(key)
+        [(rows, distinct)] = con.execute(f"select count(*), count(distinct ({keys})) from {lake}").fetchall()
+        assert rows == distinct, f"{lake}: {rows - distinct} duplicate rows"
+    kept = ", ".join(f'cast("{c}" as varchar) as "{c}"' for c in columns if c not in RUN_COLUMNS)
+    duck_rows = f"select {kept} from duck.ttb_cola.{table}"
+    lake_rows = f"select {kept} from {lake}"
+    [(n,)] = con.execute(f"select count(*) from ({duck_rows})").fetchall()
+    assert con.execute(f"select count(*) from ({lake_rows})").fetchone() == (n,), lake
+    only_duck = con.execute(f"select count(*) from ({duck_rows} except all {lake_rows})").fetchone()
+    only_lake = con.execute(f"select count(*) from ({lake_rows} except all {duck_rows})").fetchone()
+    assert only_duck == only_lake == (0,), f"{lake}: rows differ: " + str(
+        con.execute(f"({duck_rows} except all {lake_rows}) union all ({lake_rows} except all {duck_rows})").fetchall())
+    return n

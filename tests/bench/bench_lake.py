@@ -1,0 +1,201 @@
+"""`dbt build --target s3` on N COLAs in a Delta lake on moto's S3 vs the DuckDB target, in the same run.
+
+The dev data (``transform/scripts/make_dev_data.py``, N = ``LAKE_BENCH_COLAS``, default 1,000,000) is
+generated into a DuckDB file; the DuckDB target builds on that file, and the same tables are written
+straight into Delta tables with ``deltalake`` in dlt's layout (``<bucket_url>/ttb_cola/<table>/``, Arrow
+types as dlt's filesystem destination writes them, dlt's ``_dlt_loads`` log as JSON lines), for the
+``s3`` target to build on. moto runs in its own process on loopback; the s3 target reaches it through a
+counting proxy (:class:`CountingProxy`), so the bucket bytes each build reads are the bodies of the GET
+answers that went through it.
+"""
+
+from __future__ import annotations
+
+import http.client
+import importlib.util
+import json
+import os
+import subprocess
+import tempfile
+import threading
+import time
+from datetime import UTC
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import duckdb
+from harness import BIN, REPO
+from moto_server import MotoS3, running_moto
+
+ROWS = int(os.environ.get("LAKE_BENCH_COLAS", "1000000"))
+DATASET = "ttb_cola"
+TABLES = ("cola_details", "cola_forms", "cola_listings", "cola_label_images", "crawl_partitions")
+_HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "proxy-connection", "te", "upgrade"}
+
+
+class CountingProxy:
+    """A plain HTTP proxy in front of moto on loopback, counting GET requests and their body bytes.
+
+    Headers are forwarded as they came (``Host`` included), so the SigV4 signatures made for the proxy's
+    address still verify at moto.
+    """
+
+    def __init__(self, upstream: str) -> None:
+        target = urlparse(upstream)
+        self.gets = 0
+        self.get_bytes = 0
+        self.by_table: dict[str, int] = {}
+        self._lock = threading.Lock()
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:  # quiet
+                pass
+
+            def _forward(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                upstream_conn = http.client.HTTPConnection(target.hostname, target.port, timeout=600)
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in _HOP_HEADERS}
+                upstream_conn.request(self.command, self.path, body=body, headers=headers)
+                answer = upstream_conn.getresponse()
+                data = answer.read()
+                upstream_conn.close()
+                if self.command == "GET":
+                    with proxy._lock:
+                        proxy.gets += 1
+                        proxy.get_bytes += len(data)
+                        table = _table_of(self.path)
+                        proxy.by_table[table] = proxy.by_table.get(table, 0) + len(data)
+                self.send_response_only(answer.status, answer.reason)
+                for key, value in answer.getheaders():
+                    if key.lower() not in _HOP_HEADERS and key.lower() != "content-length":
+                        self.send_header(key, value)
+                if self.command != "HEAD":
+                    self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(data)
+
+            do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = _forward
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.endpoint_url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def reset(self) -> None:
+        """Zero the counters."""
+        with self._lock:
+            self.gets = self.get_bytes = 0
+            self.by_table = {}
+
+    def __enter__(self) -> CountingProxy:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def _table_of(path: str) -> str:
+    """The lake table a path-style request is for (``/<bucket>/<prefix>/ttb_cola/<table>/...``), else ``other``."""
+    parts = urlparse(path).path.strip("/").split("/")
+    return parts[parts.index(DATASET) + 1] if DATASET in parts[:-1] else "other"
+
+
+def _make_dev_data(db: Path, rows: int) -> None:
+    spec = importlib.util.spec_from_file_location("make_dev_data", REPO / "transform" / "scripts" / "make_dev_data.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    module.make_dev_data(db, rows=rows)
+
+
+def write_lake(db: Path, s3: MotoS3, bucket_url: str) -> dict[str, int]:
+    """The dev file's tables as Delta tables in dlt's layout under ``bucket_url``; the bytes stored per table."""
+    from deltalake import write_deltalake
+    from dlt.common.libs.deltalake import ensure_delta_compatible_arrow_schema
+
+    options = {"aws_access_key_id": s3.access_key_id, "aws_secret_access_key": s3.secret_access_key,
+               "endpoint_url": s3.endpoint_url, "region": s3.region_name, "aws_allow_http": "true"}
+    with duckdb.connect(str(db), read_only=True) as con:
+        con.execute("SET TimeZone = 'UTC'")
+        catalog = con.execute("SELECT current_database()").fetchone()[0]
+        for table in TABLES:
+            json_columns = [name for name, kind in con.execute(
+                "SELECT column_name, data_type FROM information_schema.columns WHERE table_catalog = ? "
+                "AND table_schema = ? AND table_name = ?", [catalog, DATASET, table]).fetchall() if kind == "JSON"]
+            replace = f" REPLACE ({', '.join(f'CAST({c} AS VARCHAR) AS {c}' for c in json_columns)})" if json_columns \
+                else ""
+            data = con.execute(f'SELECT *{replace} FROM "{catalog}".{DATASET}."{table}"').fetch_arrow_table()
+            schema = ensure_delta_compatible_arrow_schema(data.schema)
+            write_deltalake(f"{bucket_url}/{DATASET}/{table}", data.cast(schema), mode="overwrite",
+                            storage_options=options)
+        loads = con.execute(f'SELECT load_id, schema_name, status, inserted_at, schema_version_hash '
+                            f'FROM "{catalog}".{DATASET}._dlt_loads').fetchall()
+    client = s3.client()
+    prefix = urlparse(bucket_url).path.strip("/")
+    for load_id, schema_name, status, inserted_at, version_hash in loads:  # dlt's load log: one file per load
+        row = {"load_id": load_id, "schema_name": schema_name, "status": status,
+               "inserted_at": inserted_at.astimezone(UTC).isoformat(), "schema_version_hash": version_hash}
+        client.put_object(Bucket=s3.bucket, Key=f"{prefix}/{DATASET}/_dlt_loads/{schema_name}__{load_id}.jsonl",
+                          Body=(json.dumps(row) + "\n").encode())
+    sizes: dict[str, int] = {}
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=s3.bucket):
+        for obj in page.get("Contents", []):
+            table = _table_of("/" + obj["Key"])
+            sizes[table] = sizes.get(table, 0) + obj["Size"]
+    return sizes
+
+
+def _dbt_build(env: dict[str, str], tmp: Path, target: str) -> float:
+    env = dict(env, DBT_TARGET_PATH=str(tmp / f"target-{target}"), DBT_LOG_PATH=str(tmp / f"logs-{target}"))
+    started = time.perf_counter()
+    done = subprocess.run([str(BIN / "dbt"), "build", "--project-dir", "transform", "--target", target, "--quiet"],
+                          cwd=REPO, env=env, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    if done.returncode:
+        raise SystemExit(f"dbt build --target {target} failed:\n{done.stdout[-4000:]}\n{done.stderr[-2000:]}")
+    return seconds
+
+
+def build_on_lake_vs_duckdb() -> None:
+    """Time `dbt build` on the DuckDB target and on the lake (`--target s3`), and the bucket bytes read."""
+    with tempfile.TemporaryDirectory() as tmp_name, running_moto() as s3:
+        tmp = Path(tmp_name)
+        db = tmp / "warehouse.duckdb"
+        started = time.perf_counter()
+        _make_dev_data(db, ROWS)
+        generated = time.perf_counter() - started
+        bucket_url = f"{s3.bucket_url}/lake"
+        started = time.perf_counter()
+        sizes = write_lake(db, s3, bucket_url)
+        lake_bytes = sum(sizes.values())
+        written = time.perf_counter() - started
+
+        base = {k: v for k, v in os.environ.items() if not k.startswith(("DESTINATION__", "AWS_"))}
+        duck_seconds = _dbt_build(dict(base, TTB_COLA_DUCKDB=str(db)), tmp, "dev")
+        with CountingProxy(s3.endpoint_url) as proxy:
+            env = dict(base, **s3.env(bucket_url, endpoint_url=proxy.endpoint_url),
+                       TTB_COLA_LAKE_DUCKDB=str(tmp / "lake.duckdb"), AWS_EC2_METADATA_DISABLED="true")
+            proxy.reset()
+            lake_seconds = _dbt_build(env, tmp, "s3")
+            gets, read, by_table = proxy.gets, proxy.get_bytes, proxy.by_table
+    ratio = lake_seconds / duck_seconds
+    print(f"dbt build on {ROWS:,} COLAs: DuckDB target {duck_seconds:.1f} s, s3 target (Delta on moto, loopback) "
+          f"{lake_seconds:.1f} s -> ratio {ratio:.2f}x (goal <= 2x: {'met' if ratio <= 2 else 'NOT met'})")
+    print(f"bucket read by the s3 build: {read / 1e6:,.1f} MB in {gets:,} GETs "
+          f"({read / max(lake_bytes, 1):.2f}x the lake's {lake_bytes / 1e6:,.1f} MB); "
+          f"dev data generated in {generated:.1f} s, written to Delta in {written:.1f} s")
+    print("bytes read per table: " + ", ".join(
+        f"{table} {size / 1e6:,.1f} MB" + (f" ({size / sizes[table]:.1f}x its size)" if sizes.get(table) else "")
+        for table, size in sorted(by_table.items(), key=lambda kv: -kv[1])))
+
+
+BENCHES = {"lake": build_on_lake_vs_duckdb}

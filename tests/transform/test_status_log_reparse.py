@@ -6,7 +6,9 @@ One receipt day (one method) is ingested from the simulator with the raw archive
   status and dates the pages show (the archive keeps the latest page of each kind, so the latest
   state is what it can give back);
 - reparse into the original warehouse appends the same pages again, and the history keeps its
-  versions: a page seen again with the status it had makes no new version.
+  versions: a page seen again with the status it had makes no new version;
+- a warehouse loaded before the log existed (its log emptied here) gets the same history: staging
+  takes each COLA's latest pages from the merged page tables where the log lacks them.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 from ingest_helpers import Warehouse
 from sim_server import running_simulator
@@ -90,5 +93,11 @@ def test_reparse_rebuilds_the_status_log_and_keeps_the_history(
     monkeypatch.setenv("DESTINATION__DUCKDB__CREDENTIALS", str(crawled.db))
     _reparse(crawled)
     assert crawled.query("select count(*) from ttb_cola.cola_status_log") == [(2 * pages,)]
+    _dbt_build(crawled)
+    assert crawled.query(HISTORY) == history
+
+    # a warehouse from before the log: its COLAs' current state, from the page tables
+    with duckdb.connect(str(crawled.db)) as con:
+        con.execute("delete from ttb_cola.cola_status_log")
     _dbt_build(crawled)
     assert crawled.query(HISTORY) == history

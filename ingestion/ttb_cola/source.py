@@ -268,7 +268,8 @@ def ttb_cola_archive(
 ) -> Sequence[DltResource]:
     """The page tables rebuilt from the raw page archive, without any HTTP (``ttb-cola reparse``):
     the listings, filled by searches only, are left as they are; ``cola_status_log`` gets the archived
-    pages' rows again (dbt staging drops the ones it holds already).
+    pages' rows again, stamped with the archive's times (a page with the status it had makes no new
+    version of the history).
 
     Args:
         archive_url: local directory or fsspec URL the crawl archived pages to.

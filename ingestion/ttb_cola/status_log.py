@@ -5,8 +5,10 @@ what a COLA's status was before. This table gets one row per detail page and pri
 (its status, approval and expiration dates) and per search list row (the completed date the registry
 lists), with the run that saw it. It is appended on both destinations (a Delta table appended on the
 lake), so the history dbt derives from it (``fct_cola_status_history``) lives where the data lives and
-is rebuilt on any fresh runner. ``ttb-cola reparse`` appends the archived pages' rows again; dbt
-staging keeps one row per COLA, page kind and ``fetched_at``.
+is rebuilt on any fresh runner. ``ttb-cola reparse`` appends the archived pages' rows again (the
+archive keeps each COLA's latest page of each kind, stamped with the time it was stored), so a log
+lost with its warehouse comes back as each COLA's latest state; dbt staging keeps one row per COLA,
+page kind and ``fetched_at``.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from ingest_helpers import COMPARED, JSON_FIELDS, add_colas_view
 #: The lake's tables: upserted on their keys, then the appended crawl logs.
 UPSERTED = ("cola_details", "cola_forms", "cola_listings", "cola_label_images", "cola_images", "cola_barcodes",
             "crawl_parked")
-APPENDED = ("crawl_partitions", "crawl_searches")
+APPENDED = ("crawl_partitions", "crawl_searches", "cola_status_log")
 TABLES = (*UPSERTED, *APPENDED)
 
 

@@ -13,6 +13,7 @@ receipt partition and per completed date in ``dlt.current.resource_state()``; th
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
@@ -44,6 +45,7 @@ from ttb_cola.registry.breaker import BreakerSettings
 from ttb_cola.registry.retry import RetryPolicy
 from ttb_cola.scheduler import Event, RunPlan, RunReport, Scheduler, WorkerSettings
 from ttb_cola.search.plan import check_pages, check_strategy
+from ttb_cola.status_log import status_log_resource
 
 
 @dlt.source(name="ttb_cola", max_table_nesting=0)
@@ -196,11 +198,12 @@ def ttb_cola(
         with Scheduler(workers, run_report, budget) as scheduler:
             yield from scheduler.run(plan, states, searches, parked)
 
-    return (partitions, *table_resources(partitions))
+    return (partitions, *table_resources(partitions, run_report.run_id))
 
 
-def table_resources(parent: DltResource) -> tuple[DltResource, ...]:
-    """The page tables, ``cola_label_images`` and the crawl logs, fed by ``parent``'s rows."""
+def table_resources(parent: DltResource, run_id: str) -> tuple[DltResource, ...]:
+    """The page tables, ``cola_label_images``, the crawl logs and ``cola_status_log`` (its rows tagged with
+    ``run_id``), fed by ``parent``'s rows."""
     label_images = dlt.transformer(
         _rows_of(LABEL_IMAGES_TABLE),
         data_from=parent,
@@ -223,6 +226,7 @@ def table_resources(parent: DltResource) -> tuple[DltResource, ...]:
             primary_key="ttb_id", columns=PARKED_COLUMNS, schema_contract=SCHEMA_CONTRACT,
         ),
         *image_table_resources(parent),
+        status_log_resource(parent, run_id, MATERIALIZE),
     )
 
 
@@ -263,7 +267,9 @@ def ttb_cola_archive(
     archive_options: dict[str, Any] | None = None,
 ) -> Sequence[DltResource]:
     """The page tables rebuilt from the raw page archive, without any HTTP (``ttb-cola reparse``):
-    the listings, filled by searches only, are left as they are.
+    the listings, filled by searches only, are left as they are; ``cola_status_log`` gets the archived
+    pages' rows again, stamped with the archive's times (a page with the status it had makes no new
+    version of the history).
 
     Args:
         archive_url: local directory or fsspec URL the crawl archived pages to.
@@ -278,7 +284,7 @@ def ttb_cola_archive(
         for pages in archived_records(RawArchive.at(archive_url, **(archive_options or {})), base_url):
             yield from pages.rows()
 
-    return (archive, *table_resources(archive))
+    return (archive, *table_resources(archive, f"reparse-{uuid.uuid4().hex[:12]}"))
 
 
 __all__ = ["table_resources", "ttb_cola", "ttb_cola_archive"]

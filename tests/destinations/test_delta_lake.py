@@ -30,7 +30,7 @@ METHODS = "001,002"
 KEYS = {
     "cola_details": ("ttb_id",), "cola_forms": ("ttb_id",), "cola_listings": ("ttb_id",),
     "cola_label_images": ("ttb_id", "position"), "crawl_parked": ("ttb_id",), "crawl_partitions": None,
-    "crawl_searches": None,
+    "crawl_searches": None, "cola_status_log": None,
 }
 # Columns that record the run rather than the registry: two destinations, two sets of runs (and the
 # requests of a walk depend on how far its concurrent lookahead ran past its end).

@@ -12,6 +12,7 @@ ingests, two runs):
 - fct_cola_approvals: fetched_at (when the page was fetched), loaded_at and dlt_load_id (the load);
 - fct_crawl_coverage: latest_crawl_run_id (a random id per run), first_crawled_at and
   latest_finished_at (wall-clock times of the crawl);
+- fct_cola_status_history: valid_from, valid_to (fetch times) and first_seen_crawl_run_id;
 - dim_brand: main_product_type is `mode(product_type)`, which picks any of the tied values when a
   brand's COLAs split evenly (order-dependent, so not reproducible across two builds even on one
   target); it is checked to be one of the most frequent product types on each side instead.
@@ -44,12 +45,13 @@ AS_OF = DAY + timedelta(days=10)
 METHODS = "001,002"
 MARTS = (
     "fct_cola_approvals", "fct_daily_approvals", "fct_crawl_coverage", "dim_company", "dim_brand",
-    "dim_class_type", "dim_origin", "dim_receipt_method", "dim_date",
+    "dim_class_type", "dim_origin", "dim_receipt_method", "dim_date", "fct_cola_status_history",
 )
 RUN_COLUMNS = {
     "fct_cola_approvals": {"fetched_at", "loaded_at", "dlt_load_id"},
     "fct_crawl_coverage": {"latest_crawl_run_id", "first_crawled_at", "latest_finished_at"},
     "dim_brand": {"main_product_type"},
+    "fct_cola_status_history": {"valid_from", "valid_to", "first_seen_crawl_run_id"},
 }
 
 

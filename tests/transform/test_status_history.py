@@ -1,10 +1,13 @@
-"""A surrendered COLA appears as a second snapshot row after the next daily run.
+"""A surrendered COLA appears as a second status-history row after the next daily run, in the
+snapshot and in the history computed from the status log (fct_cola_status_history).
 
 End to end over loopback HTTP against the registry simulator: run 1 (`ttb-cola daily`, strategy
 `both`) searches the completed dates of its window and loads the COLAs approved on them; `dbt build`
-snapshots their status. The clock then moves on past the surrender of one of them; run 2 searches
-the day the surrender took effect, fetches the COLA again, and the next `dbt build` closes its
-APPROVED version and opens a SURRENDERED one. COLAs whose status did not change keep one version.
+snapshots their status (and builds the log's history). The clock then moves on past the surrender
+of one of them; run 2 searches the day the surrender took effect, fetches the COLA again, and the
+next `dbt build` closes its APPROVED version and opens a SURRENDERED one. COLAs whose status did
+not change keep one version. The history built from the log alone holds the same versions as the
+snapshot built build by build.
 
 Dates (seed 7) keep both runs small: run 1 is a Saturday (it searches Friday 2025-04-04, a day of
 approvals, and Saturday, which only lists status changes), run 2 is Sunday 2025-06-22 (it searches
@@ -36,6 +39,9 @@ LOOKBACK = 1
 RUN_1 = date(2025, 4, 5)  # Sat: searches completed dates 2025-04-04 (Fri) and 2025-04-05 (partial)
 RUN_2 = date(2025, 6, 22)  # Sun: searches completed dates 2025-06-21 (Sat) and 2025-06-22 (partial)
 SNAPSHOT = "snapshots.snp_cola_status_history"
+LOG_HISTORY = "marts.fct_cola_status_history"
+#: Each history's relation and its (valid from, valid to) columns.
+HISTORIES = {SNAPSHOT: ("dbt_valid_from", "dbt_valid_to"), LOG_HISTORY: ("valid_from", "valid_to")}
 
 
 def _daily(warehouse: Warehouse, base_url: str, today: date) -> int:
@@ -69,14 +75,24 @@ def _searched(registry: Any, today: date) -> dict[str, dict[str, Any]]:
     return {raw["ttb_id"]: raw for raw in registry.completed_between(first, today, today)}
 
 
-def _history(warehouse: Warehouse, ttb_id: str) -> list[tuple[Any, ...]]:
+def _history(warehouse: Warehouse, ttb_id: str, relation: str = SNAPSHOT) -> list[tuple[Any, ...]]:
+    valid_from, valid_to = HISTORIES[relation]
     return warehouse.query(
-        f"select status, completed_date, dbt_valid_from, dbt_valid_to from {SNAPSHOT}"
-        f" where ttb_id = '{ttb_id}' order by dbt_valid_from"
+        f"select status, completed_date, {valid_from}, {valid_to} from {relation}"
+        f" where ttb_id = '{ttb_id}' order by {valid_from}"
     )
 
 
-def test_a_surrendered_cola_appears_as_a_second_snapshot_row_after_the_next_daily_run(
+def versions(warehouse: Warehouse, relation: str) -> list[tuple[Any, ...]]:
+    """Every version of ``relation`` in order, without its times: (ttb_id, n, status, dates, current)."""
+    valid_from, valid_to = HISTORIES[relation]
+    return warehouse.query(
+        f"select ttb_id, row_number() over (partition by ttb_id order by {valid_from}), status, approval_date,"
+        f" expiration_date, completed_date, {valid_to} is null from {relation} order by 1, 2"
+    )
+
+
+def test_a_surrendered_cola_appears_as_a_second_history_row_after_the_next_daily_run(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     warehouse = Warehouse(tmp_path, monkeypatch)
@@ -111,14 +127,6 @@ def test_a_surrendered_cola_appears_as_a_second_snapshot_row_after_the_next_dail
         (SURRENDERED, surrender)
     ]
 
-    # two versions: APPROVED (closed when the surrender was seen), then SURRENDERED (current)
-    history = _history(warehouse, ttb_id)
-    assert len(history) == 2, history
-    old, new = history
-    assert old[:2] == (APPROVED, approval) and old[3] is not None
-    assert new[:2] == (SURRENDERED, surrender) and new[3] is None
-    assert old[3] == new[2] and old[2] < new[2]
-
     # the fact shows the new status, effective on the surrender's completed date
     [(status, status_date, source, active)] = warehouse.query(
         "select status, status_date, status_date_source, is_active from marts.fct_cola_approvals"
@@ -126,14 +134,34 @@ def test_a_surrendered_cola_appears_as_a_second_snapshot_row_after_the_next_dail
     )
     assert (status, status_date, source, active) == (SURRENDERED, surrender, "listing", False)
 
-    # a COLA whose status did not change keeps its one (current) version
-    assert [(s, c, to) for s, c, _, to in _history(warehouse, unchanged)] == [
-        (APPROVED, date.fromisoformat(run_1[unchanged]["approval_date"]), None)
-    ]
+    for relation in HISTORIES:
+        # two versions: APPROVED (closed when the surrender was seen), then SURRENDERED (current)
+        history = _history(warehouse, ttb_id, relation)
+        assert len(history) == 2, (relation, history)
+        old, new = history
+        assert old[:2] == (APPROVED, approval) and old[3] is not None, relation
+        assert new[:2] == (SURRENDERED, surrender) and new[3] is None, relation
+        assert old[3] == new[2] and old[2] < new[2], relation
 
-    # and exactly the COLAs run 1 held whose new status run 2 listed have a second version
-    versioned = {k for (k,) in warehouse.query(f"select ttb_id from {SNAPSHOT} group by ttb_id having count(*) > 1")}
-    assert versioned == set(changed)
-    [(rows, ids)] = warehouse.query(f"select count(*), count(distinct ttb_id) from {SNAPSHOT}")
-    assert ids == len(set(run_1) | set(run_2)) and rows == ids + len(changed)
-    assert warehouse.query(f"select count(*) from {SNAPSHOT} where dbt_valid_to is null") == [(ids,)]
+        # a COLA whose status did not change keeps its one (current) version
+        assert [(s, c, to) for s, c, _, to in _history(warehouse, unchanged, relation)] == [
+            (APPROVED, date.fromisoformat(run_1[unchanged]["approval_date"]), None)
+        ], relation
+
+        # and exactly the COLAs run 1 held whose new status run 2 listed have a second version
+        twice = f"select ttb_id from {relation} group by ttb_id having count(*) > 1"
+        versioned = {k for (k,) in warehouse.query(twice)}
+        assert versioned == set(changed), relation
+        [(rows, ids)] = warehouse.query(f"select count(*), count(distinct ttb_id) from {relation}")
+        assert ids == len(set(run_1) | set(run_2)) and rows == ids + len(changed), relation
+        current = f"select count(*) from {relation} where {HISTORIES[relation][1]} is null"
+        assert warehouse.query(current) == [(ids,)], relation
+
+    # the history from the log alone holds the snapshot's versions, one for one
+    assert versions(warehouse, LOG_HISTORY) == versions(warehouse, SNAPSHOT)
+    # the log itself: the surrendered COLA's pages of both runs, the first APPROVED, the last SURRENDERED
+    statuses = warehouse.query(
+        "select status from ttb_cola.cola_status_log"
+        f" where ttb_id = '{ttb_id}' and page_kind != 'listing' order by fetched_at"
+    )
+    assert statuses[0] == (APPROVED,) and statuses[-1] == (SURRENDERED,), statuses

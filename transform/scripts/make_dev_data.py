@@ -46,6 +46,7 @@ try:
         PROVENANCE_COLUMNS,
         columns,
     )
+    from ttb_cola.status_log import STATUS_LOG_COLUMNS
 except ImportError:  # pragma: no cover - the package is installed by `make setup`
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "ingestion"))
     from ttb_cola.destinations.warehouse import DEFAULT_DATASET  # noqa: E402
@@ -61,6 +62,7 @@ except ImportError:  # pragma: no cover - the package is installed by `make setu
         PROVENANCE_COLUMNS,
         columns,
     )
+    from ttb_cola.status_log import STATUS_LOG_COLUMNS  # noqa: E402
 
 # dlt data type -> DuckDB type (what dlt's duckdb destination creates).
 _DUCKDB_TYPES = {
@@ -143,7 +145,7 @@ def make_dev_data(path: str | Path, rows: int = 10_000, days: int | None = None,
     ds = f'"{catalog}"."{dataset}"'
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {ds}")
     page_tables = {"cola_details": DETAILS_COLUMNS, "cola_forms": FORMS_COLUMNS, "cola_listings": LISTINGS_COLUMNS}
-    for table in (*page_tables, "colas", "cola_label_images", "crawl_partitions", "_dlt_loads"):
+    for table in (*page_tables, "colas", "cola_label_images", "crawl_partitions", "cola_status_log", "_dlt_loads"):
         con.execute(f'DROP TABLE IF EXISTS {ds}."{table}"')
     for table, table_columns in page_tables.items():
         con.execute(_ddl(table, table_columns, ds))
@@ -380,6 +382,7 @@ def make_dev_data(path: str | Path, rows: int = 10_000, days: int | None = None,
               FROM runs)
     """)
     _split_pages(con, ds, page_tables)
+    _status_log(con, ds, load_id_1)
     summary = {
         "path": str(path), "start": start, "end": end, "days": days,
         "load_ids": (load_id_1, load_id_2),
@@ -393,6 +396,32 @@ def make_dev_data(path: str | Path, rows: int = 10_000, days: int | None = None,
     }
     con.close()
     return summary
+
+
+def _status_log(con: duckdb.DuckDBPyConnection, ds: str, load_id_1: str) -> None:
+    """The status log the crawl appends to: a row per page row and listing row, and for each COLA the
+    second load refetched, the first load's fetch of its detail page, still APPROVED then."""
+    con.execute(_ddl("cola_status_log", STATUS_LOG_COLUMNS, ds))
+    run = f"CASE _dlt_load_id WHEN '{load_id_1}' THEN 'run-1' ELSE 'run-2' END AS run_id"
+    dlt_id = "left(md5(_dlt_id || 'log'), 14) AS _dlt_id"
+    con.execute(f"""
+        INSERT INTO {ds}."cola_status_log" BY NAME
+        SELECT ttb_id, 'detail' AS page_kind, status, approval_date, fetched_at, {run}, _dlt_load_id, {dlt_id}
+        FROM {ds}."cola_details"
+        UNION ALL BY NAME
+        SELECT ttb_id, 'form' AS page_kind, status, date_issued AS approval_date, expiration_date, fetched_at,
+               {run}, _dlt_load_id, {dlt_id}
+        FROM {ds}."cola_forms"
+        UNION ALL BY NAME
+        SELECT ttb_id, 'listing' AS page_kind, completed_date, listed_at AS fetched_at, {run}, _dlt_load_id,
+               {dlt_id}
+        FROM {ds}."cola_listings"
+        UNION ALL BY NAME
+        SELECT ttb_id, 'detail' AS page_kind, 'APPROVED' AS status, approval_date,
+               fetched_at - INTERVAL 2 DAY AS fetched_at, 'run-1' AS run_id, '{load_id_1}' AS _dlt_load_id,
+               left(md5(_dlt_id || 'log-1'), 14) AS _dlt_id
+        FROM {ds}."cola_details" WHERE _dlt_load_id != '{load_id_1}'
+    """)
 
 
 def _split_pages(con: duckdb.DuckDBPyConnection, ds: str, page_tables: dict[str, dict]) -> None:

@@ -4,7 +4,7 @@ Layout under ``bucket_url`` (dlt's filesystem layout, dataset ``ttb_cola``; ever
 see :mod:`ttb_cola.destinations.lake_tables`)::
 
     <bucket_url>/ttb_cola/cola_details/_delta_log/, part-*.parquet   (and cola_forms, cola_listings)
-    <bucket_url>/ttb_cola/cola_label_images/, crawl_partitions/, crawl_searches/
+    <bucket_url>/ttb_cola/cola_label_images/, crawl_partitions/, crawl_searches/, cola_status_log/
     <bucket_url>/ttb_cola/_dlt_loads/, _dlt_pipeline_state/, _dlt_version/   (dlt's own: state restores from here)
     <bucket_url>/raw/year=YYYY/month=MM/day=DD/receipt_method=MMM/<ttbid>.<kind>.html.gz   (raw archive)
 """

@@ -31,7 +31,7 @@ LATEST_BY = {
 }
 #: One image list per COLA: the latest load's, whole.
 LABEL_IMAGES = "cola_label_images"
-APPENDED = ("crawl_partitions", "crawl_searches")
+APPENDED = ("crawl_partitions", "crawl_searches", "cola_status_log")
 
 
 @dataclass

@@ -11,7 +11,9 @@ its last committed version and never the files of a write that was killed before
   with fewer images leaves its old higher positions behind with an older ``_dlt_load_id``, which dbt staging
   drops (it keeps each COLA's images of its latest load);
 - ``cola_images`` and ``cola_barcodes`` (label images) are upserted on their keys, ``crawl_parked`` on ``ttb_id``;
-- the crawl logs (``crawl_partitions``, ``crawl_searches``) are appended, one row per partition or day per run.
+- the crawl logs (``crawl_partitions``, ``crawl_searches``) are appended, one row per partition or day per run,
+  and so is ``cola_status_log`` (one row per page fetched: the data of the status history, see
+  :mod:`ttb_cola.status_log`).
 """
 
 from __future__ import annotations

@@ -1,0 +1,78 @@
+"""``cola_status_log``: an append-only log of the status every page fetch saw, the data of the status history.
+
+The page tables are merged on ``ttb_id`` and keep only each COLA's latest fetch, so they cannot tell
+what a COLA's status was before. This table gets one row per detail page and printable form fetched
+(its status, approval and expiration dates) and per search list row (the completed date the registry
+lists), with the run that saw it. It is appended on both destinations (a Delta table appended on the
+lake), so the history dbt derives from it (``fct_cola_status_history``) lives where the data lives and
+is rebuilt on any fresh runner. ``ttb-cola reparse`` appends the archived pages' rows again (the
+archive keeps each COLA's latest page of each kind, stamped with the time it was stored), so a log
+lost with its warehouse comes back as each COLA's latest state; dbt staging keeps one row per COLA,
+page kind and ``fetched_at``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import dlt
+from dlt.extract.resource import DltResource
+
+from ttb_cola.records import DETAILS_TABLE, FORMS_TABLE, LISTINGS_TABLE, SCHEMA_CONTRACT, Spec, columns
+
+STATUS_LOG_TABLE = "cola_status_log"
+#: The page kind of a log row, by the table its page went to.
+PAGE_KINDS = {DETAILS_TABLE: "detail", FORMS_TABLE: "form", LISTINGS_TABLE: "listing"}
+STATUS_LOG_SPECS: dict[str, Spec] = {
+    "ttb_id": ("text", False),
+    "page_kind": ("text", False),
+    "status": ("text", True),
+    "approval_date": ("date", True),
+    "expiration_date": ("date", True),
+    "completed_date": ("date", True),
+    "fetched_at": ("timestamp", True),
+    "run_id": ("text", False),
+}
+STATUS_LOG_COLUMNS = columns(STATUS_LOG_SPECS)
+
+
+def status_log_row(table: str, row: dict[str, Any], run_id: str) -> dict[str, Any] | None:
+    """The log row of one page row of ``table``; None for the tables that carry no status."""
+    kind = PAGE_KINDS.get(table)
+    if kind is None:
+        return None
+    return {
+        "ttb_id": row["ttb_id"],
+        "page_kind": kind,
+        "status": row.get("status"),
+        # the form states no approval date: its date issued stands for it (as in dbt staging)
+        "approval_date": row.get("approval_date") or row.get("date_issued"),
+        "expiration_date": row.get("expiration_date"),
+        "completed_date": row.get("completed_date"),
+        "fetched_at": row.get("listed_at") if kind == "listing" else row.get("fetched_at"),
+        "run_id": run_id,
+    }
+
+
+def status_log_resource(parent: DltResource, run_id: str, materialize: str) -> DltResource:
+    """The ``cola_status_log`` transformer over ``parent``'s events, its rows tagged with ``run_id``.
+
+    ``materialize`` is the parent's event that creates every table before its first row.
+    """
+
+    def rows(event: Any) -> Iterator[Any]:
+        if event.table == materialize:
+            yield dlt.mark.materialize_table_schema()
+            return
+        row = status_log_row(event.table, event.data, run_id)
+        if row is not None:
+            yield row
+
+    return dlt.transformer(
+        rows, data_from=parent, name=STATUS_LOG_TABLE, write_disposition="append", columns=STATUS_LOG_COLUMNS,
+        schema_contract=SCHEMA_CONTRACT,
+    )
+
+
+__all__ = ["STATUS_LOG_COLUMNS", "STATUS_LOG_TABLE", "status_log_resource", "status_log_row"]

@@ -1,0 +1,127 @@
+"""The status history rebuilt from the lake on a fresh runner equals the one built incrementally.
+
+The two daily runs of `test_status_history` (seed 7: run 2 sees COLAs of run 1 under a new status)
+go to both destinations: a DuckDB file (`dbt build` after each run, so its snapshot grows build by
+build, as on a machine that keeps its file) and a bucket on moto's S3 API on loopback (no build
+between the runs; after run 2, `dbt build --target s3` into a DuckDB file that never existed, as on
+a throwaway CI runner). The history the lake's build computes from its `cola_status_log` Delta
+table holds the same versions as the DuckDB snapshot and as the DuckDB target's own
+fct_cola_status_history, and as the one `ttb-cola lake publish` writes back to the bucket. Times
+(valid_from, valid_to) and run ids differ by construction: two destinations, two sets of runs.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from ingest_helpers import Warehouse
+from moto_server import no_machine_aws_credentials, running_moto
+from sim_server import running_simulator
+
+from ttb_cola.cli import main
+
+REPO = Path(__file__).resolve().parents[2]
+DBT = Path(sys.executable).with_name("dbt")
+SEED = 7
+LOOKBACK = 1
+RUN_1 = date(2025, 4, 5)
+RUN_2 = date(2025, 6, 22)
+#: A version without its times: (ttb_id, its number, status, approval, expiration, completed, current).
+VERSIONS = (
+    "select ttb_id, row_number() over (partition by ttb_id order by {valid_from}), status, approval_date,"
+    " expiration_date, completed_date, {valid_to} is null from {relation} order by 1, 2"
+)
+LOG_HISTORY = {"valid_from": "valid_from", "valid_to": "valid_to"}
+
+
+def _daily(pipelines: Path, base_url: str, today: date, *destination: str) -> int:
+    return main([
+        "daily", "--today", today.isoformat(), "--lookback-days", str(LOOKBACK), "--strategy", "both",
+        "--base-url", base_url, "--requests-per-second", "0", "--max-workers", "4",
+        "--pipelines-dir", str(pipelines), "--quiet", *destination,
+    ])
+
+
+def _dbt(tmp: Path, name: str, env: dict[str, str], *args: str) -> str:
+    env = {
+        **os.environ, **env,
+        "DBT_TARGET_PATH": str(tmp / name / "target"),
+        "DBT_LOG_PATH": str(tmp / name / "logs"),
+        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
+    }
+    for var in ("DBT_PROFILES_DIR", "DBT_TARGET"):
+        env.pop(var, None)
+    exe = str(DBT) if DBT.exists() else shutil.which("dbt")
+    assert exe, "dbt is not installed"
+    result = subprocess.run(
+        [exe, "build", *args, "--project-dir", "transform"], cwd=REPO, env=env, capture_output=True, text=True,
+        timeout=600,
+    )
+    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    assert "ERROR=0" in result.stdout, result.stdout[-3000:]
+    return result.stdout
+
+
+def _versions(con: duckdb.DuckDBPyConnection, relation: str, valid_from: str, valid_to: str) -> list[tuple[Any, ...]]:
+    return con.execute(VERSIONS.format(relation=relation, valid_from=valid_from, valid_to=valid_to)).fetchall()
+
+
+def test_the_history_rebuilt_from_the_lake_on_a_fresh_runner_equals_the_incremental_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from deltalake import DeltaTable
+
+    no_machine_aws_credentials(monkeypatch, tmp_path)
+    monkeypatch.setenv("SOURCES__TTB_COLA__SETTLE_DAYS", str(LOOKBACK))
+    duck = Warehouse(tmp_path / "duck", monkeypatch)
+    dev_env = {"TTB_COLA_DUCKDB": str(duck.db)}
+    with running_moto() as s3, running_simulator(seed=SEED, as_of=RUN_1) as sim:
+        lake = s3.new_bucket()
+        for name, value in lake.env(f"{lake.bucket_url}/lake").items():
+            monkeypatch.setenv(name, value)
+        lake_pipelines = tmp_path / "lake" / "pipelines"
+        for today in (RUN_1, RUN_2):
+            sim.set_as_of(today)
+            assert _daily(duck.pipelines, sim.base_url, today) == 0
+            _dbt(tmp_path, "dev", dev_env)  # the snapshot grows build by build
+            assert _daily(lake_pipelines, sim.base_url, today, "--destination", "filesystem") == 0
+
+        # the fresh runner: a models file that never existed, built from the bucket alone
+        fresh = tmp_path / "fresh_runner" / "lake_models.duckdb"
+        fresh.parent.mkdir(parents=True)
+        _dbt(tmp_path, "s3", {"TTB_COLA_LAKE_DUCKDB": str(fresh)}, "--target", "s3")
+        assert main(["lake", "publish", "--duckdb", str(fresh)]) == 0
+        options = {"aws_access_key_id": lake.access_key_id, "aws_secret_access_key": lake.secret_access_key,
+                   "endpoint_url": lake.endpoint_url, "region": lake.region_name, "aws_allow_http": "true"}
+        published = DeltaTable(f"{lake.bucket_url}/lake/marts/fct_cola_status_history", storage_options=options)
+        log = DeltaTable(f"{lake.bucket_url}/lake/ttb_cola/cola_status_log", storage_options=options)
+
+        with duckdb.connect() as con:
+            con.execute(f"attach '{duck.db}' as dev (read_only)")
+            con.execute(f"attach '{fresh}' as lake (read_only)")
+            con.register("published", published.to_pyarrow_table())
+            con.register("lake_log", log.to_pyarrow_table())
+            incremental = _versions(con, "dev.snapshots.snp_cola_status_history", "dbt_valid_from", "dbt_valid_to")
+            dev_history = _versions(con, "dev.marts.fct_cola_status_history", **LOG_HISTORY)
+            rebuilt = _versions(con, "lake.marts.fct_cola_status_history", **LOG_HISTORY)
+            from_bucket = _versions(con, "published", **LOG_HISTORY)
+            # the log on the lake: both runs' rows, appended (each run's own run id)
+            [(log_runs,)] = con.execute("select count(distinct run_id) from lake_log").fetchall()
+            [(dev_log_rows,)] = con.execute("select count(*) from dev.ttb_cola.cola_status_log").fetchall()
+            [(lake_log_rows,)] = con.execute("select count(*) from lake_log").fetchall()
+
+    assert log_runs >= 2 and lake_log_rows == dev_log_rows > 0
+    changed = {ttb_id for ttb_id, n, *_ in incremental if n == 2}
+    assert changed, "no COLA changed status between the runs: the test proves nothing"
+    assert rebuilt == incremental
+    assert dev_history == incremental
+    assert from_bucket == incremental
+    print(f"versions: {len(incremental)}, COLAs with a second version: {len(changed)}, log rows: {lake_log_rows}")

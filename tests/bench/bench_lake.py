@@ -31,7 +31,7 @@ from moto_server import MotoS3, running_moto
 
 ROWS = int(os.environ.get("LAKE_BENCH_COLAS", "1000000"))
 DATASET = "ttb_cola"
-TABLES = ("cola_details", "cola_forms", "cola_listings", "cola_label_images", "crawl_partitions")
+TABLES = ("cola_details", "cola_forms", "cola_listings", "cola_label_images", "crawl_partitions", "cola_status_log")
 _HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "proxy-connection", "te", "upgrade"}
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from ingest_helpers import Warehouse
-from moto_server import MotoS3, no_machine_aws_credentials, running_moto
+from moto_server import MotoS3, no_machine_aws_credentials
 from sim_server import running_simulator
 
 from ttb_cola.cli import main
@@ -35,12 +35,6 @@ KEYS = {
 # Columns that record the run rather than the registry: two destinations, two sets of runs (and the
 # requests of a walk depend on how far its concurrent lookahead ran past its end).
 RUN_COLUMNS = {"_dlt_load_id", "_dlt_id", "fetched_at", "listed_at", "run_id", "started_at", "finished_at", "requests"}
-
-
-@pytest.fixture(scope="module")
-def s3() -> Iterator[MotoS3]:
-    with running_moto() as server:
-        yield server
 
 
 @pytest.fixture(scope="module")

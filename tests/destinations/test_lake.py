@@ -13,7 +13,7 @@ import fsspec
 import pytest
 from ingest_helpers import Warehouse, assert_same_records, truth
 from lake_helpers import APPENDED, TABLES, UPSERTED, lake_colas, read_lake
-from moto_server import MotoS3, no_machine_aws_credentials, running_moto
+from moto_server import MotoS3, no_machine_aws_credentials
 from sim_server import running_simulator
 
 from ttb_cola.cli import main
@@ -22,12 +22,6 @@ from ttb_cola_sim.server import SimulatorServer
 
 DAY = date(2025, 6, 16)  # a Monday
 AS_OF = DAY + timedelta(days=10)
-
-
-@pytest.fixture(scope="module")
-def s3() -> Iterator[MotoS3]:
-    with running_moto() as server:
-        yield server
 
 
 @pytest.fixture(scope="module")

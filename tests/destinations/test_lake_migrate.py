@@ -12,7 +12,7 @@ import fsspec
 import pytest
 from ingest_helpers import Warehouse, assert_same_records, truth
 from lake_helpers import TABLES, lake_colas, read_lake
-from moto_server import MotoS3, no_machine_aws_credentials, running_moto
+from moto_server import MotoS3, no_machine_aws_credentials
 from sim_server import running_simulator
 
 from ttb_cola.cli import main
@@ -23,12 +23,6 @@ AS_OF = DAY + timedelta(days=10)
 METHODS = "001"
 #: Tables the old lake of this test never wrote (no label images fetched): the next run creates them.
 NEVER_WRITTEN = ("cola_images", "cola_barcodes")
-
-
-@pytest.fixture(scope="module")
-def s3() -> Iterator[MotoS3]:
-    with running_moto() as server:
-        yield server
 
 
 @pytest.fixture(scope="module")

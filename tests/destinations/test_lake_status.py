@@ -12,7 +12,7 @@ from pathlib import Path
 import fsspec
 import pytest
 from ingest_helpers import Warehouse
-from moto_server import MotoS3, no_machine_aws_credentials, running_moto
+from moto_server import MotoS3, no_machine_aws_credentials
 from sim_server import running_simulator
 
 from ttb_cola.cli import main
@@ -20,12 +20,6 @@ from ttb_cola_sim.server import SimulatorServer
 
 DAY = date(2025, 6, 16)
 AS_OF = DAY + timedelta(days=10)
-
-
-@pytest.fixture(scope="module")
-def s3() -> Iterator[MotoS3]:
-    with running_moto() as server:
-        yield server
 
 
 @pytest.fixture(scope="module")

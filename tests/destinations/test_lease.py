@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import fsspec
 import pytest
-from moto_server import MotoS3, running_moto
+from moto_server import MotoS3
 
 from ttb_cola.destinations.lease import LeaseLost, fenced_bucket_lock, renew, take
 from ttb_cola.destinations.lock import LockHeld
@@ -18,12 +17,6 @@ from ttb_cola.destinations.lock import LockHeld
 LEASE = timedelta(minutes=15)
 STALE = {"host": "gone", "pid": 1, "command": "ttb-cola backfill", "token": "dead",
          "expires_at": "2000-01-01T00:00:00+00:00"}
-
-
-@pytest.fixture(scope="module")
-def s3() -> Iterator[MotoS3]:
-    with running_moto() as server:
-        yield server
 
 
 def _lock(s3: MotoS3) -> tuple[Any, str]:

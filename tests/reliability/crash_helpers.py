@@ -8,7 +8,8 @@ from datetime import date
 from typing import Any
 
 import pytest
-from ingest_helpers import COMPARED, JSON_FIELDS, add_colas_view
+from ingest_helpers import COMPARED, JSON_FIELDS, Warehouse, add_colas_view
+from reliability_helpers import duplicate_count
 
 
 def moto_or_skip() -> Any:
@@ -68,3 +69,12 @@ def expire_lease(s3: Any) -> None:
         holder = json.loads(fs.cat_file(path))
         holder["expires_at"] = "2000-01-01T00:00:00+00:00"
         fs.pipe_file(path, json.dumps(holder).encode())
+
+
+def rerun_colas(workdir: Any, s3: Any, monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, dict[str, Any]], int]:
+    """The COLAs a trial's rerun left and the page rows beyond one per TTB ID: the DuckDB file of
+    ``workdir`` (``s3`` None) or the lake's Delta tables (no reader dedupe: upserted on ttb_id)."""
+    if s3 is None:
+        warehouse = Warehouse(workdir, monkeypatch)
+        return warehouse.colas(), duplicate_count(warehouse)
+    return lake_colas(s3)

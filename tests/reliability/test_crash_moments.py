@@ -23,13 +23,12 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from crash_helpers import expire_lease, lake_colas, moto_or_skip
-from ingest_helpers import Warehouse, assert_same_records
+from crash_helpers import expire_lease, moto_or_skip, rerun_colas
+from ingest_helpers import assert_same_records
 from reliability_helpers import (
     BIN,
     REPO,
     days,
-    duplicate_count,
     ingest_command,
     method_truth,
     run_ingest,
@@ -89,11 +88,7 @@ def _trial(destination: str, moment: str, hook: str, tmp_path: Path, tally: Coun
         rerun = run_ingest(ingest_command(tmp_path, sim.base_url, rerun_day, rerun_day, AS_OF, *extra), env)
         assert rerun.returncode == 0, f"{moment} ({hook}): {rerun.stderr[-2000:]}"
         assert "Traceback" not in rerun.stderr
-        if s3 is None:
-            warehouse = Warehouse(tmp_path, monkeypatch)
-            loaded, dupes = warehouse.colas(), duplicate_count(warehouse)
-        else:
-            loaded, dupes = lake_colas(s3)  # no reader dedupe: upserted on ttb_id
+        loaded, dupes = rerun_colas(tmp_path, s3, monkeypatch)
     tally["records_lost"] += len(expected.keys() - loaded.keys())
     assert_same_records(loaded, expected)
     assert dupes == 0

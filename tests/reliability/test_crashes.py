@@ -19,12 +19,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from crash_helpers import expire_lease, lake_colas, moto_or_skip
-from ingest_helpers import Warehouse, assert_same_records
+from crash_helpers import expire_lease, lake_colas, moto_or_skip, rerun_colas
+from ingest_helpers import assert_same_records
 from reliability_helpers import (
     REPO,
     days,
-    duplicate_count,
     ingest_command,
     method_truth,
     run_ingest,
@@ -99,11 +98,7 @@ def _run_trials(destination: str, seeds: list[int], tmp_path: Path, tally: Count
                     rerun = run_ingest(cmd, env)
                     assert rerun.returncode == 0, f"seed {seed} ({trial.phase}): {rerun.stderr[-2000:]}"
                     assert "Traceback" not in rerun.stderr
-                    if s3 is None:
-                        warehouse = Warehouse(workdir, monkeypatch)
-                        loaded, dupes = warehouse.colas(), duplicate_count(warehouse)
-                    else:
-                        loaded, dupes = lake_colas(s3)  # no reader dedupe: upserted on ttb_id
+                    loaded, dupes = rerun_colas(workdir, s3, monkeypatch)
                 tally["records_lost"] += len(expected.keys() - loaded.keys())
                 assert_same_records(loaded, expected)
                 assert dupes == 0

@@ -120,8 +120,17 @@ def test_search_parks_a_listed_cola_not_found_and_keeps_a_duplicate_once(
         code, out = status(warehouse, capsys)
         assert code == EXIT_PARKED and missing in out
 
+        # the retry loads it; the day searched again in the same run (--reprobe) lists it, not fetched again
         sim.set_faults(None)
-        assert warehouse.ingest(sim.base_url, *args, today=SEARCH_TODAY) == EXIT_OK
+        assert warehouse.ingest(sim.base_url, *args, "--reprobe", today=SEARCH_TODAY) == EXIT_OK
+        [(run_id,)] = warehouse.query("select run_id from ttb_cola.crawl_parked")
+        assert warehouse.query(
+            f"select page_kind, count(*) from ttb_cola.cola_status_log where ttb_id = '{missing}' "
+            f"and run_id = '{run_id}' group by page_kind order by page_kind") == [
+                ("detail", 1), ("form", 1), ("listing", 1)]
+        with warehouse.connect() as con:
+            con.execute("use ttb_cola")
+            assert_one_row_per_key(con)
     assert listed.keys() <= warehouse.colas().keys()
     assert parked_rows(warehouse)[missing][:4] == ("listing", 1, True, True)
 

@@ -161,6 +161,29 @@ class Warehouse:
         return pipeline.state["sources"]["ttb_cola"]["resources"]["partitions"]["partitions"]
 
 
+#: The merged tables and their keys (the status log and the crawl logs are appended).
+MERGED_KEYS = {"cola_details": ("ttb_id",), "cola_forms": ("ttb_id",), "cola_listings": ("ttb_id",),
+               "cola_label_images": ("ttb_id", "position"), "cola_images": ("ttb_id", "position"),
+               "cola_barcodes": ("ttb_id", "image_sha256", "gtin"), "crawl_parked": ("ttb_id",)}
+
+
+def assert_one_row_per_key(con: duckdb.DuckDBPyConnection) -> None:
+    """Every merged table ``con`` names unqualified holds one row per key, and each page table's row is
+    its COLA's latest fetch (the newest ``fetched_at`` the status log saw for that page kind)."""
+    present = {row[0] for row in con.sql("show tables").fetchall()}
+    for table, key in MERGED_KEYS.items():
+        if table not in present:
+            continue
+        [(rows, keys)] = con.sql(f"select count(*), count(distinct ({', '.join(key)})) from {table}").fetchall()
+        assert rows == keys, f"{table}: {rows} rows for {keys} keys"
+    for table, kind in (("cola_details", "detail"), ("cola_forms", "form")):
+        stale = con.sql(
+            f"select t.ttb_id from {table} t join (select ttb_id, max(fetched_at) as latest from cola_status_log "
+            f"where page_kind = '{kind}' group by ttb_id) s using (ttb_id) where t.fetched_at <> s.latest"
+        ).fetchall()
+        assert stale == [], f"{table}: not the latest fetch of {stale}"
+
+
 def truth(registry: Any, days: Iterable[date], as_of: date) -> dict[str, dict[str, Any]]:
     """The simulator's public records of ``days`` (all methods) as of ``as_of``, by TTB ID."""
     return {

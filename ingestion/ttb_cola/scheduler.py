@@ -5,6 +5,11 @@ the one process-wide rate limiter) put records and outcomes on a bounded queue; 
 running inside the dlt resource, drains it in order, updates the per-partition and per-completed-date
 state and yields :class:`Event` s for the table resources. A worker that fails unexpectedly fails its
 own partition or day, never loses it; a block (CAPTCHA after all retries) stops every worker.
+
+A run fetches each COLA's pages once: the parked COLAs' retry, the searches and the probes run one
+after another, and a COLA whose pages an earlier step loaded is not fetched again by a later one (a
+``--reprobe`` walks every sequence of a partition, the retried and the listed ones too). So one load
+carries one row per COLA per page table (see :mod:`ttb_cola.merged`).
 """
 
 from __future__ import annotations
@@ -31,7 +36,7 @@ from ttb_cola.parked.retry import RetryOutcome, retry_parked
 from ttb_cola.probe.plan import CrawlSettings, PartitionCrawl, is_due, mark_covered, mark_listed, record_fetched
 from ttb_cola.probe.runner import PartitionOutcome, Prober
 from ttb_cola.progress import log_partition, log_search, progress_log
-from ttb_cola.records import TableRow
+from ttb_cola.records import DETAILS_TABLE, FORMS_TABLE, TableRow
 from ttb_cola.registry.breaker import BreakerSettings, CircuitBreaker
 from ttb_cola.registry.client import RegistryClient
 from ttb_cola.registry.ratelimit import RateLimiter
@@ -140,6 +145,8 @@ class Scheduler:
         self._local = threading.local()
         self._futures: list[Future[None]] = []
         self.book = ParkedBook({}, report.run_id)
+        #: TTB IDs whose pages this run loaded (added as their rows pass): not fetched again this run.
+        self.loaded: set[str] = set()
         self._pool = ThreadPoolExecutor(max_workers=max(1, workers.max_workers), thread_name_prefix="ttb-cola")
 
     def __enter__(self) -> Scheduler:
@@ -159,9 +166,15 @@ class Scheduler:
         self, plan: RunPlan, states: dict[str, Any], searches: dict[str, Any], parked: dict[str, Any] | None = None
     ) -> Iterator[Event]:
         """Retry the parked COLAs, search (unless ``probe``), then probe what is due and not covered;
-        ``states``, ``searches`` and ``parked`` (the resource state) are updated as outcomes arrive."""
+        ``states``, ``searches`` and ``parked`` (the resource state) are updated as outcomes arrive.
+        The ``crawl_parked`` rows come last, one per TTB ID (a COLA parked and loaded later in the run
+        gets its closing row only)."""
         self.book = ParkedBook(parked if parked is not None else {}, self.report.run_id)
         self.report.parked, self.report.resolved = self.book.parked, self.book.resolved
+        yield from self._steps(plan, states, searches)
+        yield from self.book.rows()
+
+    def _steps(self, plan: RunPlan, states: dict[str, Any], searches: dict[str, Any]) -> Iterator[Event]:
         if plan.retry_parked and self.book.entries:
             yield from self._retry()
         listed: dict[str, int] = {}
@@ -207,7 +220,7 @@ class Scheduler:
             self.report.searches.append(outcome)
             log_search(outcome, len(self.report.searches), len(work), started)
             yield Event("crawl_searches", outcome.row(self.report.run_id))
-            yield from self._park(outcome.parked)
+            self._park(outcome.parked)
 
     def _deferred(self, outcome: Outcome) -> bool:
         """Count the outcome's requests against the budget; True when it never started (budget spent)."""
@@ -265,7 +278,7 @@ class Scheduler:
             report.outcomes.append(outcome)
             log_partition(outcome, len(report.outcomes), len(todo), started)
             yield Event("crawl_partitions", outcome.row(report.run_id))
-            yield from self._park(outcome.parked)
+            self._park(outcome.parked)
 
     def _retry(self) -> Iterator[Event]:
         """Fetch the parked COLAs again (one unit of work); those still failing are parked again."""
@@ -276,22 +289,23 @@ class Scheduler:
             if isinstance(outcome, Event):
                 yield outcome
             elif isinstance(outcome, RetryOutcome) and not self._deferred(outcome):
-                yield from self._park(outcome.parked)
+                self._park(outcome.parked)
 
-    def _park(self, parked: list[Parked]) -> Iterator[Event]:
+    def _park(self, parked: list[Parked]) -> None:
         for one in parked:
-            yield self.book.park(one, utc_now())
+            self.book.park(one, utc_now())
 
     def _drain(self, count: int) -> Iterator[Event | Outcome]:
         """Records and outcomes as the workers send them, until ``count`` units of work have ended; a
-        page row of a parked COLA is followed by the row that closes its parked entry."""
+        page row closes its COLA's parked entry and marks it loaded by this run."""
         while count:
             item = self.events.get()
             if not isinstance(item, Event):
                 count -= 1
+            elif item.table in (DETAILS_TABLE, FORMS_TABLE):
+                self.loaded.add(item.data["ttb_id"])
+                self.book.resolve(item, utc_now())
             yield item
-            if isinstance(item, Event) and (closed := self.book.resolved_by(item, utc_now())) is not None:
-                yield closed
 
     def _prober(self) -> Prober:
         """This worker thread's prober (its own client and session, the shared limiter)."""
@@ -309,7 +323,7 @@ class Scheduler:
             )
             self._local.prober = Prober(
                 client, pages=w.pages, archive=w.archive, stop=self.stop,
-                lookahead=max(1, w.probe_lookahead), images=w.images,
+                lookahead=max(1, w.probe_lookahead), images=w.images, loaded=self.loaded,
             )
         return self._local.prober
 

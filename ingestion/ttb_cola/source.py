@@ -25,6 +25,7 @@ from ttb_cola.archive import DEFAULT_ARCHIVE_DIR, RawArchive, archived_records
 from ttb_cola.ids import check_method
 from ttb_cola.images.hook import image_hook
 from ttb_cola.images.source import image_table_resources
+from ttb_cola.merged import merged_table
 from ttb_cola.parked.book import PARKED_COLUMNS, PARKED_TABLE
 from ttb_cola.probe.plan import CrawlSettings
 from ttb_cola.records import (
@@ -201,31 +202,26 @@ def ttb_cola(
     return (partitions, *table_resources(partitions, run_report.run_id))
 
 
-def table_resources(parent: DltResource, run_id: str) -> tuple[DltResource, ...]:
+def table_resources(parent: DltResource, run_id: str, once: bool = True) -> tuple[DltResource, ...]:
     """The page tables, ``cola_label_images``, the crawl logs and ``cola_status_log`` (its rows tagged with
-    ``run_id``), fed by ``parent``'s rows."""
-    label_images = dlt.transformer(
-        _rows_of(LABEL_IMAGES_TABLE),
-        data_from=parent,
-        name=LABEL_IMAGES_TABLE,
-        write_disposition={"disposition": "merge", "strategy": "delete-insert"},
-        primary_key=("ttb_id", "position"),
-        merge_key="ttb_id",
-        columns=LABEL_IMAGE_COLUMNS,
-        schema_contract=SCHEMA_CONTRACT,
-    )
+    ``run_id``), fed by ``parent``'s rows; ``once``: the merged tables drop a key repeated in one load
+    (see :mod:`ttb_cola.merged`)."""
     return (
-        _page_table(parent, DETAILS_TABLE, DETAILS_COLUMNS),
-        _page_table(parent, FORMS_TABLE, FORMS_COLUMNS),
-        _page_table(parent, LISTINGS_TABLE, LISTINGS_COLUMNS),
-        label_images,
+        _page_table(parent, DETAILS_TABLE, DETAILS_COLUMNS, once),
+        _page_table(parent, FORMS_TABLE, FORMS_COLUMNS, once),
+        merged_table(  # the latest listing wins (listed_at: when the search listed it)
+            parent, _rows_of(LISTINGS_TABLE), LISTINGS_TABLE, "ttb_id", LISTINGS_COLUMNS, "listed_at", once=once,
+        ),
+        merged_table(  # no fetch time of its own: the form's rows come once per load
+            parent, _rows_of(LABEL_IMAGES_TABLE), LABEL_IMAGES_TABLE, ("ttb_id", "position"), LABEL_IMAGE_COLUMNS,
+            None, merge_key="ttb_id", strategy="delete-insert", once=once,
+        ),
         _crawl_log(parent, "crawl_partitions", CRAWL_PARTITION_COLUMNS),
         _crawl_log(parent, "crawl_searches", CRAWL_SEARCH_COLUMNS),
-        dlt.transformer(  # the parked COLAs: one row per TTB ID, its latest attempt
-            _rows_of(PARKED_TABLE), data_from=parent, name=PARKED_TABLE, write_disposition="merge",
-            primary_key="ttb_id", columns=PARKED_COLUMNS, schema_contract=SCHEMA_CONTRACT,
+        merged_table(  # the parked COLAs: one row per TTB ID, its latest attempt
+            parent, _rows_of(PARKED_TABLE), PARKED_TABLE, "ttb_id", PARKED_COLUMNS, "last_seen", once=once,
         ),
-        *image_table_resources(parent),
+        *image_table_resources(parent, once),
         status_log_resource(parent, run_id, MATERIALIZE),
     )
 
@@ -244,12 +240,9 @@ def _rows_of(table: str) -> Any:
     return rows
 
 
-def _page_table(parent: DltResource, table: str, columns: Any) -> DltResource:
+def _page_table(parent: DltResource, table: str, columns: Any, once: bool) -> DltResource:
     """A table of one page kind, merged on ``ttb_id``: the latest fetch of that page wins."""
-    return dlt.transformer(
-        _rows_of(table), data_from=parent, name=table, write_disposition="merge", primary_key="ttb_id",
-        columns=columns, schema_contract=SCHEMA_CONTRACT,
-    )
+    return merged_table(parent, _rows_of(table), table, "ttb_id", columns, "fetched_at", once=once)
 
 
 def _crawl_log(parent: DltResource, table: str, columns: Any) -> DltResource:
@@ -284,7 +277,8 @@ def ttb_cola_archive(
         for pages in archived_records(RawArchive.at(archive_url, **(archive_options or {})), base_url):
             yield from pages.rows()
 
-    return (archive, *table_resources(archive, f"reparse-{uuid.uuid4().hex[:12]}"))
+    # the archive holds one page of each kind per COLA: its keys are unique, and too many to remember
+    return (archive, *table_resources(archive, f"reparse-{uuid.uuid4().hex[:12]}", once=False))
 
 
 __all__ = ["table_resources", "ttb_cola", "ttb_cola_archive"]

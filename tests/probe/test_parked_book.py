@@ -13,7 +13,9 @@ ID = "25171002000002"
 
 def test_park_again_counts_attempts_and_a_loaded_page_closes_the_entry() -> None:
     state: dict = {}
-    first = ParkedBook(state, "run1").park(Parked(ID, "detail", "is for another ID"), "2025-06-26T10:00:00+00:00")
+    book = ParkedBook(state, "run1")
+    book.park(Parked(ID, "detail", "is for another ID"), "2025-06-26T10:00:00+00:00")
+    [first] = book.rows()
     assert first.table == PARKED_TABLE and set(first.data) == set(PARKED_SPECS)
     assert first.data == {
         "ttb_id": ID, "receipt_date": "2025-06-20", "receipt_method": "002", "sequence": 2, "page": "detail",
@@ -21,15 +23,19 @@ def test_park_again_counts_attempts_and_a_loaded_page_closes_the_entry() -> None
         "last_seen": "2025-06-26T10:00:00+00:00", "run_id": "run1", "resolved": False, "resolved_at": None,
     }
     book = ParkedBook(state, "run2")
-    again = book.park(Parked(ID, "detail", "still"), "2025-06-27T10:00:00+00:00")
+    book.park(Parked(ID, "detail", "still"), "2025-06-27T10:00:00+00:00")
+    [again] = book.rows()
     assert (again.data["attempts"], again.data["first_seen"], again.data["error"]) == (
         2, "2025-06-26T10:00:00+00:00", "still")
     assert book.open_ids() == [ID]
-    assert book.resolved_by(TableRow(LISTINGS_TABLE, {"ttb_id": ID}), "x") is None  # a listing loads nothing
-    closed = book.resolved_by(TableRow(DETAILS_TABLE, {"ttb_id": ID}), "2025-06-28T10:00:00+00:00")
-    assert closed is not None and closed.data["resolved"] and closed.data["resolved_at"] == "2025-06-28T10:00:00+00:00"
+    book.resolve(TableRow(LISTINGS_TABLE, {"ttb_id": ID}), "x")  # a listing loads nothing
+    assert book.open_ids() == [ID]
+    book.resolve(TableRow(DETAILS_TABLE, {"ttb_id": ID}), "2025-06-28T10:00:00+00:00")
+    book.resolve(TableRow(DETAILS_TABLE, {"ttb_id": ID}), "later")  # closed once
+    # parked and loaded in one run: one row, the latest (closed)
+    [closed] = book.rows()
+    assert closed.data["resolved"] and closed.data["resolved_at"] == "2025-06-28T10:00:00+00:00"
     assert closed.data["attempts"] == 2 and state == {} and book.resolved == [ID]
-    assert book.resolved_by(TableRow(DETAILS_TABLE, {"ttb_id": ID}), "later") is None
 
 
 def test_a_run_of_parked_colas_is_systemic() -> None:

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from ingest_helpers import Warehouse
+from ingest_helpers import Warehouse, assert_one_row_per_key
 from sim_server import running_simulator
 
 from ttb_cola.cli import main
@@ -120,8 +120,17 @@ def test_search_parks_a_listed_cola_not_found_and_keeps_a_duplicate_once(
         code, out = status(warehouse, capsys)
         assert code == EXIT_PARKED and missing in out
 
+        # the retry loads it; the day searched again in the same run (--reprobe) lists it, not fetched again
         sim.set_faults(None)
-        assert warehouse.ingest(sim.base_url, *args, today=SEARCH_TODAY) == EXIT_OK
+        assert warehouse.ingest(sim.base_url, *args, "--reprobe", today=SEARCH_TODAY) == EXIT_OK
+        [(run_id,)] = warehouse.query("select run_id from ttb_cola.crawl_parked")
+        assert warehouse.query(
+            f"select page_kind, count(*) from ttb_cola.cola_status_log where ttb_id = '{missing}' "
+            f"and run_id = '{run_id}' group by page_kind order by page_kind") == [
+                ("detail", 1), ("form", 1), ("listing", 1)]
+        with warehouse.connect() as con:
+            con.execute("use ttb_cola")
+            assert_one_row_per_key(con)
     assert listed.keys() <= warehouse.colas().keys()
     assert parked_rows(warehouse)[missing][:4] == ("listing", 1, True, True)
 
@@ -143,3 +152,33 @@ def test_colas_unreadable_one_after_another_fail_the_partition(warehouse: Wareho
     state = warehouse.state()[f"{day}|001"]
     assert state["status"] == "failed" and f"{MAX_PARKED_IN_A_ROW} COLAs in a row" in state["last_error"]
     assert set(parked_rows(warehouse)) == set(first)
+
+
+def test_a_parked_cola_retried_then_reprobed_in_one_run_loads_once(
+    warehouse: Warehouse, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The retry loads the parked COLA, then ``--reprobe`` walks its partition again in the same chunk:
+    the COLA is fetched once, each merged table gets one row per key (the latest fetch), and the next
+    run loads cleanly."""
+    args = ("--date", PROBED.isoformat(), "--methods", "002")
+    with running_simulator(seed=3, as_of=TODAY) as sim:
+        public = [r["ttb_id"] for r in sim.registry.partition_records(PROBED, "002", TODAY)]
+        wrong = public[1]
+        sim.set_faults(wrong_page_ids=[wrong])
+        assert warehouse.ingest(sim.base_url, *args, today=TODAY) == EXIT_PARKED
+        sim.set_faults(None)
+        assert warehouse.ingest(sim.base_url, *args, "--reprobe", today=TODAY + timedelta(days=1)) == EXIT_OK
+        [(run_id,)] = warehouse.query("select run_id from ttb_cola.crawl_parked")
+        # fetched once by the run: by the retry (its detail page and its form), not again by the probe
+        assert warehouse.query(
+            f"select page_kind, count(*) from ttb_cola.cola_status_log where ttb_id = '{wrong}' "
+            f"and run_id = '{run_id}' group by page_kind order by page_kind") == [("detail", 1), ("form", 1)]
+        # every other COLA was walked again (refetched) by the reprobe
+        assert warehouse.query(
+            f"select count(distinct ttb_id) from ttb_cola.cola_status_log where run_id = '{run_id}'") == [(4,)]
+        with warehouse.connect() as con:
+            con.execute("use ttb_cola")
+            assert_one_row_per_key(con)
+        assert parked_rows(warehouse)[wrong][:4] == ("detail", 1, True, True)
+        assert warehouse.ingest(sim.base_url, *args, "--reprobe", today=TODAY + timedelta(days=2)) == EXIT_OK
+    assert warehouse.colas().keys() == set(public)

@@ -14,6 +14,9 @@ its last committed version and never the files of a write that was killed before
 - the crawl logs (``crawl_partitions``, ``crawl_searches``) are appended, one row per partition or day per run,
   and so is ``cola_status_log`` (one row per page fetched: the data of the status history, see
   :mod:`ttb_cola.status_log`).
+
+The Delta upsert does not deduplicate a load (two rows for one key fail its MERGE or are both inserted):
+the resources send one row per key per load (:mod:`ttb_cola.merged`).
 """
 
 from __future__ import annotations

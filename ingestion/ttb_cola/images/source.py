@@ -14,15 +14,17 @@ import dlt
 from dlt.extract.resource import DltResource
 
 from ttb_cola.images.tables import IMAGE_TABLES
-from ttb_cola.records import SCHEMA_CONTRACT, TableRow
+from ttb_cola.merged import merged_table
+from ttb_cola.records import TableRow
 
 #: (table, row) pairs, e.g. from :func:`ttb_cola.images.tables.rows`.
 Rows = Iterable[tuple[str, dict[str, Any]]]
 
 
-def image_table_resources(parent: DltResource) -> tuple[DltResource, ...]:
-    """``cola_images`` and ``cola_barcodes`` from ``parent``'s :class:`TableRow` s, merged on their keys;
-    created by their first row, so a reparse or an image-less crawl leaves them as they are."""
+def image_table_resources(parent: DltResource, once: bool = True) -> tuple[DltResource, ...]:
+    """``cola_images`` and ``cola_barcodes`` from ``parent``'s :class:`TableRow` s, merged on their keys
+    (the latest fetch wins; ``once``: see :func:`ttb_cola.merged.merged_table`); created by their first
+    row, so a reparse or an image-less crawl leaves them as they are."""
 
     def rows_of(table: str) -> Callable[[TableRow], Iterator[dict[str, Any]]]:
         def rows(event: TableRow) -> Iterator[dict[str, Any]]:
@@ -32,8 +34,7 @@ def image_table_resources(parent: DltResource) -> tuple[DltResource, ...]:
         return rows
 
     return tuple(
-        dlt.transformer(rows_of(table), data_from=parent, name=table, write_disposition="merge", primary_key=key,
-                        columns=columns, schema_contract=SCHEMA_CONTRACT)
+        merged_table(parent, rows_of(table), table, key, columns, "fetched_at", once=once)
         for table, key, columns in IMAGE_TABLES
     )
 

@@ -2,8 +2,9 @@
 
 The state (``resource_state()["parked"]``: TTB ID -> page, error, attempts, first/last seen, run)
 is committed with each load, like the partition state, so a parked COLA is never forgotten; the
-table is the visible log: one row per TTB ID (merged on the DuckDB destination, appended on the
-lake, where readers keep each TTB ID's latest row), ``resolved`` once a later run loaded it.
+table is the visible log: one row per TTB ID (merged on its key), ``resolved`` once a later run
+loaded it. A run can park a COLA and load it later on (a search after the retry, a probe after a
+search), so the book keeps each TTB ID's latest row and the run yields them once, at its end.
 """
 
 from __future__ import annotations
@@ -40,30 +41,36 @@ class ParkedBook:
         #: Parked by this run (new, or retried and still failing), and loaded by it after being parked.
         self.parked: list[Parked] = []
         self.resolved: list[str] = []
+        self._rows: dict[str, dict[str, Any]] = {}
 
     def open_ids(self) -> list[str]:
         """The TTB IDs still parked, in order."""
         return sorted(self.entries)
 
-    def park(self, parked: Parked, now: str) -> TableRow:
-        """Park ``parked`` (again: one more attempt); its ``crawl_parked`` row."""
+    def park(self, parked: Parked, now: str) -> None:
+        """Park ``parked`` (again: one more attempt)."""
         entry = self.entries.get(parked.ttb_id) or {"attempts": 0, "first_seen": now}
         entry = {**entry, "page": parked.page, "error": parked.error, "attempts": entry["attempts"] + 1,
                  "last_seen": now, "run_id": self.run_id}
         self.entries[parked.ttb_id] = entry
         self.parked.append(parked)
-        return TableRow(PARKED_TABLE, self._row(parked.ttb_id, entry, None))
+        self._rows[parked.ttb_id] = self._row(parked.ttb_id, entry, None)
 
-    def resolved_by(self, row: TableRow, now: str) -> TableRow | None:
-        """The ``crawl_parked`` row closing a parked COLA when ``row`` loads a page of it, else None."""
+    def resolve(self, row: TableRow, now: str) -> None:
+        """Close the parked entry of the COLA whose page ``row`` loads, if it is parked."""
         if row.table not in (DETAILS_TABLE, FORMS_TABLE):
-            return None
+            return
         ttb_id = row.data.get("ttb_id")
         entry = self.entries.pop(ttb_id, None)
         if entry is None:
-            return None
+            return
         self.resolved.append(ttb_id)
-        return TableRow(PARKED_TABLE, self._row(ttb_id, entry, now))
+        self._rows[ttb_id] = self._row(ttb_id, entry, now)
+
+    def rows(self) -> list[TableRow]:
+        """The ``crawl_parked`` rows of this run: one per TTB ID it parked or loaded after being parked,
+        its latest."""
+        return [TableRow(PARKED_TABLE, row) for _, row in sorted(self._rows.items())]
 
     def _row(self, ttb_id: str, entry: dict[str, Any], resolved_at: str | None) -> dict[str, Any]:
         return {

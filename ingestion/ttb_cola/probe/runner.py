@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
@@ -98,6 +98,9 @@ class Prober:
     lookahead: int = 4
     #: Label images fetched right after each form (setting ``images``); None: none.
     images: ImageHook | None = None
+    #: TTB IDs whose pages this run loaded already (the scheduler's, growing): a COLA is fetched once
+    #: per run, so a partition walked again (``--reprobe``) counts them found without fetching them.
+    loaded: Collection[str] = frozenset()
 
     def _fetch(self, ttb_id: str, kind: PageKind) -> Page:
         page = self.client.detail(ttb_id) if kind is PageKind.DETAIL else self.client.form(ttb_id)
@@ -175,7 +178,7 @@ class Prober:
         outcome = PartitionOutcome(crawl.receipt_date.isoformat(), method, crawl.state, started_at=utc_now())
         sequences = crawl.sequences()
         last_line = clock
-        pending: deque[tuple[int, Future[ColaPages | None]]] = deque()
+        pending: deque[tuple[int, Future[ColaPages | bool | None]]] = deque()
         in_a_row = ParkedInARow()
         with ThreadPoolExecutor(max_workers=self.lookahead, thread_name_prefix="ttb-cola-probe") as pool:
 
@@ -185,7 +188,8 @@ class Prober:
                     if sequence is None:
                         return
                     ttb_id = format_ttb_id(crawl.receipt_date, method, sequence)
-                    pending.append((sequence, pool.submit(self.record, ttb_id)))
+                    pending.append((sequence, _loaded_already() if ttb_id in self.loaded
+                                    else pool.submit(self.record, ttb_id)))
 
             if self.stop.is_set():  # blocked elsewhere: send nothing, keep the state where it was
                 crawl.fail(crawl.state["highest"] + 1, "run stopped before this partition was probed")
@@ -220,7 +224,7 @@ class Prober:
                     break
                 crawl.observe(sequence, found=record is not None)
                 in_a_row.loaded()
-                for row in record.rows() if record is not None else ():
+                for row in record.rows() if isinstance(record, ColaPages) else ():
                     emit(row)
                 if time.monotonic() - last_line >= PROGRESS_EVERY:
                     last_line = time.monotonic()
@@ -253,6 +257,13 @@ class Prober:
             crawl.receipt_date, method, max([crawl.state["highest"], *crawl.found, *crawl.missed]),
             crawl.probed, len(crawl.found), len(crawl.missed), requests / max(seconds, 1e-3),
         )
+
+
+def _loaded_already() -> Future[ColaPages | bool | None]:
+    """The outcome of a sequence whose COLA this run loaded already: found (True), nothing to emit."""
+    future: Future[ColaPages | bool | None] = Future()
+    future.set_result(True)
+    return future
 
 
 def _provenance(page: Page) -> dict[str, Any]:

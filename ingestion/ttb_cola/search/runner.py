@@ -143,10 +143,10 @@ class Lister:
 
     def _fetch_all(self, outcome: ListingOutcome, emit: Callable[[TableRow], None]) -> None:
         """Fetch the planned rows (``lookahead`` at a time), emitting each COLA's pages in list order;
-        a COLA known before whose status moved gets only the page that shows its status. A COLA that
-        cannot be read, or whose detail page says not found although listed, is parked (a run of
-        them fails the day)."""
-        rows = outcome.plan.fetch
+        a COLA known before whose status moved gets only the page that shows its status, and one this
+        run loaded already (a parked COLA retried) is not fetched again. A COLA that cannot be read,
+        or whose detail page says not found although listed, is parked (a run of them fails the day)."""
+        rows = [row for row in outcome.plan.fetch if row["ttb_id"] not in self.prober.loaded]
         moved = outcome.plan.moved_ids
         in_a_row = ParkedInARow()
         with ThreadPoolExecutor(max_workers=self.prober.lookahead, thread_name_prefix="ttb-cola-list") as pool:

@@ -23,11 +23,18 @@ complete_dates as (
 
 ),
 
+last_island_id as (
+
+    select arg_max(island, completed_date) as island
+    from complete_dates
+
+),
+
 last_island as (
 
-    select *
+    select complete_dates.*
     from complete_dates
-    where island = (select arg_max(island, completed_date) from complete_dates)
+    inner join last_island_id on complete_dates.island = last_island_id.island
 
 ),
 

@@ -1,6 +1,7 @@
 -- One row per public COLA: keys to every dimension, status and when it took effect, dates, days
 -- from receipt to approval, product type and domestic/imported (with whether they were read or
 -- inferred), the number of label images, and the GTINs read from its labels (bridge_cola_gtins).
+-- A COLA only listed by the search (has_pages false) has its listing's fields and NULL page fields.
 with
 
 enriched as (
@@ -84,7 +85,9 @@ final as (
         wine_appellation,
         grape_varietals,
         formula is not null as has_formula,
+        has_detail_page,
         is_form_fetched,
+        has_pages,
 
         -- measures
         days_to_approval,

@@ -1,8 +1,12 @@
--- One row per public COLA: what it signals when it first becomes public (new_company, new_brand,
--- new_product, refile, other, or unknown), judged against every earlier-received COLA of the same
--- permit. "New" is only claimed when the COLA's receipt date lies in gap-free crawl coverage, and
--- then reads "new since coverage_start_date"; a COLA received outside covered dates that has no
--- earlier COLA to compare with is `unknown`, never guessed.
+-- One row per public COLA (with or without its pages: the search listing's permit, brand, fanciful
+-- name and class/type are enough): what it signals when it first becomes public (new_company,
+-- new_brand, new_product, refile, other, or unknown), judged against every earlier-received COLA of
+-- the same permit. "New" is only claimed when the COLA's receipt date lies in gap-free coverage,
+-- and then reads "new since coverage_start_date". A receipt date is covered when every receipt
+-- method of it was crawled (receipt partitions), or when it lies in the current completed-date
+-- index (int_completed_date_index: every COLA received since its start whose status took effect
+-- by its end was listed, since a COLA is completed on or after its receipt date). A COLA received
+-- outside covered dates that has no earlier COLA to compare with is `unknown`, never guessed.
 with
 
 colas as (
@@ -30,13 +34,30 @@ covered_dates as (
 
 ),
 
+-- every receipt date from the start to the end of the current completed-date index
+indexed_dates as (
+
+    select cast(unnest(generate_series(index_start_date, index_end_date, interval 1 day)) as date) as receipt_date
+    from {{ ref('int_completed_date_index') }}
+    where is_current
+
+),
+
+all_covered_dates as (
+
+    select receipt_date from covered_dates
+    union
+    select receipt_date from indexed_dates
+
+),
+
 -- gaps and islands: consecutive covered dates share an island; its first date starts the coverage
 islands as (
 
     select
         receipt_date,
         receipt_date - cast(row_number() over (order by receipt_date) as integer) as island
-    from covered_dates
+    from all_covered_dates
 
 ),
 
@@ -64,8 +85,11 @@ ranked as (
         colas.class_type_code,
         colas.class_type_description,
         colas.product_type,
+        colas.completed_date,
+        colas.has_pages,
         coverage_starts.coverage_start_date,
         coverage_starts.receipt_date is not null as is_receipt_date_covered,
+        indexed_dates.receipt_date is not null as is_receipt_date_indexed,
         row_number() over (
             partition by colas.permit_number
             order by colas.received_date, colas.ttb_id
@@ -89,6 +113,8 @@ ranked as (
     from colas
     left join coverage_starts
         on colas.received_date = coverage_starts.receipt_date
+    left join indexed_dates
+        on colas.received_date = indexed_dates.receipt_date
 
 ),
 
@@ -107,8 +133,11 @@ final as (
         class_type_code,
         class_type_description,
         product_type,
+        completed_date,
+        has_pages,
         coverage_start_date,
         is_receipt_date_covered,
+        is_receipt_date_indexed,
         case
             when permit_number is null then 'unknown'
             when company_rank = 1 and is_receipt_date_covered then 'new_company'
@@ -124,7 +153,7 @@ final as (
             when permit_number is null then 'no permit number on the COLA'
             when
                 (company_rank = 1 or brand_rank = 1 or product_rank = 1) and not is_receipt_date_covered
-                then 'no earlier COLA found and the receipt date is not in gap-free coverage'
+                then 'no earlier COLA found and the receipt date is neither crawled nor in the completed-date index'
         end as unknown_reason
     from ranked
 

@@ -1,5 +1,7 @@
--- One row per COLA we hold a page of: its detail page, printable form and search listing, each the
--- latest load's row of its raw table (so refetching one page kind never erases another's fields).
+-- One row per COLA we hold a page or a search listing of: its detail page, printable form and search
+-- listing, each the latest load's row of its raw table (so refetching one page kind never erases
+-- another's fields). A COLA only listed (no page fetched yet) has its listing's fields and NULL in
+-- every page-only field; has_detail_page / is_form_fetched / has_pages say which pages we hold.
 -- The detail page wins where both pages carry a field (its wording is the registry's record), the
 -- form adds its codes, checkboxes and dates, the listing its completed date and, where no page has
 -- them, codes and descriptions; the status is the one of the page fetched last, since a status
@@ -33,15 +35,16 @@ joined as (
         forms.date_issued,
         forms.expiration_date,
         listings.completed_date,
+        listings.listed_at,
         forms.type_of_product,
         forms.source_of_product,
         forms.wine_appellation,
         forms.dba_name,
-        coalesce(details.ttb_id, forms.ttb_id) as ttb_id,
-        coalesce(details.receipt_date, forms.receipt_date) as receipt_date,
-        coalesce(details.receipt_method, forms.receipt_method) as receipt_method,
-        coalesce(details.sequence, forms.sequence) as receipt_sequence,
-        coalesce(details.serial_number, forms.serial_number) as serial_number,
+        coalesce(details.ttb_id, forms.ttb_id, listings.ttb_id) as ttb_id,
+        coalesce(details.receipt_date, forms.receipt_date, listings.receipt_date) as receipt_date,
+        coalesce(details.receipt_method, forms.receipt_method, listings.receipt_method) as receipt_method,
+        coalesce(details.sequence, forms.sequence, listings.sequence) as receipt_sequence,
+        coalesce(details.serial_number, forms.serial_number, listings.serial_number) as serial_number,
         case
             when forms.fetched_at > details.fetched_at then coalesce(forms.status, details.status)
             else coalesce(details.status, forms.status)
@@ -81,6 +84,7 @@ joined as (
         coalesce(details.contact_name, forms.contact_name) as contact_name,
         coalesce(details.phone, forms.phone) as phone,
         coalesce(details.email, forms.email) as email,
+        details.ttb_id is not null as has_detail_page,
         forms.ttb_id is not null as is_form_fetched,
         coalesce(details.source_url, forms.source_url) as source_url,
         coalesce(details.fetched_at, forms.fetched_at) as fetched_at,
@@ -95,11 +99,11 @@ joined as (
             when try_cast(forms._dlt_load_id as double) then forms._dlt_load_id
             else listings._dlt_load_id
         end as _dlt_load_id,
-        coalesce(details._dlt_id, forms._dlt_id) as _dlt_id
+        coalesce(details._dlt_id, forms._dlt_id, listings._dlt_id) as _dlt_id
 
     from details
     full outer join forms on details.ttb_id = forms.ttb_id
-    left join listings on coalesce(details.ttb_id, forms.ttb_id) = listings.ttb_id
+    full outer join listings on coalesce(details.ttb_id, forms.ttb_id) = listings.ttb_id
 
 ),
 
@@ -175,8 +179,11 @@ renamed as (
         {{ clean_text('phone') }} as phone,
         {{ clean_text('email') }} as email,
 
-        -- provenance
+        -- provenance: which pages we hold (none for a COLA only listed by the search)
+        has_detail_page,
         is_form_fetched,
+        has_detail_page or is_form_fetched as has_pages,
+        listed_at,
         source_url,
         fetched_at,
         page_sha256,

@@ -1,0 +1,92 @@
+"""Signals from the completed-date index alone equal those from full pages, on the same COLAs.
+
+One ingest over loopback HTTP against the registry simulator (strategy `search`, pages `form`)
+searches every completed date of a window and fetches each listed COLA's form; `dbt build` gives
+fct_cola_signals with pages. A copy of that warehouse then keeps only what a listing-only crawl
+writes (`cola_listings`, `crawl_searches`, the status log's listing rows and dlt's own tables):
+every page row, label image and receipt-partition row is deleted, so the only coverage left is the
+completed-date index. Built again, every COLA has the same signal, and COLAs received inside the
+index are judged (new company, brand, product) rather than unknown.
+
+The simulator's dates lie in the past of the wall clock that stamps each search's finished_at, so
+the index's currency check is relaxed (TTB_COLA_INDEX_MAX_LAG_DAYS) for both builds.
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+import pytest
+from digest_helpers import dbt_build
+from ingest_helpers import Warehouse
+from sim_server import running_simulator
+
+START = date(2025, 6, 17)  # Tue..Fri: about 2,600 COLAs completed, some 300 of them received in the window
+TODAY = date(2025, 6, 21)
+#: What a listing-only crawl never writes: page rows, label images, receipt partitions, parked COLAs.
+PAGE_TABLES = ("cola_details", "cola_forms", "cola_label_images", "crawl_partitions", "crawl_parked")
+
+
+def _signals(db: Path) -> dict[str, str]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return dict(con.execute("select ttb_id, signal_type from marts.fct_cola_signals").fetchall())
+
+
+def _query(db: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def _keep_listings_only(db: Path) -> None:
+    with duckdb.connect(str(db)) as con:
+        present = {name for (name,) in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'ttb_cola'"
+        ).fetchall()}
+        for table in PAGE_TABLES:
+            if table in present:
+                con.execute(f"delete from ttb_cola.{table}")
+        con.execute("delete from ttb_cola.cola_status_log where page_kind != 'listing'")
+        for schema in ("staging", "intermediate", "marts", "seeds", "snapshots"):
+            con.execute(f"drop schema if exists {schema} cascade")
+
+
+def test_signals_from_the_index_equal_those_from_full_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    warehouse = Warehouse(tmp_path, monkeypatch)
+    monkeypatch.setenv("SOURCES__TTB_COLA__PAGES", "form")
+    monkeypatch.setenv("TTB_COLA_INDEX_MAX_LAG_DAYS", "100000")
+    with running_simulator(seed=7, as_of=TODAY) as sim:
+        assert warehouse.ingest(
+            sim.base_url, "--start", START.isoformat(), "--end", (TODAY - timedelta(days=1)).isoformat(),
+            "--strategy", "search", today=TODAY,
+        ) == 0
+    dbt_build(warehouse.db, tmp_path / "dbt_pages")
+    listings = tmp_path / "listings" / "warehouse.duckdb"
+    listings.parent.mkdir()
+    shutil.copy(warehouse.db, listings)
+    _keep_listings_only(listings)
+    dbt_build(listings, tmp_path / "dbt_listings")
+
+    with_pages, from_index = _signals(warehouse.db), _signals(listings)
+    [(listed,)] = _query(warehouse.db, "select count(*) from ttb_cola.cola_listings")
+    assert len(with_pages) == listed > 1000
+    assert from_index == with_pages
+    # the index is what judges them: no page or receipt partition is left in the copy
+    assert _query(listings, "select count(*) from ttb_cola.crawl_partitions") == [(0,)]
+    assert _query(listings, "select index_start_date, index_end_date, is_current from "
+                            "intermediate.int_completed_date_index") == [(START, TODAY - timedelta(days=1), True)]
+    judged = _query(listings, """
+        select signal_type, count(*) from marts.fct_cola_signals
+        where is_receipt_date_indexed and coverage_start_date is not null group by 1""")
+    assert {"new_company", "new_brand"} <= {signal for signal, _ in judged}
+    assert _query(listings, "select count(*) from marts.fct_cola_signals where is_receipt_date_indexed "
+                            "and signal_type = 'unknown'") == [(0,)]
+    # every mart built without pages: page-only fields null, has_pages false on every COLA
+    assert _query(listings, """
+        select bool_or(has_pages), count(status), count(approval_date), count(permit_number) = count(*)
+        from marts.fct_cola_approvals""") == [(False, 0, 0, True)]
+    assert _query(warehouse.db, "select bool_and(has_pages) from marts.fct_cola_approvals") == [(True,)]

@@ -206,8 +206,9 @@ class Scheduler:
             for day in date_range(verified.first, verified.last):
                 if day in verified.moved:
                     continue
+                now = utc_now()
                 row = ListingOutcome(day.isoformat(), searches[day.isoformat()], verified=True,
-                                     requests=charged.pop(day, 0))
+                                     requests=charged.pop(day, 0), started_at=now, finished_at=now)
                 yield Event("crawl_searches", row.row(self.report.run_id))
         if moved:
             progress_log.info("run %s: %d complete date(s) moved: searched again (%s)", self.report.run_id,

@@ -48,6 +48,12 @@ def search_days(states: dict[str, Any], first: date, last: date, reprobe: bool =
     return [d for d in days if reprobe or (states.get(d.isoformat()) or {}).get("status") != "complete"]
 
 
+def is_over(day: date, today: date, registry_date: date | None) -> bool:
+    """Whether ``day`` is over in Washington (``today`` is later) and at the registry (its search
+    form's date, ``registry_date``, is later; when unknown, Washington's date decides)."""
+    return day < today and (registry_date is None or day < registry_date)
+
+
 def search_state(
     day: date, today: date, total: int | None, listed: int, error: str | None,
     registry_date: date | None = None, previous: dict[str, Any] | None = None,
@@ -59,7 +65,7 @@ def search_state(
     While the day is not over, ``provisional_through`` keeps the last run date whose pages of it are
     provisional; a failed search keeps the previous one (its refetch may not have finished).
     """
-    over = day < today and (registry_date is None or day < registry_date)
+    over = is_over(day, today, registry_date)
     status: SearchStatus = "failed" if error else ("complete" if over else "partial")
     state: dict[str, Any] = {
         "status": status, "reported_total": total, "listed": listed, "last_run": today.isoformat(),

@@ -24,7 +24,14 @@ from ttb_cola.probe.runner import Prober
 from ttb_cola.records import LISTINGS_TABLE, TableRow, listing_row
 from ttb_cola.registry.errors import RegistryBlocked, RegistryError
 from ttb_cola.search.client import Searcher, SearchIncomplete
-from ttb_cola.search.plan import FetchPlan, moved_days, plan_fetches, provisional_through, search_state
+from ttb_cola.search.plan import (
+    FetchPlan,
+    is_over,
+    moved_days,
+    plan_fetches,
+    provisional_through,
+    search_state,
+)
 
 logger = logging.getLogger("ttb_cola.search.runner")
 
@@ -115,7 +122,9 @@ class Lister:
             listed_at = utc_now()
             for row in rows:
                 emit(TableRow(LISTINGS_TABLE, listing_row(row, listed_at)))
-            outcome.plan = plan_fetches(rows, day, receipt_states, provisional_through(previous))
+            # pages fetched while the day went on are fetched again once it is over, not before
+            over = is_over(day, today, self.searcher.registry_date)
+            outcome.plan = plan_fetches(rows, day, receipt_states, provisional_through(previous) if over else None)
             self._fetch_all(outcome, emit)
         except RegistryBlocked as exc:
             outcome.blocked = True

@@ -186,7 +186,7 @@ class Scheduler:
         total moved."""
         assert plan.search_first is not None and plan.search_last is not None
         days = search_days(searches, plan.search_first, plan.search_last, plan.reprobe)
-        ranges = complete_ranges(searches, plan.search_first, plan.search_last)
+        ranges = [] if plan.reprobe else complete_ranges(searches, plan.search_first, plan.search_last)
         progress_log.info(
             "run %s: verifying %d complete dates in %d ranges, searching %d completed dates (%s..%s), "
             "%d workers at %s req/s", self.report.run_id, sum((b - a).days + 1 for a, b in ranges), len(ranges),

@@ -201,12 +201,18 @@ class Scheduler:
             if self._deferred(verified):
                 continue
             self.report.verifications.append(verified)
+            now = utc_now()
+            if verified.error:  # not counted: the days stay complete, the run fails, the next one counts again
+                held = searches[verified.first.isoformat()]
+                row = ListingOutcome(verified.first.isoformat(), dict(held, status="failed", last_error=verified.error),
+                                     requests=verified.requests, started_at=now, finished_at=now)
+                yield Event("crawl_searches", row.row(self.report.run_id))
+                continue
             moved += verified.moved
             charged[verified.first] = verified.requests
             for day in date_range(verified.first, verified.last):
                 if day in verified.moved:
                     continue
-                now = utc_now()
                 row = ListingOutcome(day.isoformat(), searches[day.isoformat()], verified=True,
                                      requests=charged.pop(day, 0), started_at=now, finished_at=now)
                 yield Event("crawl_searches", row.row(self.report.run_id))

@@ -3,7 +3,8 @@
 The day's list comes from :class:`ttb_cola.search.client.Searcher` (export, split, paging, reconciled);
 the COLAs it lists that we do not hold as of that day are fetched with the probe's
 :meth:`ttb_cola.probe.runner.Prober.record` and carry the list's completed date and codes. Records are
-handed to ``emit`` as they are confirmed; the outcome says what the listing covered.
+handed to ``emit`` as they are confirmed; the outcome says what the listing covered. A run of complete
+days is counted again with :func:`verify_range` (count-only searches, bisected where the total moved).
 """
 
 from __future__ import annotations

@@ -145,7 +145,9 @@ def _crawl_options() -> argparse.ArgumentParser:
     crawl_options.add_argument(
         "--max-requests", type=int, help="start no new work after this many requests; exit 75 (default: max_requests)"
     )
-    crawl_options.add_argument("--today", help="the run's date for replays (default: today)")
+    crawl_options.add_argument(
+        "--today", help="the run's date for replays, at most today's date in Washington (default: that date)"
+    )
     crawl_options.add_argument("--base-url", help="registry root (default: sources.ttb_cola.base_url)")
     crawl_options.add_argument("--requests-per-second", type=float, help="override the configured rate")
     crawl_options.add_argument("--max-workers", type=int, help="override the configured worker count")

@@ -43,10 +43,10 @@ from ttb_cola.registry.ratelimit import RateLimiter
 from ttb_cola.registry.retry import RetryPolicy
 from ttb_cola.registry.stopping import StopSignal
 from ttb_cola.search.client import Searcher
-from ttb_cola.search.plan import covered_from, recheck_days, search_days, search_state
-from ttb_cola.search.runner import Lister, ListingOutcome
+from ttb_cola.search.plan import complete_ranges, covered_from, search_days, search_state
+from ttb_cola.search.runner import Lister, ListingOutcome, VerifyOutcome, verify_range
 
-Outcome = PartitionOutcome | ListingOutcome | RetryOutcome
+Outcome = PartitionOutcome | ListingOutcome | RetryOutcome | VerifyOutcome
 
 
 @dataclass
@@ -59,6 +59,8 @@ class RunReport:
     covered: int = 0
     outcomes: list[PartitionOutcome] = field(default_factory=list)
     searches: list[ListingOutcome] = field(default_factory=list)
+    #: The ranges of complete days counted again (their cost, and the days that moved).
+    verifications: list[VerifyOutcome] = field(default_factory=list)
     #: Completed dates and partitions left for the next run because the budget was spent.
     deferred: int = 0
     #: Set from outside (Ctrl-C) to stop the workers; the scheduler sets it on a block.
@@ -76,12 +78,17 @@ class RunReport:
     @property
     def failed(self) -> list[Outcome]:
         """Partitions and completed dates that ended this run failed."""
-        return [o for o in [*self.searches, *self.outcomes] if o.state["status"] == "failed"]
+        return [o for o in [*self.verifications, *self.searches, *self.outcomes] if o.state["status"] == "failed"]
 
     @property
     def blocked(self) -> bool:
         """Whether the registry blocked the run (CAPTCHA after all retries, or the circuit breaker)."""
-        return self.block is not None or any(o.blocked for o in [*self.searches, *self.outcomes])
+        return self.block is not None or any(o.blocked for o in [*self.verifications, *self.searches, *self.outcomes])
+
+    @property
+    def requests(self) -> int:
+        """Requests the run's searches, verifications and probes sent."""
+        return sum(o.requests for o in [*self.verifications, *self.searches, *self.outcomes])
 
 
 #: One row for one table (page rows, listing rows, crawl log rows).
@@ -120,7 +127,6 @@ class RunPlan:
     search_first: date | None = None
     search_last: date | None = None
     reprobe: bool = False
-    recheck_complete_days: int = 3
     #: Retry the parked COLAs first (the first chunk of a command does).
     retry_parked: bool = True
 
@@ -189,36 +195,62 @@ class Scheduler:
     def _search(
         self, plan: RunPlan, states: dict[str, Any], searches: dict[str, Any], listed: dict[str, int]
     ) -> Iterator[Event]:
+        """Count the complete days again by ranges, then search the days not complete and those whose
+        total moved."""
         assert plan.search_first is not None and plan.search_last is not None
         days = search_days(searches, plan.search_first, plan.search_last, plan.reprobe)
-        rechecks = [
-            d for d in recheck_days(
-                searches, plan.search_first, plan.search_last, plan.today, plan.recheck_complete_days
-            ) if d not in days
-        ]
+        ranges = [] if plan.reprobe else complete_ranges(searches, plan.search_first, plan.search_last)
         progress_log.info(
-            "run %s: searching %d completed dates (%s..%s) and checking %d totals, %d workers at %s req/s",
-            self.report.run_id, len(days), plan.search_first, plan.search_last, len(rechecks),
-            self.workers.max_workers, self.workers.requests_per_second or "unlimited",
+            "run %s: verifying %d complete dates in %d ranges, searching %d completed dates (%s..%s), "
+            "%d workers at %s req/s", self.report.run_id, sum((b - a).days + 1 for a, b in ranges), len(ranges),
+            len(days), plan.search_first, plan.search_last, self.workers.max_workers,
+            self.workers.requests_per_second or "unlimited",
         )
+        charged: dict[date, int] = {}  # a range's count requests, charged to its first day's row
+        moved: list[date] = []
+        self._futures += [self._pool.submit(self._verify_work, searches, a, b) for a, b in ranges]
+        for verified in self._drain(len(ranges)):
+            assert isinstance(verified, VerifyOutcome)
+            if self._deferred(verified):
+                continue
+            self.report.verifications.append(verified)
+            now = utc_now()
+            if verified.error:  # not counted: the days stay complete, the run fails, the next one counts again
+                held = searches[verified.first.isoformat()]
+                row = ListingOutcome(verified.first.isoformat(), dict(held, status="failed", last_error=verified.error),
+                                     requests=verified.requests, started_at=now, finished_at=now)
+                yield Event("crawl_searches", row.row(self.report.run_id))
+                continue
+            moved += verified.moved
+            charged[verified.first] = verified.requests
+            for day in date_range(verified.first, verified.last):
+                if day in verified.moved:
+                    continue
+                row = ListingOutcome(day.isoformat(), searches[day.isoformat()], verified=True,
+                                     requests=charged.pop(day, 0), started_at=now, finished_at=now)
+                yield Event("crawl_searches", row.row(self.report.run_id))
+        if moved:
+            progress_log.info("run %s: %d complete date(s) moved: searched again (%s)", self.report.run_id,
+                              len(moved), ", ".join(d.isoformat() for d in moved[:10]))
+        days = sorted({*days, *moved})
         started = time.monotonic()
-        work = [(day, False) for day in days] + [(day, True) for day in rechecks]
         self._futures += [
-            self._pool.submit(self._search_work, day, plan.today, states, searches.get(day.isoformat()), recheck)
-            for day, recheck in work
+            self._pool.submit(self._search_work, day, plan.today, states, searches.get(day.isoformat()))
+            for day in days
         ]
-        for outcome in self._drain(len(work)):
+        for outcome in self._drain(len(days)):
             if isinstance(outcome, Event):
                 yield outcome
                 continue
             assert isinstance(outcome, ListingOutcome)
             if self._deferred(outcome):
                 continue
+            outcome.requests += charged.pop(date.fromisoformat(outcome.completed_date), 0)
             for key, sequences in apply_listing(outcome, states, plan.today, plan.crawl).items():
                 listed[key] = listed.get(key, 0) + sequences
             searches[outcome.completed_date] = outcome.state
             self.report.searches.append(outcome)
-            log_search(outcome, len(self.report.searches), len(work), started)
+            log_search(outcome, len(self.report.searches), len(days), started)
             yield Event("crawl_searches", outcome.row(self.report.run_id))
             self._park(outcome.parked)
 
@@ -330,8 +362,21 @@ class Scheduler:
     def _emit(self, row: TableRow) -> None:
         self.events.put(row)
 
+    def _verify_work(self, searches: dict[str, Any], first: date, last: date) -> None:
+        outcome = VerifyOutcome(first, last, skipped=True)
+        try:
+            if not self.budget.spent():
+                outcome = verify_range(Searcher(self._prober().client), searches, first, last)
+        except Exception as exc:  # a bug must fail the range, never pass it as verified
+            progress_log.exception("verifying %s..%s failed unexpectedly", first, last)
+            outcome = VerifyOutcome(first, last, error=f"unexpected {type(exc).__name__}: {exc}")
+        finally:
+            if outcome.blocked:
+                self.stop.set()
+            self.events.put(outcome)
+
     def _search_work(
-        self, day: date, today: date, states: dict[str, Any], previous: dict[str, Any] | None, recheck: bool
+        self, day: date, today: date, states: dict[str, Any], previous: dict[str, Any] | None
     ) -> None:
         outcome: ListingOutcome | None = None
         try:
@@ -340,17 +385,19 @@ class Scheduler:
                 return
             worker = self._prober()
             outcome = Lister(Searcher(worker.client), worker).run(
-                day, today, states, emit=self._emit, previous=previous, recheck=recheck
+                day, today, states, emit=self._emit, previous=previous
             )
         except Exception as exc:  # a bug must fail the day, never lose it silently
             progress_log.exception("search of %s failed unexpectedly", day)
-            outcome = ListingOutcome(
-                day.isoformat(), search_state(day, today, None, 0, f"unexpected {type(exc).__name__}: {exc}")
-            )
+            outcome = ListingOutcome(day.isoformat(), search_state(
+                day, today, None, 0, f"unexpected {type(exc).__name__}: {exc}", previous=previous
+            ))
         finally:
             if outcome is not None and outcome.blocked:
                 self.stop.set()
-            self.events.put(outcome or ListingOutcome(day.isoformat(), search_state(day, today, None, 0, "lost")))
+            self.events.put(outcome or ListingOutcome(
+                day.isoformat(), search_state(day, today, None, 0, "lost", previous=previous)
+            ))
 
     def _retry_work(self, parked: dict[str, str]) -> None:
         outcome = RetryOutcome(skipped=True)

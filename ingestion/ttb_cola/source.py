@@ -22,6 +22,7 @@ import dlt
 from dlt.extract.resource import DltResource
 
 from ttb_cola.archive import DEFAULT_ARCHIVE_DIR, RawArchive, archived_records
+from ttb_cola.clock import washington_today
 from ttb_cola.ids import check_method
 from ttb_cola.images.hook import image_hook
 from ttb_cola.images.source import image_table_resources
@@ -68,7 +69,6 @@ def ttb_cola(
     max_consecutive_misses: int = 40,
     settle_days: int = 120,
     recheck_daily_days: int = 14,
-    recheck_complete_days: int = 3,
     pages: str = "form",
     archive_raw_html: bool = False,
     archive_url: str = DEFAULT_ARCHIVE_DIR,
@@ -114,7 +114,6 @@ def ttb_cola(
         settle_days: partitions older than this stop being re-checked.
         recheck_daily_days: partitions this young are re-checked every day, older ones every
             ``age/7`` days (up to 14).
-        recheck_complete_days: the last complete days whose reported totals are checked again.
         pages: the pages fetched per COLA: ``form`` (the printable form), ``detail`` or ``both``.
         archive_raw_html: keep every fetched page gzipped under ``archive_url``.
         archive_url: local directory or fsspec URL of the raw archive.
@@ -138,12 +137,13 @@ def ttb_cola(
         images_url: the image store (a directory or fsspec URL); empty: ``data/images``.
         images_options: fsspec options (credentials, endpoint) for ``images_url``, e.g. the lake's.
         known_images: a :class:`~ttb_cola.images.known.KnownImages`: positions not fetched again.
-        today: the run's date (ISO), for replays and the simulator's clock; the real date if None.
+        today: the run's date (ISO), for replays and the simulator's clock; today's date in Washington
+            (the registry's zone) if None.
         report: a :class:`RunReport` to fill in (the CLI's summary reads it).
         budget: a :class:`~ttb_cola.budget.Budget`; work not started once it is spent is left for
             the next run.
     """
-    run_day = date.fromisoformat(today) if today else date.today()
+    run_day = date.fromisoformat(today) if today else washington_today()
     first = date.fromisoformat(str(start_date)) if start_date else None
     search_first = date.fromisoformat(str(search_start)) if search_start else None
     plan = RunPlan(
@@ -158,7 +158,6 @@ def ttb_cola(
             max_consecutive_misses=max_consecutive_misses, settle_days=settle_days, daily_days=recheck_daily_days
         ),
         reprobe=reprobe,
-        recheck_complete_days=recheck_complete_days,
         retry_parked=retry_parked,
     )
     workers = WorkerSettings(

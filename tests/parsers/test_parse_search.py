@@ -5,16 +5,18 @@ Expected values were typed in from reading the page source (entities decoded by 
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from ttb_cola.parsers.errors import ParseError
-from ttb_cola.parsers.search import parse_search_results
+from ttb_cola.parsers.search import parse_form_date, parse_search_results
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 PAGE = FIXTURES / "search_results_old_potrero_page1.html"
 NO_RESULTS = FIXTURES / "search_results_noresults.html"
+FORM = FIXTURES / "search_form_error_daterange15y.html"
 
 KEYS = (
     "ttb_id",
@@ -355,3 +357,17 @@ def test_truncated_page_raises() -> None:
         parse_search_results(text[: text.index("18275001000990")])
     with pytest.raises(ParseError):
         parse_search_results(text[: text.index("Search Results: COLAs") + 5])
+
+
+def test_the_search_form_carries_the_registrys_date() -> None:
+    # the real form: "Date Completed (To)" pre-filled with 09/29/2026 (the capture's date, SOURCES.md)
+    assert parse_form_date(FORM.read_bytes()) == date(2026, 9, 29)
+
+
+@pytest.mark.parametrize("body", [
+    NO_RESULTS.read_bytes(),
+    FORM.read_bytes().replace(b'value="09/29/2026"', b'value=""'),
+    FORM.read_bytes().replace(b'value="09/29/2026"', b'value="9/31/2026"'),
+])
+def test_no_date_when_the_page_has_none(body: bytes) -> None:
+    assert parse_form_date(body) is None

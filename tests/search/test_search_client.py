@@ -122,3 +122,29 @@ def test_sessions_that_keep_timing_out_make_the_day_incomplete(sim) -> None:
     with pytest.raises(SearchIncomplete, match="kept timing out"):
         Searcher(client).completed(date(2025, 6, 17))
     assert client.posts == 3 and client.stats.snapshot().retries == 0
+
+
+def test_a_range_is_counted_in_one_search_and_the_form_tells_the_registrys_date(sim) -> None:
+    first, last = date(2025, 6, 14), date(2025, 6, 18)
+    counting = searcher(sim)
+    before = counting.client.stats.snapshot().requests
+    total = counting.total(first, last)
+    assert counting.client.stats.snapshot().requests - before == 2  # the form, then the results page
+    assert total == sum(1 for _ in sim.registry.completed_between(first, last)) > 2000
+    assert counting.registry_date == AS_OF  # the form's "Date Completed (To)"
+
+
+def test_a_range_that_cannot_be_counted_is_a_failed_verification_not_a_verified_one(sim) -> None:
+    from ttb_cola.search.runner import verify_range
+
+    day = date(2025, 6, 17)
+    held = {day.isoformat(): {"status": "complete", "reported_total": 1}}
+    sim.set_faults(error_rate=1.0, spare_paths=["publicSearchColasBasic.do"])
+    try:
+        outcome = verify_range(searcher(sim), held, day, day)
+    finally:
+        sim.set_faults(None)
+    assert outcome.state["status"] == "failed" and outcome.error and outcome.moved == []
+    assert outcome.counts == 1 and outcome.requests > 2  # the form, then the POST tried until given up
+    moved = verify_range(searcher(sim), held, day, day)
+    assert moved.state["status"] == "verified" and moved.moved == [day] and moved.counts == 1

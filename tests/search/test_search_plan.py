@@ -20,7 +20,16 @@ from ttb_cola.probe.plan import (
     mark_listed,
     record_fetched,
 )
-from ttb_cola.search.plan import check_strategy, covered_from, plan_fetches, search_days, search_state
+from ttb_cola.search.plan import (
+    check_strategy,
+    complete_ranges,
+    covered_from,
+    moved_days,
+    plan_fetches,
+    provisional_through,
+    search_days,
+    search_state,
+)
 
 SETTINGS = CrawlSettings()
 RECEIPT = date(2025, 6, 2)
@@ -90,6 +99,78 @@ def test_plan_fetches_new_moved_and_current() -> None:
     assert [r["ttb_id"][-6:] for r in plan.fetch] == ["000001", "000004", "000012", "000005"]
     assert (plan.new, plan.moved, plan.current) == (3, 1, 1)
     assert plan.listed == {key: {1, 3, 4, 12}, f"{RECEIPT}|002": {5}}
+
+
+def test_pages_fetched_while_the_day_went_on_are_fetched_again_once_it_is_over() -> None:
+    day = date(2025, 6, 15)
+    state = {"highest": 10, "holes": [], "status": "open", "fetched": {}}
+    record_fetched(state, {1, 2}, day)  # fetched by a run on the day itself: provisional
+    record_fetched(state, {3}, day + timedelta(days=1))  # fetched once the day was over
+    partial = search_state(day, day, 2, 2, None, registry_date=day)
+    assert partial["status"] == "partial" and provisional_through(partial) == day
+    plan = plan_fetches([row(1), row(2), row(3)], day, {f"{RECEIPT}|001": state}, provisional_through(partial))
+    assert [r["ttb_id"][-6:] for r in plan.fetch] == ["000001", "000002"]
+    assert (plan.provisional, plan.current, plan.new, plan.moved) == (2, 1, 0, 0)
+    assert plan.moved_ids == {row(1)["ttb_id"], row(2)["ttb_id"]}  # only the page that shows the status
+    later = day + timedelta(days=1)
+    over = search_state(day, later, 2, 2, None, registry_date=later, previous=partial)
+    assert over["status"] == "complete" and provisional_through(over) is None
+    # a failed search once the day is over keeps the pages provisional: the refetch may not have finished
+    failed = search_state(day, day + timedelta(days=1), None, 0, "boom", previous=partial)
+    assert provisional_through(failed) == day
+
+
+def test_a_day_is_complete_only_once_over_in_washington_and_at_the_registry() -> None:
+    day = date(2025, 6, 15)
+    after = day + timedelta(days=3)
+    assert search_state(day, after, 0, 0, None, registry_date=after)["status"] == "complete"
+    # the run's date is ahead of the registry's: the registry has not reached the day, or is on it
+    assert search_state(day, after, 0, 0, None, registry_date=day)["status"] == "partial"
+    assert search_state(day, after, 0, 0, None, registry_date=day - timedelta(days=1))["status"] == "partial"
+    # the form carried no date: only days before the run's date (Washington's) are complete
+    assert search_state(day, after, 0, 0, None)["status"] == "complete"
+    assert search_state(day, day, 0, 0, None)["status"] == "partial"
+
+
+def test_complete_days_group_into_runs() -> None:
+    first = date(2025, 6, 1)
+    states = {(first + timedelta(days=n)).isoformat(): {"status": "complete"} for n in range(10)}
+    states["2025-06-04"] = {"status": "partial"}
+    del states["2025-06-07"]
+    assert complete_ranges(states, first, date(2025, 6, 12)) == [
+        (first, date(2025, 6, 3)), (date(2025, 6, 5), date(2025, 6, 6)), (date(2025, 6, 8), date(2025, 6, 10))
+    ]
+
+
+def _counter(totals: dict[date, int], counts: list[tuple[date, date]]):  # noqa: ANN202
+    def count(a: date, b: date) -> int:
+        counts.append((a, b))
+        return sum(t for d, t in totals.items() if a <= d <= b)
+    return count
+
+
+def test_an_unchanged_range_costs_one_count_and_a_moved_day_a_bisection() -> None:
+    first = date(2025, 6, 1)
+    days = [first + timedelta(days=n) for n in range(16)]
+    held = {d.isoformat(): {"status": "complete", "reported_total": 100 + n} for n, d in enumerate(days)}
+    totals = {d: 100 + n for n, d in enumerate(days)}
+    counts: list[tuple[date, date]] = []
+    assert moved_days(held, days[0], days[-1], _counter(totals, counts)) == []
+    assert counts == [(days[0], days[-1])]
+    totals[days[11]] -= 1  # a surrender moved one COLA off that day
+    counts.clear()
+    assert moved_days(held, days[0], days[-1], _counter(totals, counts)) == [days[11]]
+    assert len(counts) == 1 + 4  # the range, then one half per level down to the day (log2 16)
+
+
+@given(st.lists(st.integers(min_value=0, max_value=3), min_size=1, max_size=40), st.booleans())
+def test_every_day_whose_total_moved_one_way_is_found(deltas: list[int], grew: bool) -> None:
+    first = date(2025, 6, 1)
+    days = [first + timedelta(days=n) for n in range(len(deltas))]
+    held = {d.isoformat(): {"status": "complete", "reported_total": 50} for d in days}
+    totals = {d: 50 + (delta if grew else -delta) for d, delta in zip(days, deltas, strict=True)}
+    found = moved_days(held, days[0], days[-1], _counter(totals, []))
+    assert found == [d for d, delta in zip(days, deltas, strict=True) if delta]
 
 
 def test_days_searched_are_those_not_complete() -> None:

@@ -1,4 +1,5 @@
-"""Parse a Basic Search results page (``publicSearchColasBasicProcess.do`` and its paging links).
+"""Parse a Basic Search results page (``publicSearchColasBasicProcess.do`` and its paging links), and
+the registry's current date from the search form (``publicSearchColasBasic.do``).
 
 The page holds up to 20 rows in a 10-column table, a counter "1 to 20 of 28 (Total Matching
 Records: 28)" and, when there is a further page, a "Next >" link. Columns are found by their header
@@ -8,6 +9,7 @@ text, not their position, so a reordered table still parses and a changed one fa
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -126,3 +128,16 @@ def _next_url(tree: LexborHTMLParser, last: int, total: int) -> str | None:
         if "pgfcn=nextset" in href:
             return href
     return None
+
+
+def parse_form_date(body: bytes | str) -> date | None:
+    """The registry's current date: the Basic Search form pre-fills "Date Completed (To)"
+    (``searchCriteria.dateCompletedTo``) with it. None when the page has no such field or its value
+    is not a MM/DD/YYYY date."""
+    tree = LexborHTMLParser(decode(body))
+    field = tree.css_first('input[name="searchCriteria.dateCompletedTo"]')
+    value = (field.attributes.get("value") or "") if field is not None else ""
+    try:
+        return date.fromisoformat(us_date(value) or "")
+    except ValueError:
+        return None

@@ -109,9 +109,9 @@ def crawl(args: argparse.Namespace, command: str, dates: Dates) -> int:
     from ttb_cola.runs.preflight import BlockedAtStart, RegistryOutage
 
     try:
-        today = date.fromisoformat(args.today) if args.today else date.today()
-    except ValueError:
-        print(f"ttb-cola {command}: TODAY {args.today!r} is not a valid YYYY-MM-DD date", file=sys.stderr)
+        today = run_date(args.today)
+    except InputError as exc:
+        print(f"ttb-cola {command}: {exc}", file=sys.stderr)
         return EXIT_USAGE
     reports: list[RunReport] = []
     left: list[Any] = []
@@ -143,6 +143,25 @@ def crawl(args: argparse.Namespace, command: str, dates: Dates) -> int:
         print(f"ttb-cola {command}: lost the bucket lock ({interrupt.lost}): run stopped", file=sys.stderr)
         return EXIT_FAILED
     return _finish(command, reports, left, interrupt.requested)
+
+
+def run_date(value: str | None) -> date:
+    """The run's date: ``--today`` (a replay), else today's date in Washington, where the registry
+    dates completions. A replay later than Washington's date is refused (InputError): it would search
+    days the registry has not reached and take their empty lists for the truth."""
+    from ttb_cola.clock import washington_today
+
+    real = washington_today()
+    if not value:
+        return real
+    try:
+        today = date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"TODAY {value!r} is not a valid YYYY-MM-DD date") from None
+    if today > real:
+        raise InputError(f"TODAY {today} is later than today's date in Washington ({real}), the registry's date: "
+                         "a replay can only be of a date that has come")
+    return today
 
 
 def _settings(args: argparse.Namespace, command: str) -> tuple[str, str, int, float]:
@@ -217,7 +236,7 @@ def _run(
                 report=RunReport(stop=interrupt.chunk_stop()), retry_parked=chunk is planned[0],
             )
             reports.append(report)
-            progress.update(chunk, sum(o.requests for o in [*report.outcomes, *report.searches]))
+            progress.update(chunk, report.requests)
             progress_log.info(progress.line(chunk))
             if not report.deferred and not report.blocked and not interrupt.requested:
                 left.remove(chunk)

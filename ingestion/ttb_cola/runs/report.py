@@ -37,6 +37,13 @@ def summary(report: RunReport) -> str:
         len(seqs) for s in report.searches for seqs in s.fetched.values()
     )
     searched = f"{len(report.searches)} completed dates searched, " if report.searches else ""
+    if report.verifications:
+        v = report.verifications
+        moved = sum(len(o.moved) for o in v)
+        failed = sum(1 for o in v if o.error)
+        searched += (f"{sum(o.days for o in v)} complete dates verified by {sum(o.counts for o in v)} count(s) "
+                     f"({sum(o.requests for o in v)} requests, {moved} moved"
+                     f"{f', {failed} failed' if failed else ''}), ")
     covered = f"{report.covered} covered by search, " if report.covered else ""
     lines.append(
         f"run {report.run_id}: {searched}{len(report.outcomes)} partitions probed, {covered}"

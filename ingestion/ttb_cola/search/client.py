@@ -17,7 +17,7 @@ from datetime import date
 from typing import Any
 
 from ttb_cola.parsers.export import parse_export
-from ttb_cola.parsers.search import parse_search_results
+from ttb_cola.parsers.search import parse_form_date, parse_search_results
 from ttb_cola.registry.answers import SessionLost
 from ttb_cola.registry.client import RegistryClient
 from ttb_cola.registry.pages import PageKind
@@ -87,6 +87,9 @@ class Searcher:
     def __init__(self, client: RegistryClient, export_cap: int = EXPORT_CAP) -> None:
         self.client = client
         self.export_cap = export_cap
+        #: The registry's current date, read from the search form each search starts with (None: the
+        #: form carried none, or no search ran yet). A completed date on or after it is still going on.
+        self.registry_date: date | None = None
 
     def completed(self, first: date, last: date | None = None) -> SearchResult:
         """Every COLA completed from ``first`` to ``last`` (one day by default), reconciled.
@@ -107,14 +110,16 @@ class Searcher:
         result.rows = [row for row in result.rows if distinct.get(row["ttb_id"]) is row]
         return result
 
-    def total(self, day: date) -> int:
-        """The number of COLAs the registry reports completed on ``day`` (one search, no rows read).
+    def total(self, first: date, last: date | None = None) -> int:
+        """The number of COLAs the registry reports completed from ``first`` to ``last`` (one day by
+        default): one count-only search (the form, then the results page's "Total Matching Records"),
+        no rows read.
 
         Raises:
             SearchIncomplete: the search was rejected or answered with another page.
             RegistryError: the registry failed after retries.
         """
-        return self._search(Query(day, day))[0]
+        return self._search(Query(first, last or first))[0]
 
     def _gather(self, query: Query) -> SearchResult:
         total, _ = self._search(query)
@@ -143,14 +148,16 @@ class Searcher:
         )
 
     def _search(self, query: Query) -> tuple[int, dict[str, Any]]:
-        """Start a session and run the search; the reported total and page 1.
+        """Start a session (the form: it also tells the registry's date) and run the search; the
+        reported total and page 1.
 
         The POST is session-bound: a session timeout page fails it at once and a new session is
         started right away (no backoff, no re-POST without a session).
         """
         for _ in range(SESSION_RESTARTS):
             try:
-                self.client.get(SEARCH_FORM)
+                form = self.client.get(SEARCH_FORM)
+                self.registry_date = parse_form_date(form.body) if form.kind is PageKind.SEARCH_FORM else None
                 page = self.client.post(SEARCH, data=query.form(), session_bound=True)
             except SessionLost:
                 continue

@@ -1,22 +1,26 @@
-"""Discovery by completed date, the bookkeeping: which days to search, which listed COLAs to fetch,
-and which receipt dates the searches cover. Pure: no HTTP (see :mod:`ttb_cola.search.runner`).
+"""Discovery by completed date, the bookkeeping: which days to search, which complete days to verify
+again, which listed COLAs to fetch, and which receipt dates the searches cover. Pure: no HTTP (see
+:mod:`ttb_cola.search.runner`).
 
 Every COLA is listed under the date its current status took effect: its approval, or a later
-surrender, expiry or revocation. So searching each completed date once it is over sees every newly
-public COLA and every status change. A day searched while it is still going on (today) is
-``partial`` and searched again by the next run; a day searched after it ended is ``complete``; a
-search that could not be reconciled is ``failed`` and retried.
+surrender, expiry or revocation. A day is ``complete`` once it is over both in Washington (the run's
+date is later) and at the registry (its search form's date is later); until then a search of it is
+``partial``, and the pages fetched meanwhile are provisional: the search that finds the day complete
+fetches them again (a COLA approved and surrendered the same day is listed alike both times). A
+search that could not be reconciled is ``failed`` and retried. A complete day is never final: each
+run counts its complete days again by ranges (:func:`moved_days`) and searches again those whose
+total moved (a status change moves a COLA off its old date).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal
 
 from ttb_cola.ids import parse_ttb_id, partition_key
-from ttb_cola.probe.plan import decode_ranges, encode_ranges, fetched_days
+from ttb_cola.probe.plan import fetched_days
 
 SearchStatus = Literal["complete", "partial", "failed"]
 STRATEGIES = ("probe", "search", "both")
@@ -44,35 +48,90 @@ def search_days(states: dict[str, Any], first: date, last: date, reprobe: bool =
     return [d for d in days if reprobe or (states.get(d.isoformat()) or {}).get("status") != "complete"]
 
 
-def recheck_days(states: dict[str, Any], first: date, last: date, today: date, count: int) -> list[date]:
-    """The last ``count`` days before ``today`` (within ``first``..``last``) already complete: their
-    reported totals are checked again (one count-only search each), since a status change moves a
-    COLA to a later completed date."""
-    since = max(first, today - timedelta(days=count))
-    days = [since + timedelta(days=n) for n in range((min(last, today - timedelta(days=1)) - since).days + 1)]
-    return [d for d in days if (states.get(d.isoformat()) or {}).get("status") == "complete"]
+def is_over(day: date, today: date, registry_date: date | None) -> bool:
+    """Whether ``day`` is over in Washington (``today`` is later) and at the registry (its search
+    form's date, ``registry_date``, is later; when unknown, Washington's date decides)."""
+    return day < today and (registry_date is None or day < registry_date)
 
 
 def search_state(
     day: date, today: date, total: int | None, listed: int, error: str | None,
-    listed_ids: dict[str, set[int]] | None = None,
+    registry_date: date | None = None, previous: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A completed date's state after a search on ``today``; a day still going on (``partial``)
-    remembers which sequences it listed, so the next search of it can tell a later change that day."""
-    status: SearchStatus = "failed" if error else ("complete" if today > day else "partial")
+    """A completed date's state after a search on ``today``.
+
+    ``complete`` only when the day is over in Washington (``today`` is later) and at the registry
+    (``registry_date``, its search form's date, is later; when unknown, Washington's date decides).
+    While the day is not over, ``provisional_through`` keeps the last run date whose pages of it are
+    provisional; a failed search keeps the previous one (its refetch may not have finished).
+    """
+    over = is_over(day, today, registry_date)
+    status: SearchStatus = "failed" if error else ("complete" if over else "partial")
     state: dict[str, Any] = {
         "status": status, "reported_total": total, "listed": listed, "last_run": today.isoformat(),
         "last_error": error,
     }
-    if status == "partial" and listed_ids:
-        state["listed_ids"] = {key: encode_ranges(seqs) for key, seqs in sorted(listed_ids.items())}
+    provisional = today.isoformat() if not over else None
+    if status == "failed" and provisional is None:
+        provisional = (previous or {}).get("provisional_through")
+    if provisional is not None:
+        state["provisional_through"] = provisional
     return state
 
 
-def listed_before(state: dict[str, Any] | None) -> dict[str, set[int]] | None:
-    """The sequences a partial search of the day listed, by partition key (None: not known)."""
-    ids = (state or {}).get("listed_ids")
-    return None if ids is None else {key: decode_ranges(text) for key, text in ids.items()}
+def provisional_through(state: dict[str, Any] | None) -> date | None:
+    """The last run date whose pages of the day were fetched while it was still going on (None: none)."""
+    value = (state or {}).get("provisional_through")
+    return date.fromisoformat(value) if value else None
+
+
+def complete_ranges(states: dict[str, Any], first: date, last: date) -> list[tuple[date, date]]:
+    """The runs of consecutive ``complete`` days from ``first`` to ``last``, each as (first, last)."""
+    ranges: list[tuple[date, date]] = []
+    start: date | None = None
+    for n in range((last - first).days + 2):
+        day = first + timedelta(days=n)
+        complete = day <= last and (states.get(day.isoformat()) or {}).get("status") == "complete"
+        if complete and start is None:
+            start = day
+        elif not complete and start is not None:
+            ranges.append((start, day - timedelta(days=1)))
+            start = None
+    return ranges
+
+
+def held_total(states: dict[str, Any], first: date, last: date) -> int:
+    """The sum of the totals the registry reported for the days ``first`` to ``last`` when searched."""
+    return sum(
+        int((states.get((first + timedelta(days=n)).isoformat()) or {}).get("reported_total") or 0)
+        for n in range((last - first).days + 1)
+    )
+
+
+def moved_days(
+    states: dict[str, Any], first: date, last: date, count: Callable[[date, date], int], total: int | None = None
+) -> list[date]:
+    """The days from ``first`` to ``last`` whose reported total moved since they were searched.
+
+    ``count(a, b)`` is one count-only search of the range (``total``: the range's count, when known).
+    A range whose count equals the sum held is unchanged; otherwise its left half is counted and the
+    right half's count is the difference, each half bisected the same way down to single days. An
+    unchanged range costs one count; each moved day about log2(range length) more. A COLA moved
+    between two days of one range leaves the sum as it was and is not seen here (a status change
+    moves a COLA to the date of the change, a day searched as new).
+    """
+    if total is None:
+        total = count(first, last)
+    if total == held_total(states, first, last):
+        return []
+    if first == last:
+        return [first]
+    middle = first + timedelta(days=(last - first).days // 2)
+    left = count(first, middle)
+    return [
+        *moved_days(states, first, middle, count, left),
+        *moved_days(states, middle + timedelta(days=1), last, count, total - left),
+    ]
 
 
 def covered_from(states: dict[str, Any], first: date, today: date) -> date | None:
@@ -98,21 +157,23 @@ class FetchPlan:
     new: int = 0
     moved: int = 0
     current: int = 0
-    #: TTB IDs we hold pages of whose status moved: only the page that shows the status is fetched.
+    #: Listed COLAs fetched again because their page was fetched while the day was going on.
+    provisional: int = 0
+    #: TTB IDs we hold pages of whose status moved (or may have): only the page that shows it is fetched.
     moved_ids: set[str] = field(default_factory=set)
 
 
 def plan_fetches(
-    rows: Iterable[dict[str, Any]], day: date, receipt_states: dict[str, Any],
-    previous: dict[str, set[int]] | None = None,
+    rows: Iterable[dict[str, Any]], day: date, receipt_states: dict[str, Any], provisional: date | None = None,
 ) -> FetchPlan:
     """Which rows listed on ``day`` need their pages fetched.
 
     A row is fetched unless we fetched its COLA on or after ``day`` (then the page we hold already
-    shows the status listed), except when an earlier search of ``day`` while it was still going on
-    (``previous``: what it listed) did not list it: its status changed later that day. Fetched rows
-    are ``new`` (the partition's state had not seen them) or ``moved`` (known before: the status
-    changed, so the completed date moved).
+    shows the status listed), except a page fetched on or before ``provisional`` (a run on which the
+    day was still going on): its status may have changed later that day, listed alike. Fetched rows
+    are ``new`` (the partition's state had not seen them), ``moved`` (known before: the status
+    changed, so the completed date moved) or ``provisional`` (fetched again now the day is over);
+    only the page that shows the status is fetched again for COLAs we hold pages of.
     """
     plan = FetchPlan()
     memo: dict[str, tuple[dict[int, date], int, set[int]]] = {}
@@ -125,9 +186,13 @@ def plan_fetches(
             memo[key] = (fetched_days(state), state.get("highest", 0), set(state.get("holes", [])))
         days, highest, holes = memo[key]
         last = days.get(parsed.sequence)
-        changed_later_that_day = previous is not None and parsed.sequence not in previous.get(key, set())
-        if last is not None and last >= day and not changed_later_that_day:
-            plan.current += 1
+        if last is not None and last >= day:
+            if provisional is None or last > provisional:
+                plan.current += 1
+                continue
+            plan.fetch.append(row)
+            plan.provisional += 1
+            plan.moved_ids.add(row["ttb_id"])
             continue
         plan.fetch.append(row)
         if parsed.sequence <= highest and parsed.sequence not in holes:

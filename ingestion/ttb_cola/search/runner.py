@@ -3,7 +3,8 @@
 The day's list comes from :class:`ttb_cola.search.client.Searcher` (export, split, paging, reconciled);
 the COLAs it lists that we do not hold as of that day are fetched with the probe's
 :meth:`ttb_cola.probe.runner.Prober.record` and carry the list's completed date and codes. Records are
-handed to ``emit`` as they are confirmed; the outcome says what the listing covered.
+handed to ``emit`` as they are confirmed; the outcome says what the listing covered. A run of complete
+days is counted again with :func:`verify_range` (count-only searches, bisected where the total moved).
 """
 
 from __future__ import annotations
@@ -24,7 +25,14 @@ from ttb_cola.probe.runner import Prober
 from ttb_cola.records import LISTINGS_TABLE, TableRow, listing_row
 from ttb_cola.registry.errors import RegistryBlocked, RegistryError
 from ttb_cola.search.client import Searcher, SearchIncomplete
-from ttb_cola.search.plan import FetchPlan, listed_before, plan_fetches, search_state
+from ttb_cola.search.plan import (
+    FetchPlan,
+    is_over,
+    moved_days,
+    plan_fetches,
+    provisional_through,
+    search_state,
+)
 
 logger = logging.getLogger("ttb_cola.search.runner")
 
@@ -44,8 +52,6 @@ class ListingOutcome:
     requests: int = 0
     retried: int = 0
     blocked: bool = False
-    #: A complete day checked again whose reported total had not moved (nothing listed or fetched).
-    unchanged: bool = False
     #: Not started: the run's budget was spent first (the state stays as it was).
     skipped: bool = False
     started_at: str = ""
@@ -55,6 +61,8 @@ class ListingOutcome:
     parked: list[Parked] = field(default_factory=list)
     #: Rows the search served twice for one COLA (kept once).
     duplicates: int = 0
+    #: A complete day counted again within its range, unchanged: not searched (its state is kept).
+    verified: bool = False
 
     @property
     def key(self) -> str:
@@ -75,7 +83,7 @@ class ListingOutcome:
             "pages": self.pages,
             "splits": self.splits,
             "requests": self.requests,
-            "status": self.state["status"],
+            "status": "verified" if self.verified else self.state["status"],
             "error": self.state["last_error"],
             "started_at": self.started_at,
             "finished_at": self.finished_at,
@@ -91,14 +99,11 @@ class Lister:
 
     def run(
         self, day: date, today: date, receipt_states: dict[str, Any], emit: Callable[[TableRow], None],
-        previous: dict[str, Any] | None = None, recheck: bool = False,
+        previous: dict[str, Any] | None = None,
     ) -> ListingOutcome:
-        """Search ``day``, fetch the listed COLAs not held as of ``day``; never raises for registry errors.
-
-        ``previous`` is the day's state before this run. With ``recheck`` (a complete day searched
-        again) one count-only search comes first, and the day is listed again only when the reported
-        total moved; otherwise the outcome keeps ``previous`` and is marked ``unchanged``.
-        """
+        """Search ``day``, fetch the listed COLAs not held as of ``day`` (and those fetched while it was
+        going on, once it is over); never raises for registry errors. ``previous`` is the day's state
+        before this run."""
         client = self.prober.client
         before = client.stats.snapshot()
         clock = time.monotonic()
@@ -109,20 +114,19 @@ class Lister:
         try:
             if self.prober.stop.is_set():
                 raise SearchIncomplete("run stopped before this day was searched")
-            if recheck and previous is not None and self.searcher.total(day) == previous.get("reported_total"):
-                outcome.unchanged = True
-            else:
-                result = self.searcher.completed(day)
-                total, rows = result.total, result.rows
-                outcome.exports, outcome.pages, outcome.splits = result.exports, result.pages, result.splits
-                outcome.duplicates = result.duplicates
-                if result.duplicates:
-                    logger.warning("%s: %d COLA(s) listed twice, kept once", outcome.key, result.duplicates)
-                listed_at = utc_now()
-                for row in rows:
-                    emit(TableRow(LISTINGS_TABLE, listing_row(row, listed_at)))
-                outcome.plan = plan_fetches(rows, day, receipt_states, listed_before(previous))
-                self._fetch_all(outcome, emit)
+            result = self.searcher.completed(day)
+            total, rows = result.total, result.rows
+            outcome.exports, outcome.pages, outcome.splits = result.exports, result.pages, result.splits
+            outcome.duplicates = result.duplicates
+            if result.duplicates:
+                logger.warning("%s: %d COLA(s) listed twice, kept once", outcome.key, result.duplicates)
+            listed_at = utc_now()
+            for row in rows:
+                emit(TableRow(LISTINGS_TABLE, listing_row(row, listed_at)))
+            # pages fetched while the day went on are fetched again once it is over, not before
+            over = is_over(day, today, self.searcher.registry_date)
+            outcome.plan = plan_fetches(rows, day, receipt_states, provisional_through(previous) if over else None)
+            self._fetch_all(outcome, emit)
         except RegistryBlocked as exc:
             outcome.blocked = True
             error = f"registry is blocking us: {exc}"
@@ -131,10 +135,7 @@ class Lister:
         if error:
             logger.warning("%s: %s", outcome.key, error)
         after = client.stats.snapshot()
-        if outcome.unchanged and not error:
-            outcome.state = dict(previous or {}, last_run=today.isoformat())
-        else:
-            outcome.state = search_state(day, today, total, len(rows), error, outcome.plan.listed)
+        outcome.state = search_state(day, today, total, len(rows), error, self.searcher.registry_date, previous)
         outcome.requests = after.requests - before.requests
         outcome.retried = after.retries - before.retries
         outcome.finished_at = utc_now()
@@ -174,3 +175,61 @@ class Lister:
             finally:
                 for future in futures:
                     future.cancel()
+
+
+@dataclass
+class VerifyOutcome:
+    """One range of complete days counted again: the days whose reported total moved (to search
+    again) and what the count-only searches cost."""
+
+    first: date
+    last: date
+    moved: list[date] = field(default_factory=list)
+    counts: int = 0
+    requests: int = 0
+    retried: int = 0
+    blocked: bool = False
+    error: str | None = None
+    #: Not started: the run's budget was spent first.
+    skipped: bool = False
+
+    @property
+    def key(self) -> str:
+        """How the range is named in messages."""
+        return f"verify {self.first}..{self.last}"
+
+    @property
+    def state(self) -> dict[str, Any]:
+        """``failed`` when the range could not be counted (its days stay as they were), else ``verified``."""
+        return {"status": "failed" if self.error else "verified", "last_error": self.error}
+
+    @property
+    def days(self) -> int:
+        """Complete days in the range."""
+        return (self.last - self.first).days + 1
+
+
+def verify_range(searcher: Searcher, searches: dict[str, Any], first: date, last: date) -> VerifyOutcome:
+    """Count the complete days ``first`` to ``last`` again (bisecting into ranges whose total moved);
+    never raises for registry errors."""
+    client = searcher.client
+    before = client.stats.snapshot()
+    outcome = VerifyOutcome(first, last)
+
+    def count(a: date, b: date) -> int:
+        outcome.counts += 1
+        return searcher.total(a, b)
+
+    try:
+        outcome.moved = moved_days(searches, first, last, count)
+    except RegistryBlocked as exc:
+        outcome.blocked = True
+        outcome.error = f"registry is blocking us: {exc}"
+    except (RegistryError, SearchIncomplete, ParseError) as exc:
+        outcome.error = str(exc)
+    if outcome.error:
+        logger.warning("%s: %s", outcome.key, outcome.error)
+    after = client.stats.snapshot()
+    outcome.requests = after.requests - before.requests
+    outcome.retried = after.retries - before.retries
+    return outcome

@@ -63,7 +63,8 @@ def aligned_pipeline(open_pipeline: Callable[[], dlt.Pipeline]) -> dlt.Pipeline:
     pipeline = open_pipeline()
     remote = destination_state(pipeline)
     remote_hash = remote.get("_version_hash") if remote else None
-    local_hash = pipeline.state.get("_version_hash")
+    # a folder never run holds dlt's empty state, which has a hash too: it is no state of a destination
+    local_hash = None if pipeline.first_run else pipeline.state.get("_version_hash")
     if pipeline.has_pending_data:
         if remote_hash in (_base(pipeline), local_hash):
             return pipeline  # they continue the destination's state: finish_pending loads them
@@ -78,7 +79,7 @@ def aligned_pipeline(open_pipeline: Callable[[], dlt.Pipeline]) -> dlt.Pipeline:
         _remember_base(pipeline)
         return pipeline
     else:
-        if local_hash is not None:
+        if local_hash is not None:  # a fresh folder takes the destination's state silently
             progress_log.warning(
                 f"the local crawl state in {pipeline.working_dir} is not the one the destination holds "
                 "(another destination's, or the destination was replaced): taking the destination's")

@@ -149,7 +149,7 @@ def test_a_package_left_pending_for_one_file_is_never_loaded_into_another(
     assert_same_records(a.colas(), expected(sim, D1, D2))
 
 
-def test_a_warehouse_restored_from_a_backup_takes_its_state_from_the_file(
+def test_a_warehouse_restored_from_a_backup_or_deleted_takes_its_state_from_the_file(
     sim: SimulatorServer, files: tuple[Warehouse, Warehouse], capsys: pytest.CaptureFixture[str], tmp_path: Path,
 ) -> None:
     a, _ = files
@@ -162,3 +162,8 @@ def test_a_warehouse_restored_from_a_backup_takes_its_state_from_the_file(
     assert probed(ingest(sim, capsys, D2)) == (1, 0)  # crawled again, not skipped on the folder's word
     assert_same_records(a.colas(), expected(sim, D1, D2))
     assert set(partition_states("duckdb")) == keys(D1, D2)
+
+    a.db.unlink()  # starting over: a new file at the same path
+    assert probed(ingest(sim, capsys, D2)) == (1, 0)
+    assert_same_records(a.colas(), expected(sim, D2))
+    assert set(partition_states("duckdb")) == keys(D2)

@@ -167,3 +167,15 @@ def test_a_warehouse_restored_from_a_backup_or_deleted_takes_its_state_from_the_
     assert probed(ingest(sim, capsys, D2)) == (1, 0)
     assert_same_records(a.colas(), expected(sim, D2))
     assert set(partition_states("duckdb")) == keys(D2)
+
+
+def test_a_warehouse_of_the_shared_default_folder_keeps_its_state_in_its_own(
+    sim: SimulatorServer, files: tuple[Warehouse, Warehouse], capsys: pytest.CaptureFixture[str], tmp_path: Path,
+) -> None:
+    a, _ = files
+    before = tmp_path / "dlt-home" / "pipelines"  # the folder every warehouse used before: <dlt home>/ttb_cola
+    assert probed(ingest(sim, capsys, D1, "--pipelines-dir", str(before))) == (1, 0)
+    assert probed(ingest(sim, capsys, D1)) == (0, 1)  # its own folder, the state restored from the file
+    assert probed(ingest(sim, capsys, D2)) == (1, 0)
+    assert_same_records(a.colas(), expected(sim, D1, D2))
+    assert len(list((before / FOLDERS).iterdir())) == 1

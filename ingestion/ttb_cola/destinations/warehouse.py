@@ -46,9 +46,9 @@ def pipeline_and_lake(
     """The pipeline, and for the filesystem destination the lake, checked to answer before anything is created.
 
     Its working folder is ``pipelines_dir`` when given, else the destination's own (see
-    :mod:`ttb_cola.destinations.working_folder`). With ``align`` (every command that runs the pipeline,
-    under the destination's lock) its local state is made the destination's first; without it (readers
-    such as ``status``) nothing local is changed.
+    :mod:`ttb_cola.destinations.working_folder`). With ``align`` (every command that runs the pipeline)
+    its local state is made the destination's first; without it (readers such as ``status``) nothing
+    local is changed.
     """
     lake = None
     if check_destination(destination) == "duckdb":

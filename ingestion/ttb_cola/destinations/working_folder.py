@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import dlt
+from dlt.common.destination.client import WithStateSync
 from dlt.common.destination.exceptions import DestinationUndefinedEntity
 from dlt.common.pipeline import get_dlt_pipelines_dir
 from dlt.common.versioned_state import decompress_state
@@ -52,7 +53,7 @@ def destination_state(pipeline: dlt.Pipeline) -> dict[str, Any] | None:
     """The newest pipeline state the destination holds for this pipeline (None: none, or no dataset yet)."""
     try:
         with pipeline.destination_client() as client:
-            stored = client.get_stored_state(pipeline.pipeline_name)  # type: ignore[attr-defined]
+            stored = client.get_stored_state(pipeline.pipeline_name) if isinstance(client, WithStateSync) else None
     except (DestinationUndefinedEntity, FileNotFoundError):
         return None
     return decompress_state(stored.state) if stored else None

@@ -16,6 +16,9 @@ from ttb_cola.report.options import add_report_arguments
 from ttb_cola.runs.exit_codes import EXIT_HELD, EXIT_INTERRUPTED
 from ttb_cola.runs.ingest import DAILY_STRATEGY, backfill_dates, crawl, daily_dates, ingest_dates
 
+#: ``--pipelines-dir``: by default each destination has its own (:mod:`ttb_cola.destinations.working_folder`).
+PIPELINES_DIR_HELP = "dlt pipelines directory (default: one per warehouse file or bucket, under dlt's)"
+
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Crawl receipt dates into the destination; non-zero exit when any partition failed."""
@@ -151,7 +154,7 @@ def _crawl_options() -> argparse.ArgumentParser:
     crawl_options.add_argument("--base-url", help="registry root (default: sources.ttb_cola.base_url)")
     crawl_options.add_argument("--requests-per-second", type=float, help="override the configured rate")
     crawl_options.add_argument("--max-workers", type=int, help="override the configured worker count")
-    crawl_options.add_argument("--pipelines-dir", help="dlt pipelines directory (default: dlt's)")
+    crawl_options.add_argument("--pipelines-dir", help=PIPELINES_DIR_HELP)
     crawl_options.add_argument(
         "--on-block", choices=("stop", "wait"),
         help="when the registry blocks us or stops answering: stop the run (exit 3) or wait (cool down, "
@@ -190,13 +193,13 @@ def _add_crawl_commands(commands: argparse._SubParsersAction) -> None:
 def _add_other_commands(commands: argparse._SubParsersAction) -> None:
     status = commands.add_parser("status", help="coverage by month; non-zero exit when a partition failed")
     status.add_argument("--destination", default="duckdb", help="duckdb (default) or filesystem")
-    status.add_argument("--pipelines-dir", help="dlt pipelines directory (default: dlt's)")
+    status.add_argument("--pipelines-dir", help=PIPELINES_DIR_HELP)
     status.set_defaults(func=cmd_status)
 
     reparse = commands.add_parser("reparse", help="rebuild the record tables from the raw page archive (no HTTP)")
     reparse.add_argument("--destination", default="duckdb", help="duckdb (default) or filesystem")
     reparse.add_argument("--archive-url", help="archive directory or URL (default: sources.ttb_cola.archive_url)")
-    reparse.add_argument("--pipelines-dir", help="dlt pipelines directory (default: dlt's)")
+    reparse.add_argument("--pipelines-dir", help=PIPELINES_DIR_HELP)
     reparse.set_defaults(func=cmd_reparse)
 
     _add_images_command(commands)
@@ -260,7 +263,7 @@ def _add_images_command(commands: argparse._SubParsersAction) -> None:
                         help="ask an unavailable image again once its last answer is DAYS old (default 7; 0: always)")
     images.add_argument("--no-barcodes", action="store_true", help="do not read barcodes")
     images.add_argument("--today", help="the run's date (default: today)")
-    images.add_argument("--pipelines-dir", help="dlt pipelines directory (default: dlt's)")
+    images.add_argument("--pipelines-dir", help=PIPELINES_DIR_HELP)
     images.add_argument("--quiet", action="store_true", help="no progress lines")
     images.set_defaults(func=cmd_images)
 

@@ -36,6 +36,7 @@ def warehouse_file() -> Path:
     return path
 
 
-def duckdb_destination() -> Any:
-    """dlt's DuckDB destination on the checked warehouse file."""
-    return dlt.destinations.duckdb(credentials=str(warehouse_file().resolve()))
+def duckdb_destination() -> tuple[Any, Path]:
+    """dlt's DuckDB destination on the checked warehouse file, and that file's absolute path."""
+    path = warehouse_file().resolve()
+    return dlt.destinations.duckdb(credentials=str(path)), path

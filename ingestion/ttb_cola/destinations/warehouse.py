@@ -14,6 +14,7 @@ import fsspec
 from ttb_cola.destinations.duckdb import duckdb_destination, warehouse_file
 from ttb_cola.destinations.lake import LAKE_PIPELINE_NAME, Lake, checked_lake
 from ttb_cola.destinations.lock import bucket_lock, file_lock
+from ttb_cola.destinations.working_folder import aligned_pipeline, destination_folder
 from ttb_cola.errors import InputError
 
 DESTINATIONS = ("duckdb", "filesystem")
@@ -34,26 +35,41 @@ def check_destination(destination: str) -> str:
     return destination
 
 
-def make_pipeline(destination: str = "duckdb", pipelines_dir: str | None = None) -> dlt.Pipeline:
+def make_pipeline(destination: str = "duckdb", pipelines_dir: str | None = None, *, align: bool = True) -> dlt.Pipeline:
     """The ttb_cola pipeline on the DuckDB file or the filesystem destination (``bucket_url``)."""
-    return pipeline_and_lake(destination, pipelines_dir)[0]
+    return pipeline_and_lake(destination, pipelines_dir, align=align)[0]
 
 
-def pipeline_and_lake(destination: str, pipelines_dir: str | None) -> tuple[dlt.Pipeline, Lake | None]:
-    """The pipeline, and for the filesystem destination the lake, checked to answer before anything is created."""
+def pipeline_and_lake(
+    destination: str, pipelines_dir: str | None, *, align: bool = True
+) -> tuple[dlt.Pipeline, Lake | None]:
+    """The pipeline, and for the filesystem destination the lake, checked to answer before anything is created.
+
+    Its working folder is ``pipelines_dir`` when given, else the destination's own (see
+    :mod:`ttb_cola.destinations.working_folder`). With ``align`` (every command that runs the pipeline)
+    its local state is made the destination's first; without it (readers such as ``status``) nothing
+    local is changed.
+    """
     lake = None
     if check_destination(destination) == "duckdb":
-        target: Any = duckdb_destination()
+        target, path = duckdb_destination()
+        folder = destination_folder("duckdb", str(path), path.name)
     else:
         lake = checked_lake()
         target = lake.destination()
-    pipeline = dlt.pipeline(
-        pipeline_name=PIPELINE_NAME if lake is None else LAKE_PIPELINE_NAME,
-        destination=target,
-        dataset_name=DEFAULT_DATASET,
-        pipelines_dir=pipelines_dir,
-    )
-    return pipeline, lake
+        endpoint = getattr(lake.config.credentials, "endpoint_url", None) or ""
+        label = urlparse(lake.bucket_url).netloc or Path(urlparse(lake.bucket_url).path).name
+        folder = destination_folder(lake.protocol, f"{lake.bucket_url}|{endpoint}|{DEFAULT_DATASET}", label)
+
+    def open_pipeline() -> dlt.Pipeline:
+        return dlt.pipeline(
+            pipeline_name=PIPELINE_NAME if lake is None else LAKE_PIPELINE_NAME,
+            destination=target,
+            dataset_name=DEFAULT_DATASET,
+            pipelines_dir=pipelines_dir or folder,
+        )
+
+    return (aligned_pipeline(open_pipeline) if align else open_pipeline()), lake
 
 
 def destination_lock(

@@ -14,6 +14,7 @@ from ttb_cola.destinations.duckdb import duckdb_path
 from ttb_cola.destinations.lake_tables import as_lake_tables, create_lake_tables
 from ttb_cola.destinations.schema_upgrade import add_declared_columns
 from ttb_cola.destinations.warehouse import FILE_FORMAT, check_destination, make_pipeline, pipeline_and_lake
+from ttb_cola.destinations.working_folder import destination_state
 from ttb_cola.errors import InputError
 from ttb_cola.images.settings import crawl_image_settings
 from ttb_cola.registry.client import DEFAULT_BASE_URL
@@ -97,21 +98,21 @@ def run_reparse(destination: str, archive_url: str | None = None, pipelines_dir:
 
 
 def partition_states(destination: str, pipelines_dir: str | None = None) -> dict[str, dict[str, Any]]:
-    """Every partition's crawl state, restored from the destination when the local copy is missing."""
+    """Every partition's crawl state as the destination holds it."""
     return dict(crawl_state(destination, pipelines_dir).get("partitions", {}))
 
 
 def crawl_state(destination: str, pipelines_dir: str | None = None) -> dict[str, Any]:
-    """The crawl's resource state (``partitions``, ``searches``, ``parked``), restored from the
-    destination when the local copy is missing ({} before the first run)."""
+    """The crawl's resource state (``partitions``, ``searches``, ``parked``) as the destination holds it
+    ({} before the first run); the local working folder is neither read nor changed."""
     check_destination(destination)
     if destination == "duckdb" and not duckdb_path().exists():
         return {}
-    pipeline = make_pipeline(destination, pipelines_dir)
-    pipeline.sync_destination()
+    pipeline = make_pipeline(destination, pipelines_dir, align=False)
     if destination == "filesystem":  # the lake may hold files of loads that never finished
         from ttb_cola.destinations.lake_state import completed_crawl_state
 
         return completed_crawl_state(pipeline)
-    resources = pipeline.state.get("sources", {}).get("ttb_cola", {}).get("resources", {})
+    state = destination_state(pipeline) or {}
+    resources = state.get("sources", {}).get("ttb_cola", {}).get("resources", {})
     return dict(resources.get("partitions", {}))

@@ -104,12 +104,14 @@ def images_run(args: argparse.Namespace, selection: Selection, limits: Limits, r
     from ttb_cola.destinations.warehouse import FILE_FORMAT, destination_lock, pipeline_and_lake
     from ttb_cola.images.source import ttb_cola_images
     from ttb_cola.runs.inputs import configured
+    from ttb_cola.runs.recovery import finish_pending
 
     base_url = args.base_url or configured("base_url")
     if not base_url:
         raise InputError("no base_url: set sources.ttb_cola.base_url in .dlt/config.toml")
     with destination_lock(args.destination, "ttb-cola images"):
         pipeline, lake = pipeline_and_lake(args.destination, args.pipelines_dir)
+        finish_pending(pipeline)  # else run() would only load what is pending, and visit nothing
         url = args.images_url or configured("images_url") or default_images_url(lake.bucket_url if lake else None)
         store = ImageStore(url, lake.storage_options() if lake and "://" in url else None)
         work = _plan(pipeline, args.destination, lake, selection, store)

@@ -58,11 +58,15 @@ def _number(value: Any, name: str, whole: bool) -> float:
     return number
 
 
+def _shown(number: float) -> str:
+    return str(int(number)) if number == int(number) else str(number)
+
+
 def count(value: Any, name: str) -> int:
     """A whole number of at least 1 (dates per chunk, workers, days, attempts)."""
     number = int(_number(value, name, whole=True))
     if number < 1:
-        raise InputError(f"{name} must be at least 1, got {value!r}")
+        raise InputError(f"{name} must be at least 1, got {_shown(number)}")
     return number
 
 
@@ -70,7 +74,7 @@ def positive(value: Any, name: str) -> float:
     """A positive number (minutes, seconds)."""
     number = _number(value, name, whole=False)
     if number <= 0:
-        raise InputError(f"{name} must be positive, got {value!r}")
+        raise InputError(f"{name} must be positive, got {_shown(number)}")
     return number
 
 
@@ -78,7 +82,7 @@ def zero_or_more(value: Any, name: str) -> float:
     """A number that may be 0 but never negative."""
     number = _number(value, name, whole=False)
     if number < 0:
-        raise InputError(f"{name} must be 0 or more, got {value!r}")
+        raise InputError(f"{name} must be 0 or more, got {_shown(number)}")
     return number
 
 
@@ -86,7 +90,7 @@ def rate(value: Any, name: str) -> float:
     """Requests per second: 0 means unlimited, a negative rate is refused."""
     number = _number(value, name, whole=False)
     if number < 0:
-        raise InputError(f"{name} must be 0 (unlimited) or more requests per second, got {value!r}")
+        raise InputError(f"{name} must be 0 (unlimited) or more requests per second, got {_shown(number)}")
     return number
 
 

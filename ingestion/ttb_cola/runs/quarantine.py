@@ -1,7 +1,8 @@
 """Load packages that can never load, moved aside so that they never wedge the pipeline.
 
-A package whose rows the frozen schema contract refuses, whose normalize step fails, or whose load
-job the destination refuses terminally fails the same way on every try; and dlt finishes pending
+A package whose rows the frozen schema contract refuses, whose normalize step fails, whose load job
+the destination refuses terminally, or whose load job failed on three runs in a row, fails the same way
+on every try; and dlt finishes pending
 packages before anything else, so one such package would stop every later run on the destination.
 Such a package is copied to ``quarantine/<load_id>/`` in the pipeline's working folder (with
 ``moved_aside.json``: why, when, and the crawl state it held), then dropped with dlt's
@@ -24,7 +25,7 @@ from typing import Any
 import dlt
 from dlt.common.destination.exceptions import DestinationTerminalException
 from dlt.common.schema.exceptions import DataValidationError
-from dlt.load.exceptions import LoadClientJobException
+from dlt.load.exceptions import LoadClientJobException, LoadClientJobRetry
 from dlt.pipeline.exceptions import PipelineStepFailed
 
 from ttb_cola.clock import utc_now
@@ -37,6 +38,10 @@ QUARANTINE_FOLDER = "quarantine"
 RECORD_FILE = "moved_aside.json"
 #: Crawl state entries named in the one-line message (the record has them all).
 NAMED = 5
+#: Tries of one load job, counted across runs, after which an error dlt calls transient is taken to
+#: recur (a file the destination cannot read fails so on every try): dlt stops a run's retries at
+#: every 5th, so this is the third run in a row that failed the same job.
+LASTING_RETRIES = 15
 
 
 @dataclass
@@ -66,6 +71,10 @@ def lasting_failure(exc: PipelineStepFailed) -> str | None:
         isinstance(one, LoadClientJobException) and isinstance(one, DestinationTerminalException) for one in chain
     ):
         return f"the destination refuses one of its load jobs for good ({reason})"
+    if exc.step == "load" and any(
+        isinstance(one, LoadClientJobRetry) and one.retry_count >= LASTING_RETRIES for one in chain
+    ):
+        return f"one of its load jobs failed {LASTING_RETRIES} times or more, over several runs ({reason})"
     return None
 
 

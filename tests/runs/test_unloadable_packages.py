@@ -38,18 +38,18 @@ def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Warehouse:
     return Warehouse(tmp_path, monkeypatch)
 
 
-def _ingest(warehouse: Warehouse, sim, day: date, *args: str) -> int:
+def _ingest(warehouse: Warehouse, sim, day: date, *args: str, today: date = AS_OF) -> int:
     return warehouse.ingest(sim.base_url, "--date", day.isoformat(), "--methods", ",".join(METHODS), *args,
-                            today=AS_OF)
+                            today=today)
 
 
-def _expected(sim, days: list[date]) -> dict:
-    return {k: r for k, r in truth(sim.registry, days, AS_OF).items() if k[5:8] in METHODS}
+def _expected(sim, days: list[date], today: date = AS_OF, methods: tuple[str, ...] = METHODS) -> dict:
+    return {k: r for k, r in truth(sim.registry, days, today).items() if k[5:8] in methods}
 
 
-def _loaded(warehouse: Warehouse, days: list[date]) -> dict:
-    """The loaded COLAs received on ``days`` by one of :data:`METHODS` (searches load every COLA they list)."""
-    prefixes = {format_ttb_id(day, method, 0)[:8] for day in days for method in METHODS}
+def _loaded(warehouse: Warehouse, days: list[date], methods: tuple[str, ...]) -> dict:
+    """The loaded COLAs received on ``days`` by one of ``methods`` (searches load every COLA they list)."""
+    prefixes = {format_ttb_id(day, method, 0)[:8] for day in days for method in methods}
     return {k: r for k, r in warehouse.colas().items() if k[:8] in prefixes}
 
 
@@ -73,10 +73,12 @@ def test_work_failing_before_its_first_request_loads_typed_timestamps_and_the_ne
         raise RuntimeError("a bug before the first request")
 
     table = "crawl_partitions" if strategy == "probe" else "crawl_searches"
-    with running_simulator(seed=7, as_of=AS_OF) as sim:
+    # Searches list every COLA completed on a date, whatever its method: two dates, every method.
+    today, methods = (AS_OF, METHODS) if strategy == "probe" else (DAY + timedelta(days=1), ("001", *METHODS))
+    with running_simulator(seed=7, as_of=today) as sim:
         with monkeypatch.context() as bug:
             bug.setattr(Prober if strategy == "probe" else Lister, "run", broken)
-            assert _ingest(warehouse, sim, DAY, "--strategy", strategy) == 1
+            assert _ingest(warehouse, sim, DAY, "--strategy", strategy, today=today) == 1
         assert not _pipeline(warehouse).has_pending_data
         rows = warehouse.query(f"select status, started_at, finished_at from ttb_cola.{table}")
         assert rows and {r[0] for r in rows} == {"failed"}
@@ -84,10 +86,10 @@ def test_work_failing_before_its_first_request_loads_typed_timestamps_and_the_ne
         columns = {name for (name,) in warehouse.query(
             f"select column_name from information_schema.columns where table_name = '{table}'")}
         assert not [c for c in columns if "__v_" in c]  # no variant column: every value had its type
-        assert _ingest(warehouse, sim, DAY, "--strategy", strategy) == 0
-        expected = _expected(sim, [DAY])
+        assert _ingest(warehouse, sim, DAY, "--strategy", strategy, today=today) == 0
+        expected = _expected(sim, [DAY], today, methods)
     assert expected
-    assert_same_records(_loaded(warehouse, [DAY]), expected)
+    assert_same_records(_loaded(warehouse, [DAY], methods), expected)
 
 
 def test_a_package_the_schema_contract_refuses_is_moved_aside_and_its_date_crawled_again(

@@ -99,8 +99,8 @@ def check_crawl_settings() -> None:
     :data:`SECONDS_SETTINGS`), which reach the source from the configuration, not from a flag."""
     for key, default in COUNT_SETTINGS.items():
         count(*given(None, "", key, default))
-    for key, least in ZERO_OR_MORE_SETTINGS.items():
-        zero_or_more(*given(None, "", key, least))
+    for key, fallback in ZERO_OR_MORE_SETTINGS.items():
+        zero_or_more(*given(None, "", key, fallback))
     for key in SECONDS_SETTINGS:
         value, name = given(None, "", key)
         if value is not None:

@@ -69,5 +69,6 @@ def finish_pending(pipeline: dlt.Pipeline) -> LoadInfo | None:
                 raise
             if exc.step == "normalize" and pipeline.list_normalized_load_packages():
                 info = pipeline.load()  # the older packages normalize committed before the failing one
-            move_aside(pipeline, exc.load_id if exc.step == "load" else None, reason)
+            if not move_aside(pipeline, exc.load_id if exc.step == "load" else None, reason):
+                raise  # nothing left to move: never loop
     return info

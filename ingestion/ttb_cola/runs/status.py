@@ -25,12 +25,12 @@ def show_status(destination: str, pipelines_dir: str | None) -> int:
 
     try:
         crawl = crawl_state(destination, pipelines_dir)
+        aside = moved_aside_packages(destination, pipelines_dir)
     except InputError as exc:
         print(f"ttb-cola status: {exc}", file=sys.stderr)
         return EXIT_USAGE
     states = crawl.get("partitions") or {}
     parked: dict[str, Any] = crawl.get("parked") or {}
-    aside = moved_aside_packages(destination, pipelines_dir)
     if not states and not parked and not aside:
         print("no partition crawled yet: run `make ingest DATE=...` or `make daily`")
         return EXIT_OK

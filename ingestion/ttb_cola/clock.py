@@ -1,4 +1,5 @@
-"""The run's clocks: timestamps of the crawl tables (UTC) and the registry's own date (Washington's)."""
+"""The run's clocks: timestamps of the crawl tables and the crawl state (UTC), and the registry's own
+date (Washington's)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,21 @@ from zoneinfo import ZoneInfo
 REGISTRY_ZONE = ZoneInfo("America/New_York")
 
 
+def utc_timestamp() -> datetime:
+    """Now in UTC, to the millisecond: what the crawl tables' timestamp columns hold (never a string,
+    so never an empty one the schema contract would refuse)."""
+    now = datetime.now(UTC)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+def iso(moment: datetime) -> str:
+    """A timestamp as ISO 8601 to the millisecond, as the crawl state keeps it."""
+    return moment.isoformat(timespec="milliseconds")
+
+
 def utc_now() -> str:
     """Now in UTC, ISO 8601 to the millisecond."""
-    return datetime.now(UTC).isoformat(timespec="milliseconds")
+    return iso(utc_timestamp())
 
 
 def washington_today() -> date:

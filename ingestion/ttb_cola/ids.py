@@ -21,6 +21,10 @@ RECEIPT_METHODS: dict[str, str] = {
 MAX_SEQUENCE = 999_999
 # Two-digit years 70-99 are 1970-1999 (the registry holds a few 1997-1999 IDs), 00-69 are 20YY.
 _CENTURY_PIVOT = 70
+#: The first and last receipt dates a TTB ID can write (``YY`` 70 is 1970, 69 is 2069): no COLA in the
+#: registry can have been received outside them, so no crawl can ask for a date outside them.
+FIRST_RECEIPT_DATE = date(1900 + _CENTURY_PIVOT, 1, 1)
+LAST_RECEIPT_DATE = date(2000 + _CENTURY_PIVOT - 1, 12, 31)
 _DIGITS14 = re.compile(r"^[0-9]{14}$")
 _PARTITION_KEY = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})\|([0-9]{3})$")
 
@@ -67,6 +71,18 @@ def check_method(method: str) -> str:
     return method
 
 
+def check_receipt_date(receipt_date: date) -> date:
+    """Return ``receipt_date`` if a TTB ID can write it (:data:`FIRST_RECEIPT_DATE` to
+    :data:`LAST_RECEIPT_DATE`), else raise InvalidTtbId saying which bound it is beyond."""
+    if receipt_date < FIRST_RECEIPT_DATE:
+        raise InvalidTtbId(f"{receipt_date} is before {FIRST_RECEIPT_DATE}, the earliest receipt date a TTB ID "
+                           "can hold (its two-digit years 70-99 are 1970-1999)")
+    if receipt_date > LAST_RECEIPT_DATE:
+        raise InvalidTtbId(f"{receipt_date} is after {LAST_RECEIPT_DATE}, the latest receipt date a TTB ID "
+                           "can hold (its two-digit years 00-69 are 2000-2069)")
+    return receipt_date
+
+
 def parse_ttb_id(text: str) -> TtbId:
     """Parse and validate a 14-digit TTB ID.
 
@@ -95,7 +111,7 @@ def parse_ttb_id(text: str) -> TtbId:
 def format_ttb_id(receipt_date: date, receipt_method: str, sequence: int) -> str:
     """Build the 14-digit TTB ID of a receipt date, method and sequence."""
     check_method(receipt_method)
-    if not 1970 <= receipt_date.year <= 2069:
+    if not FIRST_RECEIPT_DATE <= receipt_date <= LAST_RECEIPT_DATE:
         raise InvalidTtbId(f"receipt year {receipt_date.year} cannot be written as a TTB ID")
     if not 0 <= sequence <= MAX_SEQUENCE:
         raise InvalidTtbId(f"sequence {sequence} is not in 0-{MAX_SEQUENCE}")

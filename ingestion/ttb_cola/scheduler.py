@@ -27,7 +27,7 @@ from typing import Any
 
 from ttb_cola.archive import RawArchive
 from ttb_cola.budget import Budget
-from ttb_cola.clock import utc_now
+from ttb_cola.clock import utc_now, utc_timestamp
 from ttb_cola.ids import partition_key
 from ttb_cola.images.hook import ImageHook
 from ttb_cola.parked.book import ParkedBook
@@ -272,7 +272,7 @@ class Scheduler:
                 key = partition_key(day, method)
                 if covered is not None and day >= covered:
                     states[key] = mark_covered(states.get(key), day, plan.today, plan.crawl)
-                    now = utc_now()
+                    now = utc_timestamp()
                     outcome = PartitionOutcome(
                         day.isoformat(), method, states[key], found=listed.get(key, 0), started_at=now,
                         finished_at=now,
@@ -379,6 +379,7 @@ class Scheduler:
         self, day: date, today: date, states: dict[str, Any], previous: dict[str, Any] | None
     ) -> None:
         outcome: ListingOutcome | None = None
+        started = utc_timestamp()
         try:
             if self.budget.spent():
                 outcome = ListingOutcome(day.isoformat(), previous or {}, skipped=True)
@@ -391,12 +392,12 @@ class Scheduler:
             progress_log.exception("search of %s failed unexpectedly", day)
             outcome = ListingOutcome(day.isoformat(), search_state(
                 day, today, None, 0, f"unexpected {type(exc).__name__}: {exc}", previous=previous
-            ))
+            ), started_at=started)
         finally:
             if outcome is not None and outcome.blocked:
                 self.stop.set()
             self.events.put(outcome or ListingOutcome(
-                day.isoformat(), search_state(day, today, None, 0, "lost", previous=previous)
+                day.isoformat(), search_state(day, today, None, 0, "lost", previous=previous), started_at=started
             ))
 
     def _retry_work(self, parked: dict[str, str]) -> None:
@@ -415,6 +416,7 @@ class Scheduler:
     def _probe_work(self, plan: RunPlan, day: date, method: str, state: dict[str, Any]) -> None:
         crawl = PartitionCrawl(day, plan.today, plan.crawl, state, reprobe=plan.reprobe)
         outcome: PartitionOutcome | None = None
+        started = utc_timestamp()
         try:
             if self.budget.spent():
                 outcome = PartitionOutcome(day.isoformat(), method, state, skipped=True)
@@ -423,11 +425,12 @@ class Scheduler:
         except Exception as exc:  # a bug must fail the partition, never lose it silently
             progress_log.exception("partition %s failed unexpectedly", partition_key(day, method))
             crawl.fail(crawl.state["highest"] + 1, f"unexpected {type(exc).__name__}: {exc}")
-            outcome = PartitionOutcome(day.isoformat(), method, crawl.finish(run_at=""), errors=1)
+            outcome = PartitionOutcome(day.isoformat(), method, crawl.finish(run_at=utc_now()), errors=1,
+                                       started_at=started)
         finally:
             if outcome is not None and outcome.blocked:
                 self.stop.set()
-            self.events.put(outcome or PartitionOutcome(day.isoformat(), method, state, errors=1))
+            self.events.put(outcome or PartitionOutcome(day.isoformat(), method, state, errors=1, started_at=started))
 
 
 def apply_listing(

@@ -39,6 +39,24 @@ def test_bad_period_options_are_refused(week, since, until):
         resolve_period(week, since, until, today=date(2025, 4, 2))
 
 
+@pytest.mark.parametrize("week, since, until, today, message", [
+    (None, "0001-01-01", None, "2025-04-02", "--since: 0001-01-01 is before 1970-01-01"),
+    ("0001-W01", None, None, "2025-04-02", "--week: 0001-01-01 is before 1970-01-01"),
+    ("1970-01-01", None, None, "2025-04-02", "--week: 1969-12-29 is before 1970-01-01"),
+    (None, "2025-01-01", "9999-12-31", "2025-04-02", "--until: 9999-12-31 is after 2069-12-31"),
+    ("9999-W52", None, None, "2025-04-02", "--week: 9999-12-27 is after 2069-12-31"),
+    (None, None, None, "0001-01-03", "--today: 0001-01-03 is before 1970-01-01"),
+])
+def test_a_period_outside_what_a_ttb_id_can_hold_is_refused_in_one_line(week, since, until, today, message, capsys):
+    """Dates no COLA can carry are refused by name (they used to overflow the date type: a traceback)."""
+    argv = ["digest", "--today", today, "--duckdb", "no-such.duckdb"]
+    argv += [*(["--week", week] if week else []), *(["--since", since] if since else [])]
+    argv += ["--until", until] if until else []
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and err.count("\n") == 1 and message in err, err
+
+
 def test_warehouse_path_honours_the_option_then_dbt_variables_then_the_default(tmp_path, monkeypatch):
     monkeypatch.delenv("TTB_COLA_DUCKDB", raising=False)
     monkeypatch.delenv("TTB_COLA_LAKE_DUCKDB", raising=False)

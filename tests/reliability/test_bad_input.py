@@ -71,6 +71,11 @@ def _one_line(err: str) -> str:
         (["--methods", "001;002"], "unknown receipt method '001;002'"),
         (["--methods", "004"], "unknown receipt method '004'"),
         (["--destination", "s3"], "unknown destination 's3'"),
+        (["--date", "1899-01-01"], "DATE 1899-01-01 is before 1970-01-01"),
+        (["--date", "1969-12-31"], "DATE 1969-12-31 is before 1970-01-01"),
+        (["--date", "0001-01-01"], "DATE 0001-01-01 is before 1970-01-01"),
+        (["--chunk-days", "0"], "--chunk-days must be at least 1, got 0"),
+        (["--requests-per-second", "-1"], "--requests-per-second must be 0 (unlimited) or more"),
     ],
 )
 def test_malformed_values(sim: SimulatorServer, isolated: Path, capsys: pytest.CaptureFixture[str],

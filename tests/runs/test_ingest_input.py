@@ -26,6 +26,19 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         (["--date", "2024-02-01", "--destination", "postgres"], "unknown destination 'postgres'"),
         (["--date", "2024-02-01", "--start", "2024-02-01"], "either DATE or START/END"),
         ([], "give DATE=YYYY-MM-DD"),
+        (["--date", "1899-01-01"], "DATE 1899-01-01 is before 1970-01-01, the earliest receipt date a TTB ID"),
+        (["--date", "1969-12-31"], "DATE 1969-12-31 is before 1970-01-01"),
+        (["--date", "0001-01-01"], "DATE 0001-01-01 is before 1970-01-01"),
+        (["--start", "1969-12-31", "--end", "1970-01-02"], "START 1969-12-31 is before 1970-01-01"),
+        (["--date", "2070-01-01", "--today", "2070-01-02"], "DATE 2070-01-01 is after 2069-12-31"),
+        (["--date", "2024-02-01", "--chunk-days", "0"], "--chunk-days must be at least 1, got 0"),
+        (["--date", "2024-02-01", "--chunk-days", "-3"], "--chunk-days must be at least 1, got -3"),
+        (["--date", "2024-02-01", "--requests-per-second", "-1"], "--requests-per-second must be 0 (unlimited) or"),
+        (["--date", "2024-02-01", "--requests-per-second", "nan"], "--requests-per-second must be a finite number"),
+        (["--date", "2024-02-01", "--max-workers", "0"], "--max-workers must be at least 1, got 0"),
+        (["--date", "2024-02-01", "--max-minutes", "0"], "--max-minutes must be positive"),
+        (["--date", "2024-02-01", "--max-minutes", "-5"], "--max-minutes must be positive"),
+        (["--date", "2024-02-01", "--max-requests", "0"], "--max-requests must be at least 1, got 0"),
     ],
 )
 def test_bad_input(isolated: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
@@ -37,6 +50,61 @@ def test_bad_input(isolated: Path, capsys: pytest.CaptureFixture[str], args: lis
     assert out == ""
     assert not (isolated / "data").exists()
     assert not (isolated / "pipelines").exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["daily", "--lookback-days", "0"], "--lookback-days must be at least 1, got 0"),
+        (["daily", "--lookback-days", "-7"], "--lookback-days must be at least 1, got -7"),
+        (["daily", "--lookback-days", "30000", "--today", "2025-06-30"],
+         "--lookback-days 30000: the first completed date 1943-05-12 is before 1970-01-01"),
+        (["daily", "--max-workers", "-1"], "--max-workers must be at least 1, got -1"),
+        (["backfill", "--start", "1969-12-01"], "START 1969-12-01 is before 1970-01-01"),
+        (["backfill", "--start", "2024-01-01", "--chunk-days", "0"], "--chunk-days must be at least 1, got 0"),
+        (["backfill", "--start", "2024-01-01", "--requests-per-second", "-0.5"], "--requests-per-second must be 0"),
+        (["images", "--date", "1969-12-31"], "DATE 1969-12-31 is before 1970-01-01"),
+        (["images", "--start", "2024-01-01", "--end", "0001-01-01"], "END 0001-01-01 is before 1970-01-01"),
+        (["images", "--date", "2024-02-01", "--max-workers", "0"], "--max-workers must be at least 1, got 0"),
+        (["images", "--date", "2024-02-01", "--max-requests", "-1"], "--max-requests must be at least 1, got -1"),
+        (["images", "--date", "2024-02-01", "--requests-per-second", "-1"], "--requests-per-second must be 0"),
+    ],
+)
+def test_every_command_refuses_bad_dates_and_numbers(
+    isolated: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    """daily, backfill and images check their dates and numbers as ingest does: one line, exit 2, nothing written."""
+    assert main([*args, "--pipelines-dir", str(isolated / "pipelines")]) == 2
+    out, err = capsys.readouterr()
+    assert message in err and err.count("\n") == 1 and "Traceback" not in err and out == "", err
+    assert not (isolated / "data").exists() and not (isolated / "pipelines").exists()
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "message"),
+    [
+        ("CHUNK_DAYS", "0", "setting chunk_days must be at least 1, got 0"),
+        ("MAX_WORKERS", "many", "setting max_workers must be a number, got 'many'"),
+        ("REQUESTS_PER_SECOND", "-2", "setting requests_per_second must be 0 (unlimited) or more"),
+        ("LOOKBACK_DAYS", "0", "setting lookback_days must be at least 1"),
+        ("SETTLE_DAYS", "-1", "setting settle_days must be at least 1"),
+        ("MAX_MINUTES", "0", "setting max_minutes must be positive"),
+        ("MAX_ATTEMPTS", "0", "setting max_attempts must be at least 1"),
+        ("MAX_CONSECUTIVE_MISSES", "2.5", "setting max_consecutive_misses must be a whole number"),
+        ("REQUEST_TIMEOUT", "0", "setting request_timeout must be positive"),
+        ("BACKOFF_MAX", "-1", "setting backoff_max must be 0 or more"),
+    ],
+)
+def test_bad_settings_are_refused_by_name(
+    isolated: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, setting: str, value: str,
+    message: str,
+) -> None:
+    """A setting (config.toml or its environment variable) is checked like the flag that overrides it."""
+    monkeypatch.setenv(f"SOURCES__TTB_COLA__{setting}", value)
+    assert main(["daily", "--today", "2025-06-30", "--pipelines-dir", str(isolated / "pipelines")]) == 2
+    out, err = capsys.readouterr()
+    assert message in err and err.count("\n") == 1 and out == "", err
+    assert not (isolated / "data").exists() and not (isolated / "pipelines").exists()
 
 
 def test_unreachable_registry_is_an_outage_exit_4(isolated: Path, capsys: pytest.CaptureFixture[str]) -> None:

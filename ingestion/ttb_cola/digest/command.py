@@ -16,8 +16,7 @@ from ttb_cola.digest.period import resolve_period
 from ttb_cola.digest.queries import MissingMarts, build_digest
 from ttb_cola.digest.spreadsheet import write_spreadsheet
 from ttb_cola.digest.watchlist import DEFAULT_WATCHLIST, WatchlistError, read_watchlist
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+from ttb_cola.runs.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
 
 @dataclass(frozen=True)

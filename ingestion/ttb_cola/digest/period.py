@@ -6,6 +6,8 @@ import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from ttb_cola.ids import InvalidTtbId, check_receipt_date
+
 _ISO_WEEK = re.compile(r"^(\d{4})-?W(\d{2})$", re.IGNORECASE)
 
 
@@ -31,9 +33,18 @@ class Period:
 
 def _parse_date(text: str, option: str) -> date:
     try:
-        return date.fromisoformat(text)
+        day = date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"{option}: {text!r} is not a date (YYYY-MM-DD)") from None
+    return _within(day, option)
+
+
+def _within(day: date, option: str) -> date:
+    """``day`` if a COLA can carry it (no earlier than a TTB ID's first receipt date, no later than its last)."""
+    try:
+        return check_receipt_date(day)
+    except InvalidTtbId as exc:
+        raise ValueError(f"{option}: {exc}") from None
 
 
 def week_period(text: str) -> Period:
@@ -47,6 +58,7 @@ def week_period(text: str) -> Period:
     else:
         day = _parse_date(text.strip(), "--week")
         monday = day - timedelta(days=day.weekday())
+    _within(monday, "--week")
     year, week, _ = monday.isocalendar()
     end = monday + timedelta(days=6)
     return Period(monday, end, f"week {year}-W{week:02d} ({monday.isoformat()} to {end.isoformat()})")
@@ -58,6 +70,7 @@ def resolve_period(week: str | None, since: str | None, until: str | None, today
     Raises:
         ValueError: a malformed date or week, both options, or ``since`` after ``until``.
     """
+    _within(today, "--today")
     if week and since:
         raise ValueError("give --week or --since, not both")
     if since:

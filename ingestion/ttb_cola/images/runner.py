@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -23,14 +24,14 @@ from ttb_cola.runs.exit_codes import EXIT_BLOCKED, EXIT_FAILED, EXIT_OK, EXIT_US
 
 def selection_of(args: argparse.Namespace, today: date) -> Selection:
     """The validated selection of a command line."""
-    from ttb_cola.runs.inputs import configured, parse_day
+    from ttb_cola.runs.inputs import configured, receipt_day
 
     if not (args.date or args.start):
         raise InputError("give --date YYYY-MM-DD or --start ... [--end ...] (receipt dates)")
     if args.date and (args.start or args.end):
         raise InputError("give either --date or --start/--end, not both")
-    first = parse_day(args.date or args.start, "DATE" if args.date else "START")
-    last = parse_day(args.end, "END") if args.end else first
+    first = receipt_day(args.date or args.start, "DATE" if args.date else "START")
+    last = receipt_day(args.end, "END") if args.end else first
     if first > last:
         raise InputError(f"START {first} is after END {last}")
     which = args.which or configured("images", "none")
@@ -45,6 +46,27 @@ def selection_of(args: argparse.Namespace, today: date) -> Selection:
     return Selection(first, min(last, today), split(args.product_type), split(args.class_type), which, retry_days)
 
 
+@dataclass(frozen=True)
+class Limits:
+    """The visit's numbers, checked: COLAs visited at once, its request budget and rate (0: unlimited)."""
+
+    max_workers: int
+    max_requests: int | None
+    requests_per_second: float
+
+
+def limits_of(args: argparse.Namespace) -> Limits:
+    """The validated numbers of a command line (flags, else settings)."""
+    from ttb_cola.runs.limits import count, given, rate
+
+    requests = args.max_requests
+    return Limits(
+        max_workers=count(*given(args.max_workers, "--max-workers", "max_workers", 4)),
+        max_requests=count(requests, "--max-requests") if requests is not None else None,
+        requests_per_second=rate(*given(args.requests_per_second, "--requests-per-second", "requests_per_second", 2)),
+    )
+
+
 def run_images(args: argparse.Namespace) -> int:
     """The ``images`` command: the exit status."""
     from dlt.pipeline.exceptions import PipelineStepFailed
@@ -56,8 +78,9 @@ def run_images(args: argparse.Namespace) -> int:
     try:
         today = date.fromisoformat(args.today) if args.today else date.today()
         selection = selection_of(args, today)
+        limits = limits_of(args)
         configure_logging(args.quiet)
-        images_run(args, selection, report)
+        images_run(args, selection, limits, report)
     except ValueError as exc:
         print(f"ttb-cola images: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -75,39 +98,39 @@ def run_images(args: argparse.Namespace) -> int:
     return EXIT_FAILED if report.failed else EXIT_OK
 
 
-def images_run(args: argparse.Namespace, selection: Selection, report: ImagesReport) -> Any:
+def images_run(args: argparse.Namespace, selection: Selection, limits: Limits, report: ImagesReport) -> Any:
     """Plan, visit and load under the destination's lock; dlt's load info."""
     from ttb_cola.destinations.lake_tables import as_lake_tables
     from ttb_cola.destinations.warehouse import FILE_FORMAT, destination_lock, pipeline_and_lake
     from ttb_cola.images.source import ttb_cola_images
     from ttb_cola.runs.inputs import configured
+    from ttb_cola.runs.recovery import finish_pending
 
     base_url = args.base_url or configured("base_url")
     if not base_url:
         raise InputError("no base_url: set sources.ttb_cola.base_url in .dlt/config.toml")
     with destination_lock(args.destination, "ttb-cola images"):
         pipeline, lake = pipeline_and_lake(args.destination, args.pipelines_dir)
+        finish_pending(pipeline)  # else run() would only load what is pending, and visit nothing
         url = args.images_url or configured("images_url") or default_images_url(lake.bucket_url if lake else None)
         store = ImageStore(url, lake.storage_options() if lake and "://" in url else None)
         work = _plan(pipeline, args.destination, lake, selection, store)
-        client = _client(base_url, args)
+        client = _client(base_url, limits.requests_per_second)
         with client:
             source = ttb_cola_images(crawl_images(
                 client, work, selection.which, store, report,
-                max_workers=int(args.max_workers or configured("max_workers", 4)),
-                max_requests=args.max_requests, read_barcodes=not args.no_barcodes,
+                max_workers=limits.max_workers, max_requests=limits.max_requests, read_barcodes=not args.no_barcodes,
             ))
             if lake is not None:
                 as_lake_tables(source)
             return pipeline.run(source, loader_file_format=FILE_FORMAT)
 
 
-def _client(base_url: str, args: argparse.Namespace) -> Any:
+def _client(base_url: str, rate: float) -> Any:
     from ttb_cola.registry.client import RegistryClient
     from ttb_cola.registry.retry import RetryPolicy
     from ttb_cola.runs.inputs import configured
 
-    rate = args.requests_per_second if args.requests_per_second is not None else configured("requests_per_second", 2)
     initial = float(configured("backoff_initial", 1.0))
     policy = RetryPolicy(
         max_attempts=int(configured("max_attempts", 6)), initial_wait=initial,

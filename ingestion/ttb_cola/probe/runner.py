@@ -15,10 +15,11 @@ from collections import deque
 from collections.abc import Callable, Collection
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from ttb_cola.archive import RawArchive, sha256
-from ttb_cola.clock import utc_now
+from ttb_cola.clock import iso, utc_timestamp
 from ttb_cola.ids import format_ttb_id
 from ttb_cola.images.hook import ImageHook
 from ttb_cola.parked.model import ColaUnreadable, Parked, ParkedInARow
@@ -50,8 +51,9 @@ class PartitionOutcome:
     retried: int = 0
     requests: int = 0
     errors: int = 0
-    started_at: str = ""
-    finished_at: str = ""
+    #: When the work on the partition started and ended (the outcome's creation until set).
+    started_at: datetime = field(default_factory=utc_timestamp)
+    finished_at: datetime = field(default_factory=utc_timestamp)
     blocked: bool = False
     #: Not started: the run's budget was spent first (the state stays as it was).
     skipped: bool = False
@@ -175,7 +177,7 @@ class Prober:
         """
         clock = time.monotonic()
         before = self.client.stats.snapshot()
-        outcome = PartitionOutcome(crawl.receipt_date.isoformat(), method, crawl.state, started_at=utc_now())
+        outcome = PartitionOutcome(crawl.receipt_date.isoformat(), method, crawl.state, started_at=utc_timestamp())
         sequences = crawl.sequences()
         last_line = clock
         pending: deque[tuple[int, Future[ColaPages | bool | None]]] = deque()
@@ -239,14 +241,14 @@ class Prober:
     ) -> PartitionOutcome:
         """The outcome with the partition's new state and this run's counters."""
         after = self.client.stats.snapshot()
-        outcome.state = crawl.finish(run_at=outcome.started_at)
+        outcome.state = crawl.finish(run_at=iso(outcome.started_at))
         outcome.probed = crawl.probed
         outcome.found = len(crawl.found)
         outcome.not_found = len(crawl.missed)
         outcome.errors = 1 if crawl.error else 0
         outcome.retried = after.retries - before.retries
         outcome.requests = after.requests - before.requests
-        outcome.finished_at = utc_now()
+        outcome.finished_at = utc_timestamp()
         outcome.seconds = time.monotonic() - clock
         return outcome
 

@@ -11,8 +11,7 @@ from ttb_cola.digest.model import Digest
 from ttb_cola.digest.paths import WarehouseNotFound, marts_path
 from ttb_cola.digest.queries import MissingMarts, connect
 from ttb_cola.digest.watchlist import WatchlistError
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+from ttb_cola.runs.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
 
 def build_report(digest: Digest, warehouse: Path, out: Path) -> Path:

@@ -69,14 +69,18 @@ def ingest_dates(args: argparse.Namespace) -> Dates:
 def daily_dates(args: argparse.Namespace) -> Dates:
     """``daily``: completed dates from ``lookback_days`` ago to today, and receipt dates from yesterday
     back ``settle_days`` (the state decides which partitions are due and which the searches cover)."""
-    from ttb_cola.runs.inputs import configured
+    from ttb_cola.runs.inputs import check_day
+    from ttb_cola.runs.limits import count, given
     from ttb_cola.runs.schedule import daily_window
 
     def dates(today: date, strategy: str) -> Window:
-        lookback = args.lookback_days or int(configured("lookback_days", 120))
-        first, last = daily_window(today, int(configured("settle_days", 120)))
-        search_from = today - timedelta(days=lookback) if strategy != "probe" else None
-        return Window(first.isoformat(), last.isoformat(), search_from)
+        lookback, lookback_name = given(args.lookback_days, "--lookback-days", "lookback_days", 120)
+        lookback = count(lookback, lookback_name)
+        settle, settle_name = given(None, "", "settle_days", 120)
+        first, last = daily_window(today, count(settle, settle_name))
+        check_day(first, f"{settle_name} {settle}: the first receipt date")
+        oldest = check_day(today - timedelta(days=lookback), f"{lookback_name} {lookback}: the first completed date")
+        return Window(first.isoformat(), last.isoformat(), oldest if strategy != "probe" else None)
 
     return dates
 
@@ -167,6 +171,7 @@ def run_date(value: str | None) -> date:
 def _settings(args: argparse.Namespace, command: str) -> tuple[str, str, int, float]:
     """The run's strategy, pages mode, chunk size and rate, from the flags or the configuration."""
     from ttb_cola.runs.inputs import configured
+    from ttb_cola.runs.limits import count, given, rate
     from ttb_cola.search.plan import check_pages, check_strategy
 
     strategy = args.strategy or DEFAULT_STRATEGIES.get(command) or configured("strategy", "probe")
@@ -176,23 +181,19 @@ def _settings(args: argparse.Namespace, command: str) -> tuple[str, str, int, fl
         check_pages(pages)
     except ValueError as exc:
         raise InputError(str(exc)) from None
-    chunk_days = int(args.chunk_days or configured("chunk_days", 7))
-    if chunk_days < 1:
-        raise InputError(f"CHUNK_DAYS must be at least 1, got {chunk_days}")
-    rate = args.requests_per_second
-    return strategy, pages, chunk_days, float(configured("requests_per_second", 2.0) if rate is None else rate)
+    chunk_days = count(*given(args.chunk_days, "--chunk-days", "chunk_days", 7))
+    return strategy, pages, chunk_days, rate(*given(args.requests_per_second, "--requests-per-second",
+                                                    "requests_per_second", 2.0))
 
 
 def _budget(args: argparse.Namespace) -> Budget:
-    from ttb_cola.runs.inputs import configured
+    from ttb_cola.runs.limits import count, given, positive
 
-    minutes = args.max_minutes if args.max_minutes is not None else configured("max_minutes")
-    requests = args.max_requests if args.max_requests is not None else configured("max_requests")
-    if (minutes is not None and float(minutes) <= 0) or (requests is not None and int(requests) <= 0):
-        raise InputError("MAX_MINUTES and MAX_REQUESTS must be positive")
+    minutes, minutes_name = given(args.max_minutes, "--max-minutes", "max_minutes")
+    requests, requests_name = given(args.max_requests, "--max-requests", "max_requests")
     return Budget(
-        max_minutes=float(minutes) if minutes is not None else None,
-        max_requests=int(requests) if requests is not None else None,
+        max_minutes=positive(minutes, minutes_name) if minutes is not None else None,
+        max_requests=count(requests, requests_name) if requests is not None else None,
     )
 
 
@@ -203,6 +204,7 @@ def _run(
     from ttb_cola.destinations.warehouse import destination_lock
     from ttb_cola.progress import progress_log
     from ttb_cola.runs.inputs import configured, validate
+    from ttb_cola.runs.limits import check_crawl_settings, count, given
     from ttb_cola.runs.pipeline import run_ingest
     from ttb_cola.runs.preflight import check_reachable
     from ttb_cola.runs.schedule import CommandProgress, plan_chunks
@@ -212,6 +214,8 @@ def _run(
     window = dates(today, strategy)
     request = validate(window.start, window.end, args.methods, args.destination, today)
     budget = _budget(args)
+    max_workers = count(*given(args.max_workers, "--max-workers", "max_workers", 4))
+    check_crawl_settings()
     base_url = args.base_url or configured("base_url")
     if not base_url:
         raise InputError("no base_url: set sources.ttb_cola.base_url in .dlt/config.toml")
@@ -232,7 +236,7 @@ def _run(
             _, report = run_ingest(
                 request, today=today, chunk=chunk, reprobe=args.reprobe, pipelines_dir=args.pipelines_dir,
                 budget=budget, base_url=args.base_url, requests_per_second=args.requests_per_second,
-                max_workers=args.max_workers, strategy=strategy, pages=pages, on_block=on_block, images=images,
+                max_workers=max_workers, strategy=strategy, pages=pages, on_block=on_block, images=images,
                 report=RunReport(stop=interrupt.chunk_stop()), retry_parked=chunk is planned[0],
             )
             reports.append(report)

@@ -10,7 +10,7 @@ import dlt
 
 from ttb_cola.destinations.warehouse import check_destination
 from ttb_cola.errors import InputError
-from ttb_cola.ids import InvalidTtbId, check_method
+from ttb_cola.ids import InvalidTtbId, check_method, check_receipt_date
 
 
 @dataclass(frozen=True)
@@ -37,6 +37,20 @@ def parse_day(value: str, name: str) -> date:
         raise InputError(f"{name} {value!r} is not a valid YYYY-MM-DD date") from None
 
 
+def receipt_day(value: str, name: str) -> date:
+    """An ISO receipt (or completed) date from the command line that a TTB ID can hold, or an InputError
+    naming the argument."""
+    return check_day(parse_day(value, name), name)
+
+
+def check_day(day: date, name: str) -> date:
+    """``day`` if a TTB ID can hold it (1970-01-01 to 2069-12-31), else an InputError naming ``name``."""
+    try:
+        return check_receipt_date(day)
+    except InvalidTtbId as exc:
+        raise InputError(f"{name} {exc}") from None
+
+
 def validate(
     start: str,
     end: str | None,
@@ -45,8 +59,8 @@ def validate(
     today: date,
 ) -> IngestRequest:
     """Check an ingest request before anything is created or written."""
-    first = parse_day(start, "START" if end else "DATE")
-    last = parse_day(end, "END") if end else first
+    first = receipt_day(start, "START" if end else "DATE")
+    last = receipt_day(end, "END") if end else first
     if first > last:
         raise InputError(f"START {first} is after END {last}")
     if last > today:

@@ -19,6 +19,7 @@ from ttb_cola.errors import InputError
 from ttb_cola.images.settings import crawl_image_settings
 from ttb_cola.registry.client import DEFAULT_BASE_URL
 from ttb_cola.runs.inputs import IngestRequest, configured
+from ttb_cola.runs.quarantine import MovedAside, moved_aside
 from ttb_cola.runs.recovery import finish_pending
 from ttb_cola.runs.schedule import Chunk
 from ttb_cola.scheduler import RunReport
@@ -116,3 +117,11 @@ def crawl_state(destination: str, pipelines_dir: str | None = None) -> dict[str,
     state = destination_state(pipeline) or {}
     resources = state.get("sources", {}).get("ttb_cola", {}).get("resources", {})
     return dict(resources.get("partitions", {}))
+
+
+def moved_aside_packages(destination: str, pipelines_dir: str | None = None) -> list[MovedAside]:
+    """The load packages moved aside because they could never load (:mod:`ttb_cola.runs.quarantine`)."""
+    check_destination(destination)
+    if destination == "duckdb" and not duckdb_path().exists():
+        return []
+    return moved_aside(make_pipeline(destination, pipelines_dir).working_dir)

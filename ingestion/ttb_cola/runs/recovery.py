@@ -11,7 +11,8 @@ the leftover extracted copy is removed and the committed package is loaded, neve
 
 A pending package is then finished here, before the source is extracted: ``Pipeline.run`` with pending
 packages loads them and returns without extracting its data, which would end the chunk without
-crawling it.
+crawling it. A package that fails in a way that will recur (:func:`~ttb_cola.runs.quarantine.lasting_failure`)
+is moved aside (:mod:`ttb_cola.runs.quarantine`) and the run goes on.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ from pathlib import Path
 import dlt
 from dlt.common.pipeline import LoadInfo
 from dlt.common.storages import NormalizeStorage
+from dlt.pipeline.exceptions import PipelineStepFailed
 
 from ttb_cola.progress import progress_log
+from ttb_cola.runs.quarantine import lasting_failure, move_aside
 
 #: dlt's normalize volume inside a pipeline's working folder (``Pipeline._normalize_storage_config``).
 NORMALIZE_FOLDER = "normalize"
@@ -47,11 +50,25 @@ def remove_leftover_extracted_packages(pipeline: dlt.Pipeline) -> list[str]:
 
 
 def finish_pending(pipeline: dlt.Pipeline) -> LoadInfo | None:
-    """Repair, then normalize and load the packages a previous run left pending; None when there were none."""
+    """Repair, then normalize and load the packages a previous run left pending, moving aside any that
+    can never load; None when nothing was loaded."""
     remove_leftover_extracted_packages(pipeline)
-    if not pipeline.has_pending_data:
-        return None
-    progress_log.info("finishing the load packages an interrupted run left pending")
-    if pipeline.list_extracted_load_packages():
-        pipeline.normalize()
-    return pipeline.load()
+    info: LoadInfo | None = None
+    while pipeline.has_pending_data:  # each pass loads what is pending or moves one package (and newer) aside
+        progress_log.info("finishing the load packages an interrupted run left pending")
+        try:
+            if pipeline.list_normalized_load_packages():  # older than any extracted one: loaded first
+                info = pipeline.load()
+            if pipeline.list_extracted_load_packages():
+                pipeline.normalize()
+                info = pipeline.load()
+            return info
+        except PipelineStepFailed as exc:
+            reason = lasting_failure(exc)
+            if reason is None:
+                raise
+            if exc.step == "normalize" and pipeline.list_normalized_load_packages():
+                info = pipeline.load()  # the older packages normalize committed before the failing one
+            if not move_aside(pipeline, exc.load_id if exc.step == "load" else None, reason):
+                raise  # nothing left to move: never loop
+    return info

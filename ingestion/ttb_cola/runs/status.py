@@ -1,37 +1,44 @@
-"""``status``: coverage by receipt month from the partition state in the destination, and the COLAs
-left parked."""
+"""``status``: coverage by receipt month from the partition state in the destination, the COLAs
+left parked and the load packages moved aside."""
 
 from __future__ import annotations
 
 import sys
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from ttb_cola.errors import InputError
 from ttb_cola.runs.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_PARKED, EXIT_USAGE
+
+if TYPE_CHECKING:
+    from ttb_cola.runs.quarantine import MovedAside
 
 #: Parked COLAs named by ``status`` (the rest are counted; the table ``crawl_parked`` has them all).
 SHOWN_PARKED = 10
 
 
 def show_status(destination: str, pipelines_dir: str | None) -> int:
-    """Print the coverage table and the parked COLAs; exit 1 when a partition failed, 5 when COLAs
-    are parked."""
-    from ttb_cola.runs.pipeline import crawl_state
+    """Print the coverage table, the parked COLAs and the load packages moved aside; exit 1 when a
+    partition failed, 5 when COLAs are parked."""
+    from ttb_cola.runs.pipeline import crawl_state, moved_aside_packages
     from ttb_cola.runs.report import coverage_by_month, render_coverage
 
     try:
         crawl = crawl_state(destination, pipelines_dir)
+        aside = moved_aside_packages(destination, pipelines_dir)
     except InputError as exc:
         print(f"ttb-cola status: {exc}", file=sys.stderr)
         return EXIT_USAGE
     states = crawl.get("partitions") or {}
     parked: dict[str, Any] = crawl.get("parked") or {}
-    if not states and not parked:
+    if not states and not parked and not aside:
         print("no partition crawled yet: run `make ingest DATE=...` or `make daily`")
         return EXIT_OK
     print(render_coverage(coverage_by_month(states)))
     if parked:
         print(render_parked(parked))
+    if aside:
+        print(render_moved_aside(aside))
     failed = sorted(key for key, state in states.items() if state["status"] == "failed")
     if failed:
         print(f"failed partitions (the next run retries them): {', '.join(failed[:20])}", file=sys.stderr)
@@ -47,4 +54,17 @@ def render_parked(parked: dict[str, Any]) -> str:
         lines.append(f"  {ttb_id}  {entry['page']:<7} {entry['attempts']:>3} attempt(s)  {entry['error']}")
     if len(parked) > SHOWN_PARKED:
         lines.append(f"  ... and {len(parked) - SHOWN_PARKED} more")
+    return "\n".join(lines)
+
+
+def render_moved_aside(aside: list[MovedAside]) -> str:
+    """The load packages moved aside because they could never load: how many, each one's load id, when
+    and why, and where they are kept."""
+    lines = [f"{len(aside)} load package(s) moved aside (they could never load; their crawl state was undone, "
+             "so the runs that cover their dates crawl them again):"]
+    for one in aside[-SHOWN_PARKED:]:
+        lines.append(f"  {one.load_id}  {one.moved_at[:19]}  {one.reason}")
+    if len(aside) > SHOWN_PARKED:
+        lines.append(f"  ... and {len(aside) - SHOWN_PARKED} older")
+    lines.append(f"  kept in {Path(aside[-1].folder).parent}")
     return "\n".join(lines)

@@ -14,10 +14,10 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
-from ttb_cola.clock import utc_now
+from ttb_cola.clock import utc_now, utc_timestamp
 from ttb_cola.ids import parse_ttb_id
 from ttb_cola.parked.model import ColaUnreadable, Parked, ParkedInARow
 from ttb_cola.parsers.errors import ParseError
@@ -54,8 +54,9 @@ class ListingOutcome:
     blocked: bool = False
     #: Not started: the run's budget was spent first (the state stays as it was).
     skipped: bool = False
-    started_at: str = ""
-    finished_at: str = ""
+    #: When the work on the date started and ended (the outcome's creation until set).
+    started_at: datetime = field(default_factory=utc_timestamp)
+    finished_at: datetime = field(default_factory=utc_timestamp)
     seconds: float = 0.0
     #: Listed COLAs set aside (the day went on past them), to retry on later runs.
     parked: list[Parked] = field(default_factory=list)
@@ -107,7 +108,7 @@ class Lister:
         client = self.prober.client
         before = client.stats.snapshot()
         clock = time.monotonic()
-        outcome = ListingOutcome(day.isoformat(), {}, started_at=utc_now())
+        outcome = ListingOutcome(day.isoformat(), {}, started_at=utc_timestamp())
         total: int | None = None
         error: str | None = None
         rows: list[dict[str, Any]] = []
@@ -138,7 +139,7 @@ class Lister:
         outcome.state = search_state(day, today, total, len(rows), error, self.searcher.registry_date, previous)
         outcome.requests = after.requests - before.requests
         outcome.retried = after.retries - before.retries
-        outcome.finished_at = utc_now()
+        outcome.finished_at = utc_timestamp()
         outcome.seconds = time.monotonic() - clock
         return outcome
 

@@ -21,6 +21,12 @@ def forbidden_page(number: int) -> bytes:
             b"<p>You don't have permission to access this resource.</p></body></html>")
 
 
+def server_error_page(status: int) -> bytes:
+    """The application server's own page for HTTP 500 or 503."""
+    text = "Service Unavailable" if status == 503 else "Internal Server Error"
+    return f"<html><head><title>{status} {text}</title></head><body><h1>{text}</h1></body></html>".encode()
+
+
 def maintenance_page() -> bytes:
     """The page an application server shows while it is down for maintenance (HTTP 200)."""
     return (b"<html><head><title>COLAs Online - System Maintenance</title></head><body>"
@@ -28,20 +34,28 @@ def maintenance_page() -> bytes:
             b"maintenance. Please try again later.</p></body></html>")
 
 
-def cola_page(config: FaultConfig, action: str | None, ttb_id: str, record: dict[str, Any]) -> bytes | None:
-    """The page a per-COLA fault serves for this detail/form request, or None to serve it normally."""
+def cola_page(
+    config: FaultConfig, action: str | None, ttb_id: str, record: dict[str, Any]
+) -> tuple[bytes, int] | None:
+    """The page (and HTTP status) a per-COLA fault serves for this detail/form request, or None to
+    serve it normally."""
+    if action == "publicDisplaySearchBasic" and ttb_id in config.server_error_ids:
+        return server_error_page(500), 500
+    if action == "publicFormDisplay" and ttb_id in config.form_server_error_ids:
+        return server_error_page(500), 500
     if ttb_id in config.listed_not_found_ids:
-        return render.not_found_page()
+        return render.not_found_page(), 200
     if action == "publicFormDisplay" and ttb_id in config.form_error_ids:
-        return render.not_found_page()
+        return render.not_found_page(), 200
     if ttb_id in config.wrong_page_ids:  # the page of the next TTB ID (the sequence plus one)
         other = dict(record, ttb_id=f"{int(ttb_id) + 1:014d}")
-        return render.detail_page(other) if action == "publicDisplaySearchBasic" else render.form_page(other)
+        page = render.detail_page(other) if action == "publicDisplaySearchBasic" else render.form_page(other)
+        return page, 200
     if action == "publicDisplaySearchBasic" and ttb_id in config.malformed_date_ids and record["approval_date"]:
         page = render.detail_page(record)
         good = render.us(record["approval_date"]).encode()
         bad = f"{record['approval_date'][5:7]}/{record['approval_date'][8:10]}/{record['approval_date'][2:4]}x"
-        return page.replace(good, bad.encode(), 1)
+        return page.replace(good, bad.encode(), 1), 200
     return None
 
 

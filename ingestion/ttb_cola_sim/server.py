@@ -108,9 +108,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if kind == SERVER_ERROR:
             status = 503 if decision.number % 2 else 500
-            text = "Service Unavailable" if status == 503 else "Internal Server Error"
-            page = f"<html><head><title>{status} {text}</title></head><body><h1>{text}</h1></body></html>"
-            self._send(Response(page.encode(), status, "text/html"))
+            self._send(Response(fault_pages.server_error_page(status), status, "text/html"))
             return
         if kind == RATE_LIMIT:
             headers = [("Retry-After", str(sim.faults.config.retry_after))]
@@ -282,7 +280,7 @@ class SimulatorServer:
                 return Response(render.not_found_page())
             faulty = fault_pages.cola_page(self.faults.config, action, ttb_id, record)
             if faulty is not None:
-                return Response(faulty)
+                return Response(*faulty)
             if action == "publicDisplaySearchBasic":
                 return Response(render.detail_page(record))
             return self._form(record, cookie_header)

@@ -27,7 +27,7 @@ from ttb_cola.parsers.errors import ParseError
 from ttb_cola.probe.plan import PartitionCrawl
 from ttb_cola.records import DETAIL_FIELDS, FORM_FIELDS, ColaPages, TableRow, page_row
 from ttb_cola.registry.client import Page, RegistryClient
-from ttb_cola.registry.errors import RegistryBlocked, RegistryError
+from ttb_cola.registry.errors import PageUnavailable, RegistryBlocked, RegistryError
 from ttb_cola.registry.pages import PageKind
 from ttb_cola.registry.stats import StatsSnapshot
 
@@ -100,7 +100,13 @@ class Prober:
     images: ImageHook | None = None
 
     def _fetch(self, ttb_id: str, kind: PageKind) -> Page:
-        page = self.client.detail(ttb_id) if kind is PageKind.DETAIL else self.client.form(ttb_id)
+        """One page of ``ttb_id``; a page that failed every try while the registry answered others
+        is this COLA's fault (:class:`ColaUnreadable`), not the registry's."""
+        try:
+            page = self.client.detail(ttb_id) if kind is PageKind.DETAIL else self.client.form(ttb_id)
+        except PageUnavailable as exc:
+            raise ColaUnreadable(ttb_id, str(kind), f"{ttb_id}: the {kind} page failed every try while "
+                                                    f"the registry answered others: {exc}") from exc
         if self.archive and page.kind in (kind, PageKind.NOT_FOUND):
             self.archive.put(ttb_id, page.kind, page.body)
         return page
@@ -141,8 +147,9 @@ class Prober:
         such a form is checked on the detail page: only the detail page proves a COLA absent.
 
         Raises:
-            RegistryError: a page could not be fetched after retries.
-            ColaUnreadable: a page of another kind or TTB ID, or one the parsers cannot read.
+            RegistryError: a page could not be fetched after retries (the registry failing us).
+            ColaUnreadable: a page of another kind or TTB ID, one the parsers cannot read, or one that
+                failed every try while the registry answered other pages.
         """
         if self.pages == "form":
             page = self._fetch(ttb_id, PageKind.FORM)

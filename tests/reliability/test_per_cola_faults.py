@@ -80,3 +80,44 @@ def test_per_cola_faults_lose_nothing(warehouse: Warehouse, tally: Counter[str],
             args = ("--date", SEARCHED[0].isoformat(), "--strategy", "search")
         assert all(len(ids) >= 1 for ids in faulty.values()), faulty
         run_faulty(warehouse, sim, args, today, expected, faulty, tally)
+
+
+@pytest.mark.parametrize("page", ["detail", "form"])
+@pytest.mark.parametrize("strategy", ["probe", "search"])
+def test_one_cola_answering_500_on_every_try_is_parked_and_the_walk_goes_on(
+    warehouse: Warehouse, tally: Counter[str], strategy: str, page: str
+) -> None:
+    """One COLA's page answers HTTP 500 on every try while its neighbours load: that COLA is parked with
+    the error (exit 5), its partition or day walks on past it and loads every other COLA; once the page
+    recovers, the next run loads it and resolves the parked entry (exit 0)."""
+    today = AS_OF if strategy == "probe" else SEARCHED[1]
+    with running_simulator(seed=3, as_of=today) as sim:
+        if strategy == "probe":
+            day, method = PROBED
+            expected = {r["ttb_id"]: r for r in sim.registry.partition_records(day, method, AS_OF)}
+            args = ("--date", day.isoformat(), "--methods", method, "--strategy", "probe")
+        else:
+            expected = {r["ttb_id"]: truth_record(r) for r in sim.registry.completed_between(*SEARCHED)}
+            args = ("--date", SEARCHED[0].isoformat(), "--strategy", "search")
+        ordered = sorted(expected)
+        faulty = ordered[1]  # early in the sequence: the COLAs after it are loaded all the same
+        assert len(ordered) - 2 >= 6
+        sim.set_faults({"server_error_ids" if page == "detail" else "form_server_error_ids": [faulty]})
+        assert warehouse.ingest(sim.base_url, *args, today=today) == EXIT_PARKED
+        tally["fault:cola_server_error"] += 1
+        (row,) = warehouse.query("select ttb_id, page, error, resolved from ttb_cola.crawl_parked")
+        assert row[0] == faulty and row[1] == page and "HTTP 500" in row[2] and not row[3]
+        assert warehouse.colas().keys() == expected.keys() - {faulty}
+        if strategy == "probe":
+            state = warehouse.state()[f"{day.isoformat()}|{method}"]
+            assert state["status"] != "failed" and state["highest"] == int(ordered[-1][-5:])
+        else:
+            assert [s for (s,) in warehouse.query("select status from ttb_cola.crawl_searches")] and not \
+                warehouse.query("select status from ttb_cola.crawl_searches where status = 'failed'")
+
+        sim.set_faults(None)  # the page recovers
+        assert warehouse.ingest(sim.base_url, *args, today=today) == EXIT_OK
+    assert warehouse.query("select ttb_id, resolved from ttb_cola.crawl_parked") == [(faulty, True)]
+    assert_same_records(warehouse.colas(), expected)
+    tally["cola_parked"] += 1
+    tally["cola_recovered"] += 1

@@ -78,6 +78,29 @@ def test_403_from_the_21st_request_on_stops_the_run_after_a_few(
     assert FORBIDDEN <= after_block <= FORBIDDEN + IN_FLIGHT, after_block
 
 
+@pytest.mark.parametrize("threshold", [THRESHOLD, 1_000_000])
+def test_an_outage_midway_is_not_parked_cola_by_cola(
+    warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch, tally: Counter[str], threshold: int
+) -> None:
+    """Every request answers 5xx from the 61st on: no page is answered while the failing ones retry, so
+    none of them counts as one COLA's fault. The breaker stops the run (exit 3); out of its reach
+    (a threshold never met) the partitions fail (exit 1). Either way nothing is parked but, at most,
+    requests already in flight when the outage began (pages were answered after they started; 0 to 12
+    of them in trials), and those are retried first by the next run."""
+    monkeypatch.setenv("SOURCES__TTB_COLA__BLOCK_THRESHOLD", str(threshold))
+    monkeypatch.setenv("SOURCES__TTB_COLA__MAX_ATTEMPTS", "3")
+    faults = {"block_from": 61, "block_kind": "server_error"}
+    with running_simulator(seed=3, as_of=AS_OF, faults=faults) as sim:
+        status = warehouse.ingest(sim.base_url, "--start", "2025-06-09", "--end", "2025-06-15", today=AS_OF)
+        tally["fault:server_error"] += sim.faults.counts["server_error"]
+    parked = warehouse.query("select ttb_id from ttb_cola.crawl_parked")
+    tally["outage_cola_parked"] += len(parked)
+    assert status == (3 if threshold == THRESHOLD else 1)
+    assert len(parked) <= IN_FLIGHT
+    states = warehouse.state()
+    assert any(s["status"] == "failed" for s in states.values())
+
+
 def test_on_block_wait_cools_down_and_finishes_the_run(
     warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch, tally: Counter[str]
 ) -> None:

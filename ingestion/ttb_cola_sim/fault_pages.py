@@ -34,28 +34,28 @@ def maintenance_page() -> bytes:
             b"maintenance. Please try again later.</p></body></html>")
 
 
-def cola_page(
-    config: FaultConfig, action: str | None, ttb_id: str, record: dict[str, Any]
-) -> tuple[bytes, int] | None:
-    """The page (and HTTP status) a per-COLA fault serves for this detail/form request, or None to
-    serve it normally."""
-    if action == "publicDisplaySearchBasic" and ttb_id in config.server_error_ids:
-        return server_error_page(500), 500
-    if action == "publicFormDisplay" and ttb_id in config.form_server_error_ids:
-        return server_error_page(500), 500
+def server_error(config: FaultConfig, action: str | None, ttb_id: str) -> bool:
+    """Whether this detail/form request answers HTTP 500 (``server_error_ids``, ``form_server_error_ids``),
+    public COLA or not."""
+    if action == "publicDisplaySearchBasic":
+        return ttb_id in config.server_error_ids
+    return action == "publicFormDisplay" and ttb_id in config.form_server_error_ids
+
+
+def cola_page(config: FaultConfig, action: str | None, ttb_id: str, record: dict[str, Any]) -> bytes | None:
+    """The page a per-COLA fault serves for this detail/form request, or None to serve it normally."""
     if ttb_id in config.listed_not_found_ids:
-        return render.not_found_page(), 200
+        return render.not_found_page()
     if action == "publicFormDisplay" and ttb_id in config.form_error_ids:
-        return render.not_found_page(), 200
+        return render.not_found_page()
     if ttb_id in config.wrong_page_ids:  # the page of the next TTB ID (the sequence plus one)
         other = dict(record, ttb_id=f"{int(ttb_id) + 1:014d}")
-        page = render.detail_page(other) if action == "publicDisplaySearchBasic" else render.form_page(other)
-        return page, 200
+        return render.detail_page(other) if action == "publicDisplaySearchBasic" else render.form_page(other)
     if action == "publicDisplaySearchBasic" and ttb_id in config.malformed_date_ids and record["approval_date"]:
         page = render.detail_page(record)
         good = render.us(record["approval_date"]).encode()
         bad = f"{record['approval_date'][5:7]}/{record['approval_date'][8:10]}/{record['approval_date'][2:4]}x"
-        return page.replace(good, bad.encode(), 1), 200
+        return page.replace(good, bad.encode(), 1)
     return None
 
 

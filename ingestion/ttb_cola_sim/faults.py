@@ -49,8 +49,8 @@ class FaultConfig:
             answers with the ``block_kind`` page, as a WAF that starts refusing a run midway.
         block_kind: ``captcha`` (default), ``forbidden``, ``maintenance`` or ``server_error``.
         form_error_ids: public COLAs whose printable form answers with the error page (detail fine).
-        server_error_ids: public COLAs whose detail page answers HTTP 500 on every try (form fine).
-        form_server_error_ids: public COLAs whose printable form answers HTTP 500 on every try.
+        server_error_ids: TTB IDs (public or not) whose detail page answers HTTP 500 on every try.
+        form_server_error_ids: TTB IDs whose printable form answers HTTP 500 on every try.
         malformed_date_ids: COLAs whose detail page shows an approval date that is not MM/DD/YYYY.
         listed_not_found_ids: COLAs listed by the search whose detail and form say not found.
         duplicate_listing_ids: COLAs listed twice by the search (results pages and CSV export).

@@ -275,12 +275,14 @@ class SimulatorServer:
         if path == "viewColaDetails.do":
             action = params.get("action")
             ttb_id = params.get("ttbid", "").strip()
+            if fault_pages.server_error(self.faults.config, action, ttb_id):
+                return Response(fault_pages.server_error_page(500), 500)
             record = self.registry.raw(ttb_id) if action in ("publicDisplaySearchBasic", "publicFormDisplay") else None
             if record is None:
                 return Response(render.not_found_page())
             faulty = fault_pages.cola_page(self.faults.config, action, ttb_id, record)
             if faulty is not None:
-                return Response(*faulty)
+                return Response(faulty)
             if action == "publicDisplaySearchBasic":
                 return Response(render.detail_page(record))
             return self._form(record, cookie_header)

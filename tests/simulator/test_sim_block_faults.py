@@ -155,3 +155,8 @@ def test_server_error_for_one_cola_on_every_try(sim: SimulatorServer, client: Cl
     assert all(classify(body, 500) is PageKind.UNKNOWN for _, _, body in answers)
     assert classify(client.get(fine(faulty))) in (PageKind.DETAIL, PageKind.FORM)
     assert classify(client.get(broken(neighbour))) in (PageKind.DETAIL, PageKind.FORM)
+    never = "99999999999999"  # not public: answers 500 all the same while listed, not found once cleared
+    sim.set_faults({"server_error_ids" if page == "detail" else "form_server_error_ids": [never]})
+    assert client.request("GET", broken(never))[0] == 500
+    sim.set_faults(None)
+    assert classify(client.get(broken(never))) is PageKind.NOT_FOUND

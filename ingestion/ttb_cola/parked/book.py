@@ -50,9 +50,26 @@ class ParkedBook:
         entry = self.entries.get(parked.ttb_id) or {"attempts": 0, "first_seen": now}
         entry = {**entry, "page": parked.page, "error": parked.error, "attempts": entry["attempts"] + 1,
                  "last_seen": now, "run_id": self.run_id}
+        if parked.unanswered:  # kept once set: retried, it may fail otherwise
+            entry["unanswered"] = True
         self.entries[parked.ttb_id] = entry
         self.parked.append(parked)
         return TableRow(PARKED_TABLE, self._row(parked.ttb_id, entry, None))
+
+    def unanswered_ids(self) -> set[str]:
+        """The open COLAs parked because their page failed every try (see :attr:`Parked.unanswered`)."""
+        return {ttb_id for ttb_id, entry in self.entries.items() if entry.get("unanswered")}
+
+    def not_public(self, ttb_id: str, now: str) -> TableRow | None:
+        """The ``crawl_parked`` row closing an unanswered COLA the registry now says is not public
+        (its partition probes the sequence again), or None when it is not such an open entry."""
+        entry = self.entries.get(ttb_id)
+        if entry is None or not entry.get("unanswered"):
+            return None
+        del self.entries[ttb_id]
+        self.resolved.append(ttb_id)
+        entry = {**entry, "error": f"{entry['error']}; since answered not found (not public yet)"}
+        return TableRow(PARKED_TABLE, self._row(ttb_id, entry, now))
 
     def resolved_by(self, row: TableRow, now: str) -> TableRow | None:
         """The ``crawl_parked`` row closing a parked COLA when ``row`` loads a page of it, else None."""

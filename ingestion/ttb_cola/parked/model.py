@@ -29,15 +29,19 @@ class Parked:
     ttb_id: str
     page: str
     error: str
+    #: Its page failed every try (5xx, no answer) while other pages loaded, in a probe: whether it is
+    #: public at all is unknown, its partition keeps the sequence to probe again (a hole, or the
+    #: frontier), so the registry's not-found page later closes it.
+    unanswered: bool = False
 
 
 class ColaUnreadable(ParseError):
     """A page of one COLA the crawl cannot use (another TTB ID, another kind of page, unparseable,
     failing while other pages load)."""
 
-    def __init__(self, ttb_id: str, page: str, message: str) -> None:
+    def __init__(self, ttb_id: str, page: str, message: str, *, unanswered: bool = False) -> None:
         super().__init__(message)
-        self.parked = Parked(ttb_id, page, message)
+        self.parked = Parked(ttb_id, page, message, unanswered)
 
 
 class TooManyParked(ParseError):

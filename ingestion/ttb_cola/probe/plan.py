@@ -219,6 +219,9 @@ class PartitionCrawl:
     #: Sequences whose page could not be read: set aside (retried by the parked COLAs' book), neither
     #: found nor a hole, and neutral to the frontier's misses in a row.
     parked: list[int] = field(default_factory=list, init=False)
+    #: Sequences whose page failed every try while others loaded (parked too): whether they are public
+    #: is unknown, so they stay to probe again, a hole below the highest found, else the frontier.
+    unanswered: list[int] = field(default_factory=list, init=False)
     error: str | None = field(default=None, init=False)
     _misses_in_a_row: int = field(default=0, init=False)
 
@@ -270,6 +273,10 @@ class PartitionCrawl:
         """Set ``sequence`` aside: the registry answered with a page that could not be read."""
         self.parked.append(sequence)
 
+    def set_aside(self, sequence: int) -> None:
+        """Set ``sequence`` aside unconfirmed: its page failed every try while others loaded."""
+        self.unanswered.append(sequence)
+
     def fail(self, sequence: int, reason: str) -> None:
         """Stop the run at ``sequence``, which could not be confirmed."""
         self.error = f"sequence {sequence}: {reason}"
@@ -287,7 +294,8 @@ class PartitionCrawl:
         """The partition's state after this run (a new dict; the input state is left untouched)."""
         highest = max([self.state["highest"], *self.found, *self.parked])
         # Misses above the highest found are frontier, not holes: the next run walks them again.
-        unseen = (set(self.state["holes"]) | set(self.missed)) - set(self.found) - set(self.parked)
+        unseen = (set(self.state["holes"]) | set(self.missed) | set(self.unanswered)) - set(self.found)
+        unseen -= set(self.parked)
         holes = sorted(s for s in unseen if s < highest)
         status = self.status
         state = {

@@ -106,7 +106,8 @@ class Prober:
             page = self.client.detail(ttb_id) if kind is PageKind.DETAIL else self.client.form(ttb_id)
         except PageUnavailable as exc:
             raise ColaUnreadable(ttb_id, str(kind), f"{ttb_id}: the {kind} page failed every try while "
-                                                    f"the registry answered others: {exc}") from exc
+                                                    f"the registry answered others: {exc}",
+                                 unanswered=True) from exc
         if self.archive and page.kind in (kind, PageKind.NOT_FOUND):
             self.archive.put(ttb_id, page.kind, page.body)
         return page
@@ -213,7 +214,10 @@ class Prober:
                 except ColaUnreadable as exc:
                     logger.warning("parked %s", exc)
                     outcome.parked.append(exc.parked)
-                    crawl.park(sequence)
+                    if exc.parked.unanswered:
+                        crawl.set_aside(sequence)  # public or not is unknown: probed again
+                    else:
+                        crawl.park(sequence)
                     try:
                         in_a_row.park(exc.parked)
                     except ParseError as systemic:

@@ -111,7 +111,7 @@ def test_one_cola_answering_500_on_every_try_is_parked_and_the_walk_goes_on(
         if strategy == "probe":
             state = warehouse.state()[f"{day.isoformat()}|{method}"]
             assert state["status"] != "failed" and state["highest"] == int(ordered[-1][-5:])
-            assert int(faulty[-5:]) in state["holes"]  # unconfirmed: probed again, never taken as absent
+            assert state["unanswered"] == [int(faulty[-5:])] and int(faulty[-5:]) not in state["holes"]
         else:
             assert [s for (s,) in warehouse.query("select status from ttb_cola.crawl_searches")] and not \
                 warehouse.query("select status from ttb_cola.crawl_searches where status = 'failed'")
@@ -129,7 +129,8 @@ def test_a_sequence_answering_500_that_is_not_public_is_closed_once_it_says_not_
 ) -> None:
     """A probed sequence that is not public (a hole between public COLAs, and the first one past the
     last) answers HTTP 500 on every try: both parked, the partition walks on and keeps them to probe
-    again. Once they answer, the registry's not-found page closes them (exit 0), nothing invented."""
+    again (unanswered, or the frontier). Once they answer, the registry's not-found page closes them
+    (exit 0) while their partition still covers them, nothing invented."""
     day, method = PROBED
     with running_simulator(seed=3, as_of=AS_OF) as sim:
         expected = {r["ttb_id"]: r for r in sim.registry.partition_records(day, method, AS_OF)}
@@ -144,9 +145,12 @@ def test_a_sequence_answering_500_that_is_not_public_is_closed_once_it_says_not_
         assert sorted(t for (t,) in warehouse.query("select ttb_id from ttb_cola.crawl_parked")) == unanswered
         assert warehouse.colas().keys() == expected.keys()
         state = warehouse.state()[f"{day.isoformat()}|{method}"]
-        assert state["highest"] == sequences[-1] and holes[0] in state["holes"]
+        assert state["highest"] == sequences[-1] and state["unanswered"] == [holes[0]]
+        assert holes[0] not in state["holes"]
         sim.set_faults(None)
         assert warehouse.ingest(sim.base_url, *args, today=AS_OF) == EXIT_OK
+        state = warehouse.state()[f"{day.isoformat()}|{method}"]
+        assert holes[0] in state["holes"] + state["unanswered"]  # still the partition's to probe, or proven
     closed = warehouse.query("select ttb_id, resolved, error from ttb_cola.crawl_parked order by ttb_id")
     assert [(t, r) for t, r, _ in closed] == [(t, True) for t in unanswered]
     assert all("not found" in error for _, _, error in closed)

@@ -57,6 +57,7 @@ def new_state() -> dict[str, Any]:
         "last_run": None,
         "last_error": None,
         "fetched": {},
+        "unanswered": [],
     }
 
 
@@ -220,7 +221,8 @@ class PartitionCrawl:
     #: found nor a hole, and neutral to the frontier's misses in a row.
     parked: list[int] = field(default_factory=list, init=False)
     #: Sequences whose page failed every try while others loaded (parked too): whether they are public
-    #: is unknown, so they stay to probe again, a hole below the highest found, else the frontier.
+    #: is unknown, so they are probed again, kept in the state's ``unanswered`` below the highest found
+    #: (never as holes: a hole is a not-found page seen), the frontier above it.
     unanswered: list[int] = field(default_factory=list, init=False)
     error: str | None = field(default=None, init=False)
     _misses_in_a_row: int = field(default=0, init=False)
@@ -239,7 +241,7 @@ class PartitionCrawl:
         """Sequences to probe: the known holes (all of them on a full refresh, every sequence below
         the highest found), then the frontier until enough misses in a row."""
         highest = self.state["highest"]
-        below = range(1, highest + 1) if self.reprobe else self.state["holes"]
+        below = range(1, highest + 1) if self.reprobe else sorted({*self.state["holes"], *self.state["unanswered"]})
         for sequence in below:
             if self.error:
                 return
@@ -294,9 +296,10 @@ class PartitionCrawl:
         """The partition's state after this run (a new dict; the input state is left untouched)."""
         highest = max([self.state["highest"], *self.found, *self.parked])
         # Misses above the highest found are frontier, not holes: the next run walks them again.
-        unseen = (set(self.state["holes"]) | set(self.missed) | set(self.unanswered)) - set(self.found)
-        unseen -= set(self.parked)
+        unseen = (set(self.state["holes"]) | set(self.missed)) - set(self.found) - set(self.parked)
         holes = sorted(s for s in unseen if s < highest)
+        confirmed = {*self.found, *self.missed, *self.parked, *holes}
+        unanswered = sorted(s for s in {*self.state["unanswered"], *self.unanswered} - confirmed if s < highest)
         status = self.status
         state = {
             "highest": highest,
@@ -309,6 +312,8 @@ class PartitionCrawl:
             "last_run": run_at,
             "last_error": self.error,
             "fetched": recent_fetches(self.state.get("fetched", {}), self.today, status == "settled"),
+            # Settled: the parked COLAs' retries alone fetch them again.
+            "unanswered": [] if status == "settled" else unanswered,
         }
         record_fetched(state, self.found, self.today)
         return state

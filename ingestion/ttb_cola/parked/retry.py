@@ -6,6 +6,7 @@ page row passes); one that still fails comes back to be parked again (one more a
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -48,8 +49,8 @@ def retry_parked(
         outcome.tried += 1
         try:
             record = prober.record(ttb_id)
-        except ColaUnreadable as exc:
-            outcome.parked.append(exc.parked)
+        except ColaUnreadable as exc:  # unanswered only if it was: a listed COLA is public
+            outcome.parked.append(dataclasses.replace(exc.parked, unanswered=ttb_id in unanswered))
             continue
         except RegistryBlocked:
             outcome.blocked = True

@@ -99,15 +99,16 @@ class Prober:
     #: Label images fetched right after each form (setting ``images``); None: none.
     images: ImageHook | None = None
 
-    def _fetch(self, ttb_id: str, kind: PageKind) -> Page:
+    def _fetch(self, ttb_id: str, kind: PageKind, public: bool = False) -> Page:
         """One page of ``ttb_id``; a page that failed every try while the registry answered others
-        is this COLA's fault (:class:`ColaUnreadable`), not the registry's."""
+        is this COLA's fault (:class:`ColaUnreadable`), not the registry's: ``unanswered`` unless
+        another page already showed the COLA ``public``."""
         try:
             page = self.client.detail(ttb_id) if kind is PageKind.DETAIL else self.client.form(ttb_id)
         except PageUnavailable as exc:
             raise ColaUnreadable(ttb_id, str(kind), f"{ttb_id}: the {kind} page failed every try while "
                                                     f"the registry answered others: {exc}",
-                                 unanswered=True) from exc
+                                 unanswered=not public) from exc
         if self.archive and page.kind in (kind, PageKind.NOT_FOUND):
             self.archive.put(ttb_id, page.kind, page.body)
         return page
@@ -163,7 +164,7 @@ class Prober:
             return None
         if self.pages == "detail" or status_only:
             return ColaPages(ttb_id, detail=detail)
-        page = self._fetch(ttb_id, PageKind.FORM)
+        page = self._fetch(ttb_id, PageKind.FORM, public=True)
         if page.kind is PageKind.NOT_FOUND:  # the form unavailable while the detail page exists
             logger.warning("%s: the printable form is unavailable; detail page only", ttb_id)
             return ColaPages(ttb_id, detail={**detail, "form_unavailable": True})

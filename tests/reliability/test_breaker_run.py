@@ -85,8 +85,8 @@ def test_an_outage_midway_is_not_parked_cola_by_cola(
     """Every request answers 5xx from the 61st on: no page is answered while the failing ones retry, so
     none of them counts as one COLA's fault. The breaker stops the run (exit 3); out of its reach
     (a threshold never met) the partitions fail (exit 1). Either way nothing is parked but, at most,
-    requests already in flight when the outage began (pages were answered after they started; 0 to 12
-    of them in trials), and those are retried first by the next run."""
+    requests already in flight when the outage began (pages were answered after they started), and
+    those are retried first by the next run."""
     monkeypatch.setenv("SOURCES__TTB_COLA__BLOCK_THRESHOLD", str(threshold))
     monkeypatch.setenv("SOURCES__TTB_COLA__MAX_ATTEMPTS", "3")
     faults = {"block_from": 61, "block_kind": "server_error"}
@@ -96,7 +96,9 @@ def test_an_outage_midway_is_not_parked_cola_by_cola(
     parked = warehouse.query("select ttb_id from ttb_cola.crawl_parked")
     tally["outage_cola_parked"] += len(parked)
     assert status == (3 if threshold == THRESHOLD else 1)
-    assert len(parked) <= IN_FLIGHT
+    # At most the requests of each in-flight slot started before the last page of the registry
+    # answered (0 to 12 in trials); parking every failing COLA would park 4 to 5 per partition (28).
+    assert len(parked) <= 2 * IN_FLIGHT, len(parked)
     states = warehouse.state()
     assert any(s["status"] == "failed" for s in states.values())
 

@@ -50,7 +50,7 @@ class ParkedBook:
         entry = self.entries.get(parked.ttb_id) or {"attempts": 0, "first_seen": now}
         entry = {**entry, "page": parked.page, "error": parked.error, "attempts": entry["attempts"] + 1,
                  "last_seen": now, "run_id": self.run_id}
-        if parked.unanswered:  # kept once set: retried, it may fail otherwise
+        if parked.unanswered:  # set once, kept while the entry is open
             entry["unanswered"] = True
         self.entries[parked.ttb_id] = entry
         self.parked.append(parked)

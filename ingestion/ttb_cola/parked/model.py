@@ -29,9 +29,9 @@ class Parked:
     ttb_id: str
     page: str
     error: str
-    #: Its page failed every try (5xx, no answer) while other pages loaded, in a probe: whether it is
-    #: public at all is unknown, its partition keeps the sequence to probe again (a hole, or the
-    #: frontier), so the registry's not-found page later closes it.
+    #: Its page failed every try (5xx, no answer) while other pages loaded, before any page showed it
+    #: public: whether it is public at all is unknown, its partition keeps the sequence to probe again
+    #: (``unanswered`` in its state, or the frontier), so the registry's not-found page closes it.
     unanswered: bool = False
 
 

@@ -316,12 +316,14 @@ class Scheduler:
         """Fetch the parked COLAs again (one unit of work); those still failing are parked again."""
         ids = {ttb_id: self.book.entries[ttb_id]["page"] for ttb_id in self.book.open_ids()}
         progress_log.info("run %s: retrying %d parked COLA(s)", self.report.run_id, len(ids))
-        self._futures.append(self._pool.submit(self._retry_work, ids))
+        self._futures.append(self._pool.submit(self._retry_work, ids, self.book.unanswered_ids()))
         for outcome in self._drain(1):
             if isinstance(outcome, Event):
                 yield outcome
             elif isinstance(outcome, RetryOutcome) and not self._deferred(outcome):
                 self._park(outcome.parked)
+                for ttb_id in outcome.not_public:
+                    self.book.not_public(ttb_id, utc_now())
 
     def _park(self, parked: list[Parked]) -> None:
         for one in parked:
@@ -400,11 +402,11 @@ class Scheduler:
                 day.isoformat(), search_state(day, today, None, 0, "lost", previous=previous), started_at=started
             ))
 
-    def _retry_work(self, parked: dict[str, str]) -> None:
+    def _retry_work(self, parked: dict[str, str], unanswered: set[str]) -> None:
         outcome = RetryOutcome(skipped=True)
         try:
             if not self.budget.spent():
-                outcome = retry_parked(self._prober(), parked, emit=self._emit)
+                outcome = retry_parked(self._prober(), parked, emit=self._emit, unanswered=unanswered)
         except Exception:  # a bug must leave the parked COLAs parked, never lose them
             progress_log.exception("retrying the parked COLAs failed unexpectedly")
             outcome = RetryOutcome()

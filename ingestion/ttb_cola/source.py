@@ -79,6 +79,7 @@ def ttb_cola(
     reprobe: bool = False,
     on_block: str = "stop",
     block_threshold: int = 24,
+    block_forbidden: int = 3,
     block_cooldown: float = 300.0,
     block_cooldowns: int = 6,
     quarantine_dir: str = "data/quarantine/registry",
@@ -128,6 +129,8 @@ def ttb_cola(
             answers in a row: ``stop`` the run (exit 3) or ``wait`` (cool down ``block_cooldown``
             seconds, doubling up to an hour, and resume; stop after ``block_cooldowns``).
         block_threshold: counted failures in a row, all workers together, that trip the breaker.
+        block_forbidden: HTTP 403 answers with no page answered between them, all workers
+            together, that trip the breaker (a WAF block); fewer are retried.
         block_cooldown: first cooldown of ``on_block = "wait"``, seconds.
         block_cooldowns: cooldowns in a row after which ``wait`` stops the run too.
         quarantine_dir: where the breaker saves the last body it saw, for diagnosis.
@@ -179,7 +182,7 @@ def ttb_cola(
         max_workers=max_workers,
         probe_lookahead=probe_lookahead,
         breaker=BreakerSettings(
-            threshold=block_threshold, on_block=on_block, cooldown=block_cooldown,
+            threshold=block_threshold, forbidden=block_forbidden, on_block=on_block, cooldown=block_cooldown,
             cooldown_max=max(block_cooldown, 3600.0), max_cooldowns=block_cooldowns,
             quarantine_dir=quarantine_dir,
         ),

@@ -70,6 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     faults.add_argument("--forbidden-rate", type=_rate, default=0.0, help="share of HTTP 403 (WAF) pages")
     faults.add_argument("--maintenance-rate", type=_rate, default=0.0, help="share of maintenance pages")
     faults.add_argument("--block-all", action="store_true", help="serve the --block-kind page for everything")
+    faults.add_argument("--block-from", type=int, default=0,
+                        help="serve the --block-kind page from the Nth registry request on (0: never)")
     faults.add_argument("--block-kind", default="captcha",
                         help="captcha (default), forbidden, maintenance, server_error")
 
@@ -90,7 +92,7 @@ def fault_config(args: argparse.Namespace) -> FaultConfig:
         hang_rate=args.hang_rate, hang_seconds=args.hang_seconds, truncate_rate=args.truncate_rate,
         captcha_rate=args.captcha_rate, session_timeout_rate=args.session_timeout_rate,
         forbidden_rate=args.forbidden_rate, maintenance_rate=args.maintenance_rate,
-        block_all=args.block_all, block_kind=args.block_kind, seed=args.fault_seed,
+        block_all=args.block_all, block_from=args.block_from, block_kind=args.block_kind, seed=args.fault_seed,
     )
 
 

@@ -21,11 +21,25 @@ def forbidden_page(number: int) -> bytes:
             b"<p>You don't have permission to access this resource.</p></body></html>")
 
 
+def server_error_page(status: int) -> bytes:
+    """The application server's own page for HTTP 500 or 503."""
+    text = "Service Unavailable" if status == 503 else "Internal Server Error"
+    return f"<html><head><title>{status} {text}</title></head><body><h1>{text}</h1></body></html>".encode()
+
+
 def maintenance_page() -> bytes:
     """The page an application server shows while it is down for maintenance (HTTP 200)."""
     return (b"<html><head><title>COLAs Online - System Maintenance</title></head><body>"
             b"<h1>System Maintenance</h1><p>COLAs Online is currently unavailable due to scheduled "
             b"maintenance. Please try again later.</p></body></html>")
+
+
+def server_error(config: FaultConfig, action: str | None, ttb_id: str) -> bool:
+    """Whether this detail/form request answers HTTP 500 (``server_error_ids``, ``form_server_error_ids``),
+    public COLA or not."""
+    if action == "publicDisplaySearchBasic":
+        return ttb_id in config.server_error_ids
+    return action == "publicFormDisplay" and ttb_id in config.form_server_error_ids
 
 
 def cola_page(config: FaultConfig, action: str | None, ttb_id: str, record: dict[str, Any]) -> bytes | None:

@@ -45,8 +45,12 @@ class FaultConfig:
         forbidden_rate: a WAF's "Request Rejected" page with HTTP 403.
         maintenance_rate: a "down for maintenance" page (HTTP 200, no registry template).
         block_all: every registry URL answers with the ``block_kind`` page.
+        block_from: every registry request from this one on (1-based, in arrival order; 0: never)
+            answers with the ``block_kind`` page, as a WAF that starts refusing a run midway.
         block_kind: ``captcha`` (default), ``forbidden``, ``maintenance`` or ``server_error``.
         form_error_ids: public COLAs whose printable form answers with the error page (detail fine).
+        server_error_ids: TTB IDs (public or not) whose detail page answers HTTP 500 on every try.
+        form_server_error_ids: TTB IDs whose printable form answers HTTP 500 on every try.
         malformed_date_ids: COLAs whose detail page shows an approval date that is not MM/DD/YYYY.
         listed_not_found_ids: COLAs listed by the search whose detail and form say not found.
         duplicate_listing_ids: COLAs listed twice by the search (results pages and CSV export).
@@ -72,8 +76,11 @@ class FaultConfig:
     forbidden_rate: float = 0.0
     maintenance_rate: float = 0.0
     block_all: bool = False
+    block_from: int = 0
     block_kind: str = CAPTCHA
     form_error_ids: list[str] = field(default_factory=list)
+    server_error_ids: list[str] = field(default_factory=list)
+    form_server_error_ids: list[str] = field(default_factory=list)
     malformed_date_ids: list[str] = field(default_factory=list)
     listed_not_found_ids: list[str] = field(default_factory=list)
     duplicate_listing_ids: list[str] = field(default_factory=list)
@@ -85,6 +92,8 @@ class FaultConfig:
         rates = self.rates()
         if any(r < 0 for r in rates) or sum(rates) > 1.0 + 1e-9:
             raise ValueError(f"fault rates must be >= 0 and sum to at most 1, got {rates}")
+        if self.block_from < 0:
+            raise ValueError(f"block_from must be >= 0, got {self.block_from}")
         if self.block_kind not in BLOCK_KINDS:
             raise ValueError(f"block_kind must be one of {', '.join(BLOCK_KINDS)}, got {self.block_kind!r}")
 
@@ -157,7 +166,7 @@ class FaultInjector:
             return Decision(0.0, None, number)
         rng = random.Random(config.seed * 1_000_003 + number)
         delay = (config.latency_ms + config.jitter_ms * rng.random()) / 1000.0
-        if config.block_all:
+        if config.block_all or 0 < config.block_from <= number + 1:
             kind: str | None = config.block_kind
         else:
             roll = rng.random()

@@ -108,9 +108,7 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if kind == SERVER_ERROR:
             status = 503 if decision.number % 2 else 500
-            text = "Service Unavailable" if status == 503 else "Internal Server Error"
-            page = f"<html><head><title>{status} {text}</title></head><body><h1>{text}</h1></body></html>"
-            self._send(Response(page.encode(), status, "text/html"))
+            self._send(Response(fault_pages.server_error_page(status), status, "text/html"))
             return
         if kind == RATE_LIMIT:
             headers = [("Retry-After", str(sim.faults.config.retry_after))]
@@ -277,6 +275,8 @@ class SimulatorServer:
         if path == "viewColaDetails.do":
             action = params.get("action")
             ttb_id = params.get("ttbid", "").strip()
+            if fault_pages.server_error(self.faults.config, action, ttb_id):
+                return Response(fault_pages.server_error_page(500), 500)
             record = self.registry.raw(ttb_id) if action in ("publicDisplaySearchBasic", "publicFormDisplay") else None
             if record is None:
                 return Response(render.not_found_page())

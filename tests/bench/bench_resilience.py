@@ -83,6 +83,52 @@ def block_to_exit(kind: str = "forbidden") -> None:
 BENCHES["block_to_exit"] = block_to_exit
 
 
+def forbidden_midway_to_exit() -> None:
+    """A WAF answering HTTP 403 from the run's 21st request on, with the shipped retry settings (backoff
+    1 s doubling, CAPTCHA backoff 30 s, 2 requests/s, 40 ms latency): seconds from the first 403 to the
+    process's exit, and the 403s answered (the first included)."""
+    import subprocess
+    import sys
+    import tempfile
+    from datetime import date
+    from pathlib import Path
+
+    here = Path(__file__).resolve().parent
+    sys.path[:0] = [str(here.parent), str(here.parent / "reliability")]
+    from reliability_helpers import FAST_ENV, REPO, ingest_command, subprocess_env
+    from sim_server import running_simulator
+
+    faults = {"block_from": 21, "block_kind": "forbidden", "latency_ms": 40}
+    with tempfile.TemporaryDirectory() as tmp, running_simulator(seed=3, as_of=date(2025, 6, 26)) as sim:
+        work = Path(tmp)
+        env = subprocess_env(work, SOURCES__TTB_COLA__QUARANTINE_DIR=str(work / "q"))
+        for key in FAST_ENV:  # the shipped settings, not the tests' fast backoff
+            env.pop(key, None)
+        cmd = ingest_command(work, sim.base_url, date(2025, 6, 9), date(2025, 6, 15), date(2025, 6, 26))
+        cmd[cmd.index("--requests-per-second") + 1] = "2"
+        sim.set_faults(faults)
+        first: list[float] = []
+        original = sim.faults.decide
+
+        def decide():  # note when the first 403 goes out
+            decision = original()
+            if decision.kind and not first:
+                first.append(time.monotonic())
+            return decision
+
+        sim.faults.decide = decide  # type: ignore[method-assign]
+        started = time.monotonic()
+        process = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, check=False)
+        ended = time.monotonic()
+        sent = sim.faults.counts["forbidden"]
+    since = f"{ended - first[0]:.2f} s from the first 403" if first else "no 403 sent"
+    print(f"403 from request 21 to exit: {since} ({ended - started:.2f} s in all), exit {process.returncode}, "
+          f"{sent} 403s answered (block_forbidden 3, 16 in flight)")
+
+
+BENCHES["forbidden_midway_to_exit"] = forbidden_midway_to_exit
+
+
 def ctrl_c_to_exit(trials: int = 3) -> None:
     """SIGINT to an ingest once its crawl is under way (40 ms simulated latency): seconds until it exits,
     having committed what was confirmed (exit 130)."""

@@ -47,3 +47,23 @@ def test_a_run_of_parked_colas_is_systemic() -> None:
         in_a_row.park(Parked(ID, "detail", "x"))
     with pytest.raises(TooManyParked, match=f"{MAX_PARKED_IN_A_ROW} COLAs in a row"):
         in_a_row.park(Parked(ID, "detail", "x"))
+
+
+def test_an_unanswered_cola_is_closed_by_a_not_found_answer_and_no_other() -> None:
+    """A COLA parked because its page never answered (public or not unknown) keeps that mark when parked
+    again; the registry's not-found page closes it. A COLA parked for any other reason stays open."""
+    state: dict = {}
+    book = ParkedBook(state, "run1")
+    book.park(Parked(ID, "detail", "HTTP 500", unanswered=True), "2025-06-26T10:00:00+00:00")
+    book.park(Parked("25171002000003", "listing", "listed, but not found"), "2025-06-26T10:00:00+00:00")
+    again = ParkedBook(state, "run2")
+    again.park(Parked(ID, "detail", "HTTP 500 again"), "2025-06-27T10:00:00+00:00")  # unmarked this time
+    assert again.unanswered_ids() == {ID}
+    again.not_public("25171002000003", "now")
+    assert "25171002000003" in state
+    again.not_public(ID, "2025-06-28T10:00:00+00:00")
+    again.not_public(ID, "later")  # closed once
+    [closed] = [row for row in again.rows() if row.data["ttb_id"] == ID]
+    assert closed.data["resolved"] and "not found" in closed.data["error"]
+    assert closed.data["resolved_at"] == "2025-06-28T10:00:00+00:00"
+    assert closed.data["attempts"] == 2 and ID not in state and again.resolved == [ID]

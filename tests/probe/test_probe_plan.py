@@ -161,3 +161,22 @@ def test_a_parked_sequence_is_neither_found_nor_a_hole_and_the_walk_goes_on() ->
     assert state["status"] == "open" and state["last_error"] is None
     assert state["highest"] == 11 and state["holes"] == [5, 6, 7, 8]
     assert state["fetched"] == {"2026-10-02": "1-2,4,9-10"}
+
+
+def test_an_unanswered_sequence_is_probed_again_and_never_taken_for_a_hole() -> None:
+    """Set aside (its page failed while others loaded): neither found nor a miss nor a hole. Below the
+    highest found it is kept as ``unanswered`` (probed again), above it is frontier (walked again); it
+    never raises the highest. Once answered it is found, or a hole."""
+    crawl = PartitionCrawl(DAY, DAY + timedelta(days=1), SETTINGS, new_state())
+    public, aside = {1, 2, 4, 5, 9, 10}, {2, 11}
+    for seq in crawl.sequences():
+        if seq in aside:
+            crawl.set_aside(seq)
+        else:
+            crawl.observe(seq, seq in public)
+    state = crawl.finish(run_at="x")
+    assert state["status"] == "open" and state["highest"] == 10
+    assert state["holes"] == [3, 6, 7, 8] and state["unanswered"] == [2]
+    later, probed = run({1, 4, 5, 9, 10, 11}, state, DAY + timedelta(days=2))  # 2 is not public after all
+    assert probed[:5] == [2, 3, 6, 7, 8] and 11 in probed
+    assert later["highest"] == 11 and later["holes"] == [2, 3, 6, 7, 8] and later["unanswered"] == []

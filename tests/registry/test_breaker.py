@@ -83,6 +83,23 @@ def test_blocks_and_outages_count(tmp_path: Path, reason: RetryReason) -> None:
     assert stop.is_set()
 
 
+def test_a_few_403s_with_no_page_answered_between_them_trip_it(tmp_path: Path) -> None:
+    """``forbidden`` 403s trip it long before ``threshold``, other failures between them or not; a
+    stray 403 (a page answered after it) does not."""
+    cb, stop, _ = breaker(tmp_path, threshold=24, forbidden=3)
+    for _ in range(5):
+        cb.failure(failure(RetryReason.FORBIDDEN))
+        cb.failure(failure(RetryReason.FORBIDDEN))
+        cb.success()
+    assert not stop.is_set() and cb.answered == 5
+    cb.failure(failure(RetryReason.FORBIDDEN))
+    cb.failure(failure(RetryReason.SERVER_ERROR))
+    cb.failure(failure(RetryReason.FORBIDDEN))
+    assert not stop.is_set()
+    cb.failure(failure(RetryReason.FORBIDDEN))
+    assert stop.is_set() and cb.opened and "3 HTTP 403 (forbidden) answers in a row" in cb.opened
+
+
 def test_wait_cools_down_with_growing_waits_then_stops_at_the_cap(tmp_path: Path) -> None:
     cb, stop, pauses = breaker(tmp_path, on_block="wait", cooldown=10.0, cooldown_max=30.0, max_cooldowns=3)
     for _ in range(3 * 5):
@@ -107,6 +124,8 @@ def test_settings_are_checked() -> None:
         BreakerSettings(on_block="retry")
     with pytest.raises(ValueError):
         BreakerSettings(threshold=0)
+    with pytest.raises(ValueError):
+        BreakerSettings(forbidden=0)
 
 
 def test_stop_signal_wakes_a_sleeper_at_once() -> None:
@@ -156,7 +175,8 @@ def test_client_stops_sending_once_open(tmp_path: Path, kind: str) -> None:
             thread.join(timeout=120)
         sent = sim.faults.counts[kind]
     assert len(errors) == threads * 10
-    assert threshold <= sent <= threshold + threads  # those in flight when it opened
+    trips = BreakerSettings().forbidden if kind == "forbidden" else threshold  # a 403 trips it sooner
+    assert trips <= sent <= trips + threads  # those in flight when it opened
     assert cb.saved is not None and cb.saved.read_bytes()
     assert json.loads(cb.saved.with_suffix(".json").read_text())["status_code"] in (200, 403, 500, 503)
 

@@ -20,7 +20,13 @@ import certifi
 import pytest
 
 from ttb_cola.registry.client import DEFAULT_USER_AGENT, Page, RegistryClient
-from ttb_cola.registry.errors import RegistryBlocked, RegistryError, RegistryUnavailable, redact_url
+from ttb_cola.registry.errors import (
+    PageUnavailable,
+    RegistryBlocked,
+    RegistryError,
+    RegistryUnavailable,
+    redact_url,
+)
 from ttb_cola.registry.pages import PageKind
 from ttb_cola.registry.ratelimit import RateLimiter
 from ttb_cola.registry.retry import RetryPolicy, parse_retry_after
@@ -411,11 +417,45 @@ def test_always_500_gives_up_after_max_attempts(registry: Registry, make_client:
     with pytest.raises(RegistryUnavailable) as caught:
         client.detail(ID)
     error = caught.value
+    assert type(error) is RegistryUnavailable  # nothing else answered meanwhile: maybe an outage
     assert len(registry.seen) == 5
     assert (error.attempts, error.reason, error.status_code) == (5, "server_error", 500)
     assert error.url.endswith(DETAIL_PATH)
     stats = client.stats.snapshot()
     assert (stats.requests, stats.retries, stats.failures) == (5, 4, 1)
+
+
+def test_a_page_failing_while_others_load_is_that_pages_own_fault(
+    registry: Registry, make_client: Callable[..., RegistryClient]
+) -> None:
+    """HTTP 500 on every try while another worker's page is answered between the tries: PageUnavailable."""
+    registry.script(DETAIL_PATH, Step(500, b"<html>Internal error</html>"))
+    registry.script(MISSING_PATH, Step(body=NOT_FOUND))
+    clients: list[RegistryClient] = []
+
+    def neighbour_loads(seconds: float) -> None:  # the backoff between two tries: another thread's page
+        worker = threading.Thread(target=clients[0].detail, args=("99999999999999",))
+        worker.start()
+        worker.join(timeout=30)
+
+    clients.append(make_client(max_attempts=3, sleep=neighbour_loads))
+    with pytest.raises(PageUnavailable) as caught:
+        clients[0].detail(ID)
+    assert isinstance(caught.value, RegistryUnavailable)
+    assert (caught.value.attempts, caught.value.reason, caught.value.status_code) == (3, "server_error", 500)
+    assert len(registry.requests_to(MISSING_PATH)) == 2 and len(registry.requests_to(DETAIL_PATH)) == 3
+
+
+def test_403_is_forbidden_whatever_the_body_and_retried_soon(
+    registry: Registry, make_client: Callable[..., RegistryClient]
+) -> None:
+    """A 403 carrying CAPTCHA words is a 403 (counted as such by the breaker), retried after the short
+    backoff, not the CAPTCHA one: a stray 403 passes, a block is left to the breaker."""
+    registry.script(DETAIL_PATH, Step(403, CAPTCHA), Step())
+    client = make_client(retry_policy=RetryPolicy(initial_wait=0.01, max_wait=0.05, jitter=0, captcha_wait=600))
+    assert client.detail(ID).kind is PageKind.DETAIL
+    stats = client.stats.snapshot()
+    assert stats.retries_by_reason == {"forbidden": 1} and stats.backoff_seconds == pytest.approx(0.01)
 
 
 def test_always_captcha_is_blocked(registry: Registry, make_client: Callable[..., RegistryClient]) -> None:

@@ -108,10 +108,13 @@ def test_soak_faulty_week_every_method(warehouse: Warehouse, tally: Counter[str]
 def test_failed_partitions_keep_confirmed_progress_and_one_rerun_completes(
     warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch, tally: Counter[str]
 ) -> None:
-    """Two attempts per request under the fault mix: partitions fail for sure; the rerun (default attempts,
-    faults still on) picks them up where the confirmed state left them."""
+    """Two attempts per request under the fault mix, with session timeouts at 15%: partitions fail for
+    sure (a page that fails while others load is parked instead, but a session timeout on both attempts
+    is no page's fault); the rerun (more attempts, the issue's faults still on) picks them up where the
+    confirmed state left them, and the parked COLAs with them."""
     start, end, methods = date(2025, 6, 9), date(2025, 6, 13), "002,003,000"
-    with running_simulator(seed=3, as_of=AS_OF, faults={**ISSUE_FAULTS, "seed": 5}) as sim:
+    failing = {**ISSUE_FAULTS, "session_timeout_rate": 0.15, "seed": 5}
+    with running_simulator(seed=3, as_of=AS_OF, faults=failing) as sim:
         expected = method_truth(sim.registry, days(start, end), AS_OF, methods.split(","))
         args = ("--start", start.isoformat(), "--end", end.isoformat(), "--methods", methods)
         monkeypatch.setenv("SOURCES__TTB_COLA__MAX_ATTEMPTS", "2")
@@ -128,6 +131,9 @@ def test_failed_partitions_keep_confirmed_progress_and_one_rerun_completes(
         # Ten attempts: with about one request in five faulty, six in a row on one of the run's
         # thousands of requests is a few percent likely, more on a busy machine.
         monkeypatch.setenv("SOURCES__TTB_COLA__MAX_ATTEMPTS", "10")
+        for kind in INJECTED_KINDS:
+            tally[f"fault:{kind}"] += sim.faults.counts[kind]
+        sim.set_faults({**ISSUE_FAULTS, "seed": 5})
         assert warehouse.ingest(sim.base_url, *args, today=AS_OF) == 0
         for kind in INJECTED_KINDS:
             tally[f"fault:{kind}"] += sim.faults.counts[kind]

@@ -80,3 +80,82 @@ def test_per_cola_faults_lose_nothing(warehouse: Warehouse, tally: Counter[str],
             args = ("--date", SEARCHED[0].isoformat(), "--strategy", "search")
         assert all(len(ids) >= 1 for ids in faulty.values()), faulty
         run_faulty(warehouse, sim, args, today, expected, faulty, tally)
+
+
+@pytest.mark.parametrize("page", ["detail", "form"])
+@pytest.mark.parametrize("strategy", ["probe", "search"])
+def test_one_cola_answering_500_on_every_try_is_parked_and_the_walk_goes_on(
+    warehouse: Warehouse, tally: Counter[str], strategy: str, page: str
+) -> None:
+    """One COLA's page answers HTTP 500 on every try while its neighbours load: that COLA is parked with
+    the error (exit 5), its partition or day walks on past it and loads every other COLA; once the page
+    recovers, the next run loads it and resolves the parked entry (exit 0)."""
+    today = AS_OF if strategy == "probe" else SEARCHED[1]
+    with running_simulator(seed=3, as_of=today) as sim:
+        if strategy == "probe":
+            day, method = PROBED
+            expected = {r["ttb_id"]: r for r in sim.registry.partition_records(day, method, AS_OF)}
+            args = ("--date", day.isoformat(), "--methods", method, "--strategy", "probe")
+        else:
+            expected = {r["ttb_id"]: truth_record(r) for r in sim.registry.completed_between(*SEARCHED)}
+            args = ("--date", SEARCHED[0].isoformat(), "--strategy", "search")
+        ordered = sorted(expected)
+        faulty = ordered[1]  # early in the sequence: the COLAs after it are loaded all the same
+        assert len(ordered) - 2 >= 6
+        sim.set_faults({"server_error_ids" if page == "detail" else "form_server_error_ids": [faulty]})
+        assert warehouse.ingest(sim.base_url, *args, today=today) == EXIT_PARKED
+        tally["fault:cola_server_error"] += 1
+        (row,) = warehouse.query("select ttb_id, page, error, resolved from ttb_cola.crawl_parked")
+        assert row[0] == faulty and row[1] == page and "HTTP 500" in row[2] and not row[3]
+        assert warehouse.colas().keys() == expected.keys() - {faulty}
+        if strategy == "probe":
+            state = warehouse.state()[f"{day.isoformat()}|{method}"]
+            assert state["status"] != "failed" and state["highest"] == int(ordered[-1][-5:])
+            assert int(faulty[-5:]) not in state["holes"]  # never taken as absent
+            # its detail page never answered: public or not is unknown, so probed again; its form
+            # failed after the detail page showed it: public, parked like an unreadable page
+            assert state["unanswered"] == ([int(faulty[-5:])] if page == "detail" else [])
+        else:
+            assert [s for (s,) in warehouse.query("select status from ttb_cola.crawl_searches")] and not \
+                warehouse.query("select status from ttb_cola.crawl_searches where status = 'failed'")
+
+        sim.set_faults(None)  # the page recovers
+        assert warehouse.ingest(sim.base_url, *args, today=today) == EXIT_OK
+    assert warehouse.query("select ttb_id, resolved from ttb_cola.crawl_parked") == [(faulty, True)]
+    assert_same_records(warehouse.colas(), expected)
+    tally["cola_parked"] += 1
+    tally["cola_recovered"] += 1
+
+
+def test_a_sequence_answering_500_that_is_not_public_is_closed_once_it_says_not_found(
+    warehouse: Warehouse, tally: Counter[str]
+) -> None:
+    """A probed sequence that is not public (a hole between public COLAs, and the first one past the
+    last) answers HTTP 500 on every try: both parked, the partition walks on and keeps them to probe
+    again (unanswered, or the frontier). Once they answer, the registry's not-found page closes them
+    (exit 0) while their partition still covers them, nothing invented."""
+    day, method = PROBED
+    with running_simulator(seed=3, as_of=AS_OF) as sim:
+        expected = {r["ttb_id"]: r for r in sim.registry.partition_records(day, method, AS_OF)}
+        sequences = sorted(int(ttb_id[-5:]) for ttb_id in expected)
+        holes = sorted(set(range(1, sequences[-1])) - set(sequences))
+        assert holes, "the partition has no hole to fault"
+        prefix = sorted(expected)[0][:-5]
+        unanswered = [f"{prefix}{holes[0]:05d}", f"{prefix}{sequences[-1] + 1:05d}"]
+        args = ("--date", day.isoformat(), "--methods", method, "--strategy", "probe")
+        sim.set_faults(server_error_ids=unanswered)
+        assert warehouse.ingest(sim.base_url, *args, today=AS_OF) == EXIT_PARKED
+        assert sorted(t for (t,) in warehouse.query("select ttb_id from ttb_cola.crawl_parked")) == unanswered
+        assert warehouse.colas().keys() == expected.keys()
+        state = warehouse.state()[f"{day.isoformat()}|{method}"]
+        assert state["highest"] == sequences[-1] and state["unanswered"] == [holes[0]]
+        assert holes[0] not in state["holes"]
+        sim.set_faults(None)
+        assert warehouse.ingest(sim.base_url, *args, today=AS_OF) == EXIT_OK
+        state = warehouse.state()[f"{day.isoformat()}|{method}"]
+        assert holes[0] in state["holes"] + state["unanswered"]  # still the partition's to probe, or proven
+    closed = warehouse.query("select ttb_id, resolved, error from ttb_cola.crawl_parked order by ttb_id")
+    assert [(t, r) for t, r, _ in closed] == [(t, True) for t in unanswered]
+    assert all("not found" in error for _, _, error in closed)
+    assert_same_records(warehouse.colas(), expected)
+    tally["fault:cola_server_error"] += len(unanswered)

@@ -126,3 +126,37 @@ def test_wrong_page_shows_another_ttb_id(sim: SimulatorServer, client: Client) -
         body = client.get(path)
         assert classify(body) is kind
         assert parse_page(kind, body)["ttb_id"] == other
+
+
+def test_block_from_the_nth_request_on(sim: SimulatorServer, client: Client) -> None:
+    """``block_from = 3``: two pages served, then every request (whatever the URL) is refused with 403."""
+    ttb_id = _public(sim)[0]
+    sim.set_faults(block_from=3, block_kind="forbidden", spare_paths=["publicSearchColasBasic.do"])
+    assert client.request("GET", "publicSearchColasBasic.do")[0] == 200  # spared: not numbered
+    statuses = [client.request("GET", path)[0] for path in
+                (detail_path(ttb_id), form_path(ttb_id), detail_path(ttb_id), form_path(ttb_id), "x.do")]
+    assert statuses == [200, 200, 403, 403, 403]
+    assert sim.faults.counts["forbidden"] == 3 and sim.faults.counts["ok"] == 2
+    sim.set_faults(block_from=3, block_kind="forbidden")  # configuring again numbers requests afresh
+    assert client.request("GET", detail_path(ttb_id))[0] == 200
+    with pytest.raises(ValueError):
+        FaultConfig(block_from=-1)
+
+
+@pytest.mark.parametrize("page", ["detail", "form"])
+def test_server_error_for_one_cola_on_every_try(sim: SimulatorServer, client: Client, page: str) -> None:
+    """``server_error_ids`` / ``form_server_error_ids``: that one page of that COLA answers 500, always;
+    its other page and its neighbours' pages are served."""
+    faulty, neighbour = _public(sim, 2)
+    sim.set_faults({"server_error_ids" if page == "detail" else "form_server_error_ids": [faulty]})
+    broken, fine = (detail_path, form_path) if page == "detail" else (form_path, detail_path)
+    answers = [client.request("GET", broken(faulty)) for _ in range(3)]
+    assert [status for status, _, _ in answers] == [500, 500, 500]
+    assert all(classify(body, 500) is PageKind.UNKNOWN for _, _, body in answers)
+    assert classify(client.get(fine(faulty))) in (PageKind.DETAIL, PageKind.FORM)
+    assert classify(client.get(broken(neighbour))) in (PageKind.DETAIL, PageKind.FORM)
+    never = "99999999999999"  # not public: answers 500 all the same while listed, not found once cleared
+    sim.set_faults({"server_error_ids" if page == "detail" else "form_server_error_ids": [never]})
+    assert client.request("GET", broken(never))[0] == 500
+    sim.set_faults(None)
+    assert classify(client.get(broken(never))) is PageKind.NOT_FOUND

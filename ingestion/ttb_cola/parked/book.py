@@ -52,9 +52,26 @@ class ParkedBook:
         entry = self.entries.get(parked.ttb_id) or {"attempts": 0, "first_seen": now}
         entry = {**entry, "page": parked.page, "error": parked.error, "attempts": entry["attempts"] + 1,
                  "last_seen": now, "run_id": self.run_id}
+        if parked.unanswered:  # set once, kept while the entry is open
+            entry["unanswered"] = True
         self.entries[parked.ttb_id] = entry
         self.parked.append(parked)
         self._rows[parked.ttb_id] = self._row(parked.ttb_id, entry, None)
+
+    def unanswered_ids(self) -> set[str]:
+        """The open COLAs parked because their page failed every try (see :attr:`Parked.unanswered`)."""
+        return {ttb_id for ttb_id, entry in self.entries.items() if entry.get("unanswered")}
+
+    def not_public(self, ttb_id: str, now: str) -> None:
+        """Close an unanswered COLA the registry now says is not public (its partition probes the
+        sequence again); nothing when it is not such an open entry."""
+        entry = self.entries.get(ttb_id)
+        if entry is None or not entry.get("unanswered"):
+            return
+        del self.entries[ttb_id]
+        self.resolved.append(ttb_id)
+        entry = {**entry, "error": f"{entry['error']}; since answered not found (not public yet)"}
+        self._rows[ttb_id] = self._row(ttb_id, entry, now)
 
     def resolve(self, row: TableRow, now: str) -> None:
         """Close the parked entry of the COLA whose page ``row`` loads, if it is parked."""

@@ -1,10 +1,12 @@
 """What a parked COLA is, and the error that parks one.
 
 A failure tied to one COLA (its page is for another TTB ID, is another kind of page, cannot be
-parsed, or a listed COLA's detail page says not found) must not stop its partition or completed
-date: the COLA is parked, the walk goes on, and a later run retries it. A registry that fails
-COLA after COLA is not one bad COLA: :data:`MAX_PARKED_IN_A_ROW` parked in a row fail the partition
-or day as before (systemic, retried whole by the next run).
+parsed, fails every try (5xx) while the registry answers other pages, or a listed COLA's detail page
+says not found) must not stop its partition or completed date: the COLA is parked, the walk goes on,
+and a later run retries it. A registry that fails COLA after COLA is not one bad COLA:
+:data:`MAX_PARKED_IN_A_ROW` parked in a row fail the partition or day as before (systemic, retried
+whole by the next run), and an outage or a block trips the circuit breaker before any page of it
+counts as one COLA's (:class:`~ttb_cola.registry.errors.PageUnavailable` needs other pages answered).
 """
 
 from __future__ import annotations
@@ -27,14 +29,19 @@ class Parked:
     ttb_id: str
     page: str
     error: str
+    #: Its page failed every try (5xx, no answer) while other pages loaded, before any page showed it
+    #: public: whether it is public at all is unknown, its partition keeps the sequence to probe again
+    #: (``unanswered`` in its state, or the frontier), so the registry's not-found page closes it.
+    unanswered: bool = False
 
 
 class ColaUnreadable(ParseError):
-    """A page of one COLA the crawl cannot use (another TTB ID, another kind of page, unparseable)."""
+    """A page of one COLA the crawl cannot use (another TTB ID, another kind of page, unparseable,
+    failing while other pages load)."""
 
-    def __init__(self, ttb_id: str, page: str, message: str) -> None:
+    def __init__(self, ttb_id: str, page: str, message: str, *, unanswered: bool = False) -> None:
         super().__init__(message)
-        self.parked = Parked(ttb_id, page, message)
+        self.parked = Parked(ttb_id, page, message, unanswered)
 
 
 class TooManyParked(ParseError):

@@ -6,6 +6,7 @@ page row passes); one that still fails comes back to be parked again (one more a
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -24,6 +25,8 @@ class RetryOutcome:
 
     tried: int = 0
     parked: list[Parked] = field(default_factory=list)
+    #: Unanswered COLAs the registry now says are not public (closed: their partitions probe them again).
+    not_public: list[str] = field(default_factory=list)
     requests: int = 0
     blocked: bool = False
     #: Not started: the run's budget was spent first.
@@ -31,10 +34,13 @@ class RetryOutcome:
 
 
 def retry_parked(
-    prober: Prober, parked: dict[str, str], emit: Callable[[TableRow], None]
+    prober: Prober, parked: dict[str, str], emit: Callable[[TableRow], None],
+    unanswered: frozenset[str] | set[str] = frozenset(),
 ) -> RetryOutcome:
     """Fetch each parked COLA again (``parked``: TTB ID -> the page it was parked for); never raises
-    for registry errors. A COLA that still says not found stays parked: only its record unparks it."""
+    for registry errors. A COLA that still says not found stays parked: only its record unparks it,
+    unless it is ``unanswered`` (its page never answered, in a probe): then it was never known to be
+    public, and the not-found page closes it (its partition keeps probing the sequence)."""
     before = prober.client.stats.requests
     outcome = RetryOutcome()
     for ttb_id, page in parked.items():
@@ -43,14 +49,17 @@ def retry_parked(
         outcome.tried += 1
         try:
             record = prober.record(ttb_id)
-        except ColaUnreadable as exc:
-            outcome.parked.append(exc.parked)
+        except ColaUnreadable as exc:  # unanswered only if it was: a listed COLA is public
+            outcome.parked.append(dataclasses.replace(exc.parked, unanswered=ttb_id in unanswered))
             continue
         except RegistryBlocked:
             outcome.blocked = True
             break
         except RegistryError as exc:
             outcome.parked.append(Parked(ttb_id, page, f"retry failed: {exc}"))
+            continue
+        if record is None and ttb_id in unanswered:
+            outcome.not_public.append(ttb_id)
             continue
         if record is None:
             outcome.parked.append(Parked(ttb_id, page, "the registry still says not found"))

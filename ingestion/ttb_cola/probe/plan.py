@@ -57,6 +57,7 @@ def new_state() -> dict[str, Any]:
         "last_run": None,
         "last_error": None,
         "fetched": {},
+        "unanswered": [],
     }
 
 
@@ -219,6 +220,10 @@ class PartitionCrawl:
     #: Sequences whose page could not be read: set aside (retried by the parked COLAs' book), neither
     #: found nor a hole, and neutral to the frontier's misses in a row.
     parked: list[int] = field(default_factory=list, init=False)
+    #: Sequences whose page failed every try while others loaded (parked too): whether they are public
+    #: is unknown, so they are probed again, kept in the state's ``unanswered`` below the highest found
+    #: (never as holes: a hole is a not-found page seen), the frontier above it.
+    unanswered: list[int] = field(default_factory=list, init=False)
     error: str | None = field(default=None, init=False)
     _misses_in_a_row: int = field(default=0, init=False)
 
@@ -236,7 +241,7 @@ class PartitionCrawl:
         """Sequences to probe: the known holes (all of them on a full refresh, every sequence below
         the highest found), then the frontier until enough misses in a row."""
         highest = self.state["highest"]
-        below = range(1, highest + 1) if self.reprobe else self.state["holes"]
+        below = range(1, highest + 1) if self.reprobe else sorted({*self.state["holes"], *self.state["unanswered"]})
         for sequence in below:
             if self.error:
                 return
@@ -270,6 +275,10 @@ class PartitionCrawl:
         """Set ``sequence`` aside: the registry answered with a page that could not be read."""
         self.parked.append(sequence)
 
+    def set_aside(self, sequence: int) -> None:
+        """Set ``sequence`` aside unconfirmed: its page failed every try while others loaded."""
+        self.unanswered.append(sequence)
+
     def fail(self, sequence: int, reason: str) -> None:
         """Stop the run at ``sequence``, which could not be confirmed."""
         self.error = f"sequence {sequence}: {reason}"
@@ -289,6 +298,8 @@ class PartitionCrawl:
         # Misses above the highest found are frontier, not holes: the next run walks them again.
         unseen = (set(self.state["holes"]) | set(self.missed)) - set(self.found) - set(self.parked)
         holes = sorted(s for s in unseen if s < highest)
+        confirmed = {*self.found, *self.missed, *self.parked, *holes}
+        unanswered = sorted(s for s in {*self.state["unanswered"], *self.unanswered} - confirmed if s < highest)
         status = self.status
         state = {
             "highest": highest,
@@ -301,6 +312,8 @@ class PartitionCrawl:
             "last_run": run_at,
             "last_error": self.error,
             "fetched": recent_fetches(self.state.get("fetched", {}), self.today, status == "settled"),
+            # Settled: the parked COLAs' retries alone fetch them again.
+            "unanswered": [] if status == "settled" else unanswered,
         }
         record_fetched(state, self.found, self.today)
         return state

@@ -28,7 +28,7 @@ from ttb_cola.parsers.errors import ParseError
 from ttb_cola.probe.plan import PartitionCrawl
 from ttb_cola.records import DETAIL_FIELDS, FORM_FIELDS, ColaPages, TableRow, page_row
 from ttb_cola.registry.client import Page, RegistryClient
-from ttb_cola.registry.errors import RegistryBlocked, RegistryError
+from ttb_cola.registry.errors import PageUnavailable, RegistryBlocked, RegistryError
 from ttb_cola.registry.pages import PageKind
 from ttb_cola.registry.stats import StatsSnapshot
 
@@ -104,8 +104,16 @@ class Prober:
     #: per run, so a partition walked again (``--reprobe``) counts them found without fetching them.
     loaded: Collection[str] = frozenset()
 
-    def _fetch(self, ttb_id: str, kind: PageKind) -> Page:
-        page = self.client.detail(ttb_id) if kind is PageKind.DETAIL else self.client.form(ttb_id)
+    def _fetch(self, ttb_id: str, kind: PageKind, public: bool = False) -> Page:
+        """One page of ``ttb_id``; a page that failed every try while the registry answered others
+        is this COLA's fault (:class:`ColaUnreadable`), not the registry's: ``unanswered`` unless
+        another page already showed the COLA ``public``."""
+        try:
+            page = self.client.detail(ttb_id) if kind is PageKind.DETAIL else self.client.form(ttb_id)
+        except PageUnavailable as exc:
+            raise ColaUnreadable(ttb_id, str(kind), f"{ttb_id}: the {kind} page failed every try while "
+                                                    f"the registry answered others: {exc}",
+                                 unanswered=not public) from exc
         if self.archive and page.kind in (kind, PageKind.NOT_FOUND):
             self.archive.put(ttb_id, page.kind, page.body)
         return page
@@ -146,8 +154,9 @@ class Prober:
         such a form is checked on the detail page: only the detail page proves a COLA absent.
 
         Raises:
-            RegistryError: a page could not be fetched after retries.
-            ColaUnreadable: a page of another kind or TTB ID, or one the parsers cannot read.
+            RegistryError: a page could not be fetched after retries (the registry failing us).
+            ColaUnreadable: a page of another kind or TTB ID, one the parsers cannot read, or one that
+                failed every try while the registry answered other pages.
         """
         if self.pages == "form":
             page = self._fetch(ttb_id, PageKind.FORM)
@@ -160,7 +169,7 @@ class Prober:
             return None
         if self.pages == "detail" or status_only:
             return ColaPages(ttb_id, detail=detail)
-        page = self._fetch(ttb_id, PageKind.FORM)
+        page = self._fetch(ttb_id, PageKind.FORM, public=True)
         if page.kind is PageKind.NOT_FOUND:  # the form unavailable while the detail page exists
             logger.warning("%s: the printable form is unavailable; detail page only", ttb_id)
             return ColaPages(ttb_id, detail={**detail, "form_unavailable": True})
@@ -212,7 +221,10 @@ class Prober:
                 except ColaUnreadable as exc:
                     logger.warning("parked %s", exc)
                     outcome.parked.append(exc.parked)
-                    crawl.park(sequence)
+                    if exc.parked.unanswered:
+                        crawl.set_aside(sequence)  # public or not is unknown: probed again
+                    else:
+                        crawl.park(sequence)
                     try:
                         in_a_row.park(exc.parked)
                     except ParseError as systemic:

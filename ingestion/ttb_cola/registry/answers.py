@@ -43,6 +43,8 @@ def answer(method: str, url: str, response: requests.Response, body: bytes, *, s
     status = response.status_code
     kind = classify(body, status)
     retry_after = parse_retry_after(response.headers.get("Retry-After"))
+    if status == 403:  # a block whatever the body says (a WAF page may carry CAPTCHA words)
+        raise retry(RetryReason.FORBIDDEN, f"HTTP 403 (forbidden, {len(body)} bytes)", status_code=status)
     if kind is PageKind.CAPTCHA:
         raise retry(RetryReason.CAPTCHA, f"CAPTCHA page (HTTP {status})", status_code=status)
     if kind is PageKind.SESSION_TIMEOUT:
@@ -51,8 +53,6 @@ def answer(method: str, url: str, response: requests.Response, body: bytes, *, s
             raise SessionLost(detail, url=url, attempts=1, reason=str(RetryReason.SESSION_TIMEOUT),
                               status_code=status)
         raise retry(RetryReason.SESSION_TIMEOUT, detail, status_code=status)
-    if status == 403:
-        raise retry(RetryReason.FORBIDDEN, f"HTTP 403 (forbidden, {len(body)} bytes)", status_code=status)
     if status == 429:
         raise retry(RetryReason.RATE_LIMITED, "HTTP 429", status_code=status, retry_after=retry_after)
     if status >= 500:

@@ -3,8 +3,10 @@
 A hard block (WAF 403, CAPTCHA on every page, a maintenance page, the registry down) otherwise costs
 every request its full retry budget, partition after partition. The breaker counts the attempts of
 all workers: an answered page resets the count, a counted failure adds one; at ``threshold`` it
-trips, saves the last body it saw (with its URL, status and reason) to ``quarantine_dir`` for
-diagnosis, and by ``on_block``:
+trips. An HTTP 403 is a block whatever its body, and a WAF that starts refusing us answers every
+worker so at once: ``forbidden`` 403s with no page answered between them trip it too (a single
+stray 403 is retried). When it trips it saves the last body it saw (with its URL, status and
+reason) to ``quarantine_dir`` for diagnosis, and by ``on_block``:
 
 - ``stop`` (default): the breaker opens and sets the run's stop signal; every request then fails at
   once with :class:`~ttb_cola.registry.errors.RegistryBlocked` and the run exits 3 within seconds.
@@ -43,6 +45,9 @@ class BreakerSettings:
     #: Counted failures in a row (all workers together) that trip it; above the requests in flight
     #: (workers x lookahead, 16 by default), so one wave of failures from a blip does not trip it.
     threshold: int = 24
+    #: HTTP 403 answers with no answered page between them (all workers together) that trip it:
+    #: more than one, so a stray 403 is retried, few, so a WAF block stops the run within seconds.
+    forbidden: int = 3
     on_block: str = "stop"
     cooldown: float = 300.0
     cooldown_max: float = 3600.0
@@ -52,8 +57,8 @@ class BreakerSettings:
     def __post_init__(self) -> None:
         if self.on_block not in ON_BLOCK:
             raise ValueError(f"on_block must be one of {', '.join(ON_BLOCK)}, got {self.on_block!r}")
-        if self.threshold < 1 or self.max_cooldowns < 0 or min(self.cooldown, self.cooldown_max) < 0:
-            raise ValueError("threshold must be >= 1, cooldowns and waits >= 0")
+        if min(self.threshold, self.forbidden) < 1 or min(self.max_cooldowns, self.cooldown, self.cooldown_max) < 0:
+            raise ValueError("thresholds must be >= 1, cooldowns and waits >= 0")
 
 
 class CircuitBreaker:
@@ -67,6 +72,8 @@ class CircuitBreaker:
         self.limiter = limiter
         self._lock = threading.Lock()
         self._consecutive = 0
+        self._forbidden = 0
+        self._answered = 0
         self._cooldowns = 0
         self.epoch = 0  # cooldowns so far; a request that ran out of attempts in one starts again
         self.opened: str | None = None  # why the breaker stopped the run
@@ -79,24 +86,41 @@ class CircuitBreaker:
         if self.opened is not None:
             raise RegistryBlocked(self.opened, url=self._url, attempts=0, reason="circuit_open")
 
+    @property
+    def answered(self) -> int:
+        """Pages the registry answered so far, all workers together (evidence it is serving us)."""
+        with self._lock:
+            return self._answered
+
     def success(self) -> None:
         """An answered page: the registry serves us again."""
         with self._lock:
+            self._answered += 1
             self._consecutive = 0
+            self._forbidden = 0
             self._cooldowns = 0
 
     def failure(self, failure: RetryableFailure, body: bytes = b"") -> None:
-        """One counted (or not) failed attempt; trips the breaker at ``threshold`` in a row."""
+        """One counted (or not) failed attempt; trips the breaker at ``threshold`` in a row, or at
+        ``forbidden`` HTTP 403s with no answered page between them."""
         if failure.reason not in COUNTED:
             return
         with self._lock:
             self._last = (failure, body)
             self._consecutive += 1
-            if self._consecutive < self.settings.threshold or self.opened is not None:
+            if failure.reason is RetryReason.FORBIDDEN:
+                self._forbidden += 1
+            if self.opened is not None:
                 return
-            self._consecutive = 0
-            self._trip(failure, f"{self.settings.threshold} unavailable or unknown answers in a row "
-                                f"(last: {failure.detail})")
+            if self._forbidden >= self.settings.forbidden:
+                what = f"{self._forbidden} HTTP 403 (forbidden) answers in a row (last: {failure.detail})"
+            elif self._consecutive >= self.settings.threshold:
+                what = (f"{self.settings.threshold} unavailable or unknown answers in a row "
+                        f"(last: {failure.detail})")
+            else:
+                return
+            self._consecutive = self._forbidden = 0
+            self._trip(failure, what)
 
     def resume_after(self, failure: RetryableFailure, epoch: int) -> bool:
         """Whether a request whose attempts all failed (the last with ``failure``) should start again.
@@ -111,7 +135,7 @@ class CircuitBreaker:
                 return True
             if failure.reason not in BLOCKS:
                 return False
-            self._consecutive = 0
+            self._consecutive = self._forbidden = 0
             self._trip(failure, f"blocked after every retry ({failure.detail})")
             return self.opened is None
 

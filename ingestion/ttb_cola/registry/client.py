@@ -10,7 +10,8 @@ Every response is classified (:func:`ttb_cola.registry.pages.classify`). Pages t
 (detail, form, not found, search results, no results, error) are returned; transport failures,
 5xx, 429, CAPTCHA, session timeouts and unrecognisable (truncated, empty, maintenance) pages are
 retried with exponential backoff and jitter, and after ``max_attempts`` a :class:`RegistryError`
-subclass is raised. TLS is always verified (see :mod:`ttb_cola.registry.tls`).
+subclass is raised: :class:`PageUnavailable` when the registry answered other pages while this
+one kept failing (the page's own fault, not an outage). TLS is always verified (see :mod:`ttb_cola.registry.tls`).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from tenacity import (
 from ttb_cola.registry.answers import Page, SessionLost, answer
 from ttb_cola.registry.breaker import CircuitBreaker
 from ttb_cola.registry.errors import (
+    PageUnavailable,
     RegistryBlocked,
     RegistryError,
     RegistryTLSError,
@@ -57,6 +59,11 @@ logger = logging.getLogger("ttb_cola.registry.client")
 DEFAULT_BASE_URL = "https://www.ttbonline.gov/colasonline"
 DETAIL_PATH = "viewColaDetails.do"
 _TTB_ID = re.compile(r"^\d{14}$")
+#: Failures that can be one page's own (the registry fails to render it, or never finishes it) when
+#: other pages are answered meanwhile; a throttle, a session or a block is never one page's fault.
+PAGE_FAULTS = frozenset({
+    RetryReason.SERVER_ERROR, RetryReason.UNKNOWN_PAGE, RetryReason.TIMEOUT, RetryReason.CONNECTION,
+})
 
 
 def _version() -> str:
@@ -175,6 +182,8 @@ class RegistryClient:
 
         Raises:
             RegistryBlocked: the last attempt got a CAPTCHA or HTTP 403, or the breaker is open.
+            PageUnavailable: retries exhausted on 5xx, unknown pages or no answer while the registry
+                answered other requests (any worker's) meanwhile.
             RegistryUnavailable: retries exhausted for any other retryable reason.
             RegistryTLSError: certificate verification failed.
             RegistryError: the request could not be sent at all (bad URL, redirect loop...).
@@ -194,21 +203,32 @@ class RegistryClient:
             reraise=False,
         )
         epoch = self.breaker.epoch if self.breaker else 0
+        answered = self._answered()
         while True:
             try:
                 return retrying(self._attempt, method.upper(), url, data, session_bound)
             except RetryError as exc:
                 failure = cast(RetryableFailure, exc.last_attempt.exception())
                 if self.breaker is None or not self.breaker.resume_after(failure, epoch):
-                    self._give_up(method, url, exc)
+                    self._give_up(method, url, exc, self._answered() > answered)
                 epoch = self.breaker.epoch  # cooled down since it started: try again afresh
 
-    def _give_up(self, method: str, url: str, exc: RetryError) -> NoReturn:
-        """Raise the final error of a request whose attempts all failed."""
+    def _answered(self) -> int:
+        """Pages answered so far: by every worker of the run (the breaker counts them), else by this client."""
+        return self.breaker.answered if self.breaker else self.stats.pages
+
+    def _give_up(self, method: str, url: str, exc: RetryError, others_answered: bool) -> NoReturn:
+        """Raise the final error of a request whose attempts all failed (``others_answered``: the
+        registry answered other requests meanwhile)."""
         attempt = exc.last_attempt
         failure = cast(RetryableFailure, attempt.exception())
         self.stats.record_failure(failure.reason)
-        error_type = RegistryBlocked if failure.reason in BLOCKS else RegistryUnavailable
+        if failure.reason in BLOCKS:
+            error_type: type[RegistryError] = RegistryBlocked
+        elif failure.reason in PAGE_FAULTS and others_answered:
+            error_type = PageUnavailable
+        else:
+            error_type = RegistryUnavailable
         logger.warning(
             "giving up on %s %s after %d attempt(s): %s",
             method.upper(),
@@ -315,6 +335,7 @@ __all__ = [
     "DEFAULT_USER_AGENT",
     "ClientStats",
     "Page",
+    "PageUnavailable",
     "PageKind",
     "RegistryBlocked",
     "RegistryClient",

@@ -39,6 +39,11 @@ class RegistryUnavailable(RegistryError):
     """Retries exhausted on transport errors, 5xx, 429, session timeouts or unrecognisable pages."""
 
 
+class PageUnavailable(RegistryUnavailable):
+    """One page failed every try (5xx, an unrecognised page, no answer) while the registry answered
+    other pages meanwhile: that page's own fault, not an outage (the crawl parks its COLA)."""
+
+
 class RegistryBlocked(RegistryError):
     """Retries exhausted and the last attempt was answered with a CAPTCHA: we are being blocked."""
 

@@ -17,14 +17,18 @@ class RetryReason(StrEnum):
     SERVER_ERROR = "server_error"
     RATE_LIMITED = "rate_limited"
     CAPTCHA = "captcha"
-    #: HTTP 403 (a WAF rule, an address ban): a block, like a CAPTCHA.
+    #: HTTP 403 (a WAF rule, an address ban), whatever the body: a block. Retried soon (a stray 403
+    #: passes), while the circuit breaker stops the run after a few in a row.
     FORBIDDEN = "forbidden"
     SESSION_TIMEOUT = "session_timeout"
     UNKNOWN_PAGE = "unknown_page"
 
 
-#: Reasons that mean the registry flagged us: long backoff, every worker paused, RegistryBlocked at the end.
+#: Reasons that mean the registry flagged us: every worker paused, RegistryBlocked at the end.
 BLOCKS = frozenset({RetryReason.CAPTCHA, RetryReason.FORBIDDEN})
+#: Blocks waited out with the long CAPTCHA backoff. Not a 403: retrying it in half a minute only
+#: delays the stop the circuit breaker calls after a few of them in a row.
+LONG_WAITS = frozenset({RetryReason.CAPTCHA})
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +66,7 @@ class RetryPolicy:
     def wait(self, attempt: int, failure: RetryableFailure | None) -> float:
         """Seconds to wait after failed attempt ``attempt``: long after a CAPTCHA; never sooner
         than a ``Retry-After`` asked (up to ``retry_after_max``)."""
-        if failure is not None and failure.reason in BLOCKS:
+        if failure is not None and failure.reason in LONG_WAITS:
             return self.backoff(attempt, self.captcha_wait, self.captcha_max_wait)
         backoff = self.backoff(attempt, self.initial_wait, self.max_wait)
         if failure is not None and failure.retry_after is not None:

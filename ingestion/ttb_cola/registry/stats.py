@@ -59,6 +59,12 @@ class ClientStats:
             return self._requests
 
     @property
+    def pages(self) -> int:
+        """Pages returned so far, all kinds."""
+        with self._lock:
+            return sum(self._pages.values())
+
+    @property
     def retries(self) -> int:
         """Retries so far, all reasons."""
         with self._lock:

@@ -5,8 +5,8 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 #: Bad input: one line on stderr, nothing written.
 EXIT_USAGE = 2
-#: The registry blocked the run or stopped answering during it (CAPTCHA or HTTP 403 after all
-#: retries, or the circuit breaker: K unavailable/unknown answers in a row); the run stopped.
+#: The registry blocked the run or stopped answering during it (a CAPTCHA after all retries, or the
+#: circuit breaker: K unavailable/unknown answers, or a few HTTP 403s, in a row); the run stopped.
 EXIT_BLOCKED = 3
 #: The run budget (max_minutes / max_requests) was reached: what was loaded is committed, the rest is
 #: left; rerun the same command to resume (sysexits' EX_TEMPFAIL: "try again later").

@@ -9,6 +9,7 @@ days is counted again with :func:`verify_range` (count-only searches, bisected w
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 from collections.abc import Callable
@@ -160,7 +161,9 @@ class Lister:
                     try:
                         pages = future.result()
                     except ColaUnreadable as exc:
-                        pages, parked = None, exc.parked
+                        # Listed, so public: a page that failed every try and later says not found
+                        # stays parked like any listed COLA the detail page denies.
+                        pages, parked = None, dataclasses.replace(exc.parked, unanswered=False)
                     else:
                         parked = Parked(row["ttb_id"], "listing", "listed, but its detail page says not found")
                     if pages is None:

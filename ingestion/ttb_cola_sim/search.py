@@ -3,7 +3,9 @@
 Like the real registry, a search lives in the server-side session (cookie ``JSESSIONID``) that the
 GET of the search form starts: the POST runs the search and shows page 1, the paging links move
 through the stored results (asking past the end re-serves the last page), and the export writes the
-stored results, at most :data:`EXPORT_CAP` rows.
+first rows of the stored results, in their order, at most the server's export cap (default
+:data:`EXPORT_CAP`), whatever the date range: a search of several days counts every row and exports
+the first ones, as the registry does.
 """
 
 from __future__ import annotations

@@ -652,12 +652,39 @@ class Registry:
         """Raw records whose completed date (latest status date as of the clock) is in [first, last],
         by receipt date, method and sequence."""
         clock = as_of or self._as_of
+        lo, hi = first.toordinal(), min(last, clock).toordinal()
+        for key in self._completed_keys(first, last, clock):
+            raw = self.raw_by_key(key, clock)
+            if raw is not None and lo <= raw["_completed"] <= hi:
+                yield raw
+
+    def completed_ids(self, first: date, last: date, as_of: date | None = None) -> list[tuple[str, int]] | None:
+        """(TTB ID, index key) of every record completed in [first, last], sorted by TTB ID, without
+        generating a record (:meth:`raw_by_key` reads one); None when status changes set at run time
+        make the index inexact (then use :meth:`completed_between`)."""
+        if self._changes:
+            return None
+        methods = list(RECEIPT_METHODS)
+        out = []
+        for key in self._completed_keys(first, last, as_of or self._as_of):
+            receipt, m, index = _unpack(key)
+            out.append((format_ttb_id(date.fromordinal(receipt), methods[m], index + 1), key))
+        out.sort()
+        return out
+
+    def raw_by_key(self, key: int, as_of: date | None = None) -> dict[str, Any] | None:
+        """The raw record of an index key (see :meth:`raw`)."""
+        receipt, m, index = _unpack(key)
+        return self._raw(date.fromordinal(receipt), list(RECEIPT_METHODS)[m], index + 1, as_of)
+
+    def _completed_keys(self, first: date, last: date, clock: date) -> list[int]:
+        """Index keys of the records completed in [first, last] as of ``clock``, in key order (exact
+        unless status changes were set at run time: those are included, to be checked on reading)."""
         last = min(last, clock)
         lo, hi = first.toordinal(), last.toordinal()
         if lo > hi:
-            return
+            return []
         scan_from = max(self.start, first - timedelta(days=MAX_APPROVAL_LAG + MAX_CHANGE_DELAY + 7))
-        methods = list(RECEIPT_METHODS)
         now = clock.toordinal()
         found: set[int] = set()
         with self._lock:
@@ -668,12 +695,14 @@ class Registry:
                 found.update(packed for packed, change in zip(ids, later, strict=True) if change <= 0 or change > now)
         if self._changes:  # changed at run time: their own date counts (checked as the record is read)
             found.update(self._index_keys(self._changes))
-        for packed in sorted(found):
-            key, index = divmod(packed, 1_000_000)
-            receipt, m = divmod(key, 10)
-            raw = self._raw(date.fromordinal(receipt), methods[m], index + 1, clock)
-            if raw is not None and lo <= raw["_completed"] <= hi:
-                yield raw
+        return sorted(found)
+
+
+def _unpack(key: int) -> tuple[int, int, int]:
+    """(receipt ordinal, method index, sequence index) of an index key."""
+    rest, index = divmod(key, 1_000_000)
+    receipt, m = divmod(rest, 10)
+    return receipt, m, index
 
 
 def _business_ordinals(start: date) -> list[int]:

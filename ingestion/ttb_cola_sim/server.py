@@ -338,6 +338,7 @@ class SimulatorServer:
                             content_type="text/csv;charset=ISO-8859-1", headers=headers)
         action = params.get("action")
         if action == "sort":
+            session.results = list(session.results)  # every record, to sort by any column
             sort_results(session.results, params.get("sortcol", "ttbId"), params.get("order", "asc"))
             session.page = 0
         elif params.get("pgfcn") == "nextset":

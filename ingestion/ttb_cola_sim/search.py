@@ -10,6 +10,7 @@ the first ones, as the registry does.
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 import threading
@@ -150,6 +151,7 @@ def _like(pattern: str) -> re.Pattern[str]:
     return re.compile(f"^{parts[0]}$", re.IGNORECASE | re.DOTALL)
 
 
+@functools.lru_cache(maxsize=4096)
 def _code_key(code: str | None) -> tuple[int, str]:
     match = re.match(r"^(\d*)(.*)$", code or "")
     assert match is not None

@@ -42,10 +42,13 @@ SESSION_RESTARTS = 3
 #: A search spans at most 15 years (the registry refuses longer ones).
 MAX_RANGE_YEARS = 15
 #: Parts are planned to fill this share of the export cap (room for the plan's guesses to be off).
-FILL = 0.9
+FILL = 0.95
 #: A range needing more parts than this is first cut into this many parts of equal expected size,
 #: searched for their totals (cheap insurance against long empty stretches), then planned again.
 FANOUT = 48
+#: A code expected over this many times the cap on a range of days is cut by dates without a search
+#: of its own.
+OVER = 1.1
 
 
 class SearchIncomplete(Exception):
@@ -255,8 +258,10 @@ class Searcher:
         weights = self.density.day_weights(query.first, query.last)
         return total * max(weights) / sum(weights) > target
 
-    def _split_dates(self, query: Query, total: int, out: SearchResult) -> None:
-        """Cut a range over the cap into date ranges planned to fit; their totals must add up."""
+    def _split_dates(self, query: Query, total: int, out: SearchResult, estimate: bool = False) -> int:
+        """Cut a range over the cap into date ranges planned to fit; their totals must add up to the
+        range's ``total``, unless it is only an ``estimate`` (the caller then checks the sum it
+        returns against a reported total of its own)."""
         out.splits += 1
         parts: list[Query] = []
         if math.ceil(total / (self.cap.target() * FILL)) > FANOUT:
@@ -275,7 +280,9 @@ class Searcher:
                 target = self.cap.target() * FILL
                 size = take(weights, remaining, target)
                 rest = replace(query, first=start)
-                if size == 1 and start < query.last and self._days_over_cap(rest, remaining):
+                single_code = query.class_from is not None and query.class_from == query.class_to
+                if (size == 1 and start < query.last and not single_code and not estimate
+                        and self._days_over_cap(rest, remaining)):
                     # the next day alone is over the cap: cut the rest by codes (its total is the
                     # range's less the parts before it, so it needs no search of its own)
                     self._split_codes(rest, remaining, out)
@@ -287,8 +294,9 @@ class Searcher:
             added += part_total
             remaining -= part_total
             start = part.last + timedelta(days=1)
-        if added != total:
+        if added != total and not estimate:
             raise SearchIncomplete(f"{query.first}..{query.last}: its dates add up to {added}, {total} reported")
+        return added
 
     def _split_codes(self, query: Query, total: int, out: SearchResult) -> None:
         """Cut a search over the cap into class/type code ranges planned to fit. When they do not add
@@ -299,6 +307,7 @@ class Searcher:
         parts = SearchResult(0)
         added, start, remaining = 0, low, total
         while start <= high:
+            weights = None
             if self.cap.fits(remaining):
                 end = high
             else:
@@ -308,8 +317,15 @@ class Searcher:
                 else:
                     end = start + take(weights, remaining, self.cap.target() * FILL) - 1
             part = replace(query, class_from=start, class_to=end)
-            part_total = self._search(part)[0]
-            self._gather(part, part_total, parts)
+            piece = weights[:end - start + 1] if weights else []
+            expected = remaining * sum(piece) / sum(weights) if weights and sum(w > 0 for w in piece) == 1 else 0.0
+            if query.first < query.last and expected > OVER * self.cap.target():
+                # one code (as far as seen) clearly over the cap on these days: cut its dates without
+                # counting it first (the parts' totals still have to add up to this search's)
+                part_total = self._split_dates(part, round(expected), parts, estimate=True)
+            else:
+                part_total = self._search(part)[0]
+                self._gather(part, part_total, parts)
             added += part_total
             remaining -= part_total
             start = end + 1

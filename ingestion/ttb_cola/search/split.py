@@ -77,12 +77,12 @@ class Density:
 
 
 def take(weights: list[float], total: int, target: float) -> int:
-    """How many leading items (at least one) to take so that their expected share of ``total`` stays
-    within ``target``, the weights being spread over all items."""
+    """How many leading items (at least one with weight) to take so that their expected share of
+    ``total`` stays within ``target``, the weights being spread over all items."""
     scale = total / (sum(weights) or 1.0)
     expected, count = 0.0, 0
     for weight in weights:
-        if count and expected + weight * scale > target:
+        if expected > 0 and expected + weight * scale > target:
             break
         expected += weight * scale
         count += 1

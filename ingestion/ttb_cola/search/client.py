@@ -316,6 +316,9 @@ class Searcher:
                     end = (start + high) // 2
                 else:
                     end = start + take(weights, remaining, self.cap.target() * FILL) - 1
+                    if start == low and end == high:  # the plan would repeat this search: cut it
+                        seen = [i for i, weight in enumerate(weights) if weight > 0]
+                        end = start + max(seen[-1] - 1, 0)  # the codes before the last seen one
             part = replace(query, class_from=start, class_to=end)
             piece = weights[:end - start + 1] if weights else []
             expected = remaining * sum(piece) / sum(weights) if weights and sum(w > 0 for w in piece) == 1 else 0.0

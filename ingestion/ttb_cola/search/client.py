@@ -45,7 +45,7 @@ MAX_RANGE_YEARS = 15
 FILL = 0.95
 #: A range needing more parts than this is first cut into this many parts of equal expected size,
 #: searched for their totals (cheap insurance against long empty stretches), then planned again.
-FANOUT = 48
+FANOUT = 32
 #: A code expected over this many times the cap on a range of days is cut by dates without a search
 #: of its own.
 OVER = 1.1

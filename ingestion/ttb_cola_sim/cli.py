@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ttb_cola_sim.faults import FaultConfig
 from ttb_cola_sim.registry import DEFAULT_START, Registry
+from ttb_cola_sim.search import EXPORT_CAP
 from ttb_cola_sim.server import SimulatorServer
 from ttb_cola_sim.truth import METHOD_ORDER, write_truth
 
@@ -26,6 +27,16 @@ def _rate(text: str) -> float:
     value = float(text)
     if not 0.0 <= value <= 1.0:
         raise argparse.ArgumentTypeError(f"a rate must be between 0 and 1, got {text}")
+    return value
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
     return value
 
 
@@ -54,6 +65,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8765, help="TCP port (default 8765; 0 picks a free one)")
     serve.add_argument("--session-ttl", type=float, default=1800.0, help="search session idle timeout, seconds")
     serve.add_argument("--verbose", action="store_true", help="log every request")
+    serve.add_argument("--export-cap", type=_positive, default=EXPORT_CAP,
+                       help=f"rows the search's CSV export holds at most (default {EXPORT_CAP})")
     faults = serve.add_argument_group("faults (seeded, reproducible)")
     faults.add_argument("--fault-seed", type=int, default=0)
     faults.add_argument("--latency-ms", type=float, default=0.0, help="fixed delay on every response")
@@ -105,7 +118,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 2
     registry = Registry(seed=args.seed, as_of=args.as_of, start=args.registry_start)
     server = SimulatorServer(registry, host=args.host, port=args.port, faults=faults,
-                             session_ttl=args.session_ttl, verbose=args.verbose)
+                             session_ttl=args.session_ttl, verbose=args.verbose, export_cap=args.export_cap)
 
     def _stop(signum: int, frame: object) -> None:
         raise KeyboardInterrupt

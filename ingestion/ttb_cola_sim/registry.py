@@ -21,8 +21,9 @@ import bisect
 import math
 import random
 import threading
+from array import array
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -165,12 +166,24 @@ class Registry:
         seed: everything is a pure function of it.
         as_of: the clock; defaults to today. What is public and each COLA's status depend on it.
         start: the first receipt date that holds applications (earlier IDs are never public).
+        business_days: count approval lags in business days and move status changes to business
+            days, so that no COLA is completed on a weekend or federal holiday and the weekdays
+            share the week's work evenly (the default keeps the calendar lags: weekend approvals
+            fall on Mondays, and status changes on any day).
     """
 
-    def __init__(self, seed: int = 1, as_of: date | None = None, start: date = DEFAULT_START) -> None:
+    def __init__(self, seed: int = 1, as_of: date | None = None, start: date = DEFAULT_START,
+                 business_days: bool = False) -> None:
         self.seed = int(seed)
         self._as_of = as_of or date.today()
         self.start = start
+        self.business_days = business_days
+        self._business: list[int] = _business_ordinals(start) if business_days else []
+        #: Candidate completed dates -> packed (receipt ordinal, method, sequence) of the skeleton
+        #: entries approved or changed on them, and beside each the ordinal of its later change (0:
+        #: none; -1: indexed under the change itself), for every receipt date in ``_indexed``.
+        self._by_completed: dict[int, tuple[array, array]] = {}
+        self._indexed: set[int] = set()
         #: Status changes set at run time (``change_status``), by TTB ID: (status, completed ordinal).
         self._changes: dict[str, tuple[str, int]] = {}
         self._lock = threading.RLock()
@@ -267,21 +280,65 @@ class Registry:
                 lag = 22 + int(rand() * 24)
             else:
                 lag = 46 + int(rand() * (MAX_APPROVAL_LAG - 45))
-            approved = base + lag
-            weekday = (approved - 1) % 7  # date.fromordinal(1) is a Monday
-            if weekday >= 5:
-                approved += 7 - weekday
+            if self._business:
+                approved = self._business_after(base, max(1, round(lag * 5 / 7)))
+            else:
+                approved = base + lag
+                weekday = (approved - 1) % 7  # date.fromordinal(1) is a Monday
+                if weekday >= 5:
+                    approved += 7 - weekday
             approvals.append(approved)
             roll = rand()
             change = None
             for status, rate in _CHANGE_RATES:
                 if roll < rate:
                     delay = MIN_CHANGE_DELAY + int(rand() * (MAX_CHANGE_DELAY - MIN_CHANGE_DELAY))
-                    change = (status, approved + delay)
+                    changed = approved + delay
+                    if self._business:
+                        changed = self._business_after(changed - 1, 1)
+                    change = (status, changed)
                     break
                 roll -= rate
             changes.append(change)
         return Skeleton(receipt_date, method, tuple(approvals), tuple(changes))
+
+    def _business_after(self, ordinal: int, count: int) -> int:
+        """The ``count``-th business day after ``ordinal``."""
+        return self._business[bisect.bisect_right(self._business, ordinal) + count - 1]
+
+    # ----------------------------------------------------------------- completed-date index
+    def _index_receipts(self, first: date, last: date) -> None:
+        """Index the skeletons of receipt dates ``first``..``last`` by candidate completed date."""
+        for ordinal in range(first.toordinal(), last.toordinal() + 1):
+            if ordinal in self._indexed:
+                continue
+            receipt_date = date.fromordinal(ordinal)
+            for m, method in enumerate(RECEIPT_METHODS):
+                skeleton = self.skeleton(receipt_date, method)
+                packed = (ordinal * 10 + m) * 1_000_000
+                for index, approved in enumerate(skeleton.approval):
+                    if not approved:
+                        continue
+                    change = skeleton.change[index]
+                    ids, later = self._by_completed.setdefault(approved, (array("q"), array("q")))
+                    ids.append(packed + index)
+                    later.append(0 if change is None else change[1])
+                    if change is not None:
+                        ids, later = self._by_completed.setdefault(change[1], (array("q"), array("q")))
+                        ids.append(packed + index)
+                        later.append(-1)
+            self._indexed.add(ordinal)
+
+    def _index_keys(self, ttb_ids: Iterable[str]) -> list[int]:
+        """The packed index keys of TTB IDs that name a received application."""
+        methods = list(RECEIPT_METHODS)
+        keys = []
+        for ttb_id in ttb_ids:
+            parsed = parse_ttb_id(ttb_id)
+            if parsed.receipt_method in methods and parsed.sequence > 0:
+                keys.append((parsed.receipt_date.toordinal() * 10 + methods.index(parsed.receipt_method)) * 1_000_000
+                            + parsed.sequence - 1)
+        return keys
 
     # ----------------------------------------------------------------- companies
     def _make_companies(self) -> list[Company]:
@@ -592,27 +649,73 @@ class Registry:
         }
 
     def completed_between(self, first: date, last: date, as_of: date | None = None) -> Iterator[dict[str, Any]]:
-        """Raw records whose completed date (latest status date as of the clock) is in [first, last]."""
+        """Raw records whose completed date (latest status date as of the clock) is in [first, last],
+        by receipt date, method and sequence."""
         clock = as_of or self._as_of
+        lo, hi = first.toordinal(), min(last, clock).toordinal()
+        for key in self._completed_keys(first, last, clock):
+            raw = self.raw_by_key(key, clock)
+            if raw is not None and lo <= raw["_completed"] <= hi:
+                yield raw
+
+    def completed_ids(self, first: date, last: date, as_of: date | None = None) -> list[tuple[str, int]] | None:
+        """(TTB ID, index key) of every record completed in [first, last], sorted by TTB ID, without
+        generating a record (:meth:`raw_by_key` reads one); None when status changes set at run time
+        make the index inexact (then use :meth:`completed_between`)."""
+        if self._changes:
+            return None
+        methods = list(RECEIPT_METHODS)
+        out = []
+        for key in self._completed_keys(first, last, as_of or self._as_of):
+            receipt, m, index = _unpack(key)
+            out.append((format_ttb_id(date.fromordinal(receipt), methods[m], index + 1), key))
+        out.sort()
+        return out
+
+    def raw_by_key(self, key: int, as_of: date | None = None) -> dict[str, Any] | None:
+        """The raw record of an index key (see :meth:`raw`)."""
+        receipt, m, index = _unpack(key)
+        return self._raw(date.fromordinal(receipt), list(RECEIPT_METHODS)[m], index + 1, as_of)
+
+    def _completed_keys(self, first: date, last: date, clock: date) -> list[int]:
+        """Index keys of the records completed in [first, last] as of ``clock``, in key order (exact
+        unless status changes were set at run time: those are included, to be checked on reading)."""
         last = min(last, clock)
         lo, hi = first.toordinal(), last.toordinal()
         if lo > hi:
-            return
+            return []
         scan_from = max(self.start, first - timedelta(days=MAX_APPROVAL_LAG + MAX_CHANGE_DELAY + 7))
-        day = scan_from
-        while day <= last:
-            for method in RECEIPT_METHODS:
-                skeleton = self.skeleton(day, method)
-                for index, approved in enumerate(skeleton.approval):
-                    if not approved or approved > hi:
-                        continue
-                    ttb_id = format_ttb_id(day, method, index + 1) if self._changes else ""
-                    _, completed = self._status(ttb_id, approved, skeleton.change[index], clock.toordinal())
-                    if lo <= completed <= hi:
-                        raw = self._raw(day, method, index + 1, clock)
-                        if raw is not None:
-                            yield raw
-            day += timedelta(days=1)
+        now = clock.toordinal()
+        found: set[int] = set()
+        with self._lock:
+            self._index_receipts(scan_from, last)
+            for ordinal in range(lo, hi + 1):
+                ids, later = self._by_completed.get(ordinal, ((), ()))
+                # listed on this date unless a later change, already effective, moved it
+                found.update(packed for packed, change in zip(ids, later, strict=True) if change <= 0 or change > now)
+        if self._changes:  # changed at run time: their own date counts (checked as the record is read)
+            found.update(self._index_keys(self._changes))
+        return sorted(found)
+
+
+def _unpack(key: int) -> tuple[int, int, int]:
+    """(receipt ordinal, method index, sequence index) of an index key."""
+    rest, index = divmod(key, 1_000_000)
+    receipt, m = divmod(rest, 10)
+    return receipt, m, index
+
+
+def _business_ordinals(start: date) -> list[int]:
+    """Ordinals of the business days (not weekends, not federal holidays) from a year before
+    ``start`` to 2100."""
+    out = []
+    day = date(start.year - 1, 1, 1)
+    end = date(2100, 12, 31)
+    while day <= end:
+        if day.weekday() < 5 and day not in federal_holidays(day.year):
+            out.append(day.toordinal())
+        day += timedelta(days=1)
+    return out
 
 
 def truth_record(raw: dict[str, Any]) -> dict[str, Any]:

@@ -3,18 +3,22 @@
 Like the real registry, a search lives in the server-side session (cookie ``JSESSIONID``) that the
 GET of the search form starts: the POST runs the search and shows page 1, the paging links move
 through the stored results (asking past the end re-serves the last page), and the export writes the
-stored results, at most :data:`EXPORT_CAP` rows.
+first rows of the stored results, in their order, at most the server's export cap (default
+:data:`EXPORT_CAP`), whatever the date range: a search of several days counts every row and exports
+the first ones, as the registry does.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, overload
 
 from ttb_cola_sim.registry import Registry
 
@@ -50,7 +54,7 @@ class Session:
     sid: str
     last_used: float
     criteria: dict[str, str] = field(default_factory=dict)
-    results: list[dict[str, Any]] | None = None
+    results: Sequence[dict[str, Any]] | None = None
     page: int = 0
 
     @property
@@ -147,13 +151,14 @@ def _like(pattern: str) -> re.Pattern[str]:
     return re.compile(f"^{parts[0]}$", re.IGNORECASE | re.DOTALL)
 
 
+@functools.lru_cache(maxsize=4096)
 def _code_key(code: str | None) -> tuple[int, str]:
     match = re.match(r"^(\d*)(.*)$", code or "")
     assert match is not None
     return (int(match.group(1)) if match.group(1) else -1, match.group(2))
 
 
-def run_search(registry: Registry, criteria: dict[str, str]) -> tuple[str | None, list[dict[str, Any]]]:
+def run_search(registry: Registry, criteria: dict[str, str]) -> tuple[str | None, Sequence[dict[str, Any]]]:
     """Validate and run a Basic Search: (error message or None, matching records sorted by TTB ID)."""
     error, first, last = validate(criteria)
     if error:
@@ -165,6 +170,10 @@ def run_search(registry: Registry, criteria: dict[str, str]) -> tuple[str | None
     class_from = (criteria.get("searchCriteria.classTypeFrom") or "").strip().upper()
     class_to = (criteria.get("searchCriteria.classTypeTo") or "").strip().upper() or class_from
     origin = (criteria.get("searchCriteria.originCode") or "").strip().upper()
+    if not (name_re or class_from or origin):
+        ids = registry.completed_ids(first, last)
+        if ids is not None:  # only dates: the rows are read as they are shown or exported
+            return None, LazyResults(registry, [key for _, key in ids])
     results = []
     for record in registry.completed_between(first, last):
         if name_re is not None:
@@ -179,6 +188,33 @@ def run_search(registry: Registry, criteria: dict[str, str]) -> tuple[str | None
         results.append(record)
     results.sort(key=lambda r: r["ttb_id"])
     return None, results
+
+
+class LazyResults(Sequence[dict[str, Any]]):
+    """Search results whose records are generated when read (a page, an export), so that counting
+    a search of years costs no record; the registry's clock at the search is kept."""
+
+    def __init__(self, registry: Registry, keys: list[int]) -> None:
+        self.registry = registry
+        self.keys = keys
+        self.as_of = registry.as_of
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return [self._read(key) for key in self.keys[index]]
+        return self._read(self.keys[index])
+
+    def _read(self, key: int) -> dict[str, Any]:
+        raw = self.registry.raw_by_key(key, self.as_of)
+        assert raw is not None
+        return raw
 
 
 def sort_results(results: list[dict[str, Any]], column: str, order: str) -> None:

@@ -187,12 +187,16 @@ class SimulatorServer:
         faults: fault settings (a :class:`FaultConfig`, a dict of its fields, or None for none).
         session_ttl: seconds a search session may stay idle before it times out.
         verbose: log every request to stderr.
+        export_cap: rows the CSV export holds at most (the first rows of the results, in their order).
     """
 
     def __init__(self, registry: Registry, host: str = "127.0.0.1", port: int = 0,
                  faults: FaultConfig | dict[str, Any] | None = None, session_ttl: float = 1800.0,
-                 verbose: bool = False) -> None:
+                 verbose: bool = False, export_cap: int = EXPORT_CAP) -> None:
+        if export_cap < 1:
+            raise ValueError(f"export cap must be at least 1 row, got {export_cap}")
         self.registry = registry
+        self.export_cap = export_cap
         self.faults = FaultInjector(_fault_config(faults))
         self.sessions = Sessions(session_ttl)
         self.attachments = AttachmentServlet(registry)
@@ -330,10 +334,11 @@ class SimulatorServer:
             return Response(render.search_form_page())
         if path == "publicSaveSearchResultsToFile.do":
             headers = [("Content-Disposition", "attachment; filename=\"SearchResults.csv\"")]
-            return Response(render.export_csv(session.results[:EXPORT_CAP]), content_type="text/csv;charset=ISO-8859-1",
-                            headers=headers)
+            return Response(render.export_csv(session.results[:self.export_cap]),
+                            content_type="text/csv;charset=ISO-8859-1", headers=headers)
         action = params.get("action")
         if action == "sort":
+            session.results = list(session.results)  # every record, to sort by any column
             sort_results(session.results, params.get("sortcol", "ttbId"), params.get("order", "asc"))
             session.page = 0
         elif params.get("pgfcn") == "nextset":

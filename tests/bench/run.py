@@ -87,6 +87,13 @@ def bench_resilience() -> None:
         fn()
 
 
+def bench_index() -> None:
+    """The completed-date index: requests vs the ideal, recall, projected time for the registry."""
+    import bench_index
+
+    bench_index.main()
+
+
 def bench_images() -> None:
     """Label images: verify+store, barcodes, requests per COLA of `ttb-cola images`."""
     import bench_images
@@ -98,6 +105,7 @@ def bench_images() -> None:
 BENCHES = {
     "parse": bench_parse, "ingest": bench_ingest, "backfill": bench_backfill, "dbt": bench_dbt, "lake": bench_lake,
     "digest": bench_digest, "resilience": bench_resilience, "images": bench_images,
+    "index": bench_index,
 }
 
 

@@ -87,3 +87,23 @@ def test_ids_and_fields_are_consistent() -> None:
     assert len(set(permits)) < len(permits) * 0.8  # companies recur across COLAs
     assert registry.record(records[0]["ttb_id"]) == records[0]
     assert registry.record("25035001999999") is None
+
+
+def test_business_days_leave_weekends_and_holidays_empty() -> None:
+    """With ``business_days`` no COLA is completed on a weekend or a federal holiday, and weekdays
+    share the work (no Monday carrying the weekend); the default keeps its calendar lags."""
+    registry = Registry(seed=1, as_of=date(2025, 12, 31), start=date(2024, 1, 1), business_days=True)
+    counts: dict[date, int] = {}
+    for raw in registry.completed_between(date(2025, 5, 1), date(2025, 7, 31)):
+        day = date.fromisoformat(raw["completed_date"])
+        counts[day] = counts.get(day, 0) + 1
+    day, weekdays = date(2025, 5, 1), []
+    while day <= date(2025, 7, 31):
+        if day.weekday() >= 5 or day in federal_holidays(day.year):
+            assert counts.get(day, 0) == 0, day
+        else:
+            weekdays.append(counts.get(day, 0))
+        day += timedelta(days=1)
+    assert min(weekdays) >= 100 and max(weekdays) <= 1400
+    default = Registry(seed=1, as_of=date(2025, 12, 31), start=date(2024, 1, 1))
+    assert sum(1 for _ in default.completed_between(date(2025, 6, 16), date(2025, 6, 16))) > 1400  # a Monday

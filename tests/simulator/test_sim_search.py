@@ -89,3 +89,28 @@ def test_no_results(client: Client) -> None:
     body = client.request("POST", SEARCH, _form("06/03/2025", "06/03/2025", **{
         "searchCriteria.productOrFancifulName": "ZZZ NOTHING%"}))[2]
     assert classify(body) == PageKind.NO_RESULTS
+
+
+def test_export_cap_is_configurable_and_ranges_count_every_row() -> None:
+    """A range of several days counts every row (the sum of its days) and its export holds the first
+    rows of the results, in TTB ID order, up to the server's cap; the CLI takes the cap."""
+    from ttb_cola_sim.cli import build_parser
+    from ttb_cola_sim.registry import Registry
+
+    assert build_parser().parse_args(["serve", "--export-cap", "500"]).export_cap == 500
+    assert build_parser().parse_args(["serve"]).export_cap == 1000
+    registry = Registry(seed=1, as_of=date(2025, 6, 30))
+    first, last = date(2025, 6, 13), date(2025, 6, 17)
+    days = [sum(1 for _ in registry.completed_between(first.replace(day=d), first.replace(day=d)))
+            for d in range(13, 18)]
+    truth = sorted(r["ttb_id"] for r in registry.completed_between(first, last))
+    for cap in (500, 3000):
+        with SimulatorServer(registry, export_cap=cap) as server:
+            client = Client(server)
+            client.get("publicSearchColasBasic.do")
+            page = parse_search_results(client.request("POST", SEARCH, _form("06/13/2025", "06/17/2025"))[2])
+            assert page["total"] == sum(days) == len(truth)
+            rows, quarantined = parse_export(client.request("GET", EXPORT)[2])
+            assert len(rows) + len(quarantined) == min(cap, len(truth))
+            assert [r["ttb_id"] for r in rows] == sorted(r["ttb_id"] for r in rows)
+            assert {r["ttb_id"] for r in rows} <= set(truth[:cap])

@@ -1,37 +1,54 @@
 """Discovery by completed date: the registry's Basic Search and its CSV export, reconciled.
 
 The search lists every COLA whose status was completed on a date (approval, or a later change such
-as surrendered), with class/type and origin *codes* the detail page lacks. A day's rows are taken
-from the CSV export when the reported total fits under the export cap; a day over the cap is split
-into class/type code ranges until every part fits; when an export does not add up, the results are
-paged instead. The rows gathered must equal the reported total, else :class:`SearchIncomplete` is
-raised: a day is never reported complete with rows missing. A COLA listed twice (the total counts
-both rows) is kept once.
+as surrendered), with class/type and origin *codes* the detail page lacks. A range of completed
+dates is searched at once: when its reported total fits the export cap, one search and one export
+list it. A range over the cap is split by dates first (parts planned to fit, from what earlier
+searches showed: :mod:`ttb_cola.search.split`), a single day over it by class/type code ranges,
+and only a single code over the cap on a single day, codes outside the numeric ranges, or an export
+that cannot be read, are paged (20 rows a request). The cap itself is learned from the registry's
+answers (:mod:`ttb_cola.search.cap`).
+
+Every part's rows must equal its reported total, and the parts of a range must add up to the
+range's total, else :class:`SearchIncomplete` is raised: a date is never reported complete with
+rows missing. A COLA listed twice (the total counts both rows) is kept once.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
+from ttb_cola.parsers.errors import ParseError
 from ttb_cola.parsers.export import parse_export
 from ttb_cola.parsers.search import parse_form_date, parse_search_results
 from ttb_cola.registry.answers import SessionLost
 from ttb_cola.registry.client import RegistryClient
 from ttb_cola.registry.pages import PageKind
+from ttb_cola.search.cap import DEFAULT_EXPORT_CAP, ExportCap
+from ttb_cola.search.split import Density, code_number, equal_parts, take
 
 SEARCH_FORM = "publicSearchColasBasic.do"
 SEARCH = "publicSearchColasBasicProcess.do?action=search"
 NEXT_PAGE = "publicPageBasicCola.do?action=page&pgfcn=nextset"
 EXPORT = "publicSaveSearchResultsToFile.do?path=/publicSearchColasBasicProcess"
-#: Rows the registry's export holds at most.
-EXPORT_CAP = 1000
 PAGE_SIZE = 20
 #: Class/type codes are numbers (some with a letter suffix, e.g. 82M) from 0 to 999.
 CLASS_CODES = (0, 999)
 SESSION_RESTARTS = 3
+#: A search spans at most 15 years (the registry refuses longer ones).
+MAX_RANGE_YEARS = 15
+#: Parts are planned to fill this share of the export cap (room for the plan's guesses to be off).
+FILL = 0.95
+#: A range needing more parts than this is first cut into this many parts of equal expected size,
+#: searched for their totals (cheap insurance against long empty stretches), then planned again.
+FANOUT = 32
+#: A code expected over this many times the cap on a range of days is cut by dates without a search
+#: of its own.
+OVER = 1.1
 
 
 class SearchIncomplete(Exception):
@@ -60,126 +77,340 @@ class Query:
             "searchCriteria.originCode": "",
         }
 
-    def halves(self) -> tuple[Query, Query]:
-        """The query split into two class/type code ranges."""
-        low, high = (self.class_from, self.class_to) if self.class_from is not None else CLASS_CODES
-        assert low is not None and high is not None
-        middle = (low + high) // 2
-        return replace(self, class_from=low, class_to=middle), replace(self, class_from=middle + 1, class_to=high)
+    def holds(self, row: dict[str, Any]) -> bool:
+        """Whether a listed row matches this query (its completed date and class/type code)."""
+        if not self.first.isoformat() <= (row.get("completed_date") or "") <= self.last.isoformat():
+            return False
+        if self.class_from is None:
+            return True
+        number = code_number(row.get("class_type_code"))
+        return number is not None and self.class_from <= number <= (self.class_to or self.class_from)
+
+
+def spans(first: date, last: date) -> list[Query]:
+    """``first``..``last`` as searches the registry accepts (at most 15 years each)."""
+    out = []
+    while first <= last:
+        try:
+            limit = first.replace(year=first.year + MAX_RANGE_YEARS)
+        except ValueError:  # 29 February
+            limit = first.replace(year=first.year + MAX_RANGE_YEARS, day=28)
+        end = min(last, limit - timedelta(days=1))
+        out.append(Query(first, end))
+        first = end + timedelta(days=1)
+    return out
+
+
+@dataclass(frozen=True)
+class Proof:
+    """A search whose rows matched its reported total: the evidence that its dates are listed in full.
+
+    ``reported_total`` is the registry's count for ``first``..``last``: reported for that range, or
+    the reported total of an enclosing range less the reported totals of its other parts."""
+
+    first: date
+    last: date
+    reported_total: int
+
+
+@dataclass
+class DayListing:
+    """One completed date of a search: its rows and the search that proves them complete."""
+
+    day: date
+    rows: list[dict[str, Any]]
+    proof: Proof
+
+    @property
+    def reported_total(self) -> int | None:
+        """The registry's total for this date alone, when it was searched alone (else None: the
+        date is proven by the range of :attr:`proof`)."""
+        return self.proof.reported_total if self.proof.first == self.proof.last else None
 
 
 @dataclass
 class SearchResult:
-    """The rows of one completed-date search and how they were gathered."""
+    """The rows of a completed-date search, how they were gathered, and the proof of every date."""
 
     total: int
     rows: list[dict[str, Any]] = field(default_factory=list)
     exports: int = 0
     pages: int = 0
     splits: int = 0
+    #: Searches run (each a POST; paging's own searches included).
+    searches: int = 0
     #: Rows that listed a COLA already listed (dropped: one row per TTB ID is kept).
     duplicates: int = 0
+    #: The searches whose rows matched their totals; together they cover every date searched.
+    proofs: list[Proof] = field(default_factory=list)
+
+    def days(self) -> list[DayListing]:
+        """Every completed date searched, in order, with its rows (distinct COLAs) and its proof."""
+        by_day: dict[str, list[dict[str, Any]]] = {}
+        for row in self.rows:
+            by_day.setdefault(row["completed_date"], []).append(row)
+        out = []
+        for proof in sorted(self.proofs, key=lambda p: p.first):
+            day = proof.first
+            while day <= proof.last:
+                out.append(DayListing(day, by_day.get(day.isoformat(), []), proof))
+                day += timedelta(days=1)
+        return out
+
+
+_WHOLE, _SHORT, _DAMAGED = "whole", "short", "damaged"
 
 
 class Searcher:
-    """Runs Basic Searches on one thread's session of a :class:`RegistryClient`."""
+    """Runs Basic Searches on one thread's session of a :class:`RegistryClient`.
 
-    def __init__(self, client: RegistryClient, export_cap: int = EXPORT_CAP) -> None:
+    Args:
+        client: the registry client (one thread's session).
+        export_cap: the prior on the export cap (rows), or an :class:`ExportCap` shared by several
+            searchers and carrying what an earlier run learned; 0 exports nothing (pages every search).
+        density: what earlier searches showed of how completions spread (shared like the cap).
+    """
+
+    def __init__(self, client: RegistryClient, export_cap: int | ExportCap = DEFAULT_EXPORT_CAP,
+                 density: Density | None = None) -> None:
         self.client = client
-        self.export_cap = export_cap
-        #: The registry's current date, read from the search form each search starts with (None: the
+        self.paging_only = export_cap == 0
+        self.cap = export_cap if isinstance(export_cap, ExportCap) else ExportCap(max(export_cap, 1))
+        self.density = density or Density()
+        self.searches = 0
+        self._session = False
+        #: The registry's current date, read from the search form that starts each session (None: the
         #: form carried none, or no search ran yet). A completed date on or after it is still going on.
         self.registry_date: date | None = None
 
+    @property
+    def export_cap(self) -> int | None:
+        """The export cap the registry's answers taught (None: not learned yet)."""
+        return self.cap.exact
+
     def completed(self, first: date, last: date | None = None) -> SearchResult:
-        """Every COLA completed from ``first`` to ``last`` (one day by default), reconciled.
+        """Every COLA completed from ``first`` to ``last`` (one day by default), reconciled, with the
+        proof of every date (:meth:`SearchResult.days`).
 
         Raises:
-            SearchIncomplete: the rows cannot be made to match the reported total.
+            SearchIncomplete: the rows cannot be made to match the reported totals.
             RegistryError: the registry failed after retries.
         """
-        query = Query(first, last or first)
-        result = self._gather(query)
-        if len(result.rows) != result.total:
-            raise SearchIncomplete(
-                f"{query.first}..{query.last}: {len(result.rows)} rows gathered, {result.total} reported"
-            )
+        last = last or first
+        searches = self.searches
+        out = SearchResult(0)
+        for span in spans(first, last):
+            total = self._search(span)[0]
+            out.total += total
+            self._gather(span, total, out)
+        out.searches = self.searches - searches
+        if len(out.rows) != out.total:
+            raise SearchIncomplete(f"{first}..{last}: {len(out.rows)} rows gathered, {out.total} reported")
         # The registry may list one COLA twice (its total counts both rows): keep the first row.
-        distinct = {row["ttb_id"]: row for row in reversed(result.rows)}
-        result.duplicates = len(result.rows) - len(distinct)
-        result.rows = [row for row in result.rows if distinct.get(row["ttb_id"]) is row]
-        return result
+        distinct = {row["ttb_id"]: row for row in reversed(out.rows)}
+        out.duplicates = len(out.rows) - len(distinct)
+        out.rows = [row for row in out.rows if distinct.get(row["ttb_id"]) is row]
+        return out
 
     def total(self, first: date, last: date | None = None) -> int:
         """The number of COLAs the registry reports completed from ``first`` to ``last`` (one day by
-        default): one count-only search (the form, then the results page's "Total Matching Records"),
-        no rows read.
+        default): one count-only search per 15 years (the results page's "Total Matching Records"), no
+        rows read.
 
         Raises:
             SearchIncomplete: the search was rejected or answered with another page.
             RegistryError: the registry failed after retries.
         """
-        return self._search(Query(first, last or first))[0]
+        return sum(self._search(span)[0] for span in spans(first, last or first))
 
-    def _gather(self, query: Query) -> SearchResult:
-        total, _ = self._search(query)
+    # ------------------------------------------------------------------ gathering
+    def _gather(self, query: Query, total: int, out: SearchResult) -> None:
+        """Add the rows of ``query`` (reported ``total``) to ``out``: export, split or page."""
         if total == 0:
-            return SearchResult(0)
-        if total <= self.export_cap:
-            exported = self._export(query, total)
-            if len(exported.rows) == total:
-                return exported
-            paged = self._page(query, total)
-            paged.exports = exported.exports
-            return paged
+            self._proven(query, 0, [], out)
+            return
+        if self.paging_only:
+            self._page_into(query, total, out)
+            return
+        if self.cap.fits(total):
+            rows, verdict = self._export(query, total)
+            out.exports += 1
+            if verdict == _WHOLE:
+                self.cap.whole(total)
+                out.rows += rows
+                self._proven(query, total, rows, out)
+                return
+            if verdict == _DAMAGED:
+                self._page_into(query, total, out)
+                return
+            self.cap.short(len(rows))  # the cap is now known to be under the total: split
+        single_code = query.class_from is not None and query.class_from == query.class_to
+        if query.first < query.last and (single_code or not self._days_over_cap(query, total)):
+            self._split_dates(query, total, out)
+        elif not single_code:
+            self._split_codes(query, total, out)
+        else:
+            self._page_into(query, total, out)  # one class/type code over the cap on one day: only paging
+
+    def _days_over_cap(self, query: Query, total: int) -> bool:
+        """Whether the busiest day of a range not too wide is expected over the cap on its own: then
+        the range is cut by class/type codes first (each part a code range over all its days), since
+        cutting by dates would end in single days split by codes anyway, each at the price of a search."""
+        target = self.cap.target() * FILL
+        if math.ceil(total / target) > FANOUT:
+            return False
+        weights = self.density.day_weights(query.first, query.last)
+        return total * max(weights) / sum(weights) > target
+
+    def _split_dates(self, query: Query, total: int, out: SearchResult, estimate: bool = False) -> int:
+        """Cut a range over the cap into date ranges planned to fit; their totals must add up to the
+        range's ``total``, unless it is only an ``estimate`` (the caller then checks the sum it
+        returns against a reported total of its own)."""
+        out.splits += 1
+        parts: list[Query] = []
+        if math.ceil(total / (self.cap.target() * FILL)) > FANOUT:
+            start = query.first
+            for size in equal_parts(self.density.day_weights(query.first, query.last), FANOUT):
+                parts.append(replace(query, first=start, last=start + timedelta(days=size - 1)))
+                start += timedelta(days=size)
+        added, start, remaining = 0, query.first, total
+        while start <= query.last:
+            if parts:
+                part = parts.pop(0)
+            elif self.cap.fits(remaining):
+                part = replace(query, first=start)
+            else:
+                weights = self.density.day_weights(start, query.last)
+                target = self.cap.target() * FILL
+                size = take(weights, remaining, target)
+                rest = replace(query, first=start)
+                single_code = query.class_from is not None and query.class_from == query.class_to
+                if (size == 1 and start < query.last and not single_code and not estimate
+                        and self._days_over_cap(rest, remaining)):
+                    # the next day alone is over the cap: cut the rest by codes (its total is the
+                    # range's less the parts before it, so it needs no search of its own)
+                    self._split_codes(rest, remaining, out)
+                    added += remaining
+                    break
+                part = replace(query, first=start, last=start + timedelta(days=size - 1))
+            part_total = self._search(part)[0]
+            self._gather(part, part_total, out)
+            added += part_total
+            remaining -= part_total
+            start = part.last + timedelta(days=1)
+        if added != total and not estimate:
+            raise SearchIncomplete(f"{query.first}..{query.last}: its dates add up to {added}, {total} reported")
+        return added
+
+    def _split_codes(self, query: Query, total: int, out: SearchResult) -> None:
+        """Cut a search over the cap into class/type code ranges planned to fit. When they do not add
+        up (codes outside the numeric ranges: blank, odd suffixes), a range of days is cut by dates
+        instead and a single day is paged."""
         low, high = (query.class_from, query.class_to) if query.class_from is not None else CLASS_CODES
-        if low == high:  # one class/type code over the cap: only paging can list it
-            return self._page(query, total)
-        parts = [self._gather(part) for part in query.halves()]
-        rows = [row for part in parts for row in part.rows]
-        if len(rows) != total:  # codes outside the numeric ranges (blank, odd suffixes): page it all
-            return self._page(query, total)
-        return SearchResult(
-            total,
-            rows,
-            exports=sum(p.exports for p in parts),
-            pages=sum(p.pages for p in parts),
-            splits=1 + sum(p.splits for p in parts),
-        )
+        assert low is not None and high is not None
+        parts = SearchResult(0)
+        added, start, remaining = 0, low, total
+        while start <= high:
+            weights = None
+            if self.cap.fits(remaining):
+                end = high
+            else:
+                weights = self.density.code_weights(start, high)
+                if weights is None:  # nothing seen there yet: halves
+                    end = (start + high) // 2
+                else:
+                    end = start + take(weights, remaining, self.cap.target() * FILL) - 1
+                    if start == low and end == high:  # the plan would repeat this search: cut it
+                        seen = [i for i, weight in enumerate(weights) if weight > 0]
+                        end = start + max(seen[-1] - 1, 0)  # the codes before the last seen one
+            part = replace(query, class_from=start, class_to=end)
+            piece = weights[:end - start + 1] if weights else []
+            expected = remaining * sum(piece) / sum(weights) if weights and sum(w > 0 for w in piece) == 1 else 0.0
+            if query.first < query.last and expected > OVER * self.cap.target():
+                # one code (as far as seen) clearly over the cap on these days: cut its dates without
+                # counting it first (the parts' totals still have to add up to this search's)
+                part_total = self._split_dates(part, round(expected), parts, estimate=True)
+            else:
+                part_total = self._search(part)[0]
+                self._gather(part, part_total, parts)
+            added += part_total
+            remaining -= part_total
+            start = end + 1
+        out.splits += 1 + parts.splits
+        out.exports += parts.exports
+        out.pages += parts.pages
+        if added != total or len(parts.rows) != total:
+            if query.first < query.last:
+                self._split_dates(query, total, out)
+            else:
+                self._page_into(query, total, out)
+            return
+        out.rows += parts.rows
+        self._proven(query, total, parts.rows, out)
+
+    def _proven(self, query: Query, total: int, rows: list[dict[str, Any]], out: SearchResult) -> None:
+        """Record a search whose rows matched its total: a proof when it covers whole dates."""
+        if query.class_from is None:
+            out.proofs.append(Proof(query.first, query.last, total))
+            self.density.observe_days(query.first, query.last, rows)
+        else:
+            self.density.observe_codes(rows)
+
+    def _page_into(self, query: Query, total: int, out: SearchResult) -> None:
+        paged = self._page(query, total)
+        out.pages += paged.pages
+        out.rows += paged.rows
+        if len(paged.rows) == total:
+            self._proven(query, total, paged.rows, out)
 
     def _search(self, query: Query) -> tuple[int, dict[str, Any]]:
-        """Start a session (the form: it also tells the registry's date) and run the search; the
-        reported total and page 1.
+        """Run the search in this searcher's session; the reported total and page 1.
 
-        The POST is session-bound: a session timeout page fails it at once and a new session is
-        started right away (no backoff, no re-POST without a session).
+        The search form's GET starts a session only when there is none yet: a live session takes
+        the next search's POST directly. The POST is session-bound: a session timeout page fails it
+        at once and a new session is started right away (no backoff, no re-POST without a session).
         """
         for _ in range(SESSION_RESTARTS):
             try:
-                form = self.client.get(SEARCH_FORM)
-                self.registry_date = parse_form_date(form.body) if form.kind is PageKind.SEARCH_FORM else None
+                if not self._session:
+                    form = self.client.get(SEARCH_FORM)
+                    self.registry_date = parse_form_date(form.body) if form.kind is PageKind.SEARCH_FORM else None
+                    self._session = True
+                self.searches += 1
                 page = self.client.post(SEARCH, data=query.form(), session_bound=True)
             except SessionLost:
+                self._session = False
                 continue
             if page.kind is PageKind.ERROR:
                 raise SearchIncomplete(f"{query.first}..{query.last}: the registry rejected the search")
             if page.kind not in (PageKind.SEARCH_RESULTS, PageKind.NO_RESULTS):
                 raise SearchIncomplete(f"{query.first}..{query.last}: expected search results, got {page.kind}")
             parsed = parse_search_results(page.body)
+            self.density.observe_codes(parsed["rows"])  # page 1 samples the codes for free
             return parsed["total"], parsed
         raise SearchIncomplete(f"{query.first}..{query.last}: the session kept timing out")
 
-    def _export(self, query: Query, total: int) -> SearchResult:
+    def _export(self, query: Query, total: int) -> tuple[list[dict[str, Any]], str]:
+        """Export the session's results: the rows and whether they are whole, short (fewer than the
+        total, every one of them the search's: the cap cut them) or damaged (paged instead)."""
         try:
             page = self.client.request("GET", EXPORT, session_bound=True)
         except SessionLost:  # paging starts a new session and search
-            return SearchResult(total, exports=1)
+            self._session = False
+            return [], _DAMAGED
         if page.kind is not PageKind.EXPORT:
-            return SearchResult(total, exports=1)
-        rows, quarantined = parse_export(page.body)
+            return [], _DAMAGED
+        try:
+            rows, quarantined = parse_export(page.body)
+        except ParseError:
+            return [], _DAMAGED
         if quarantined:
-            return SearchResult(total, exports=1)
-        return SearchResult(total, rows, exports=1)
+            return [], _DAMAGED
+        if len(rows) == total:
+            return rows, _WHOLE
+        if 0 < len(rows) < total and all(query.holds(row) for row in rows):
+            return rows, _SHORT
+        return [], _DAMAGED
 
     def _page(self, query: Query, total: int) -> SearchResult:
         """Page through the results from page 1 (a fresh search) until ``total`` rows are in; a session

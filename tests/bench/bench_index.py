@@ -1,0 +1,81 @@
+"""Index bench: list every completed date of a span with the search client, on the simulator.
+
+Realistic volumes (``business_days``: nothing completed on weekends and holidays, some 900 a
+weekday), an empty year before two listed years, export caps of 500 and 1,000, a client that starts
+from the default prior and learns the cap. Figures: requests against the ideal 2 x ceil(rows / cap)
+(goal <= 1.5x), recall with exact listing fields against the truth (goal 100%), and the time to index
+the whole registry (~3 million COLAs) at 2 requests/s (goal < 3 hours).
+
+Run alone: ``.venv/bin/python tests/bench/bench_index.py``; ``make bench`` runs it as ``index``.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "ingestion"))
+
+from ttb_cola.registry.client import RegistryClient  # noqa: E402
+from ttb_cola.search.client import Searcher  # noqa: E402
+from ttb_cola_sim.registry import Registry, truth_record  # noqa: E402
+from ttb_cola_sim.server import SimulatorServer  # noqa: E402
+
+FIRST, LAST = date(2022, 1, 1), date(2024, 12, 31)  # 2022 empty: the registry starts in 2023
+REGISTRY_START, AS_OF = date(2023, 1, 1), date(2025, 1, 6)
+FIELDS = ("permit_number", "serial_number", "completed_date", "fanciful_name", "brand_name", "origin_code",
+          "origin_description", "class_type_code", "class_type_description")
+REGISTRY_SIZE = 3_000_000
+RATE = 2.0
+
+
+def index_span(cap: int, registry: Registry, truth: dict[str, dict]) -> None:
+    """List FIRST..LAST at once with a fresh client against a simulator whose export holds ``cap`` rows."""
+    with SimulatorServer(registry, export_cap=cap) as server:
+        client = RegistryClient(server.base_url, requests_per_second=0)
+        searcher = Searcher(client)
+        clock = time.perf_counter()
+        result = searcher.completed(FIRST, LAST)
+        seconds = time.perf_counter() - clock
+    requests = client.stats.snapshot().requests
+    rows = {row["ttb_id"]: row for row in result.rows}
+    exact = sum(1 for i, row in rows.items() if i in truth and all(row[f] == truth[i][f] for f in FIELDS))
+    days = result.days()
+    proven = sum(1 for d in days if d.proof.first <= d.day <= d.proof.last)
+    ideal = 2 * -(-len(truth) // cap)
+    per_row = requests / max(1, len(truth))
+    hours = REGISTRY_SIZE * per_row / RATE / 3600
+    print(f"index cap {cap:>5}: {len(truth):,} rows over {len(days):,} dates ({proven:,} proven), "
+          f"learned cap {searcher.export_cap}")
+    print(f"  requests {requests:,} (searches {result.searches:,}, exports {result.exports:,}, pages "
+          f"{result.pages:,}, splits {result.splits:,}) vs ideal {ideal:,}: {requests / ideal:.2f}x  goal <= 1.5x "
+          f"-> {1.5 / (requests / ideal):.2f}x goal")
+    print(f"  recall {exact / len(truth):.4%} exact ({exact:,}/{len(truth):,}; extra rows "
+          f"{len(set(rows) - set(truth))})  goal 100%")
+    print(f"  whole registry ({REGISTRY_SIZE:,} COLAs) at {RATE:g} req/s: {hours:.2f} h  goal < 3 h "
+          f"-> {3 / hours:.1f}x goal;  bench wall time {seconds:.0f} s")
+
+
+def main() -> None:
+    """Both caps on the same simulated registry."""
+    registry = Registry(seed=1, as_of=AS_OF, start=REGISTRY_START, business_days=True)
+    truth = {r["ttb_id"]: truth_record(r) for r in registry.completed_between(FIRST, LAST)}
+    per_day: dict[str, int] = {}
+    for record in truth.values():
+        per_day[record["completed_date"]] = per_day.get(record["completed_date"], 0) + 1
+    weekdays = [per_day.get((FIRST + timedelta(days=n)).isoformat(), 0) for n in range((LAST - FIRST).days + 1)
+                if (FIRST + timedelta(days=n)).weekday() < 5 and (FIRST + timedelta(days=n)) >= REGISTRY_START
+                and per_day.get((FIRST + timedelta(days=n)).isoformat(), 0)]
+    print(f"volumes: {len(truth):,} rows {FIRST}..{LAST}; listed weekdays {min(weekdays)}-{max(weekdays)} "
+          f"(median {statistics.median(weekdays):.0f}); weekends and holidays 0")
+    for cap in (500, 1000):
+        index_span(cap, registry, truth)
+
+
+BENCHES = {"index": main}
+
+if __name__ == "__main__":
+    main()

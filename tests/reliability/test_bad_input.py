@@ -181,9 +181,13 @@ def test_corrupt_duckdb_file_fails_cleanly_and_is_left_untouched(
     db.write_bytes(garbage)
     tally["bad_inputs_tried"] += 1
     done = _process(sim, tmp_path, {"DESTINATION__DUCKDB__CREDENTIALS": str(db)})
-    assert done.returncode != 0
+    assert done.returncode == 2
     line = _one_line(done.stderr)
-    assert "not a valid DuckDB database file" in line and str(db) in line
+    assert "not a valid DuckDB database file: the file is damaged" in line and str(db) in line
+    status = subprocess.run([str(BIN / "ttb-cola"), "status"], cwd=tmp_path, capture_output=True, text=True,
+                            env={**os.environ, "DESTINATION__DUCKDB__CREDENTIALS": str(db),
+                                 "DLT_DATA_DIR": str(tmp_path / "dlt")}, timeout=120, check=False)
+    assert status.returncode == 2 and "the file is damaged" in _one_line(status.stderr)
     assert db.read_bytes() == garbage
     assert sorted(p.name for p in data.iterdir()) == ["warehouse.duckdb", "warehouse.duckdb.lock"]
     assert not list(data.glob("*.wal"))

@@ -108,6 +108,7 @@ def crawl(args: argparse.Namespace, command: str, dates: Dates) -> int:
     from dlt.common.storages.exceptions import LoadPackageNotFound
     from dlt.pipeline.exceptions import PipelineStepFailed
 
+    from ttb_cola.destinations.damaged import damaged_file
     from ttb_cola.destinations.held import held_file
     from ttb_cola.destinations.lock import LockHeld
     from ttb_cola.runs.preflight import BlockedAtStart, RegistryOutage
@@ -137,6 +138,9 @@ def crawl(args: argparse.Namespace, command: str, dates: Dates) -> int:
             if held := held_file(exc):
                 print(f"ttb-cola {command}: {held.line()}", file=sys.stderr)
                 return EXIT_HELD
+            if damaged := damaged_file(exc):
+                print(f"ttb-cola {command}: {damaged}", file=sys.stderr)
+                return EXIT_USAGE
             print(f"ttb-cola {command}: the {exc.step} step failed: {root_cause(exc)}", file=sys.stderr)
             return EXIT_FAILED
         except LoadPackageNotFound as exc:  # dlt's error path reading a package a killed run left half gone

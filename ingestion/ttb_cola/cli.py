@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ttb_cola.digest.options import add_digest_arguments
 from ttb_cola.report.options import add_report_arguments
-from ttb_cola.runs.exit_codes import EXIT_HELD, EXIT_INTERRUPTED, EXIT_USAGE
+from ttb_cola.runs.exit_codes import EXIT_INTERRUPTED
 from ttb_cola.runs.ingest import DAILY_STRATEGY, backfill_dates, crawl, daily_dates, ingest_dates
 
 #: ``--pipelines-dir``: by default each destination has its own (:mod:`ttb_cola.destinations.working_folder`).
@@ -277,17 +277,12 @@ def main(argv: list[str] | None = None) -> int:
         print("ttb-cola: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except Exception as exc:  # any command meeting a DuckDB file another process holds, or a damaged one
-        from ttb_cola.destinations.damaged import damaged_file
-        from ttb_cola.destinations.held import held_file
+        from ttb_cola.runs.file_errors import file_error
 
-        if held := held_file(exc):
-            print(f"ttb-cola {args.command}: {held.line()}", file=sys.stderr)
-            return EXIT_HELD
-        if damaged := damaged_file(exc):
-            print(f"ttb-cola {args.command}: {damaged}", file=sys.stderr)
-            return EXIT_USAGE
-        raise
-
+        if not (known := file_error(exc)):
+            raise
+        print(f"ttb-cola {args.command}: {known[1]}", file=sys.stderr)
+        return known[0]
 
 if __name__ == "__main__":
     sys.exit(main())

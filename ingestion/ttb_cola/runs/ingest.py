@@ -17,7 +17,6 @@ from ttb_cola.runs.exit_codes import (
     EXIT_BLOCKED,
     EXIT_BUDGET,
     EXIT_FAILED,
-    EXIT_HELD,
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_PARKED,
@@ -108,9 +107,8 @@ def crawl(args: argparse.Namespace, command: str, dates: Dates) -> int:
     from dlt.common.storages.exceptions import LoadPackageNotFound
     from dlt.pipeline.exceptions import PipelineStepFailed
 
-    from ttb_cola.destinations.damaged import damaged_file
-    from ttb_cola.destinations.held import held_file
     from ttb_cola.destinations.lock import LockHeld
+    from ttb_cola.runs.file_errors import file_error
     from ttb_cola.runs.preflight import BlockedAtStart, RegistryOutage
 
     try:
@@ -135,12 +133,9 @@ def crawl(args: argparse.Namespace, command: str, dates: Dates) -> int:
             print(f"ttb-cola {command}: {exc}; nothing was written, retry later", file=sys.stderr)
             return EXIT_UNAVAILABLE
         except PipelineStepFailed as exc:
-            if held := held_file(exc):
-                print(f"ttb-cola {command}: {held.line()}", file=sys.stderr)
-                return EXIT_HELD
-            if damaged := damaged_file(exc):
-                print(f"ttb-cola {command}: {damaged}", file=sys.stderr)
-                return EXIT_USAGE
+            if known := file_error(exc):
+                print(f"ttb-cola {command}: {known[1]}", file=sys.stderr)
+                return known[0]
             print(f"ttb-cola {command}: the {exc.step} step failed: {root_cause(exc)}", file=sys.stderr)
             return EXIT_FAILED
         except LoadPackageNotFound as exc:  # dlt's error path reading a package a killed run left half gone

@@ -1,4 +1,4 @@
-"""The ``ttb-cola`` command line: ingest, daily, backfill, status, reparse, images, lake, publish, parse, digest,
+"""The ``ttb-cola`` command line: ingest, daily, backfill, fill, status, reparse, images, lake, publish, parse, digest,
 report, demo, simulate.
 
 Argument parsing and dispatch only: each command runs in :mod:`ttb_cola.runs` (imported when the
@@ -33,6 +33,13 @@ def cmd_daily(args: argparse.Namespace) -> int:
 def cmd_backfill(args: argparse.Namespace) -> int:
     """History in resumable chunks: each chunk commits data and state before the next starts."""
     return crawl(args, "backfill", backfill_dates(args))
+
+
+def cmd_fill(args: argparse.Namespace) -> int:
+    """Fetch the pages listed COLAs owe: watchlist matches first, then newest completed date first."""
+    from ttb_cola.fill.command import run_fill
+
+    return run_fill(args)
 
 
 def cmd_digest(args: argparse.Namespace) -> int:
@@ -188,6 +195,22 @@ def _add_crawl_commands(commands: argparse._SubParsersAction) -> None:
     backfill.add_argument("--start", required=True, help="first receipt date")
     backfill.add_argument("--end", help="last receipt date (default: yesterday)")
     backfill.set_defaults(func=cmd_backfill)
+
+    fill = commands.add_parser(
+        "fill", help="fetch the pages listed COLAs owe: watchlist matches, then newest first (make fill)"
+    )
+    fill.add_argument("--destination", default="duckdb", help="duckdb (default) or filesystem")
+    fill.add_argument("--pages", help="pages owed per COLA: form, detail or both (default: pages)")
+    fill.add_argument("--max-minutes", type=float, help="start no fetch after this many minutes; exit 75")
+    fill.add_argument("--max-requests", type=int, help="start no fetch after this many requests; exit 75")
+    fill.add_argument("--today", help="the run's date for replays (default: today's date in Washington)")
+    fill.add_argument("--base-url", help="registry root (default: sources.ttb_cola.base_url)")
+    fill.add_argument("--requests-per-second", type=float, help="override the configured rate")
+    fill.add_argument("--max-workers", type=int, help="override the configured worker count")
+    fill.add_argument("--pipelines-dir", help=PIPELINES_DIR_HELP)
+    fill.add_argument("--quiet", action="store_true", help="no progress lines")
+    fill.set_defaults(func=cmd_fill, strategy=None, chunk_days=None, methods=None, images=None, on_block=None,
+                      reprobe=False)
 
 
 def _add_other_commands(commands: argparse._SubParsersAction) -> None:

@@ -170,3 +170,34 @@ def test_daily_fills_the_backlog_with_what_is_left_of_its_budget(
         assert daily("--max-requests", "2000") == 0  # a budget: the backlog until it is spent
         assert pages_requested(sim) - requests == len(ids)  # its own dates held nothing new: all went to the backlog
     assert forms(warehouse, ids) == before
+
+
+def test_on_the_lake_the_backlog_is_read_from_its_delta_tables(
+    warehouse: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from deltalake import DeltaTable
+    from moto_server import no_machine_aws_credentials, running_moto
+
+    no_machine_aws_credentials(monkeypatch, tmp_path)
+    with running_moto() as s3, running_simulator(seed=SEED, as_of=TODAY) as sim:
+        lake = s3.new_bucket()
+        for name, value in lake.env(f"{lake.bucket_url}/lake").items():
+            monkeypatch.setenv(name, value)
+        lake_args = ("--destination", "filesystem")
+        assert warehouse.ingest(sim.base_url, "--date", SATURDAY.isoformat(), "--strategy", "search", *lake_args,
+                                today=TODAY) == 0
+        options = {"aws_access_key_id": lake.access_key_id, "aws_secret_access_key": lake.secret_access_key,
+                   "endpoint_url": lake.endpoint_url, "region": lake.region_name, "aws_allow_http": "true"}
+        listed = {r["ttb_id"] for r in DeltaTable(f"{lake.bucket_url}/lake/ttb_cola/cola_listings",
+                                                  storage_options=options).to_pyarrow_table().to_pylist()}
+        requests = pages_requested(sim)
+        # forms held, detail pages owed by every listed COLA
+        assert fill(warehouse, sim.base_url, "--pages", "detail", *lake_args) == 0
+        assert pages_requested(sim) - requests == len(listed)
+        assert fill(warehouse, sim.base_url, "--pages", "detail", *lake_args) == 0
+        assert pages_requested(sim) - requests == len(listed)  # read again from the tables: nothing owed
+        details = DeltaTable(f"{lake.bucket_url}/lake/ttb_cola/cola_details",
+                             storage_options=options).to_pyarrow_table().to_pylist()
+    assert sorted(r["ttb_id"] for r in details) == sorted(listed)
+    assert {r["ttb_id"]: r["status"] for r in details} == {
+        i: sim.registry.raw(i)["status"] for i in listed}

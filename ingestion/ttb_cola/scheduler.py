@@ -6,8 +6,9 @@ running inside the dlt resource, drains it in order, updates the per-partition a
 state and yields :class:`Event` s for the table resources. A worker that fails unexpectedly fails its
 own partition or day, never loses it; a block (CAPTCHA after all retries) stops every worker.
 
-A run fetches each COLA's pages once: the parked COLAs' retry, the searches and the probes run one
-after another, and a COLA whose pages an earlier step loaded is not fetched again by a later one (a
+A run fetches each COLA's pages once: the parked COLAs' retry, the owed pages of listed COLAs (the
+page backlog, :mod:`ttb_cola.fill`), the searches and the probes run one after another, and a COLA
+whose pages an earlier step loaded is not fetched again by a later one (a
 ``--reprobe`` walks every sequence of a partition, the retried and the listed ones too). So one load
 carries one row per COLA per page table (see :mod:`ttb_cola.merged`).
 """

@@ -201,3 +201,21 @@ def test_on_the_lake_the_backlog_is_read_from_its_delta_tables(
     assert sorted(r["ttb_id"] for r in details) == sorted(listed)
     assert {r["ttb_id"]: r["status"] for r in details} == {
         i: sim.registry.raw(i)["status"] for i in listed}
+
+
+def test_an_unreadable_owed_cola_is_parked_and_retried_once_per_run_until_it_loads(warehouse: Warehouse) -> None:
+    with running_simulator(seed=SEED, as_of=TODAY) as sim:
+        index(warehouse, sim.base_url)
+        ids, before = owe(warehouse, deleted=2, stale=0)
+        sim.set_faults({"wrong_page_ids": [ids[0]]})
+        requests = pages_requested(sim)
+        assert fill(warehouse, sim.base_url) == 5  # the rest loaded, one parked
+        assert pages_requested(sim) - requests == len(ids)
+        assert warehouse.query("select ttb_id, resolved from ttb_cola.crawl_parked") == [(ids[0], False)]
+        assert fill(warehouse, sim.base_url) == 5  # the retry tries it; the backlog leaves it to the retry
+        assert pages_requested(sim) - requests == len(ids) + 1
+        sim.set_faults(None)
+        assert fill(warehouse, sim.base_url) == 0
+        assert pages_requested(sim) - requests == len(ids) + 2
+        assert warehouse.query("select ttb_id, resolved from ttb_cola.crawl_parked") == [(ids[0], True)]
+    assert forms(warehouse, ids) == before

@@ -76,6 +76,12 @@ def read_backlog(con: duckdb.DuckDBPyConnection, pages: str) -> list[Owed]:
     return [Owed(*row) for row in rows]
 
 
+def parked_count(con: duckdb.DuckDBPyConnection) -> int:
+    """COLAs parked and not resolved (left out of the backlog: every run retries them first)."""
+    [(count,)] = con.execute(f"select count(*) from {PARKED_TABLE} where not coalesce(resolved, false)").fetchall()
+    return int(count)
+
+
 def backlog_by_year(con: duckdb.DuckDBPyConnection, pages: str) -> list[tuple[int, int]]:
     """(completed-date year, COLAs owing pages), newest year first."""
     return con.execute(

@@ -47,6 +47,8 @@ class FillChunk:
         return [o.ttb_id for o in self.owed]
 
     def __str__(self) -> str:
+        if not self.owed:
+            return "the parked COLAs' retry"
         dates = sorted(o.completed_date for o in self.owed)
         return (f"owed COLAs {self.first + 1}-{self.first + len(self.owed)} of {self.total} "
                 f"(completed {dates[-1]}..{dates[0]})")
@@ -151,7 +153,7 @@ def fill_backlog(
     """Read the backlog, order it and fetch it chunk by chunk (under the destination's lock, held by the
     caller); raises the crawl's ``Stopped`` when a chunk ends early."""
     from ttb_cola.destinations.warehouse import pipeline_and_lake
-    from ttb_cola.fill.backlog import backlog_tables, read_backlog
+    from ttb_cola.fill.backlog import backlog_tables, parked_count, read_backlog
     from ttb_cola.fill.plan import matches
     from ttb_cola.runs.ingest import Stopped
     from ttb_cola.runs.pipeline import run_ingest
@@ -163,12 +165,15 @@ def fill_backlog(
     finish_pending(pipeline)  # what a killed run committed is loaded first: its COLAs owe nothing
     with backlog_tables(request.destination, pipeline.dataset_name, lake) as con:
         owed = read_backlog(con, settings.pages)
+        parked = parked_count(con)
     ordered = order(owed, watchlist)
     todo = ordered[:limit] if limit is not None else ordered
     watched = sum(1 for o in owed if any(matches(entry, o) for entry in watchlist))
     progress = FillProgress(len(owed), settings.rate, settings.pages, label=label)
     progress_log.info(progress.projection(owed, watched, len(todo)))
     planned = [FillChunk(n * size, part, len(owed)) for n, part in enumerate(chunked(todo, size))]
+    if not planned and parked and retry_parked:  # nothing owed but the parked COLAs: retry them all the same
+        planned = [FillChunk(0, [], 0)]
     left += planned
     budget = settings.budget
     for chunk in planned:

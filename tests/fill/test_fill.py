@@ -219,3 +219,21 @@ def test_an_unreadable_owed_cola_is_parked_and_retried_once_per_run_until_it_loa
         assert pages_requested(sim) - requests == len(ids) + 2
         assert warehouse.query("select ttb_id, resolved from ttb_cola.crawl_parked") == [(ids[0], True)]
     assert forms(warehouse, ids) == before
+
+
+@pytest.mark.parametrize(("args", "watchlist", "message"), [
+    (("--max-requests", "0"), None, "--max-requests must be at least 1"),
+    (("--pages", "all"), None, "unknown pages mode 'all'"),
+    ((), "entry_name,brand_name,company_name,permit_number,class_type,origin\nx,,,,,\n", "watchlist.csv line 2"),
+])
+def test_bad_input_is_refused_in_one_line_before_anything_is_written(
+    warehouse: Warehouse, tmp_path: Path, capsys: pytest.CaptureFixture[str], args: tuple[str, ...],
+    watchlist: str | None, message: str,
+) -> None:
+    if watchlist is not None:
+        (tmp_path / "transform" / "seeds").mkdir(parents=True)
+        (tmp_path / "transform" / "seeds" / "watchlist.csv").write_text(watchlist)
+    assert fill(warehouse, "http://127.0.0.1:9/colasonline", *args) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("ttb-cola fill: ") and message in err and err.count("\n") == 1
+    assert not warehouse.db.exists() and not warehouse.pipelines.exists()

@@ -35,7 +35,7 @@ def summary(report: RunReport) -> str:
         )
     found = sum(o.found for o in report.outcomes) + sum(
         len(seqs) for s in report.searches for seqs in s.fetched.values()
-    )
+    ) + sum(1 for o in report.filled if o.loaded)
     searched = f"{len(report.searches)} completed dates searched, " if report.searches else ""
     if report.verifications:
         v = report.verifications

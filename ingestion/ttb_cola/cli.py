@@ -26,7 +26,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_daily(args: argparse.Namespace) -> int:
-    """Completed dates from ``lookback_days`` ago, receipt dates back ``settle_days``; state decides what is due."""
+    """Completed dates from ``lookback_days`` ago, receipt dates back ``settle_days`` (state decides what is
+    due), then the page backlog with what is left of the budget."""
     return crawl(args, "daily", daily_dates(args))
 
 
@@ -182,7 +183,8 @@ def _add_crawl_commands(commands: argparse._SubParsersAction) -> None:
     ingest.set_defaults(func=cmd_ingest)
 
     daily = commands.add_parser(
-        "daily", parents=[crawl_options], help="new COLAs and status changes, and what is due (make daily)"
+        "daily", parents=[crawl_options],
+        help="new COLAs and status changes, what is due, then the page backlog (make daily)"
     )
     daily.add_argument(
         "--lookback-days", type=int, help="completed dates searched back from today (default: lookback_days, 120)"

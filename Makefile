@@ -10,7 +10,7 @@ SEED ?= 1
 AS_OF ?= $(shell date +%F)
 SIM_ARGS ?=
 
-.PHONY: setup test test-fast lint bench simulate ingest daily backfill status build docs docs-serve demo browser clean
+.PHONY: setup test test-fast lint bench simulate ingest daily backfill fill status build docs docs-serve demo browser clean
 
 setup: $(STAMP)
 
@@ -70,6 +70,13 @@ daily: setup
 # Backfill: START= [END=] [CHUNK_DAYS=7] [MAX_MINUTES=...]; rerun the same command to resume.
 backfill: setup
 	$(BIN)/ttb-cola backfill --start $(START) $(if $(END),--end $(END)) $(CRAWL_ARGS)
+
+# Fill: the pages listed COLAs owe, watchlist matches first, then newest completed date first, in committed
+# chunks [PAGES=] [MAX_MINUTES=] [MAX_REQUESTS=] [DESTINATION=]; rerun to resume.
+fill: setup
+	$(BIN)/ttb-cola fill $(if $(DESTINATION),--destination $(DESTINATION)) $(if $(PAGES),--pages $(PAGES)) \
+		$(if $(MAX_MINUTES),--max-minutes $(MAX_MINUTES)) $(if $(MAX_REQUESTS),--max-requests $(MAX_REQUESTS)) \
+		$(if $(DATE),--today $(DATE))
 
 status: setup
 	$(BIN)/ttb-cola status $(if $(DESTINATION),--destination $(DESTINATION))

@@ -1,4 +1,4 @@
-"""The ``ttb-cola`` command line: ingest, daily, backfill, status, reparse, images, lake, publish, parse, digest,
+"""The ``ttb-cola`` command line: ingest, daily, backfill, fill, status, reparse, images, lake, publish, parse, digest,
 report, demo, simulate.
 
 Argument parsing and dispatch only: each command runs in :mod:`ttb_cola.runs` (imported when the
@@ -26,13 +26,21 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_daily(args: argparse.Namespace) -> int:
-    """Completed dates from ``lookback_days`` ago, receipt dates back ``settle_days``; state decides what is due."""
+    """Completed dates from ``lookback_days`` ago, receipt dates back ``settle_days`` (state decides what is
+    due), then the page backlog with what is left of the budget."""
     return crawl(args, "daily", daily_dates(args))
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
     """History in resumable chunks: each chunk commits data and state before the next starts."""
     return crawl(args, "backfill", backfill_dates(args))
+
+
+def cmd_fill(args: argparse.Namespace) -> int:
+    """Fetch the pages listed COLAs owe: watchlist matches first, then newest completed date first."""
+    from ttb_cola.fill.command import run_fill
+
+    return run_fill(args)
 
 
 def cmd_digest(args: argparse.Namespace) -> int:
@@ -175,7 +183,8 @@ def _add_crawl_commands(commands: argparse._SubParsersAction) -> None:
     ingest.set_defaults(func=cmd_ingest)
 
     daily = commands.add_parser(
-        "daily", parents=[crawl_options], help="new COLAs and status changes, and what is due (make daily)"
+        "daily", parents=[crawl_options],
+        help="new COLAs and status changes, what is due, then the page backlog (make daily)"
     )
     daily.add_argument(
         "--lookback-days", type=int, help="completed dates searched back from today (default: lookback_days, 120)"
@@ -188,6 +197,22 @@ def _add_crawl_commands(commands: argparse._SubParsersAction) -> None:
     backfill.add_argument("--start", required=True, help="first receipt date")
     backfill.add_argument("--end", help="last receipt date (default: yesterday)")
     backfill.set_defaults(func=cmd_backfill)
+
+    fill = commands.add_parser(
+        "fill", help="fetch the pages listed COLAs owe: watchlist matches, then newest first (make fill)"
+    )
+    fill.add_argument("--destination", default="duckdb", help="duckdb (default) or filesystem")
+    fill.add_argument("--pages", help="pages owed per COLA: form, detail or both (default: pages)")
+    fill.add_argument("--max-minutes", type=float, help="start no fetch after this many minutes; exit 75")
+    fill.add_argument("--max-requests", type=int, help="start no fetch after this many requests; exit 75")
+    fill.add_argument("--today", help="the run's date for replays (default: today's date in Washington)")
+    fill.add_argument("--base-url", help="registry root (default: sources.ttb_cola.base_url)")
+    fill.add_argument("--requests-per-second", type=float, help="override the configured rate")
+    fill.add_argument("--max-workers", type=int, help="override the configured worker count")
+    fill.add_argument("--pipelines-dir", help=PIPELINES_DIR_HELP)
+    fill.add_argument("--quiet", action="store_true", help="no progress lines")
+    fill.set_defaults(func=cmd_fill, strategy=None, chunk_days=None, methods=None, images=None, on_block=None,
+                      reprobe=False)
 
 
 def _add_other_commands(commands: argparse._SubParsersAction) -> None:

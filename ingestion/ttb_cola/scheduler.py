@@ -6,8 +6,9 @@ running inside the dlt resource, drains it in order, updates the per-partition a
 state and yields :class:`Event` s for the table resources. A worker that fails unexpectedly fails its
 own partition or day, never loses it; a block (CAPTCHA after all retries) stops every worker.
 
-A run fetches each COLA's pages once: the parked COLAs' retry, the searches and the probes run one
-after another, and a COLA whose pages an earlier step loaded is not fetched again by a later one (a
+A run fetches each COLA's pages once: the parked COLAs' retry, the owed pages of listed COLAs (the
+page backlog, :mod:`ttb_cola.fill`), the searches and the probes run one after another, and a COLA
+whose pages an earlier step loaded is not fetched again by a later one (a
 ``--reprobe`` walks every sequence of a partition, the retried and the listed ones too). So one load
 carries one row per COLA per page table (see :mod:`ttb_cola.merged`).
 """
@@ -28,6 +29,7 @@ from typing import Any
 from ttb_cola.archive import RawArchive
 from ttb_cola.budget import Budget
 from ttb_cola.clock import utc_now, utc_timestamp
+from ttb_cola.fill.fetch import FillOutcome, fill_one
 from ttb_cola.ids import partition_key
 from ttb_cola.images.hook import ImageHook
 from ttb_cola.parked.book import ParkedBook
@@ -46,7 +48,7 @@ from ttb_cola.search.client import Searcher
 from ttb_cola.search.plan import complete_ranges, covered_from, search_days, search_state
 from ttb_cola.search.runner import Lister, ListingOutcome, VerifyOutcome, verify_range
 
-Outcome = PartitionOutcome | ListingOutcome | RetryOutcome | VerifyOutcome
+Outcome = PartitionOutcome | ListingOutcome | RetryOutcome | VerifyOutcome | FillOutcome
 
 
 @dataclass
@@ -74,6 +76,8 @@ class RunReport:
     still_parked: list[str] = field(default_factory=list)
     #: What the crawl did with label images (an ``ImagesReport``), when it fetched them.
     images: Any = None
+    #: The owed COLAs this run fetched (or parked), one outcome each (``ttb-cola fill``).
+    filled: list[FillOutcome] = field(default_factory=list)
 
     @property
     def failed(self) -> list[Outcome]:
@@ -83,12 +87,14 @@ class RunReport:
     @property
     def blocked(self) -> bool:
         """Whether the registry blocked the run (CAPTCHA after all retries, or the circuit breaker)."""
-        return self.block is not None or any(o.blocked for o in [*self.verifications, *self.searches, *self.outcomes])
+        return self.block is not None or any(
+            o.blocked for o in [*self.verifications, *self.searches, *self.outcomes, *self.filled]
+        )
 
     @property
     def requests(self) -> int:
         """Requests the run's searches, verifications and probes sent."""
-        return sum(o.requests for o in [*self.verifications, *self.searches, *self.outcomes])
+        return sum(o.requests for o in [*self.verifications, *self.searches, *self.outcomes, *self.filled])
 
 
 #: One row for one table (page rows, listing rows, crawl log rows).
@@ -129,6 +135,8 @@ class RunPlan:
     reprobe: bool = False
     #: Retry the parked COLAs first (the first chunk of a command does).
     retry_parked: bool = True
+    #: Listed COLAs whose pages to fetch, in this order (the page backlog, see :mod:`ttb_cola.fill`).
+    fill: tuple[str, ...] = ()
 
 
 def date_range(start: date, end: date) -> list[date]:
@@ -183,6 +191,8 @@ class Scheduler:
     def _steps(self, plan: RunPlan, states: dict[str, Any], searches: dict[str, Any]) -> Iterator[Event]:
         if plan.retry_parked and self.book.entries:
             yield from self._retry()
+        if plan.fill:
+            yield from self._fill(plan.fill)
         listed: dict[str, int] = {}
         if plan.strategy != "probe" and plan.search_first is not None:
             yield from self._search(plan, states, searches, listed)
@@ -325,6 +335,23 @@ class Scheduler:
                 for ttb_id in outcome.not_public:
                     self.book.not_public(ttb_id, utc_now())
 
+    def _fill(self, ttb_ids: tuple[str, ...]) -> Iterator[Event]:
+        """Fetch the pages of owed COLAs, one unit of work each, started in order; each unit counts its
+        requests against the budget as it ends, so none starts once the budget is spent."""
+        progress_log.info("run %s: fetching the pages of %d owed COLA(s), %d workers at %s req/s", self.report.run_id,
+                          len(ttb_ids), self.workers.max_workers, self.workers.requests_per_second or "unlimited")
+        self._futures += [self._pool.submit(self._fill_work, ttb_id) for ttb_id in ttb_ids]
+        for outcome in self._drain(len(ttb_ids)):
+            if isinstance(outcome, Event):
+                yield outcome
+                continue
+            assert isinstance(outcome, FillOutcome)
+            if outcome.skipped:
+                self.report.deferred += 1
+                continue
+            self.report.filled.append(outcome)
+            self._park(outcome.parked)
+
     def _park(self, parked: list[Parked]) -> None:
         for one in parked:
             self.book.park(one, utc_now())
@@ -410,6 +437,22 @@ class Scheduler:
         except Exception:  # a bug must leave the parked COLAs parked, never lose them
             progress_log.exception("retrying the parked COLAs failed unexpectedly")
             outcome = RetryOutcome()
+        finally:
+            if outcome.blocked:
+                self.stop.set()
+            self.events.put(outcome)
+
+    def _fill_work(self, ttb_id: str) -> None:
+        outcome = FillOutcome(ttb_id, skipped=True)
+        try:
+            if ttb_id in self.loaded:  # loaded by this run already (a parked COLA retried)
+                outcome = FillOutcome(ttb_id, loaded=True)
+            elif not self.budget.spent() and not self.stop.is_set():
+                outcome = fill_one(self._prober(), ttb_id, emit=self._emit)
+                self.budget.spend(outcome.requests)  # counted here: the next unit sees it before starting
+        except Exception as exc:  # a bug must park the COLA, never lose it silently
+            progress_log.exception("fetching the pages of %s failed unexpectedly", ttb_id)
+            outcome = FillOutcome(ttb_id, parked=[Parked(ttb_id, "listing", f"unexpected {type(exc).__name__}: {exc}")])
         finally:
             if outcome.blocked:
                 self.stop.set()

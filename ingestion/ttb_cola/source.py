@@ -84,6 +84,7 @@ def ttb_cola(
     block_cooldowns: int = 6,
     quarantine_dir: str = "data/quarantine/registry",
     retry_parked: bool = True,
+    fill: Sequence[str] = (),
     images: str = "none",
     images_url: str = "",
     images_options: dict[str, Any] | None = None,
@@ -135,6 +136,8 @@ def ttb_cola(
         block_cooldowns: cooldowns in a row after which ``wait`` stops the run too.
         quarantine_dir: where the breaker saves the last body it saw, for diagnosis.
         retry_parked: fetch the parked COLAs (``crawl_parked``) again before anything else.
+        fill: TTB IDs of listed COLAs whose pages to fetch, in this order, after the parked COLAs
+            (the page backlog, ``ttb-cola fill``).
         images: label images fetched right after each printable form, in its session: ``none``,
             ``front`` (the brand label) or ``all``; rows go to ``cola_images`` and ``cola_barcodes``.
         images_url: the image store (a directory or fsspec URL); empty: ``data/images``.
@@ -162,6 +165,7 @@ def ttb_cola(
         ),
         reprobe=reprobe,
         retry_parked=retry_parked,
+        fill=tuple(fill),
     )
     workers = WorkerSettings(
         base_url=base_url,

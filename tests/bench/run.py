@@ -102,10 +102,18 @@ def bench_images() -> None:
         fn()
 
 
+def bench_fill() -> None:
+    """The page backlog: requests per filled COLA (pages=form) and the order of the fetches."""
+    import bench_fill
+
+    for fn in bench_fill.BENCHES.values():
+        fn()
+
+
 BENCHES = {
     "parse": bench_parse, "ingest": bench_ingest, "backfill": bench_backfill, "dbt": bench_dbt, "lake": bench_lake,
     "digest": bench_digest, "resilience": bench_resilience, "images": bench_images,
-    "index": bench_index,
+    "index": bench_index, "fill": bench_fill,
 }
 
 

@@ -45,10 +45,32 @@ class Window:
 
 #: ``window(today, strategy)`` gives a command's dates.
 Dates = Callable[[date, str], Window]
+#: ``runner(args, command, today, reports, left, interrupt)`` runs a command's chunks under its lock.
+Runner = Callable[[argparse.Namespace, str, date, "list[RunReport]", list[Any], Interrupt], None]
 
 
-class _Stopped(Exception):
-    """A chunk ended the command early: the registry blocked us, or the budget is spent."""
+@dataclass(frozen=True)
+class CrawlSettings:
+    """A crawl command's checked settings (flags, else configuration)."""
+
+    strategy: str
+    pages: str
+    chunk_days: int
+    rate: float
+    budget: Budget
+    max_workers: int
+    base_url: str
+    on_block: str
+    images: str
+    #: The page backlog (``fill``, and ``daily``'s last step): COLAs per chunk, ``daily``'s cap without a
+    #: budget, the watchlist entries filled first.
+    fill_chunk: int = 300
+    fill_max: int = 2_000
+    watchlist: tuple[Any, ...] = ()
+
+
+class Stopped(Exception):
+    """A chunk ended the command early: the registry blocked us, the budget is spent, or an interrupt."""
 
 
 def ingest_dates(args: argparse.Namespace) -> Dates:
@@ -102,8 +124,9 @@ def _first_search_day(start: str, strategy: str) -> date | None:
     return parse_day(start, "START")
 
 
-def crawl(args: argparse.Namespace, command: str, dates: Dates) -> int:
-    """Validate, take the destination's lock and run the command's chunks; the exit status."""
+def crawl(args: argparse.Namespace, command: str, dates: Dates | None = None, runner: Runner | None = None) -> int:
+    """Validate, take the destination's lock and run the command's chunks (``runner``, by default the
+    chunks of ``dates``); the exit status."""
     from dlt.common.storages.exceptions import LoadPackageNotFound
     from dlt.pipeline.exceptions import PipelineStepFailed
 
@@ -120,8 +143,12 @@ def crawl(args: argparse.Namespace, command: str, dates: Dates) -> int:
     left: list[Any] = []
     with graceful_interrupt() as interrupt:
         try:
-            _run(args, command, dates, today, reports, left, interrupt)
-        except _Stopped:
+            if runner is None:
+                assert dates is not None
+                _run(args, command, dates, today, reports, left, interrupt)
+            else:
+                runner(args, command, today, reports, left, interrupt)
+        except Stopped:
             pass
         except (InputError, LockHeld) as exc:
             print(f"ttb-cola {command}: {exc}", file=sys.stderr)
@@ -196,22 +223,12 @@ def _budget(args: argparse.Namespace) -> Budget:
     )
 
 
-def _run(
-    args: argparse.Namespace, command: str, dates: Dates, today: date, reports: list[RunReport], left: list[Any],
-    interrupt: Interrupt,
-) -> None:
-    from ttb_cola.destinations.warehouse import destination_lock
-    from ttb_cola.progress import progress_log
-    from ttb_cola.runs.inputs import configured, validate
+def crawl_settings(args: argparse.Namespace, command: str) -> CrawlSettings:
+    """The command's settings, checked (InputError) before anything is created or written."""
+    from ttb_cola.runs.inputs import configured
     from ttb_cola.runs.limits import check_crawl_settings, count, given
-    from ttb_cola.runs.pipeline import run_ingest
-    from ttb_cola.runs.preflight import check_reachable
-    from ttb_cola.runs.schedule import CommandProgress, plan_chunks
-    from ttb_cola.scheduler import RunReport
 
     strategy, pages, chunk_days, rate = _settings(args, command)
-    window = dates(today, strategy)
-    request = validate(window.start, window.end, args.methods, args.destination, today)
     budget = _budget(args)
     max_workers = count(*given(args.max_workers, "--max-workers", "max_workers", 4))
     check_crawl_settings()
@@ -224,8 +241,40 @@ def _run(
     images = getattr(args, "images", None) or configured("images", "none")
     if images not in ("none", "front", "all"):
         raise InputError(f"images must be none, front or all, got {images!r}")
-    check_reachable(base_url, configured("ca_bundle") or None, user_agent=configured("user_agent") or None)
+    settings = CrawlSettings(strategy, pages, chunk_days, rate, budget, max_workers, base_url, on_block, images)
+    if command in ("fill", "daily"):
+        from ttb_cola.fill.command import fill_settings
+
+        settings = fill_settings(settings)
+    return settings
+
+
+def start_crawl(args: argparse.Namespace, settings: CrawlSettings) -> None:
+    """Check that the registry answers (before the lock is taken), then turn the progress lines on."""
+    from ttb_cola.runs.inputs import configured
+    from ttb_cola.runs.preflight import check_reachable
+
+    check_reachable(settings.base_url, configured("ca_bundle") or None, user_agent=configured("user_agent") or None)
     configure_logging(args.quiet)
+
+
+def _run(
+    args: argparse.Namespace, command: str, dates: Dates, today: date, reports: list[RunReport], left: list[Any],
+    interrupt: Interrupt,
+) -> None:
+    from ttb_cola.destinations.warehouse import destination_lock
+    from ttb_cola.progress import progress_log
+    from ttb_cola.runs.inputs import validate
+    from ttb_cola.runs.pipeline import run_ingest
+    from ttb_cola.runs.schedule import CommandProgress, plan_chunks
+    from ttb_cola.scheduler import RunReport
+
+    settings = crawl_settings(args, command)
+    strategy, pages, chunk_days, rate = settings.strategy, settings.pages, settings.chunk_days, settings.rate
+    budget, max_workers, on_block, images = settings.budget, settings.max_workers, settings.on_block, settings.images
+    window = dates(today, strategy)
+    request = validate(window.start, window.end, args.methods, args.destination, today)
+    start_crawl(args, settings)
     planned = plan_chunks((request.start, request.end), window.search_from, today, chunk_days)
     progress = CommandProgress(planned, rate, pages, label=command)
     left[:] = planned
@@ -244,7 +293,11 @@ def _run(
             if not report.deferred and not report.blocked and not interrupt.requested:
                 left.remove(chunk)
             if report.blocked or report.deferred or budget.spent() or interrupt.requested or interrupt.lost:
-                raise _Stopped
+                raise Stopped
+        if command == "daily":  # what is left of the budget goes to the page backlog
+            from ttb_cola.fill.command import daily_fill
+
+            daily_fill(args, settings, request, today, reports, interrupt)
 
 
 def _finish(command: str, reports: list[RunReport], left: list[Any], interrupted: bool = False) -> int:

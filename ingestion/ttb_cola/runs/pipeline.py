@@ -35,9 +35,11 @@ def run_ingest(
     pipelines_dir: str | None = None,
     report: RunReport | None = None,
     budget: Budget | None = None,
+    fill: list[str] | None = None,
     **overrides: Any,
 ) -> tuple[LoadInfo, RunReport]:
-    """Run one chunk (by default: the request's receipt dates) and load it; dlt's load info and the report."""
+    """Run one chunk (by default: the request's receipt dates; with ``fill``: the pages of those listed
+    COLAs, and no dates) and load it; dlt's load info and the report."""
     chunk = chunk or Chunk("receipts", request.start, request.end)
     report = report or RunReport()
     pipeline, lake = pipeline_and_lake(request.destination, pipelines_dir)
@@ -48,9 +50,10 @@ def run_ingest(
     images = crawl_image_settings(overrides.pop("images", None) or configured("images", "none"),
                                   configured("images_url"), request.destination, pipeline.dataset_name, lake)
     dates = ("search_start", "search_end") if chunk.kind == "search" else ("start_date", "end_date")
+    window = {dates[0]: chunk.first.isoformat(), dates[1]: chunk.last.isoformat()} if fill is None else {"fill": fill}
     try:
         source = ttb_cola(
-            **{dates[0]: chunk.first.isoformat(), dates[1]: chunk.last.isoformat()},
+            **window,
             receipt_methods=request.methods,
             reprobe=reprobe,
             today=today.isoformat(),

@@ -35,7 +35,7 @@ def summary(report: RunReport) -> str:
         )
     found = sum(o.found for o in report.outcomes) + sum(
         len(seqs) for s in report.searches for seqs in s.fetched.values()
-    )
+    ) + sum(1 for o in report.filled if o.loaded)
     searched = f"{len(report.searches)} completed dates searched, " if report.searches else ""
     if report.verifications:
         v = report.verifications
@@ -51,6 +51,12 @@ def summary(report: RunReport) -> str:
         + (f", {len(report.parked)} COLAs parked" if report.parked else "")
         + (f", {len(report.resolved)} parked COLAs recovered" if report.resolved else "")
     )
+    if report.filled:
+        loaded = sum(1 for o in report.filled if o.loaded)
+        lines.append(f"run {report.run_id}: filled {loaded} owed COLA(s) with their pages "
+                     f"({sum(o.requests for o in report.filled)} requests, "
+                     f"{sum(1 for o in report.filled if o.parked)} parked)"
+                     + (f", {report.deferred} left for the next run (budget)" if report.deferred else ""))
     if report.images is not None:
         i = report.images
         left = f"; {len(i.failed)} COLA(s) left to `ttb-cola images`" if i.failed else ""

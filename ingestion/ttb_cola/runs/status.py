@@ -1,5 +1,5 @@
-"""``status``: coverage by receipt month from the partition state in the destination, the COLAs
-left parked and the load packages moved aside."""
+"""``status``: coverage by receipt month from the partition state in the destination, the page backlog
+(listed COLAs without their pages), the COLAs left parked and the load packages moved aside."""
 
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ def show_status(destination: str, pipelines_dir: str | None) -> int:
     try:
         crawl = crawl_state(destination, pipelines_dir)
         aside = moved_aside_packages(destination, pipelines_dir)
+        backlog = page_backlog(destination, pipelines_dir) if crawl else []
     except InputError as exc:
         print(f"ttb-cola status: {exc}", file=sys.stderr)
         return EXIT_USAGE
@@ -35,6 +36,7 @@ def show_status(destination: str, pipelines_dir: str | None) -> int:
         print("no partition crawled yet: run `make ingest DATE=...` or `make daily`")
         return EXIT_OK
     print(render_coverage(coverage_by_month(states)))
+    print(render_backlog(backlog))
     if parked:
         print(render_parked(parked))
     if aside:
@@ -44,6 +46,32 @@ def show_status(destination: str, pipelines_dir: str | None) -> int:
         print(f"failed partitions (the next run retries them): {', '.join(failed[:20])}", file=sys.stderr)
         return EXIT_FAILED
     return EXIT_PARKED if parked else EXIT_OK
+
+
+def page_backlog(destination: str, pipelines_dir: str | None) -> list[tuple[int, int]]:
+    """The listed COLAs that owe pages (``pages`` setting), by completed-date year, newest first."""
+    from ttb_cola.destinations.warehouse import pipeline_and_lake
+    from ttb_cola.fill.backlog import backlog_by_year, backlog_tables
+    from ttb_cola.runs.inputs import configured
+    from ttb_cola.search.plan import check_pages
+
+    try:
+        pages = check_pages(configured("pages", "form"))
+    except ValueError as exc:
+        raise InputError(str(exc)) from None
+    pipeline, lake = pipeline_and_lake(destination, pipelines_dir, align=False)
+    with backlog_tables(destination, pipeline.dataset_name, lake) as con:
+        return backlog_by_year(con, pages)
+
+
+def render_backlog(by_year: list[tuple[int, int]]) -> str:
+    """The page backlog: one number, then by completed-date year (``ttb-cola fill`` fetches it)."""
+    total = sum(n for _, n in by_year)
+    if not total:
+        return "page backlog: every listed COLA has its pages"
+    years = ", ".join(f"{year}: {n:,}" for year, n in by_year)
+    return (f"page backlog: {total:,} listed COLA(s) without their pages (`ttb-cola fill` fetches them)\n"
+            f"  by completed year: {years}")
 
 
 def render_parked(parked: dict[str, Any]) -> str:

@@ -31,7 +31,8 @@ FORM_FIELDS = "ttb_id, status, brand_name, fanciful_name, permit_number, class_t
 def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Warehouse:
     warehouse = Warehouse(tmp_path, monkeypatch)
     monkeypatch.setenv("SOURCES__TTB_COLA__PAGES", "form")
-    monkeypatch.chdir(tmp_path)  # no watchlist unless a test writes one
+    # no watchlist unless a test writes one there (never chdir: dlt would then read another .dlt/)
+    monkeypatch.setenv("SOURCES__TTB_COLA__WATCHLIST", str(tmp_path / "transform" / "seeds" / "watchlist.csv"))
     return warehouse
 
 

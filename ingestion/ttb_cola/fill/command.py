@@ -15,6 +15,7 @@ import dataclasses
 import time
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ttb_cola.errors import InputError
@@ -195,10 +196,12 @@ def fill_backlog(
 def _watchlist() -> list[Any]:
     """The watchlist's entries (none without the file); a malformed file is bad input."""
     from ttb_cola.digest.watchlist import DEFAULT_WATCHLIST, WatchlistError, read_watchlist
+    from ttb_cola.runs.inputs import configured
 
-    if not DEFAULT_WATCHLIST.is_file():
+    path = Path(configured("watchlist", str(DEFAULT_WATCHLIST)))
+    if not path.is_file():
         return []
     try:
-        return read_watchlist(DEFAULT_WATCHLIST)
+        return read_watchlist(path)
     except WatchlistError as exc:
         raise InputError(str(exc)) from None

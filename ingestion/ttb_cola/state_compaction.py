@@ -7,6 +7,7 @@ bookkeeping of an index of every completed date (about 13,000) and every receipt
 
 - ``partitions``: partition key -> its dict, or, for a partition without an error, one line of text
   (:func:`pack_partition`) with its holes, unanswered sequences and fetch days as ranges;
+- ``settled``: the settled partitions with nothing left to re-check, by column (:func:`pack_settled`);
 - ``searches``: completed date -> its dict, for dates not yet complete, failed, or still provisional;
 - ``searched``: the complete dates, as runs of consecutive days searched on the same run date, keyed by
   the run's first day (:func:`pack_searches`): the date of the search and each day's reported total
@@ -27,6 +28,8 @@ from ttb_cola.probe.plan import decode_ranges, encode_ranges
 
 #: Resource state key of the packed complete completed dates.
 SEARCHED = "searched"
+#: Resource state key of the packed settled partitions, stored by column.
+SETTLED = "settled"
 _STATUS = {"open": "o", "settled": "s"}
 _STATUS_OF = {v: k for k, v in _STATUS.items()}
 _PARTITION_KEYS = ("highest", "holes", "public", "probed", "status", "last_checked", "last_run", "last_error",
@@ -124,11 +127,73 @@ def unpack_searches(kept: dict[str, Any], runs: dict[str, str]) -> dict[str, Any
     return searches
 
 
+def pack_settled(partitions: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Split packed partitions into those kept as they are and a block of the settled ones (no holes
+    nor unanswered sequences left), stored by column (most of an index: each column compresses
+    well): their receipt dates per method as ranges of day numbers, and per partition in that order
+    the highest sequence, how many fewer are public, how many more were probed, the days from
+    receipt to the last check, the last run and the fetch days."""
+    kept: dict[str, Any] = {}
+    rows: dict[str, dict[int, str]] = {}
+    for key, value in partitions.items():
+        parts = value.split("|") if isinstance(value, str) else []
+        if len(parts) != 9 or parts[3] != _STATUS["settled"] or any(parts[6:8]) or not parts[4]:
+            kept[key] = value
+            continue
+        day, _, method = key.partition("|")
+        try:
+            receipt = date.fromisoformat(day)
+            highest, public, probed = int(parts[0]), int(parts[1]), int(parts[2])
+            checked = (date.fromisoformat(parts[4]) - receipt).days
+        except ValueError:
+            kept[key] = value
+            continue
+        if f"{receipt.isoformat()}|{method}" != key or " " in parts[5] + parts[8] or not method.isdigit():
+            kept[key] = value
+            continue
+        rows.setdefault(method, {})[receipt.toordinal()] = [
+            str(highest), str(highest - public), str(probed - highest), str(checked), parts[5], parts[8]]
+    block: dict[str, Any] = {"days": {}, "columns": []}
+    columns: list[list[str]] = [[], [], [], [], [], []]
+    for method in sorted(rows):
+        block["days"][method] = encode_ranges(rows[method])
+        for ordinal in sorted(rows[method]):
+            for column, text in zip(columns, rows[method][ordinal], strict=True):
+                column.append(text)
+    block["columns"] = [" ".join(column) for column in columns]
+    if not rows:
+        return kept, {}
+    if _unpack_settled(block) != {k: v for k, v in partitions.items() if k not in kept}:
+        return partitions, {}
+    return kept, block
+
+
+def _unpack_settled(block: dict[str, Any]) -> dict[str, str]:
+    """The packed partition lines of :func:`pack_settled`'s block."""
+    if not block:
+        return {}
+    columns = [text.split(" ") for text in block["columns"]]
+    lines: dict[str, str] = {}
+    n = 0
+    for method in sorted(block["days"]):
+        for ordinal in sorted(decode_ranges(block["days"][method])):
+            receipt = date.fromordinal(ordinal)
+            highest, gap, extra, checked, run, fetched = (column[n] for column in columns)
+            top = int(highest)
+            lines[f"{receipt.isoformat()}|{method}"] = "|".join([
+                highest, str(top - int(gap)), str(top + int(extra)), _STATUS["settled"],
+                (receipt + timedelta(days=int(checked))).isoformat(), run, "", "", fetched,
+            ])
+            n += 1
+    return lines
+
+
 def crawl_view(crawl: dict[str, Any]) -> dict[str, Any]:
     """The crawl's resource state with ``partitions`` and ``searches`` as full dicts (a new dict;
     ``crawl`` as stored, packed or not, is left as it is)."""
-    view = {key: value for key, value in crawl.items() if key != SEARCHED}
-    view["partitions"] = {key: unpack_partition(value) for key, value in (crawl.get("partitions") or {}).items()}
+    view = {key: value for key, value in crawl.items() if key not in (SEARCHED, SETTLED)}
+    stored = {**_unpack_settled(crawl.get(SETTLED) or {}), **(crawl.get("partitions") or {})}
+    view["partitions"] = {key: unpack_partition(value) for key, value in stored.items()}
     view["searches"] = unpack_searches(crawl.get("searches") or {}, crawl.get(SEARCHED) or {})
     return view
 
@@ -140,12 +205,14 @@ def unpacked(resource_state: dict[str, Any]) -> None:
     resource_state["partitions"] = view["partitions"]
     resource_state["searches"] = view["searches"]
     resource_state.pop(SEARCHED, None)
+    resource_state.pop(SETTLED, None)
 
 
 def packed(resource_state: dict[str, Any]) -> None:
     """Pack ``resource_state`` in place (see the module docstring): what the load stores."""
-    partitions = resource_state.get("partitions") or {}
-    resource_state["partitions"] = {key: pack_partition(unpack_partition(value)) for key, value in partitions.items()}
-    kept, runs = pack_searches(crawl_view(resource_state)["searches"])
+    view = crawl_view(resource_state)
+    resource_state["partitions"], resource_state[SETTLED] = pack_settled(
+        {key: pack_partition(value) for key, value in view["partitions"].items()})
+    kept, runs = pack_searches(view["searches"])
     resource_state["searches"] = kept
     resource_state[SEARCHED] = runs

@@ -56,6 +56,8 @@ def _partition(rng: random.Random, receipt: date, method: str, today: date) -> d
     checked = receipt + timedelta(days=min(age, SETTLE_DAYS + rng.randint(1, 14))) if not settled else \
         receipt + timedelta(days=SETTLE_DAYS + rng.randint(1, 14))
     fetched: dict[str, str] = {}
+    if settled and highest and rng.random() < 0.7:  # the sequences its settling probe found, kept for good
+        fetched[checked.isoformat()] = encode_ranges(rng.sample(range(1, highest + 1), min(highest, 3)))
     if not settled and highest:
         found = [s for s in range(1, highest + 1) if s not in set(holes)]
         cut = sorted(rng.sample(range(len(found) + 1), min(3, len(found) + 1)))

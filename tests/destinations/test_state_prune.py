@@ -66,14 +66,16 @@ def copies(destination: str, folder: Path) -> int:
 
 
 def test_loads_leave_one_copy_and_a_fresh_folder_restores_the_newest(
-    destination: str, sim: SimulatorServer, tmp_path: Path,
+    destination: str, sim: SimulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setenv("SOURCES__TTB_COLA__SETTLE_DAYS", "40")  # the older dates settle: stored by column
     loads = 30 if destination == "duckdb" else 8
     for n in range(loads):
         ingest(sim, destination, FIRST + timedelta(days=n), tmp_path / "work")
         assert copies(destination, tmp_path / "work") == 1
     held = crawl_state(destination, str(tmp_path / "work"))
     assert len(held["partitions"]) == loads
+    assert "settled" in {one["status"] for one in held["partitions"].values()}
     # A fresh working folder restores the destination's state: every date crawled is skipped.
     fresh = tmp_path / "fresh"
     ingest(sim, destination, FIRST, fresh)

@@ -26,6 +26,7 @@ from ttb_cola.records import (
     PAGE_FIELDS,
     PROVENANCE_FIELDS,
 )
+from ttb_cola.state_compaction import crawl_view
 
 METHODS = ("001", "002", "003", "000")
 JSON_FIELDS = ("type_of_application", "other_permits")
@@ -158,7 +159,7 @@ class Warehouse:
     def state(self) -> dict[str, Any]:
         """Per-partition crawl state as the local pipeline holds it."""
         pipeline = dlt.attach(pipeline_name=PIPELINE_NAME, pipelines_dir=str(self.pipelines))
-        return pipeline.state["sources"]["ttb_cola"]["resources"]["partitions"]["partitions"]
+        return crawl_view(pipeline.state["sources"]["ttb_cola"]["resources"]["partitions"])["partitions"]
 
 
 #: The merged tables and their keys (the status log and the crawl logs are appended).

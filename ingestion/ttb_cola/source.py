@@ -5,7 +5,8 @@ completed date (:mod:`ttb_cola.search`) and it probes receipt date x receipt met
 by TTB ID (:mod:`ttb_cola.probe`), on the :class:`~ttb_cola.scheduler.Scheduler`'s pool. One run
 searches one range of completed dates and/or covers one range of receipt dates (the runs layer
 chunks a command into such runs, each one dlt load with its state). It keeps one state entry per
-receipt partition and per completed date in ``dlt.current.resource_state()``; the page tables
+receipt partition and per completed date in ``dlt.current.resource_state()``, packed between runs
+(:mod:`ttb_cola.state_compaction`); the page tables
 (``cola_details``, ``cola_forms``, ``cola_listings``), ``cola_label_images``, the crawl logs
 (``crawl_partitions``, ``crawl_searches``) and the parked COLAs (``crawl_parked``, see
 :mod:`ttb_cola.parked`) are transformers over its output.
@@ -47,6 +48,7 @@ from ttb_cola.registry.breaker import BreakerSettings
 from ttb_cola.registry.retry import RetryPolicy
 from ttb_cola.scheduler import Event, RunPlan, RunReport, Scheduler, WorkerSettings
 from ttb_cola.search.plan import check_pages, check_strategy
+from ttb_cola.state_compaction import packed, unpacked
 from ttb_cola.status_log import status_log_resource
 
 
@@ -198,12 +200,14 @@ def ttb_cola(
     @dlt.resource(name="partitions", selected=False)
     def partitions() -> Iterator[Event]:
         resource_state = dlt.current.resource_state()
-        states: dict[str, Any] = resource_state.setdefault("partitions", {})
-        searches: dict[str, Any] = resource_state.setdefault("searches", {})
+        unpacked(resource_state)  # stored packed (see ttb_cola.state_compaction); worked on as dicts
+        states: dict[str, Any] = resource_state["partitions"]
+        searches: dict[str, Any] = resource_state["searches"]
         parked: dict[str, Any] = resource_state.setdefault("parked", {})
         yield Event(MATERIALIZE, {})  # every table exists from the first run on, rows or not
         with Scheduler(workers, run_report, budget) as scheduler:
             yield from scheduler.run(plan, states, searches, parked)
+        packed(resource_state)  # only once every worker is done with the dicts
 
     return (partitions, *table_resources(partitions, run_report.run_id))
 

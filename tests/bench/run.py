@@ -110,10 +110,18 @@ def bench_fill() -> None:
         fn()
 
 
+def bench_state() -> None:
+    """Bytes of the dlt state and of `_dlt_pipeline_state`, and start-up time, at registry scale."""
+    import bench_state
+
+    for fn in bench_state.BENCHES.values():
+        fn()
+
+
 BENCHES = {
     "parse": bench_parse, "ingest": bench_ingest, "backfill": bench_backfill, "dbt": bench_dbt, "lake": bench_lake,
     "digest": bench_digest, "resilience": bench_resilience, "images": bench_images,
-    "index": bench_index, "fill": bench_fill,
+    "index": bench_index, "fill": bench_fill, "state": bench_state,
 }
 
 

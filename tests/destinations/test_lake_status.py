@@ -16,6 +16,7 @@ from moto_server import MotoS3, no_machine_aws_credentials
 from sim_server import running_simulator
 
 from ttb_cola.cli import main
+from ttb_cola.state_compaction import crawl_view
 from ttb_cola_sim.server import SimulatorServer
 
 DAY = date(2025, 6, 16)
@@ -35,8 +36,8 @@ def _unfinished_state(fs: fsspec.AbstractFileSystem, root: str) -> None:
     newest = sorted(fs.glob(f"{root}/_dlt_pipeline_state/*"))[-1]
     doc = json.loads(fs.cat_file(newest).decode().splitlines()[0])
     state = decompress_state(doc["state"])
-    for partition in state["sources"]["ttb_cola"]["resources"]["partitions"]["partitions"].values():
-        partition["status"] = "failed"
+    crawl = state["sources"]["ttb_cola"]["resources"]["partitions"]
+    crawl["partitions"] = {key: {**one, "status": "failed"} for key, one in crawl_view(crawl)["partitions"].items()}
     load_id = "9999999999.000001"
     doc.update(state=compress_state(state), _dlt_load_id=load_id, version=doc["version"] + 1)
     name = newest.rsplit("/", 1)[1].split("__")

@@ -16,6 +16,7 @@ import fsspec
 from dlt.common.versioned_state import decompress_state
 
 from ttb_cola.destinations.lake import checked_lake
+from ttb_cola.state_compaction import crawl_view
 
 
 def _jsonl(fs: fsspec.AbstractFileSystem, path: str) -> list[dict[str, Any]]:
@@ -46,7 +47,7 @@ def completed_state(pipeline_name: str, dataset_name: str) -> dict[str, Any]:
 
 
 def completed_crawl_state(pipeline: Any) -> dict[str, Any]:
-    """The crawl's resource state (partitions, searches, parked COLAs) as of the newest complete load."""
+    """The crawl's resource state (partitions, searches, parked COLAs) as of the newest complete load, unpacked."""
     state = completed_state(pipeline.pipeline_name, pipeline.dataset_name)
     resources = state.get("sources", {}).get("ttb_cola", {}).get("resources", {})
-    return dict(resources.get("partitions", {}))
+    return crawl_view(resources.get("partitions", {}))

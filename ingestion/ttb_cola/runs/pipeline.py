@@ -13,10 +13,12 @@ from ttb_cola.budget import Budget
 from ttb_cola.destinations.duckdb import duckdb_path
 from ttb_cola.destinations.lake_tables import as_lake_tables, create_lake_tables
 from ttb_cola.destinations.schema_upgrade import add_declared_columns
+from ttb_cola.destinations.state_prune import prune_state_copies
 from ttb_cola.destinations.warehouse import FILE_FORMAT, check_destination, make_pipeline, pipeline_and_lake
 from ttb_cola.destinations.working_folder import destination_state
 from ttb_cola.errors import InputError
 from ttb_cola.images.settings import crawl_image_settings
+from ttb_cola.progress import progress_log
 from ttb_cola.registry.client import DEFAULT_BASE_URL
 from ttb_cola.runs.inputs import IngestRequest, configured
 from ttb_cola.runs.quarantine import MovedAside, moved_aside
@@ -24,6 +26,7 @@ from ttb_cola.runs.recovery import finish_pending
 from ttb_cola.runs.schedule import Chunk
 from ttb_cola.scheduler import RunReport
 from ttb_cola.source import ttb_cola, ttb_cola_archive
+from ttb_cola.state_compaction import crawl_view
 
 
 def run_ingest(
@@ -68,10 +71,23 @@ def run_ingest(
         info = pipeline.run(source, loader_file_format=FILE_FORMAT)
         if lake is not None:
             create_lake_tables(lake, pipeline, source)
+        _prune(pipeline, lake)
     finally:
         if images.get("known_images") is not None:
             images["known_images"].close()
     return info, report
+
+
+def _prune(pipeline: Any, lake: Any) -> None:
+    """Prune the destination's old state copies (:mod:`ttb_cola.destinations.state_prune`); a failure is
+    only logged: nothing is lost, the next load prunes again."""
+    try:
+        pruned = prune_state_copies(pipeline, lake)
+    except Exception as exc:  # noqa: BLE001 - pruning is housekeeping: it must never fail a loaded chunk
+        progress_log.warning(f"old state copies not pruned ({type(exc).__name__}: {exc}); the next load prunes them")
+        return
+    if pruned:
+        progress_log.debug("pruned %d old state copies from the destination", pruned)
 
 
 def run_reparse(destination: str, archive_url: str | None = None, pipelines_dir: str | None = None) -> LoadInfo:
@@ -107,8 +123,8 @@ def partition_states(destination: str, pipelines_dir: str | None = None) -> dict
 
 
 def crawl_state(destination: str, pipelines_dir: str | None = None) -> dict[str, Any]:
-    """The crawl's resource state (``partitions``, ``searches``, ``parked``) as the destination holds it
-    ({} before the first run); the local working folder is neither read nor changed."""
+    """The crawl's resource state (``partitions``, ``searches``, ``parked``) as the destination holds it,
+    unpacked ({} before the first run); the local working folder is neither read nor changed."""
     check_destination(destination)
     if destination == "duckdb" and not duckdb_path().exists():
         return {}
@@ -119,7 +135,7 @@ def crawl_state(destination: str, pipelines_dir: str | None = None) -> dict[str,
         return completed_crawl_state(pipeline)
     state = destination_state(pipeline) or {}
     resources = state.get("sources", {}).get("ttb_cola", {}).get("resources", {})
-    return dict(resources.get("partitions", {}))
+    return crawl_view(resources.get("partitions", {}))
 
 
 def moved_aside_packages(destination: str, pipelines_dir: str | None = None) -> list[MovedAside]:

@@ -31,6 +31,7 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 from ttb_cola.clock import utc_now
 from ttb_cola.destinations.held import held_file
 from ttb_cola.progress import progress_log
+from ttb_cola.state_compaction import crawl_view
 
 #: Where a pipeline keeps the packages it moved aside, inside its working folder.
 QUARANTINE_FOLDER = "quarantine"
@@ -136,7 +137,7 @@ def _write(one: MovedAside) -> None:
 
 def _crawl_entries(state: Any) -> dict[str, Any]:
     """The crawl's partition and completed-date states by name (the ``partitions`` resource's state)."""
-    crawl = state.get("sources", {}).get("ttb_cola", {}).get("resources", {}).get("partitions", {})
+    crawl = crawl_view(state.get("sources", {}).get("ttb_cola", {}).get("resources", {}).get("partitions", {}))
     entries = {f"partition {key}": value for key, value in crawl.get("partitions", {}).items()}
     entries.update({f"completed date {day}": value for day, value in crawl.get("searches", {}).items()})
     return entries

@@ -22,6 +22,7 @@ from ttb_cola.cli import main
 from ttb_cola.destinations.warehouse import PIPELINE_NAME
 from ttb_cola.records import LISTING_ROW_FIELDS
 from ttb_cola.search.cap import ExportCap
+from ttb_cola.search.client import Searcher, SearchIncomplete
 from ttb_cola_sim.registry import Registry, truth_record
 from ttb_cola_sim.server import SimulatorServer
 
@@ -159,3 +160,25 @@ def test_an_index_run_killed_midway_then_rerun_loses_nothing_and_searches_no_com
                            "group by 1")
     assert {day: statuses for day, statuses in rows if day in committed} == {
         day: ["complete", "verified"] for day in committed}
+
+
+def test_a_range_that_cannot_be_reconciled_is_searched_date_by_date(
+    warehouse: Warehouse, registry: Registry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing is lost when a range's rows do not add up: its dates are searched alone, each proven."""
+    completed = Searcher.completed
+    refused: list[tuple[date, date]] = []
+
+    def unreconciled(self: Searcher, first: date, last: date | None = None) -> object:
+        if last is not None and first < last and first <= date(2025, 6, 13) <= last:
+            refused.append((first, last))
+            raise SearchIncomplete(f"{first}..{last}: rows short of the total")
+        return completed(self, first, last)
+
+    monkeypatch.setattr(Searcher, "completed", unreconciled)
+    expected = listing_truth(registry)
+    with SimulatorServer(registry, export_cap=1000) as sim:
+        assert main(index_args(warehouse, sim.base_url)) == 0
+    assert refused == [(date(2025, 5, 31), TODAY)]
+    assert loaded_listings(warehouse) == expected
+    assert_every_date_complete(warehouse, expected)

@@ -203,7 +203,7 @@ class Scheduler:
         self, plan: RunPlan, states: dict[str, Any], searches: dict[str, Any], listed: dict[str, int]
     ) -> Iterator[Event]:
         """Count the complete days again by ranges, then search the days not complete and those whose
-        total moved."""
+        total moved, consecutive ones as one range (one unit of work, one outcome per date)."""
         assert plan.search_first is not None and plan.search_last is not None
         days = search_days(searches, plan.search_first, plan.search_last, plan.reprobe)
         ranges = [] if plan.reprobe else complete_ranges(searches, plan.search_first, plan.search_last)

@@ -45,7 +45,10 @@ def date_range(first: date, last: date) -> list[date]:
 
 @dataclass
 class ListingOutcome:
-    """What one run did for one completed date: counters for ``crawl_searches`` and the new state."""
+    """What one run did for one completed date: counters for ``crawl_searches`` and the new state.
+
+    A date searched as part of a range carries its own fetches; the range's search counters
+    (exports, pages, splits, requests) are on its first date."""
 
     completed_date: str
     state: dict[str, Any]

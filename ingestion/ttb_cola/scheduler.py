@@ -46,6 +46,7 @@ from ttb_cola.search.cap import ExportCap
 from ttb_cola.search.client import Searcher
 from ttb_cola.search.plan import complete_ranges, covered_from, day_ranges, search_days, search_state
 from ttb_cola.search.runner import Lister, ListingOutcome, VerifyOutcome, verify_range
+from ttb_cola.search.split import Density
 
 Outcome = PartitionOutcome | ListingOutcome | RetryOutcome | VerifyOutcome
 
@@ -145,8 +146,10 @@ class Scheduler:
         export_cap: ExportCap | None = None,
     ) -> None:
         self.workers = workers
-        #: What is known of the registry's export cap, shared by every worker's searcher.
+        #: What is known of the registry's export cap, and how completions spread (where to split a
+        #: search), shared by every worker's searcher.
         self.cap = export_cap or ExportCap()
+        self.density = Density()
         self.report = report
         self.budget = budget or Budget()
         self.stop = report.stop
@@ -372,9 +375,10 @@ class Scheduler:
         return self._local.prober
 
     def _searcher(self) -> Searcher:
-        """This worker thread's searcher (its prober's client and session, the run's export cap)."""
+        """This worker thread's searcher (its prober's client and session, the run's export cap and
+        density)."""
         if not hasattr(self._local, "searcher"):
-            self._local.searcher = Searcher(self._prober().client, self.cap)
+            self._local.searcher = Searcher(self._prober().client, self.cap, self.density)
         return self._local.searcher
 
     def _emit(self, row: TableRow) -> None:

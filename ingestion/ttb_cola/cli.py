@@ -142,7 +142,10 @@ def _crawl_options() -> argparse.ArgumentParser:
         help="probe (TTB ID by TTB ID), search (by completed date: new COLAs and status changes) or both; "
         f"default: {DAILY_STRATEGY} for daily and backfill, sources.ttb_cola.strategy (probe) for ingest",
     )
-    crawl_options.add_argument("--pages", help="pages fetched per COLA: form, detail or both (default: pages)")
+    crawl_options.add_argument(
+        "--pages", help="pages fetched per COLA: form, detail, both, or none (list only, strategy search) "
+        "(default: pages)",
+    )
     crawl_options.add_argument(
         "--images", choices=("none", "front", "all"),
         help="label images fetched right after each form: none, front (brand label) or all (default: images, none)",

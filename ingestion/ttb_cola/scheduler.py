@@ -44,9 +44,11 @@ from ttb_cola.registry.client import RegistryClient
 from ttb_cola.registry.ratelimit import RateLimiter
 from ttb_cola.registry.retry import RetryPolicy
 from ttb_cola.registry.stopping import StopSignal
+from ttb_cola.search.cap import ExportCap
 from ttb_cola.search.client import Searcher
-from ttb_cola.search.plan import complete_ranges, covered_from, search_days, search_state
+from ttb_cola.search.plan import complete_ranges, covered_from, day_ranges, search_days, search_state
 from ttb_cola.search.runner import Lister, ListingOutcome, VerifyOutcome, verify_range
+from ttb_cola.search.split import Density
 
 Outcome = PartitionOutcome | ListingOutcome | RetryOutcome | VerifyOutcome | FillOutcome
 
@@ -147,8 +149,15 @@ def date_range(start: date, end: date) -> list[date]:
 class Scheduler:
     """Runs one :class:`RunPlan` on a thread pool; use as a context manager around :meth:`run`."""
 
-    def __init__(self, workers: WorkerSettings, report: RunReport, budget: Budget | None = None) -> None:
+    def __init__(
+        self, workers: WorkerSettings, report: RunReport, budget: Budget | None = None,
+        export_cap: ExportCap | None = None,
+    ) -> None:
         self.workers = workers
+        #: What is known of the registry's export cap, and how completions spread (where to split a
+        #: search), shared by every worker's searcher.
+        self.cap = export_cap or ExportCap()
+        self.density = Density()
         self.report = report
         self.budget = budget or Budget()
         self.stop = report.stop
@@ -189,14 +198,15 @@ class Scheduler:
         yield from self.book.rows()
 
     def _steps(self, plan: RunPlan, states: dict[str, Any], searches: dict[str, Any]) -> Iterator[Event]:
-        if plan.retry_parked and self.book.entries:
+        list_only = self.workers.pages == "none"  # fetches no page: no parked retry, no partition touched
+        if plan.retry_parked and self.book.entries and not list_only:
             yield from self._retry()
         if plan.fill:
             yield from self._fill(plan.fill)
         listed: dict[str, int] = {}
         if plan.strategy != "probe" and plan.search_first is not None:
             yield from self._search(plan, states, searches, listed)
-        if plan.first is None:
+        if plan.first is None or list_only:
             return
         covered = covered_from(searches, plan.first, plan.today) if plan.strategy != "probe" else None
         todo = yield from self._plan_probes(plan, states, covered, listed)
@@ -206,7 +216,7 @@ class Scheduler:
         self, plan: RunPlan, states: dict[str, Any], searches: dict[str, Any], listed: dict[str, int]
     ) -> Iterator[Event]:
         """Count the complete days again by ranges, then search the days not complete and those whose
-        total moved."""
+        total moved, consecutive ones as one range (one unit of work, one outcome per date)."""
         assert plan.search_first is not None and plan.search_last is not None
         days = search_days(searches, plan.search_first, plan.search_last, plan.reprobe)
         ranges = [] if plan.reprobe else complete_ranges(searches, plan.search_first, plan.search_last)
@@ -244,9 +254,11 @@ class Scheduler:
                               len(moved), ", ".join(d.isoformat() for d in moved[:10]))
         days = sorted({*days, *moved})
         started = time.monotonic()
-        self._futures += [
-            self._pool.submit(self._search_work, day, plan.today, states, searches.get(day.isoformat()))
-            for day in days
+        self._futures += [  # consecutive dates searched at once, each folded as a date of its own
+            self._pool.submit(self._search_work, first, last, plan.today, states, {
+                day.isoformat(): searches.get(day.isoformat()) for day in date_range(first, last)
+            })
+            for first, last in day_ranges(days)
         ]
         for outcome in self._drain(len(days)):
             if isinstance(outcome, Event):
@@ -256,8 +268,9 @@ class Scheduler:
             if self._deferred(outcome):
                 continue
             outcome.requests += charged.pop(date.fromisoformat(outcome.completed_date), 0)
-            for key, sequences in apply_listing(outcome, states, plan.today, plan.crawl).items():
-                listed[key] = listed.get(key, 0) + sequences
+            if self.workers.pages != "none":  # listed only: no partition may claim pages it does not hold
+                for key, sequences in apply_listing(outcome, states, plan.today, plan.crawl).items():
+                    listed[key] = listed.get(key, 0) + sequences
             searches[outcome.completed_date] = outcome.state
             self.report.searches.append(outcome)
             log_search(outcome, len(self.report.searches), len(days), started)
@@ -388,6 +401,13 @@ class Scheduler:
             )
         return self._local.prober
 
+    def _searcher(self) -> Searcher:
+        """This worker thread's searcher (its prober's client and session, the run's export cap and
+        density)."""
+        if not hasattr(self._local, "searcher"):
+            self._local.searcher = Searcher(self._prober().client, self.cap, self.density)
+        return self._local.searcher
+
     def _emit(self, row: TableRow) -> None:
         self.events.put(row)
 
@@ -395,7 +415,7 @@ class Scheduler:
         outcome = VerifyOutcome(first, last, skipped=True)
         try:
             if not self.budget.spent():
-                outcome = verify_range(Searcher(self._prober().client), searches, first, last)
+                outcome = verify_range(self._searcher(), searches, first, last)
         except Exception as exc:  # a bug must fail the range, never pass it as verified
             progress_log.exception("verifying %s..%s failed unexpectedly", first, last)
             outcome = VerifyOutcome(first, last, error=f"unexpected {type(exc).__name__}: {exc}")
@@ -405,29 +425,32 @@ class Scheduler:
             self.events.put(outcome)
 
     def _search_work(
-        self, day: date, today: date, states: dict[str, Any], previous: dict[str, Any] | None
+        self, first: date, last: date, today: date, states: dict[str, Any], previous: dict[str, Any]
     ) -> None:
-        outcome: ListingOutcome | None = None
+        """Search ``first`` to ``last`` and put one outcome per date on the queue, whatever happens."""
+        outcomes: list[ListingOutcome] = []
         started = utc_timestamp()
         try:
             if self.budget.spent():
-                outcome = ListingOutcome(day.isoformat(), previous or {}, skipped=True)
+                outcomes = [ListingOutcome(d.isoformat(), previous.get(d.isoformat()) or {}, skipped=True)
+                            for d in date_range(first, last)]
                 return
-            worker = self._prober()
-            outcome = Lister(Searcher(worker.client), worker).run(
-                day, today, states, emit=self._emit, previous=previous
-            )
-        except Exception as exc:  # a bug must fail the day, never lose it silently
-            progress_log.exception("search of %s failed unexpectedly", day)
-            outcome = ListingOutcome(day.isoformat(), search_state(
-                day, today, None, 0, f"unexpected {type(exc).__name__}: {exc}", previous=previous
-            ), started_at=started)
+            lister = Lister(self._searcher(), self._prober(), list_only=self.workers.pages == "none")
+            outcomes = lister.run(first, last, today, states, emit=self._emit, previous=previous)
+        except Exception as exc:  # a bug must fail the dates, never lose them silently
+            progress_log.exception("search of %s..%s failed unexpectedly", first, last)
+            outcomes = [ListingOutcome(d.isoformat(), search_state(
+                d, today, None, 0, f"unexpected {type(exc).__name__}: {exc}", previous=previous.get(d.isoformat())
+            ), started_at=started) for d in date_range(first, last)]
         finally:
-            if outcome is not None and outcome.blocked:
+            if any(o.blocked for o in outcomes):
                 self.stop.set()
-            self.events.put(outcome or ListingOutcome(
-                day.isoformat(), search_state(day, today, None, 0, "lost", previous=previous), started_at=started
-            ))
+            done = {o.completed_date for o in outcomes}
+            outcomes += [ListingOutcome(d.isoformat(), search_state(
+                d, today, None, 0, "lost", previous=previous.get(d.isoformat())), started_at=started)
+                for d in date_range(first, last) if d.isoformat() not in done]
+            for outcome in outcomes:
+                self.events.put(outcome)
 
     def _retry_work(self, parked: dict[str, str], unanswered: set[str]) -> None:
         outcome = RetryOutcome(skipped=True)

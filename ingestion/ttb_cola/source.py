@@ -47,7 +47,8 @@ from ttb_cola.records import (
 from ttb_cola.registry.breaker import BreakerSettings
 from ttb_cola.registry.retry import RetryPolicy
 from ttb_cola.scheduler import Event, RunPlan, RunReport, Scheduler, WorkerSettings
-from ttb_cola.search.plan import check_pages, check_strategy
+from ttb_cola.search.cap import DEFAULT_EXPORT_CAP, ExportCap
+from ttb_cola.search.plan import check_pages, check_strategy, listing_strategy
 from ttb_cola.state_compaction import packed, unpacked
 from ttb_cola.status_log import status_log_resource
 
@@ -72,6 +73,7 @@ def ttb_cola(
     settle_days: int = 120,
     recheck_daily_days: int = 14,
     pages: str = "form",
+    export_cap: int = DEFAULT_EXPORT_CAP,
     archive_raw_html: bool = False,
     archive_url: str = DEFAULT_ARCHIVE_DIR,
     archive_options: dict[str, Any] | None = None,
@@ -118,7 +120,10 @@ def ttb_cola(
         settle_days: partitions older than this stop being re-checked.
         recheck_daily_days: partitions this young are re-checked every day, older ones every
             ``age/7`` days (up to 14).
-        pages: the pages fetched per COLA: ``form`` (the printable form), ``detail`` or ``both``.
+        pages: the pages fetched per COLA: ``form`` (the printable form), ``detail`` or ``both``;
+            ``none`` lists completed dates into ``cola_listings`` only (strategy ``search`` alone).
+        export_cap: the prior on the rows the registry's CSV export holds; what the runs learn of it
+            is kept in the resource state (``export_cap``) and read back by the next run.
         archive_raw_html: keep every fetched page gzipped under ``archive_url``.
         archive_url: local directory or fsspec URL of the raw archive.
         archive_options: fsspec options (credentials, endpoint) for ``archive_url``, e.g. the lake's.
@@ -160,7 +165,7 @@ def ttb_cola(
         search_first=search_first,
         search_last=date.fromisoformat(str(search_end)) if search_end else search_first,
         methods=[check_method(str(m)) for m in receipt_methods],
-        strategy=check_strategy(strategy),
+        strategy=check_strategy(listing_strategy(check_pages(pages), strategy) or strategy),
         today=run_day,
         crawl=CrawlSettings(
             max_consecutive_misses=max_consecutive_misses, settle_days=settle_days, daily_days=recheck_daily_days
@@ -204,9 +209,11 @@ def ttb_cola(
         states: dict[str, Any] = resource_state["partitions"]
         searches: dict[str, Any] = resource_state["searches"]
         parked: dict[str, Any] = resource_state.setdefault("parked", {})
+        cap = ExportCap(export_cap, resource_state.get("export_cap"))
         yield Event(MATERIALIZE, {})  # every table exists from the first run on, rows or not
-        with Scheduler(workers, run_report, budget) as scheduler:
+        with Scheduler(workers, run_report, budget, export_cap=cap) as scheduler:
             yield from scheduler.run(plan, states, searches, parked)
+        resource_state["export_cap"] = cap.state()  # what this run learned, for the next one
         packed(resource_state)  # only once every worker is done with the dicts
 
     return (partitions, *table_resources(partitions, run_report.run_id))

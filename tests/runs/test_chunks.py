@@ -228,3 +228,13 @@ def test_a_form_answered_with_the_error_page_leaves_a_detail_only_record(
     assert loaded[broken]["vendor_code"] == public[0]["vendor_code"]
     assert loaded[broken]["date_issued"] is None  # a form-only field: no form was loaded
     assert warehouse.state()[f"{day}|002"]["status"] == "open"
+
+
+def test_the_projection_of_an_index_run_counts_no_page_and_a_few_search_requests_per_date() -> None:
+    from ttb_cola.runs.schedule import SEARCH_REQUESTS_PER_DATE, Chunk, CommandProgress
+
+    chunk = Chunk("search", date(2020, 1, 1), date(2020, 12, 31))
+    index = CommandProgress([chunk], 2.0, pages="none")
+    assert index.requests_left() == pytest.approx(366 * SEARCH_REQUESTS_PER_DATE)
+    assert SEARCH_REQUESTS_PER_DATE < 3
+    assert CommandProgress([chunk], 2.0, pages="form").requests_left() > 100 * index.requests_left()

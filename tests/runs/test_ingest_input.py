@@ -93,6 +93,7 @@ def test_every_command_refuses_bad_dates_and_numbers(
         ("MAX_CONSECUTIVE_MISSES", "2.5", "setting max_consecutive_misses must be a whole number"),
         ("REQUEST_TIMEOUT", "0", "setting request_timeout must be positive"),
         ("BACKOFF_MAX", "-1", "setting backoff_max must be 0 or more"),
+        ("EXPORT_CAP", "0", "setting export_cap must be at least 1, got 0"),
     ],
 )
 def test_bad_settings_are_refused_by_name(

@@ -24,6 +24,8 @@ from ttb_cola.search.plan import (
     check_strategy,
     complete_ranges,
     covered_from,
+    day_ranges,
+    listing_strategy,
     moved_days,
     plan_fetches,
     provisional_through,
@@ -201,3 +203,29 @@ def test_unknown_strategy_is_named() -> None:
     assert check_strategy("both") == "both"
     with pytest.raises(ValueError, match="probe, search, both"):
         check_strategy("crawl")
+
+
+def test_consecutive_dates_make_one_range_and_a_gap_starts_another() -> None:
+    d = [date(2025, 6, n) for n in (5, 3, 4, 9, 10, 12)]
+    assert day_ranges(d) == [(d[1], d[0]), (d[3], d[4]), (d[5], d[5])]
+    assert day_ranges([]) == []
+
+
+def test_pages_none_searches_only_and_refuses_a_strategy_that_probes() -> None:
+    assert listing_strategy("none", None) == "search"
+    assert listing_strategy("none", "search") == "search"
+    for strategy in ("probe", "both"):
+        with pytest.raises(ValueError, match="pages none lists completed dates only"):
+            listing_strategy("none", strategy)
+    assert listing_strategy("form", "probe") == "probe" and listing_strategy("both", None) is None
+
+
+def test_a_date_listed_without_pages_covers_no_receipt_date() -> None:
+    """Its COLAs' pages are owed: the partitions of its receipt dates stay to probe."""
+    days = [TODAY - timedelta(days=n) for n in range(4)]
+    states = {d.isoformat(): {"status": "complete"} for d in days}
+    assert covered_from(states, days[-1], TODAY) == days[-1]
+    states[days[1].isoformat()]["pages"] = "none"
+    assert covered_from(states, days[-1], TODAY) == days[0]
+    states[TODAY.isoformat()]["pages"] = "none"
+    assert covered_from(states, days[-1], TODAY) is None

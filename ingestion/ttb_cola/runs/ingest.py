@@ -198,13 +198,14 @@ def _settings(args: argparse.Namespace, command: str) -> tuple[str, str, int, fl
     """The run's strategy, pages mode, chunk size and rate, from the flags or the configuration."""
     from ttb_cola.runs.inputs import configured
     from ttb_cola.runs.limits import count, given, rate
-    from ttb_cola.search.plan import check_pages, check_strategy
+    from ttb_cola.search.plan import check_pages, check_strategy, listing_strategy
 
-    strategy = args.strategy or DEFAULT_STRATEGIES.get(command) or configured("strategy", "probe")
     pages = args.pages or configured("pages", "form")
     try:
-        check_strategy(strategy)
         check_pages(pages)
+        strategy = (listing_strategy(pages, args.strategy) or DEFAULT_STRATEGIES.get(command)
+                    or configured("strategy", "probe"))
+        check_strategy(strategy)
     except ValueError as exc:
         raise InputError(str(exc)) from None
     chunk_days = count(*given(args.chunk_days, "--chunk-days", "chunk_days", 7))
@@ -276,6 +277,8 @@ def _run(
     request = validate(window.start, window.end, args.methods, args.destination, today)
     start_crawl(args, settings)
     planned = plan_chunks((request.start, request.end), window.search_from, today, chunk_days)
+    if pages == "none":  # listing only: the receipt dates are neither probed nor marked covered
+        planned = [chunk for chunk in planned if chunk.kind == "search"]
     progress = CommandProgress(planned, rate, pages, label=command)
     left[:] = planned
     with destination_lock(request.destination, f"ttb-cola {command}", on_lost=interrupt.lease_lost):

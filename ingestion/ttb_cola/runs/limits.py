@@ -23,6 +23,7 @@ COUNT_SETTINGS: dict[str, int] = {
     "recheck_daily_days": 14,
     "block_threshold": 24,
     "block_cooldowns": 6,
+    "export_cap": 500,
 }
 #: Settings that may be 0 (none) but never negative.
 ZERO_OR_MORE_SETTINGS: dict[str, float] = {

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import Literal
 
 from ttb_cola.progress import hms
+from ttb_cola.search.cap import DEFAULT_EXPORT_CAP
 
 #: Requests a receipt date costs on a first probe (all methods), before any chunk has been measured:
 #: about 1,000 e-filed sequences, their pages, the holes and four frontier walks.
@@ -21,9 +22,12 @@ PRIOR_REQUESTS_PER_RECEIPT_DATE = 2_200
 #: COLAs the registry lists per completed date, on average over the calendar (about 1.6 million
 #: public COLAs since 2015), before any chunk has been measured.
 PRIOR_COLAS_PER_COMPLETED_DATE = 450
-#: Requests per listed COLA by ``pages`` mode, and per completed date for the search itself.
-REQUESTS_PER_COLA = {"form": 1, "detail": 1, "both": 2}
-SEARCH_REQUESTS_PER_DATE = 3
+#: Requests per listed COLA by ``pages`` mode (``none`` lists only).
+REQUESTS_PER_COLA = {"form": 1, "detail": 1, "both": 2, "none": 0}
+#: Search requests per completed date: consecutive dates are searched as ranges, and a search plus its
+#: export lists up to the export cap (500 before a run learns it): about two requests per cap of rows
+#: (the first chunk's measure replaces this prior).
+SEARCH_REQUESTS_PER_DATE = 2 * PRIOR_COLAS_PER_COMPLETED_DATE / DEFAULT_EXPORT_CAP
 
 ChunkKind = Literal["search", "receipts"]
 

@@ -24,8 +24,9 @@ from ttb_cola.probe.plan import fetched_days
 
 SearchStatus = Literal["complete", "partial", "failed"]
 STRATEGIES = ("probe", "search", "both")
-#: Which pages make a COLA's record: see the README's table of the fields each mode fills.
-PAGES = ("form", "detail", "both")
+#: Which pages make a COLA's record: see the README's table of the fields each mode fills; ``none``
+#: lists completed dates into ``cola_listings`` and fetches no page (an index of the registry).
+PAGES = ("form", "detail", "both", "none")
 
 
 def check_strategy(value: str) -> str:
@@ -40,6 +41,29 @@ def check_pages(value: str) -> str:
     if value not in PAGES:
         raise ValueError(f"unknown pages mode {value!r}: expected one of {', '.join(PAGES)}")
     return value
+
+
+def listing_strategy(pages: str, strategy: str | None) -> str | None:
+    """The strategy a ``pages`` mode allows: ``pages = none`` fetches no page, so it searches only
+    (probes fetch pages) and an explicit ``strategy`` other than ``search`` is a ValueError; any other
+    mode keeps ``strategy`` (None: not given)."""
+    if pages != "none":
+        return strategy
+    if strategy not in (None, "search"):
+        raise ValueError(f"pages none lists completed dates only: strategy {strategy!r} fetches pages "
+                         "(use strategy search)")
+    return "search"
+
+
+def day_ranges(days: Iterable[date]) -> list[tuple[date, date]]:
+    """``days`` as runs of consecutive dates, each as (first, last), in order."""
+    ranges: list[tuple[date, date]] = []
+    for day in sorted(set(days)):
+        if ranges and day == ranges[-1][1] + timedelta(days=1):
+            ranges[-1] = (ranges[-1][0], day)
+        else:
+            ranges.append((day, day))
+    return ranges
 
 
 def search_days(states: dict[str, Any], first: date, last: date, reprobe: bool = False) -> list[date]:
@@ -138,11 +162,13 @@ def covered_from(states: dict[str, Any], first: date, today: date) -> date | Non
     """The earliest day from which every completed date up to ``today`` has been searched.
 
     A receipt date on or after it needs no probing: whatever it holds that is public was completed
-    on one of those days, so a search listed it. None when today itself is not covered.
+    on one of those days, so a search listed it and fetched its pages. A day listed without pages
+    (``pages = none``) covers nothing: its COLAs' pages are owed. None when today itself is not covered.
     """
     covered = None
     day = today
-    while day >= first and (states.get(day.isoformat()) or {}).get("status") in ("complete", "partial"):
+    while day >= first and (state := states.get(day.isoformat()) or {}).get("status") in ("complete", "partial") \
+            and state.get("pages") != "none":
         covered = day
         day -= timedelta(days=1)
     return covered

@@ -1,6 +1,6 @@
-"""Run one completed date's discovery against the registry: search -> plan -> fetch -> record.
+"""Run the discovery of a range of completed dates against the registry: search -> plan -> fetch -> record.
 
-The day's list comes from :class:`ttb_cola.search.client.Searcher` (export, split, paging, reconciled);
+The range's list comes from :class:`ttb_cola.search.client.Searcher` (export, split, paging, reconciled);
 the COLAs it lists that we do not hold as of that day are fetched with the probe's
 :meth:`ttb_cola.probe.runner.Prober.record` and carry the list's completed date and codes. Records are
 handed to ``emit`` as they are confirmed; the outcome says what the listing covered. A run of complete
@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from ttb_cola.clock import utc_now, utc_timestamp
@@ -25,7 +25,7 @@ from ttb_cola.parsers.errors import ParseError
 from ttb_cola.probe.runner import Prober
 from ttb_cola.records import LISTINGS_TABLE, TableRow, listing_row
 from ttb_cola.registry.errors import RegistryBlocked, RegistryError
-from ttb_cola.search.client import Searcher, SearchIncomplete
+from ttb_cola.search.client import DayListing, Searcher, SearchIncomplete, SearchResult
 from ttb_cola.search.plan import (
     FetchPlan,
     is_over,
@@ -38,9 +38,17 @@ from ttb_cola.search.plan import (
 logger = logging.getLogger("ttb_cola.search.runner")
 
 
+def date_range(first: date, last: date) -> list[date]:
+    """Every date from ``first`` to ``last`` inclusive."""
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
 @dataclass
 class ListingOutcome:
-    """What one run did for one completed date: counters for ``crawl_searches`` and the new state."""
+    """What one run did for one completed date: counters for ``crawl_searches`` and the new state.
+
+    A date searched as part of a range carries its own fetches; the range's search counters
+    (exports, pages, splits, requests) are on its first date."""
 
     completed_date: str
     state: dict[str, Any]
@@ -94,41 +102,105 @@ class ListingOutcome:
 
 @dataclass
 class Lister:
-    """Lists one completed date and fetches what it needs, on one worker's session."""
+    """Lists a range of completed dates and fetches what each date needs, on one worker's session."""
 
     searcher: Searcher
     prober: Prober
+    #: ``pages = none``: list only, fetch no page (the receipt partitions are left to the probes).
+    list_only: bool = False
 
     def run(
-        self, day: date, today: date, receipt_states: dict[str, Any], emit: Callable[[TableRow], None],
+        self, first: date, last: date, today: date, receipt_states: dict[str, Any], emit: Callable[[TableRow], None],
         previous: dict[str, Any] | None = None,
+    ) -> list[ListingOutcome]:
+        """Search ``first`` to ``last`` at once (:meth:`Searcher.completed`), then fold each date's rows
+        and proof into its own outcome as a search of that date alone would: fetch its listed COLAs
+        not held as of the date (and those fetched while it was going on, once it is over). A date
+        proven only as part of a range gets the total of its rows. The range's search requests are
+        charged to its first date. ``previous``: each date's state before this run, by ISO date.
+        Never raises for registry errors: a range that cannot be reconciled is searched again date by
+        date, and a date that still cannot be is ``failed``."""
+        previous = previous or {}
+        client = self.prober.client
+        before = client.stats.snapshot()
+        clock = time.monotonic()
+        started = utc_timestamp()
+        error: str | None = None
+        blocked = False
+        result: SearchResult | None = None
+        try:
+            if self.prober.stop.is_set():
+                raise SearchIncomplete("run stopped before this date was searched")
+            result = self.searcher.completed(first, last)
+        except RegistryBlocked as exc:
+            blocked, error = True, f"registry is blocking us: {exc}"
+        except SearchIncomplete as exc:
+            if first < last and not self.prober.stop.is_set():
+                logger.warning("completed %s..%s: %s; searched date by date", first, last, exc)
+                return [o for day in date_range(first, last)
+                        for o in self.run(day, day, today, receipt_states, emit, previous)]
+            error = str(exc)
+        except (RegistryError, ParseError) as exc:
+            error = str(exc)
+        after = client.stats.snapshot()
+        searched = time.monotonic() - clock
+        if result is None:
+            assert error is not None
+            logger.warning("completed %s..%s: %s", first, last, error)
+            outcomes = self._failed(first, last, today, error, previous, blocked, started)
+        else:
+            if result.duplicates:
+                logger.warning("completed %s..%s: %d COLA(s) listed twice, kept once", first, last, result.duplicates)
+            listed_at = utc_now()
+            for row in result.rows:
+                emit(TableRow(LISTINGS_TABLE, listing_row(row, listed_at)))
+            by_day = {listing.day: listing for listing in result.days()}
+            outcomes = [
+                self._day(by_day[day], today, receipt_states, emit, previous.get(day.isoformat())) if day in by_day
+                else self._failed(day, day, today, "no search proved this date", previous, False, started)[0]
+                for day in date_range(first, last)
+            ]
+            outcomes[0].exports, outcomes[0].pages, outcomes[0].splits, outcomes[0].duplicates = (
+                result.exports, result.pages, result.splits, result.duplicates)
+        head = outcomes[0]
+        head.started_at = started
+        head.requests += after.requests - before.requests
+        head.retried += after.retries - before.retries
+        head.seconds += searched
+        return outcomes
+
+    def _failed(
+        self, first: date, last: date, today: date, error: str, previous: dict[str, Any], blocked: bool,
+        started: datetime,
+    ) -> list[ListingOutcome]:
+        """The outcomes of dates whose search failed: ``failed``, nothing listed."""
+        return [
+            ListingOutcome(day.isoformat(), search_state(day, today, None, 0, error, self.searcher.registry_date,
+                                                         previous.get(day.isoformat())),
+                           blocked=blocked, started_at=started)
+            for day in date_range(first, last)
+        ]
+
+    def _day(
+        self, listing: DayListing, today: date, receipt_states: dict[str, Any], emit: Callable[[TableRow], None],
+        previous: dict[str, Any] | None,
     ) -> ListingOutcome:
-        """Search ``day``, fetch the listed COLAs not held as of ``day`` (and those fetched while it was
-        going on, once it is over); never raises for registry errors. ``previous`` is the day's state
-        before this run."""
+        """One listed date: plan and fetch its COLAs' pages (none when listing only), and its new state."""
+        day, rows = listing.day, listing.rows
         client = self.prober.client
         before = client.stats.snapshot()
         clock = time.monotonic()
         outcome = ListingOutcome(day.isoformat(), {}, started_at=utc_timestamp())
-        total: int | None = None
+        total = listing.reported_total if listing.reported_total is not None else len(rows)
         error: str | None = None
-        rows: list[dict[str, Any]] = []
         try:
-            if self.prober.stop.is_set():
-                raise SearchIncomplete("run stopped before this day was searched")
-            result = self.searcher.completed(day)
-            total, rows = result.total, result.rows
-            outcome.exports, outcome.pages, outcome.splits = result.exports, result.pages, result.splits
-            outcome.duplicates = result.duplicates
-            if result.duplicates:
-                logger.warning("%s: %d COLA(s) listed twice, kept once", outcome.key, result.duplicates)
-            listed_at = utc_now()
-            for row in rows:
-                emit(TableRow(LISTINGS_TABLE, listing_row(row, listed_at)))
             # pages fetched while the day went on are fetched again once it is over, not before
             over = is_over(day, today, self.searcher.registry_date)
             outcome.plan = plan_fetches(rows, day, receipt_states, provisional_through(previous) if over else None)
-            self._fetch_all(outcome, emit)
+            if self.list_only:
+                outcome.plan.fetch = []
+            else:
+                self._fetch_all(outcome, emit)
         except RegistryBlocked as exc:
             outcome.blocked = True
             error = f"registry is blocking us: {exc}"
@@ -138,6 +210,8 @@ class Lister:
             logger.warning("%s: %s", outcome.key, error)
         after = client.stats.snapshot()
         outcome.state = search_state(day, today, total, len(rows), error, self.searcher.registry_date, previous)
+        if self.list_only:  # listed, no page fetched: covers no receipt date (see covered_from)
+            outcome.state["pages"] = "none"
         outcome.requests = after.requests - before.requests
         outcome.retried = after.retries - before.retries
         outcome.finished_at = utc_timestamp()

@@ -225,6 +225,7 @@ def test_an_unreadable_owed_cola_is_parked_and_retried_once_per_run_until_it_loa
 @pytest.mark.parametrize(("args", "watchlist", "message"), [
     (("--max-requests", "0"), None, "--max-requests must be at least 1"),
     (("--pages", "all"), None, "unknown pages mode 'all'"),
+    (("--pages", "none"), None, "fill fetches pages: give --pages form, detail or both"),
     ((), "entry_name,brand_name,company_name,permit_number,class_type,origin\nx,,,,,\n", "watchlist.csv line 2"),
 ])
 def test_bad_input_is_refused_in_one_line_before_anything_is_written(

@@ -88,7 +88,8 @@ def assert_every_date_complete(warehouse: Warehouse, expected: dict[str, dict]) 
 
 @pytest.mark.parametrize("cap", [500, 1000])
 def test_an_index_run_lists_every_completed_date_exactly_and_fetches_no_page(
-    warehouse: Warehouse, registry: Registry, cap: int, monkeypatch: pytest.MonkeyPatch
+    warehouse: Warehouse, registry: Registry, cap: int, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     restored: list[dict | None] = []
 
@@ -121,6 +122,11 @@ def test_an_index_run_lists_every_completed_date_exactly_and_fetches_no_page(
     else:
         assert learned["exact"] in (None, 1000) and 500 < learned["at_least"] <= 1000
     assert set(second_run) <= SEARCH_KINDS and sum(second_run.values()) > 0
+    # an index-only warehouse (pages = none): every listed COLA owes its form, and status says so
+    monkeypatch.setenv("SOURCES__TTB_COLA__PAGES", "none")
+    capsys.readouterr()
+    main(["status", "--pipelines-dir", str(warehouse.pipelines)])
+    assert f"page backlog: {len(expected):,} listed COLA(s) without their pages" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("strategy", ["probe", "both"])

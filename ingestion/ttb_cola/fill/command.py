@@ -118,6 +118,8 @@ def _fill_command(args: argparse.Namespace, command: str, today: date, reports: 
     from ttb_cola.runs.inputs import validate
 
     settings = crawl_settings(args, command)
+    if settings.pages == "none":
+        raise InputError("fill fetches pages: give --pages form, detail or both (pages = none only lists)")
     request = validate(today.isoformat(), None, None, args.destination, today)
     start_crawl(args, settings)
     with destination_lock(request.destination, f"ttb-cola {command}", on_lost=interrupt.lease_lost):
@@ -139,7 +141,7 @@ def daily_fill(args: argparse.Namespace, settings: CrawlSettings, request: Inges
     """``daily``'s last step: the backlog, with what is left of the budget (with none: at most ``fill_max``
     COLAs). COLAs left owing are no chunk of the daily run's own: they do not make it exit 75."""
     budget = settings.budget
-    if budget.spent():
+    if budget.spent() or settings.pages == "none":  # a listing-only daily fetches no page
         return
     unbounded = budget.max_minutes is None and budget.max_requests is None
     fill_backlog(args, settings, request, today, reports, [], interrupt, label="daily fill",

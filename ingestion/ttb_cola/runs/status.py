@@ -31,11 +31,15 @@ def show_status(destination: str, pipelines_dir: str | None) -> int:
         print(f"ttb-cola status: {exc}", file=sys.stderr)
         return EXIT_USAGE
     states = crawl.get("partitions") or {}
+    searches: dict[str, Any] = crawl.get("searches") or {}
     parked: dict[str, Any] = crawl.get("parked") or {}
-    if not states and not parked and not aside:
-        print("no partition crawled yet: run `make ingest DATE=...` or `make daily`")
+    if not states and not searches and not parked and not aside:
+        print("nothing crawled yet: run `make ingest DATE=...` or `make daily`")
         return EXIT_OK
-    print(render_coverage(coverage_by_month(states)))
+    if states:
+        print(render_coverage(coverage_by_month(states)))
+    if searches:
+        print(render_index(searches))
     print(render_backlog(backlog))
     if parked:
         print(render_parked(parked))
@@ -48,8 +52,18 @@ def show_status(destination: str, pipelines_dir: str | None) -> int:
     return EXIT_PARKED if parked else EXIT_OK
 
 
+def render_index(searches: dict[str, Any]) -> str:
+    """The completed-date index in one line: dates searched by status, and their span."""
+    by_status: dict[str, int] = {}
+    for state in searches.values():
+        by_status[state["status"]] = by_status.get(state["status"], 0) + 1
+    counts = ", ".join(f"{n:,} {status}" for status, n in sorted(by_status.items()))
+    return f"completed dates searched: {len(searches):,} ({counts}), {min(searches)}..{max(searches)}"
+
+
 def page_backlog(destination: str, pipelines_dir: str | None) -> list[tuple[int, int]]:
-    """The listed COLAs that owe pages (``pages`` setting), by completed-date year, newest first."""
+    """The listed COLAs that owe pages (``pages`` setting; the form when it is ``none``, the page
+    ``fill`` fetches by default), by completed-date year, newest first."""
     from ttb_cola.destinations.warehouse import pipeline_and_lake
     from ttb_cola.fill.backlog import backlog_by_year, backlog_tables
     from ttb_cola.runs.inputs import configured
@@ -57,6 +71,7 @@ def page_backlog(destination: str, pipelines_dir: str | None) -> list[tuple[int,
 
     try:
         pages = check_pages(configured("pages", "form"))
+        pages = "form" if pages == "none" else pages
     except ValueError as exc:
         raise InputError(str(exc)) from None
     pipeline, lake = pipeline_and_lake(destination, pipelines_dir, align=False)

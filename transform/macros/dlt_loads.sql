@@ -9,3 +9,12 @@
         where dlt_loads.status = 0
     )
 {%- endmacro %}
+
+{#- One row per `key` per crawl run of an appended crawl log: a retried load may write a run's row
+    twice; the latest load's (then the latest finished) is kept. -#}
+{% macro one_row_per_run(key) -%}
+    qualify row_number() over (
+        partition by {{ key }}, run_id
+        order by try_cast(_dlt_load_id as double) desc, finished_at desc, _dlt_id desc
+    ) = 1
+{%- endmacro %}

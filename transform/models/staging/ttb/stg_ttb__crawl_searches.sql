@@ -22,10 +22,7 @@ deduplicated as (
     -- a run writes one row per completed date; a retried load may write it twice
     select *
     from source
-    qualify row_number() over (
-        partition by completed_date, run_id
-        order by try_cast(_dlt_load_id as double) desc, finished_at desc, _dlt_id desc
-    ) = 1
+    {{ one_row_per_run('completed_date') }}
 
 ),
 

@@ -68,6 +68,8 @@ def test_bad_input(isolated: Path, capsys: pytest.CaptureFixture[str], args: lis
         (["images", "--date", "2024-02-01", "--max-workers", "0"], "--max-workers must be at least 1, got 0"),
         (["images", "--date", "2024-02-01", "--max-requests", "-1"], "--max-requests must be at least 1, got -1"),
         (["images", "--date", "2024-02-01", "--requests-per-second", "-1"], "--requests-per-second must be 0"),
+        (["images", "--date", "2024-02-01", "--today", "2999-01-01"], "later than today's date in Washington"),
+        (["images", "--date", "2024-02-01", "--today", "someday"], "TODAY 'someday' is not a valid YYYY-MM-DD date"),
     ],
 )
 def test_every_command_refuses_bad_dates_and_numbers(

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from ttb_cola.clock import washington_today
 from ttb_cola.digest.html import render_html
 from ttb_cola.digest.markdown import render_markdown
 from ttb_cola.digest.model import Digest
@@ -38,7 +39,7 @@ def check_watchlist(option: str | None) -> None:
 
 def digest_from_args(args: argparse.Namespace) -> Digest:
     """Check the inputs and build the digest the options name (raises on bad input)."""
-    today = date.fromisoformat(args.today) if args.today else date.today()
+    today = date.fromisoformat(args.today) if args.today else washington_today()  # the registry's date
     period = resolve_period(args.week, args.since, args.until, today)
     check_watchlist(args.watchlist)
     return build_digest(marts_path(args.target, args.duckdb), period, today)

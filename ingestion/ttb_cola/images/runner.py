@@ -72,11 +72,11 @@ def run_images(args: argparse.Namespace) -> int:
     from dlt.pipeline.exceptions import PipelineStepFailed
 
     from ttb_cola.destinations.lock import LockHeld
-    from ttb_cola.runs.ingest import configure_logging, root_cause
+    from ttb_cola.runs.ingest import configure_logging, root_cause, run_date
 
     report = ImagesReport()
     try:
-        today = date.fromisoformat(args.today) if args.today else date.today()
+        today = run_date(args.today)  # Washington's date, as the crawl's
         selection = selection_of(args, today)
         limits = limits_of(args)
         configure_logging(args.quiet)

@@ -1,4 +1,4 @@
-"""`ttb-cola digest` and `ttb-cola report` times on 1M COLAs (issue 18): dev data, dbt build, then each command."""
+"""`ttb-cola digest` and `ttb-cola report` times on 1M COLAs: dev data, dbt build, then each command."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Label-image figures (issue 17): verify+store rate, barcode ms/image and recall/precision, requests
+"""Label-image figures: verify+store rate, barcode ms/image and recall/precision, requests
 per COLA of the crawl with `--images front|all` and of `ttb-cola images` on a simulated week, refetches
 on a rerun."""
 

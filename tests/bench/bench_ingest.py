@@ -67,7 +67,7 @@ def daily_steady_state() -> None:
 
 
 def daily_strategies() -> None:
-    """Issue 8: the daily run (lookback window, clock +1 day) for each discovery strategy, side by side.
+    """The daily run (lookback window, clock +1 day) for each discovery strategy, side by side.
 
     Each strategy gets its own warehouse, warmed up by one daily run, then measured over the next
     day's run: every registry request (searches, exports, pages) per record loaded or updated, and

@@ -1,4 +1,4 @@
-"""Issue 15's figures: the rate after a pause, a hard block to exit, Ctrl-C to exit."""
+"""Resilience figures: the rate after a pause, a hard block to exit, Ctrl-C to exit."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 15 item 3 on whole runs: a hard block stops the run after about K requests (exit 3, the body
+"""The circuit breaker on whole runs: a hard block stops the run after about K requests (exit 3, the body
 kept for diagnosis), a WAF's 403 after a few (``block_forbidden``); ``--on-block wait`` cools down and
 finishes the run once the registry is back.
 

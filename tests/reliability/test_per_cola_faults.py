@@ -1,4 +1,4 @@
-"""Per-COLA faults (issue 15, items 1 and 8) on a share of the COLAs of a small window, probed and
+"""Per-COLA faults on a share of the COLAs of a small window, probed and
 searched: no record lost, the unreadable COLAs parked while the rest loads (exit 5), all recovered by
 the next run once the faults are gone (exit 0). The counts go to the suite's reliability summary."""
 

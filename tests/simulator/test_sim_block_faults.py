@@ -1,4 +1,4 @@
-"""Issue 15's faults as the simulator serves them: 403/WAF, maintenance, block kinds, per-COLA faults."""
+"""Faults as the simulator serves them: 403/WAF, maintenance, block kinds, per-COLA faults."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 The servlet answers from the session's last displayed printable form, so a COLA's images are
 fetched right after its form, in the same session, with the form as Referer, never interleaved
-with another COLA. Safeguards (issue 17):
+with another COLA. Safeguards:
 
 - an answer that is not a fully decoded image (the HTTP 200 "Unable to render attachment" page, an
   error page) is asked once more in a *fresh* session (its form, then the image); still not an

@@ -1,5 +1,6 @@
-"""The ``ttb-cola`` command line: ingest, daily, backfill, fill, status, reparse, images, lake, publish, parse, digest,
-report, demo, simulate.
+"""The ``ttb-cola`` command line: the TTB's public COLA Registry crawled into a DuckDB warehouse or an S3
+lake (ingest, daily, backfill, fill, images), checked (status), modelled and published (publish, lake),
+and read (digest, report); parse, demo and simulate work without the registry.
 
 Argument parsing and dispatch only: each command runs in :mod:`ttb_cola.runs` (imported when the
 command runs, so ``ttb-cola parse`` never pays for dlt).
@@ -9,11 +10,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from pathlib import Path
+from typing import Any
 
 from ttb_cola.digest.options import add_digest_arguments
 from ttb_cola.report.options import add_report_arguments
-from ttb_cola.runs.exit_codes import EXIT_INTERRUPTED
+from ttb_cola.runs.exit_codes import EXIT_INTERRUPTED, exit_codes_epilog
 from ttb_cola.runs.ingest import DAILY_STRATEGY, backfill_dates, crawl, daily_dates, ingest_dates
 
 #: ``--pipelines-dir``: by default each destination has its own (:mod:`ttb_cola.destinations.working_folder`).
@@ -122,11 +125,37 @@ def cmd_simulate(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of every subcommand."""
-    parser = argparse.ArgumentParser(prog="ttb-cola", description=__doc__.splitlines()[0])
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser = argparse.ArgumentParser(
+        prog="ttb-cola", description=textwrap.fill(__doc__.split("\n\n")[0].replace("``", ""), 88),
+        epilog=exit_codes_epilog() + "\n\n`ttb-cola COMMAND -h` describes a command and its exit statuses.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser = _described(commands.add_parser)  # type: ignore[method-assign]
     _add_crawl_commands(commands)
     _add_other_commands(commands)
     return parser
+
+
+#: The exit statuses each command can end with (every command: 0, 2 and 130).
+COMMAND_EXITS = {
+    "ingest": (1, 3, 4, 5, 6, 75), "daily": (1, 3, 4, 5, 6, 75), "backfill": (1, 3, 4, 5, 6, 75),
+    "fill": (1, 3, 4, 5, 6, 75), "images": (1, 3, 6), "status": (1, 5, 6), "reparse": (1, 6),
+    "lake": (6,), "migrate": (6,), "publish": (1, 6), "digest": (6,), "report": (6,), "demo": (1,),
+}
+
+
+def _described(add_parser: Any) -> Any:
+    """``add_parser`` giving each command its help as its description, and its exit statuses as epilog."""
+
+    def add(name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        kwargs.setdefault("description", kwargs.get("help"))
+        if name != "simulate":
+            kwargs.setdefault("epilog", exit_codes_epilog((0, 2, *COMMAND_EXITS.get(name, ()), EXIT_INTERRUPTED)))
+        kwargs.setdefault("formatter_class", argparse.RawDescriptionHelpFormatter)
+        return add_parser(name, **kwargs)
+
+    return add
 
 
 def _crawl_options() -> argparse.ArgumentParser:
@@ -233,7 +262,8 @@ def _add_other_commands(commands: argparse._SubParsersAction) -> None:
     _add_images_command(commands)
 
     lake = commands.add_parser("lake", help="the lake (DESTINATION=filesystem): maintenance")
-    lake_commands = lake.add_subparsers(dest="lake_command", required=True)
+    lake_commands = lake.add_subparsers(dest="lake_command", required=True, metavar="COMMAND")
+    lake_commands.add_parser = _described(lake_commands.add_parser)  # type: ignore[method-assign]
     migrate = lake_commands.add_parser("migrate", help="turn a lake of plain Parquet files into Delta tables")
     migrate.add_argument("--dataset", help="the dataset folder (default: ttb_cola)")
     migrate.set_defaults(func=cmd_lake_migrate)
@@ -246,8 +276,12 @@ def _add_other_commands(commands: argparse._SubParsersAction) -> None:
                                                          "the file analysts open (make build)")
     publish_local.add_argument("--duckdb", help="the warehouse file (default: TTB_COLA_DUCKDB, data/warehouse.duckdb)")
     publish_local.add_argument("--out", help="the published file (default: analytics.duckdb beside the warehouse)")
-    publish_local.add_argument("--check", action="store_true", help="only check that no other process holds the "
-                               "warehouse open (run before `dbt build`, which needs it read-write); exit 6 naming it")
+    publish_local.add_argument(
+        "--check", action="store_true",
+        help="only check what `dbt build` needs (make build runs it first): data ingested (else exit 2, ingest "
+        "first), no other process holding the warehouse (exit 6 naming it), a well-formed watchlist seed (exit 2 "
+        "naming its line)",
+    )
     publish_local.set_defaults(func=cmd_publish)
 
     parse = commands.add_parser("parse", help="classify and parse saved registry pages, one JSON line each")

@@ -225,7 +225,7 @@ def test_one_run_at_a_time_per_bucket_and_a_dead_runs_lease_is_taken_over(
     with bucket_lock(fs, lock_path, "ttb-cola daily"):
         assert _json.loads(fs.cat_file(lock_path))["command"] == "ttb-cola daily"
         capsys.readouterr()
-        assert ingest(warehouse, sim, AS_OF, "--methods", "002") == 2
+        assert ingest(warehouse, sim, AS_OF, "--methods", "002") == 6
         err = capsys.readouterr().err
         assert "another run holds" in err and "ttb-cola daily" in err
         # The conditional create admits exactly one holder.

@@ -80,7 +80,7 @@ def test_a_second_run_on_the_same_destination_refuses_naming_the_holder(
         with file_lock(lock, "ttb-cola backfill"):
             status = run(warehouse, sim.base_url, "ingest", "--date", "2025-06-20", today=TODAY)
             err = capsys.readouterr().err
-            assert status == 2
+            assert status == 6  # EXIT_HELD, as for a warehouse file another process holds
             assert "another run holds" in err and "ttb-cola backfill" in err and f"pid {os.getpid()}" in err
             assert not warehouse.db.exists()
         # The holder is gone (its lock released, its file left behind): the next run proceeds.

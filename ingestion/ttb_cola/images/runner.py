@@ -19,7 +19,7 @@ from ttb_cola.images.crawl import ImagesReport, crawl_images
 from ttb_cola.images.fetch import WHICH
 from ttb_cola.images.select import PAGE_TABLES, Selection, plan
 from ttb_cola.images.store import ImageStore, default_images_url
-from ttb_cola.runs.exit_codes import EXIT_BLOCKED, EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from ttb_cola.runs.exit_codes import EXIT_BLOCKED, EXIT_FAILED, EXIT_HELD, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 
 
 def selection_of(args: argparse.Namespace, today: date) -> Selection:
@@ -72,7 +72,7 @@ def run_images(args: argparse.Namespace) -> int:
     from dlt.pipeline.exceptions import PipelineStepFailed
 
     from ttb_cola.destinations.lock import LockHeld
-    from ttb_cola.runs.ingest import configure_logging, root_cause, run_date
+    from ttb_cola.runs.ingest import configure_logging, interrupted, root_cause, run_date
 
     report = ImagesReport()
     try:
@@ -84,10 +84,16 @@ def run_images(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"ttb-cola images: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except (InputError, LockHeld) as exc:
+    except InputError as exc:
         print(f"ttb-cola images: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except LockHeld as exc:
+        print(f"ttb-cola images: {exc}", file=sys.stderr)
+        return EXIT_HELD
     except PipelineStepFailed as exc:
+        if interrupted(exc):
+            print("ttb-cola images: interrupted", file=sys.stderr)
+            return EXIT_INTERRUPTED
         print(f"ttb-cola images: the {exc.step} step failed: {root_cause(exc)}", file=sys.stderr)
         return EXIT_FAILED
     print(report.summary())

@@ -18,6 +18,25 @@ EXIT_UNAVAILABLE = 4
 EXIT_PARKED = 5
 #: Interrupted (Ctrl-C).
 EXIT_INTERRUPTED = 130
-#: A DuckDB file the command must write is held open by another process (named in the one-line
-#: message): close it and rerun. Analysts read the published ``data/analytics.duckdb`` instead.
+#: A DuckDB file the command must write is held open by another process, or another run holds the
+#: destination's lock (named in the one-line message): close it, or let the run finish, and rerun.
+#: Analysts read the published ``data/analytics.duckdb`` instead.
 EXIT_HELD = 6
+
+#: Each status in a few words, for ``--help`` (README, "Output", says more).
+MEANINGS = {
+    EXIT_OK: "done",
+    EXIT_FAILED: "a partition, completed date or step failed (the next run retries it)",
+    EXIT_USAGE: "bad input or a damaged or unwritable file: one line, nothing written",
+    EXIT_BLOCKED: "the registry blocked the run or stopped answering; it stopped",
+    EXIT_UNAVAILABLE: "the registry could not be reached before the run: nothing written",
+    EXIT_PARKED: "finished, but some COLAs are parked (every run retries them)",
+    EXIT_HELD: "another process holds the DuckDB file, or another run the destination's lock",
+    EXIT_BUDGET: "the budget (max_minutes / max_requests) is spent: rerun to resume",
+    EXIT_INTERRUPTED: "interrupted (Ctrl-C): what was confirmed is committed",
+}
+
+
+def exit_codes_epilog(codes: tuple[int, ...] | None = None) -> str:
+    """The exit statuses ``codes`` (default: all), one a line, for a command's ``--help``."""
+    return "exit status:\n" + "\n".join(f"  {code:>3}  {MEANINGS[code]}" for code in sorted(codes or MEANINGS))

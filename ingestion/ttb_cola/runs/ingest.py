@@ -17,6 +17,7 @@ from ttb_cola.runs.exit_codes import (
     EXIT_BLOCKED,
     EXIT_BUDGET,
     EXIT_FAILED,
+    EXIT_HELD,
     EXIT_INTERRUPTED,
     EXIT_OK,
     EXIT_PARKED,
@@ -150,9 +151,12 @@ def crawl(args: argparse.Namespace, command: str, dates: Dates | None = None, ru
                 runner(args, command, today, reports, left, interrupt)
         except Stopped:
             pass
-        except (InputError, LockHeld) as exc:
+        except InputError as exc:
             print(f"ttb-cola {command}: {exc}", file=sys.stderr)
             return EXIT_USAGE
+        except LockHeld as exc:
+            print(f"ttb-cola {command}: {exc}", file=sys.stderr)
+            return EXIT_HELD
         except BlockedAtStart as exc:
             print(f"ttb-cola {command}: {exc}", file=sys.stderr)
             return EXIT_BLOCKED
@@ -163,6 +167,10 @@ def crawl(args: argparse.Namespace, command: str, dates: Dates | None = None, ru
             if known := file_error(exc):
                 print(f"ttb-cola {command}: {known[1]}", file=sys.stderr)
                 return known[0]
+            if interrupted(exc):  # a second Ctrl-C while dlt normalized or loaded
+                print(f"ttb-cola {command}: interrupted: aborted at once; the next run loads what was "
+                      "committed and continues", file=sys.stderr)
+                return EXIT_INTERRUPTED
             print(f"ttb-cola {command}: the {exc.step} step failed: {root_cause(exc)}", file=sys.stderr)
             return EXIT_FAILED
         except LoadPackageNotFound as exc:  # dlt's error path reading a package a killed run left half gone
@@ -362,6 +370,18 @@ def reparse(args: argparse.Namespace) -> int:
         return EXIT_FAILED
     print(f"ttb-cola reparse: rebuilt from the archive into {info.destination_name} dataset {info.dataset_name}")
     return EXIT_OK
+
+
+def interrupted(exc: BaseException) -> bool:
+    """Whether ``exc`` or one of its causes is a ``KeyboardInterrupt`` (dlt wraps one raised in a step)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, KeyboardInterrupt):
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def root_cause(exc: BaseException) -> str:

@@ -8,7 +8,7 @@ import sys
 
 from ttb_cola.destinations.lock import LockHeld
 from ttb_cola.errors import InputError
-from ttb_cola.runs.exit_codes import EXIT_OK, EXIT_USAGE
+from ttb_cola.runs.exit_codes import EXIT_HELD, EXIT_OK, EXIT_USAGE
 
 
 def migrate(args: argparse.Namespace) -> int:
@@ -21,9 +21,12 @@ def migrate(args: argparse.Namespace) -> int:
         with destination_lock("filesystem", "ttb-cola lake migrate"):
             lake = checked_lake()
             result = migrate_lake(lake, args.dataset or DEFAULT_DATASET)
-    except (InputError, LockHeld) as exc:
+    except InputError as exc:
         print(f"ttb-cola lake migrate: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except LockHeld as exc:
+        print(f"ttb-cola lake migrate: {exc}", file=sys.stderr)
+        return EXIT_HELD
     for table, rows in result.written.items():
         print(f"{table}: {rows:,} rows written as a Delta table")
     if result.already_delta:

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import duckdb
 
-from ttb_cola.destinations.held import held_file
-from ttb_cola.runs.exit_codes import EXIT_FAILED, EXIT_HELD, EXIT_OK, EXIT_USAGE
+from ttb_cola.runs.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from ttb_cola.runs.file_errors import file_error
 
 
 def publish(args: argparse.Namespace) -> int:
@@ -24,14 +24,16 @@ def publish(args: argparse.Namespace) -> int:
         print(f"ttb-cola publish: {exc}", file=sys.stderr)
         return EXIT_USAGE
     if args.check:
-        return _check_writable(warehouse)
+        return _check_build(warehouse)
     target = Path(args.out) if args.out else published_file(warehouse)
     try:
         published = publish_marts_file(warehouse, target)
-    except duckdb.Error as exc:
-        held = held_file(exc)
-        print(f"ttb-cola publish: {held.line() if held else str(exc).splitlines()[0]}", file=sys.stderr)
-        return EXIT_HELD if held else EXIT_FAILED
+    except (duckdb.Error, OSError) as exc:
+        known = file_error(exc)
+        if known is None and not isinstance(exc, duckdb.Error):
+            raise
+        print(f"ttb-cola publish: {known[1] if known else str(exc).splitlines()[0]}", file=sys.stderr)
+        return known[0] if known else EXIT_FAILED
     if not published:
         print(f"ttb-cola publish: no marts in {warehouse} (run `dbt build` first)", file=sys.stderr)
         return EXIT_FAILED
@@ -41,14 +43,36 @@ def publish(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _check_writable(warehouse: Path) -> int:
-    """Exit 0 when ``warehouse`` can be opened read-write now (what ``dbt build`` needs), else name its holder."""
+def _check_build(warehouse: Path) -> int:
+    """What ``dbt build`` needs, checked before it runs so each problem is one line and nothing is
+    created: a warehouse something was ingested into (2), that no other process holds (6) and that is
+    not damaged (2), and a well-formed watchlist seed (2)."""
+    from ttb_cola.destinations.warehouse import DEFAULT_DATASET
+    from ttb_cola.digest.watchlist import DEFAULT_WATCHLIST, WatchlistError, read_watchlist
+
+    ingest_first = (f"no data ingested into {warehouse} yet: ingest first (`make ingest DATE=YYYY-MM-DD` or "
+                    "`make daily`), then build")
     if not warehouse.is_file():
-        return EXIT_OK  # nothing to hold yet: dbt creates it
+        print(f"ttb-cola publish: {ingest_first}", file=sys.stderr)
+        return EXIT_USAGE
     try:
-        duckdb.connect(str(warehouse)).close()
+        with duckdb.connect(str(warehouse)) as con:  # read-write, as dbt opens it
+            [(loads,)] = con.execute(
+                "select count(*) from information_schema.tables where table_schema = ? and table_name = '_dlt_loads'",
+                [DEFAULT_DATASET],
+            ).fetchall()
     except duckdb.Error as exc:
-        held = held_file(exc)
-        print(f"ttb-cola publish: {held.line() if held else str(exc).splitlines()[0]}", file=sys.stderr)
-        return EXIT_HELD if held else EXIT_FAILED
+        known = file_error(exc)
+        print(f"ttb-cola publish: {known[1] if known else str(exc).splitlines()[0]}", file=sys.stderr)
+        return known[0] if known else EXIT_FAILED
+    if not loads:
+        print(f"ttb-cola publish: {ingest_first}", file=sys.stderr)
+        return EXIT_USAGE
+    if DEFAULT_WATCHLIST.is_file():
+        try:
+            read_watchlist(DEFAULT_WATCHLIST)
+        except WatchlistError as exc:
+            print(f"ttb-cola publish: {exc} ({DEFAULT_WATCHLIST}, the dbt seed): fix it, then build",
+                  file=sys.stderr)
+            return EXIT_USAGE
     return EXIT_OK

@@ -27,7 +27,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from ttb_cola.archive import RawArchive
-from ttb_cola.budget import Budget
+from ttb_cola.budget import BUDGET_SPENT, Budget, BudgetedLimiter
 from ttb_cola.clock import utc_now, utc_timestamp
 from ttb_cola.fill.fetch import FillOutcome, fill_one
 from ttb_cola.ids import partition_key
@@ -41,7 +41,6 @@ from ttb_cola.progress import log_partition, log_search, progress_log
 from ttb_cola.records import DETAILS_TABLE, FORMS_TABLE, TableRow
 from ttb_cola.registry.breaker import BreakerSettings, CircuitBreaker
 from ttb_cola.registry.client import RegistryClient
-from ttb_cola.registry.ratelimit import RateLimiter
 from ttb_cola.registry.retry import RetryPolicy
 from ttb_cola.registry.stopping import StopSignal
 from ttb_cola.search.cap import ExportCap
@@ -67,6 +66,8 @@ class RunReport:
     verifications: list[VerifyOutcome] = field(default_factory=list)
     #: Completed dates and partitions left for the next run because the budget was spent.
     deferred: int = 0
+    #: The budget ran out while units were in flight: they stopped at their first unconfirmed page.
+    budget_stopped: bool = False
     #: Set from outside (Ctrl-C) to stop the workers; the scheduler sets it on a block.
     stop: threading.Event = field(default_factory=threading.Event)
     #: Why the circuit breaker stopped the run (None: it did not).
@@ -83,8 +84,9 @@ class RunReport:
 
     @property
     def failed(self) -> list[Outcome]:
-        """Partitions and completed dates that ended this run failed."""
-        return [o for o in [*self.verifications, *self.searches, *self.outcomes] if o.state["status"] == "failed"]
+        """Partitions and completed dates that ended this run failed (not those the spent budget stopped)."""
+        return [o for o in [*self.verifications, *self.searches, *self.outcomes] if o.state["status"] == "failed"
+                and not (self.budget_stopped and "run stopped" in str(o.state.get("last_error")))]
 
     @property
     def blocked(self) -> bool:
@@ -162,7 +164,8 @@ class Scheduler:
         self.budget = budget or Budget()
         self.stop = report.stop
         self.signal = StopSignal(self.stop)  # every sleep of the run wakes on a stop
-        self.limiter = RateLimiter(workers.requests_per_second, sleep=self.signal.sleep)
+        self.limiter = BudgetedLimiter(workers.requests_per_second, self.budget, self._budget_spent,
+                                       sleep=self.signal.sleep)
         self.breaker = CircuitBreaker(workers.breaker, self.signal, self.limiter)
         self.events: queue.Queue[Event | Outcome] = queue.Queue(maxsize=10_000)
         self._local = threading.local()
@@ -171,6 +174,13 @@ class Scheduler:
         #: TTB IDs whose pages this run loaded (added as their rows pass): not fetched again this run.
         self.loaded: set[str] = set()
         self._pool = ThreadPoolExecutor(max_workers=max(1, workers.max_workers), thread_name_prefix="ttb-cola")
+
+    def _budget_spent(self) -> None:
+        """No request is sent any more: the units in flight stop, the chunk is left unfinished."""
+        if not self.report.budget_stopped:
+            self.report.budget_stopped = True
+            self.report.deferred += 1
+        self.signal.set(BUDGET_SPENT)
 
     def __enter__(self) -> Scheduler:
         return self

@@ -15,6 +15,7 @@ from ttb_cola.parked.model import ColaUnreadable, Parked
 from ttb_cola.probe.runner import Prober
 from ttb_cola.records import TableRow
 from ttb_cola.registry.errors import RegistryBlocked, RegistryError
+from ttb_cola.registry.stopping import RunStopped
 
 logger = logging.getLogger("ttb_cola.fill")
 
@@ -42,6 +43,8 @@ def fill_one(prober: Prober, ttb_id: str, emit: Callable[[TableRow], None]) -> F
         outcome.parked.append(dataclasses.replace(exc.parked, unanswered=False))
     except RegistryBlocked:
         outcome.blocked = True
+    except RunStopped:  # the budget ran out or the run was stopped: left owing for the next run
+        outcome.skipped = True
     except RegistryError as exc:
         outcome.parked.append(Parked(ttb_id, "listing", f"fill failed: {exc}"))
     else:

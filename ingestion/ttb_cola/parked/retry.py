@@ -15,6 +15,7 @@ from ttb_cola.parked.model import ColaUnreadable, Parked
 from ttb_cola.probe.runner import Prober
 from ttb_cola.records import TableRow
 from ttb_cola.registry.errors import RegistryBlocked, RegistryError
+from ttb_cola.registry.stopping import RunStopped
 
 logger = logging.getLogger("ttb_cola.parked.retry")
 
@@ -54,6 +55,8 @@ def retry_parked(
             continue
         except RegistryBlocked:
             outcome.blocked = True
+            break
+        except RunStopped:  # the budget ran out or the run was stopped: still parked, as it was
             break
         except RegistryError as exc:
             outcome.parked.append(Parked(ttb_id, page, f"retry failed: {exc}"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import re
+from pathlib import Path
 
 from ttb_cola.destinations.damaged import damaged_file
 from ttb_cola.destinations.held import held_file
@@ -44,5 +45,7 @@ def unwritable(exc: BaseException) -> str | None:
 
 
 def _line(path: str, why: str) -> str:
+    if Path(path).name.startswith("."):  # a scratch file renamed into place once written: name its folder
+        path = str(Path(path).parent)
     return (f"cannot write {path}: {why.lower()}: make its directory writable (or choose another with "
             "--out / --duckdb) and rerun")

@@ -1,0 +1,66 @@
+"""A request budget is a budget: once spent no fetch starts, even inside a partition or a completed date
+already in flight; what was confirmed is committed (exit 75) and a rerun finishes with every record.
+Requests are counted where they arrive, at the simulator."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from ingest_helpers import Warehouse, assert_same_records, truth
+from sim_server import running_simulator
+
+from ttb_cola.cli import main
+from ttb_cola_sim.registry import truth_record
+from ttb_cola_sim.server import SimulatorServer
+
+DAY = date(2025, 6, 16)
+AS_OF = date(2025, 6, 26)
+WORKERS = 4
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Warehouse:
+    monkeypatch.setenv("DLT_DATA_DIR", str(tmp_path / "dlt"))
+    warehouse = Warehouse(tmp_path, monkeypatch)
+    monkeypatch.setenv("SOURCES__TTB_COLA__REQUEST_TIMEOUT", "60")  # a first search of a day is slow
+    return warehouse
+
+
+def _ingest(warehouse: Warehouse, sim: SimulatorServer, *args: str) -> int:
+    return main(["ingest", "--today", AS_OF.isoformat(), "--base-url", sim.base_url, "--requests-per-second", "0",
+                 "--max-workers", str(WORKERS), "--pipelines-dir", str(warehouse.pipelines), "--quiet", *args])
+
+
+def _sent(sim: SimulatorServer) -> int:
+    return sum(sim.requests.values())
+
+
+@pytest.mark.parametrize(("budget", "args"), [
+    (25, ("--strategy", "probe", "--date", DAY.isoformat())),  # four partitions of ~100 sequences in flight
+    (40, ("--strategy", "search", "--date", (AS_OF - timedelta(days=1)).isoformat())),  # two completed dates
+])
+def test_a_spent_budget_stops_the_fetches_in_flight_commits_and_a_rerun_finishes(
+    warehouse: Warehouse, capsys: pytest.CaptureFixture[str], budget: int, args: tuple[str, ...]
+) -> None:
+    with running_simulator(seed=3, as_of=AS_OF) as sim:
+        if "probe" in args:
+            expected = truth(sim.registry, [DAY], AS_OF)
+        else:
+            expected = {r["ttb_id"]: truth_record(r) for r in sim.registry.completed_between(
+                AS_OF - timedelta(days=1), AS_OF, AS_OF)}
+        assert 2 * len(expected) > 4 * budget  # the work in flight alone would overspend it many times
+        before = _sent(sim)
+        capsys.readouterr()
+        assert _ingest(warehouse, sim, *args, "--max-requests", str(budget)) == 75
+        err = capsys.readouterr().err
+        sent = _sent(sim) - before - 1  # the check that the registry answers, before the run
+        print(f"budget {budget}: {sent} requests sent")
+        assert sent <= budget + WORKERS
+        assert "budget reached" in err and "rerun the same command to resume" in err
+        committed = warehouse.colas()
+        assert 0 < len(committed) < len(expected)  # stopped midway, what was confirmed is in
+        assert_same_records(committed, {k: expected[k] for k in committed})
+        assert _ingest(warehouse, sim, *args) == 0, capsys.readouterr().err
+    assert_same_records(warehouse.colas(), expected)

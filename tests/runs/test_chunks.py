@@ -65,7 +65,8 @@ def test_a_budget_stops_after_committed_chunks_and_a_rerun_resumes_to_the_exact_
     warehouse: Warehouse, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with running_simulator(seed=3, as_of=TODAY) as sim:
-        assert backfill(warehouse, sim.base_url, "--max-requests", "50") == 75
+        # enough for the first chunk (its two days cost 3,267 requests), spent early in the second
+        assert backfill(warehouse, sim.base_url, "--max-requests", "3300") == 75
         err = capsys.readouterr().err
         assert "budget reached" in err and "rerun the same command to resume" in err
         first_run = dict(searched_days(warehouse))

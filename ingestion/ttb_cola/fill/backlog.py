@@ -58,13 +58,16 @@ def owed_sql(pages: str) -> str:
 
 
 @contextmanager
-def backlog_tables(destination: str, dataset: str, lake: Any) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A read-only connection where every table of :data:`TABLES` can be queried (empty if not loaded yet)."""
+def backlog_tables(destination: str, dataset: str, lake: Any, more: dict[str, str] | None = None
+                   ) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection where every table of :data:`TABLES` (and of ``more``: table -> the columns
+    read) can be queried (empty if not loaded yet)."""
     from ttb_cola.images.dataset import open_dataset
 
-    with open_dataset(destination, dataset, lake, tuple(TABLES)) as (con, present):
+    tables = {**TABLES, **(more or {})}
+    with open_dataset(destination, dataset, lake, tuple(tables)) as (con, present):
         con.execute("set TimeZone = 'UTC'")
-        for name, columns in TABLES.items():
+        for name, columns in tables.items():
             if name not in present:
                 con.execute(f'create temp table "{name}" ({columns})')
         yield con

@@ -1,71 +1,93 @@
-"""``status``: coverage by receipt month from the partition state in the destination, the page backlog
-(listed COLAs without their pages), the COLAs left parked and the load packages moved aside."""
+"""``status``: by month, what the destination holds (COLAs by receipt month, whether a probe or a search
+found them), the receipt partitions and completed dates by state, the page backlog (listed COLAs
+without their pages) and the parked COLAs; when each kind of work last ran; the COLAs left parked and
+the load packages moved aside."""
 
 from __future__ import annotations
 
 import sys
+from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ttb_cola.errors import InputError
+from ttb_cola.ids import parse_partition_key, parse_ttb_id
 from ttb_cola.runs.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_PARKED, EXIT_USAGE
 
 if TYPE_CHECKING:
+    from ttb_cola.runs.holdings import Holdings
     from ttb_cola.runs.quarantine import MovedAside
 
 #: Parked COLAs named by ``status`` (the rest are counted; the table ``crawl_parked`` has them all).
 SHOWN_PARKED = 10
+#: Months shown, newest first; the older ones are summed on one line.
+SHOWN_MONTHS = 24
+PARTITION_STATES = ("settled", "open", "failed")
+DATE_STATES = ("complete", "partial", "failed")
+
+
+@dataclass
+class Month:
+    """One month of the status table."""
+
+    month: str
+    colas: int = 0
+    partitions: dict[str, int] = field(default_factory=lambda: dict.fromkeys(PARTITION_STATES, 0))
+    dates: dict[str, int] = field(default_factory=lambda: dict.fromkeys(DATE_STATES, 0))
+    backlog: int = 0
+    parked: int = 0
+
+    def add(self, other: Month) -> None:
+        """Add ``other``'s counts to this row's."""
+        self.colas += other.colas
+        self.backlog += other.backlog
+        self.parked += other.parked
+        for name in PARTITION_STATES:
+            self.partitions[name] += other.partitions[name]
+        for name in DATE_STATES:
+            self.dates[name] += other.dates[name]
 
 
 def show_status(destination: str, pipelines_dir: str | None) -> int:
-    """Print the coverage table, the parked COLAs and the load packages moved aside; exit 1 when a
-    partition failed, 5 when COLAs are parked."""
+    """Print the month table, the last runs, the backlog, the parked COLAs and the load packages moved
+    aside; exit 1 when a partition or completed date failed, 5 when COLAs are parked."""
     from ttb_cola.runs.pipeline import crawl_state, moved_aside_packages
-    from ttb_cola.runs.report import coverage_by_month, render_coverage
 
     try:
         crawl = crawl_state(destination, pipelines_dir)
         aside = moved_aside_packages(destination, pipelines_dir)
-        backlog = page_backlog(destination, pipelines_dir) if crawl else []
+        held = holdings(destination, pipelines_dir) if crawl else None
     except InputError as exc:
         print(f"ttb-cola status: {exc}", file=sys.stderr)
         return EXIT_USAGE
     states = crawl.get("partitions") or {}
     searches: dict[str, Any] = crawl.get("searches") or {}
     parked: dict[str, Any] = crawl.get("parked") or {}
-    if not states and not searches and not parked and not aside:
+    if held is None or (not held.colas and not states and not searches and not parked and not aside):
         print("nothing crawled yet: run `make ingest DATE=...` or `make daily`")
         return EXIT_OK
-    if states:
-        print(render_coverage(coverage_by_month(states)))
-    if searches:
-        print(render_index(searches))
-    print(render_backlog(backlog))
+    print(render_months(by_month(held, states, searches, parked)))
+    print(render_last_runs(held))
+    print(render_backlog(held.backlog_years))
     if parked:
         print(render_parked(parked))
     if aside:
         print(render_moved_aside(aside))
-    failed = sorted(key for key, state in states.items() if state["status"] == "failed")
+    failed = sorted(key for key, state in [*states.items(), *searches.items()] if state["status"] == "failed"
+                    and "budget spent" not in str(state.get("last_error")))
     if failed:
-        print(f"failed partitions (the next run retries them): {', '.join(failed[:20])}", file=sys.stderr)
+        print(f"failed partitions and completed dates (the next run retries them): {', '.join(failed[:20])}",
+              file=sys.stderr)
         return EXIT_FAILED
     return EXIT_PARKED if parked else EXIT_OK
 
 
-def render_index(searches: dict[str, Any]) -> str:
-    """The completed-date index in one line: dates searched by status, and their span."""
-    by_status: dict[str, int] = {}
-    for state in searches.values():
-        by_status[state["status"]] = by_status.get(state["status"], 0) + 1
-    counts = ", ".join(f"{n:,} {status}" for status, n in sorted(by_status.items()))
-    return f"completed dates searched: {len(searches):,} ({counts}), {min(searches)}..{max(searches)}"
-
-
-def page_backlog(destination: str, pipelines_dir: str | None) -> list[tuple[int, int]]:
-    """The listed COLAs that owe pages (``pages`` setting; the form when it is ``none``, the page
-    ``fill`` fetches by default), by completed-date year, newest first."""
+def holdings(destination: str, pipelines_dir: str | None) -> Holdings:
+    """What the destination's tables hold; the backlog as owed with the ``pages`` setting (the form when
+    it is ``none``, the page ``fill`` fetches by default)."""
     from ttb_cola.destinations.warehouse import pipeline_and_lake
-    from ttb_cola.fill.backlog import backlog_by_year, backlog_tables
+    from ttb_cola.runs.holdings import read_holdings
     from ttb_cola.runs.inputs import configured
     from ttb_cola.search.plan import check_pages
 
@@ -75,8 +97,66 @@ def page_backlog(destination: str, pipelines_dir: str | None) -> list[tuple[int,
     except ValueError as exc:
         raise InputError(str(exc)) from None
     pipeline, lake = pipeline_and_lake(destination, pipelines_dir, align=False)
-    with backlog_tables(destination, pipeline.dataset_name, lake) as con:
-        return backlog_by_year(con, pages)
+    return read_holdings(destination, pipeline.dataset_name, lake, pages)
+
+
+def by_month(held: Holdings, states: dict[str, Any], searches: dict[str, Any], parked: dict[str, Any]
+             ) -> list[Month]:
+    """The rows of the table, newest month first: COLAs, partitions and parked COLAs by receipt month,
+    completed dates and the backlog by completed month."""
+    months: dict[str, Month] = defaultdict(lambda: Month(""))
+    for month, n in held.colas.items():
+        months[month].colas += n
+    for month, n in held.backlog.items():
+        months[month].backlog += n
+    for key, state in states.items():
+        row = months[parse_partition_key(key)[0].strftime("%Y-%m")]
+        row.partitions[state["status"]] = row.partitions.get(state["status"], 0) + 1
+    for day, state in searches.items():
+        row = months[day[:7]]
+        row.dates[state["status"]] = row.dates.get(state["status"], 0) + 1
+    for ttb_id in parked:
+        months[parse_ttb_id(ttb_id).receipt_date.strftime("%Y-%m")].parked += 1
+    for month, row in months.items():
+        row.month = month
+    return [months[m] for m in sorted(months, reverse=True)]
+
+
+def render_months(rows: list[Month]) -> str:
+    """The month table, newest first, the months past :data:`SHOWN_MONTHS` summed on one line, and a
+    total."""
+    head = (f"{'':<8} {'COLAs':>9}  {'receipt partitions':^20}  {'completed dates':^22}  {'page':>7} {'parked':>6}\n"
+            f"{'month':<8} {'held':>9}  {'settled':>7} {'open':>5} {'failed':>6}  {'complete':>8} {'partial':>7} "
+            f"{'failed':>5}  {'backlog':>7} {'COLAs':>6}")
+    lines = [head]
+
+    def line(label: str, r: Month) -> str:
+        p, d = r.partitions, r.dates
+        return (f"{label:<8} {r.colas:>9,}  {p['settled']:>7,} {p['open']:>5,} {p['failed']:>6,}  "
+                f"{d['complete']:>8,} {d['partial']:>7,} {d['failed']:>5,}  {r.backlog:>7,} {r.parked:>6,}")
+
+    total, older = Month("total"), Month("older")
+    for n, row in enumerate(rows):
+        total.add(row)
+        if n < SHOWN_MONTHS:
+            lines.append(line(row.month, row))
+        else:
+            older.add(row)
+    if len(rows) > SHOWN_MONTHS:
+        lines.append(f"... {len(rows) - SHOWN_MONTHS} older months ({rows[-1].month} to {rows[SHOWN_MONTHS].month}):")
+        lines.append(line("older", older))
+    lines.append(line("total", total))
+    lines.append("(COLAs, partitions and parked COLAs by receipt month; completed dates and the backlog by "
+                 "completed month)")
+    return "\n".join(lines)
+
+
+def render_last_runs(held: Holdings) -> str:
+    """When each kind of work last ended (UTC), with its run id when the crawl log has one."""
+    if not held.last_runs:
+        return "last runs: none logged yet"
+    parts = [f"{kind} {when}" + (f" (run {run})" if run else "") for kind, (when, run) in held.last_runs.items()]
+    return "last runs (UTC): " + "; ".join(parts)
 
 
 def render_backlog(by_year: list[tuple[int, int]]) -> str:

@@ -1,0 +1,95 @@
+"""`ttb-cola status` tells the truth by month: the COLAs held whether a search or a probe found them, the
+receipt partitions and completed dates by state, the page backlog, and the last run of each kind; checked
+against the simulator's truth and the crawl's own logs, on a warehouse crawled from the simulator."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from ingest_helpers import Warehouse, truth
+from sim_server import running_simulator
+
+from ttb_cola.cli import main
+from ttb_cola.runs.status import Month, render_months
+
+DAY = date(2025, 6, 16)
+AS_OF = date(2025, 6, 26)
+LISTED_FROM = AS_OF - timedelta(days=2)
+ROW = re.compile(r"^(\d{4}-\d{2}|total|older)\s+([\d,\s]+)$")
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Warehouse:
+    monkeypatch.setenv("DLT_DATA_DIR", str(tmp_path / "dlt"))
+    warehouse = Warehouse(tmp_path, monkeypatch)
+    monkeypatch.setenv("SOURCES__TTB_COLA__REQUEST_TIMEOUT", "60")  # a first search of a day is slow
+    return warehouse
+
+
+def _run(warehouse: Warehouse, base_url: str, *args: str) -> int:
+    return main(["ingest", *args, "--today", AS_OF.isoformat(), "--base-url", base_url, "--requests-per-second", "0",
+                 "--pipelines-dir", str(warehouse.pipelines), "--quiet"])
+
+
+def _table(out: str) -> dict[str, list[int]]:
+    """The status table's rows: month (or total) -> COLAs, settled, open, failed, complete, partial, failed,
+    backlog, parked."""
+    rows = {}
+    for line in out.splitlines():
+        if match := ROW.match(line):
+            rows[match[1]] = [int(n.replace(",", "")) for n in match[2].split()]
+    return rows
+
+
+def test_status_counts_by_month_what_the_searches_and_probes_hold(
+    warehouse: Warehouse, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with running_simulator(seed=3, as_of=AS_OF) as sim:
+        # an index of three completed dates (listing only: every listed COLA owes its pages), then a receipt date
+        assert _run(warehouse, sim.base_url, "--pages", "none", "--date", LISTED_FROM.isoformat()) == 0
+        assert _run(warehouse, sim.base_url, "--strategy", "probe", "--date", DAY.isoformat()) == 0
+        listed = {r["ttb_id"]: r for r in sim.registry.completed_between(LISTED_FROM, AS_OF, AS_OF)}
+        probed = truth(sim.registry, [DAY], AS_OF)
+    capsys.readouterr()
+    assert main(["status", "--pipelines-dir", str(warehouse.pipelines)]) == 0
+    out = capsys.readouterr().out
+    rows = _table(out)
+    held = Counter(r["receipt_date"][:7] for r in {**listed, **probed}.values())
+    assert len(held) >= 3  # the searches found COLAs received months before they were completed
+    owed = Counter(r["completed_date"][:7] for ttb_id, r in listed.items() if ttb_id not in probed)
+    states = Counter(s["status"] for s in warehouse.state().values())
+    searched = dict(warehouse.query(
+        "select completed_date, arg_max(status, _dlt_load_id) from ttb_cola.crawl_searches "
+        "where status <> 'verified' group by all"))
+    assert len(searched) == 3
+    dates = Counter(status for status in searched.values())
+    for month in {*held, *owed, DAY.strftime("%Y-%m")}:
+        colas, settled, open_, failed, complete, partial, failed_dates, backlog, parked = rows[month]
+        assert colas == held[month], month
+        assert backlog == owed[month], month
+        if month == DAY.strftime("%Y-%m"):
+            assert (settled, open_, failed) == (states["settled"], states["open"], states["failed"])
+            assert (complete, partial, failed_dates) == (dates["complete"], dates["partial"], dates["failed"])
+            assert settled + open_ + failed == 4 and complete + partial + failed_dates == 3
+        else:
+            assert (settled, open_, failed, complete, partial, failed_dates) == (0, 0, 0, 0, 0, 0), month
+        assert parked == 0
+    assert list(rows)[:-1] == sorted(held, reverse=True)  # newest first, nothing else
+    assert rows["total"][0] == len({*listed, *probed}) and rows["total"][7] == sum(owed.values())
+    assert f"page backlog: {sum(owed.values()):,} listed COLA(s) without their pages" in out
+    [(probe_run,)] = warehouse.query("select arg_max(run_id, finished_at) from ttb_cola.crawl_partitions "
+                                     "where probed > 0")
+    [(search_run,)] = warehouse.query("select arg_max(run_id, finished_at) from ttb_cola.crawl_searches")
+    assert "receipt probe 20" in out and f"(run {probe_run})" in out and f"(run {search_run})" in out
+
+
+def test_the_table_shows_two_years_and_sums_the_older_months() -> None:
+    rows = [Month(f"{2025 - n // 12}-{12 - n % 12:02d}", colas=n + 1) for n in range(30)]
+    table = _table(render_months(rows))
+    assert list(table)[:24] == [row.month for row in rows[:24]]
+    assert table["older"][0] == sum(range(25, 31)) and table["total"][0] == sum(range(1, 31))
+    assert "... 6 older months (2023-07 to 2023-12):" in render_months(rows)

@@ -183,10 +183,12 @@ def _crawl_options() -> argparse.ArgumentParser:
         "--chunk-days", type=int, help="dates per committed chunk (default: chunk_days, 7)"
     )
     crawl_options.add_argument(
-        "--max-minutes", type=float, help="start no new work after this many minutes; exit 75 (default: max_minutes)"
+        "--max-minutes", type=float, help="send no request after this many minutes, commit what was confirmed; exit 75 "
+        "(default: max_minutes)"
     )
     crawl_options.add_argument(
-        "--max-requests", type=int, help="start no new work after this many requests; exit 75 (default: max_requests)"
+        "--max-requests", type=int, help="send no request after this many requests, commit what was confirmed; exit 75 "
+        "(default: max_requests)"
     )
     crawl_options.add_argument(
         "--today", help="the run's date for replays, at most today's date in Washington (default: that date)"

@@ -67,3 +67,36 @@ def test_ctrl_c_commits_what_was_confirmed_and_the_next_run_finishes(
     warehouse = Warehouse(tmp_path, monkeypatch)
     assert_same_records(warehouse.colas(), expected)
     print(f"ctrl-c to exit: {seconds:.2f} s")
+
+
+def test_a_second_ctrl_c_aborts_in_one_line_and_the_next_run_recovers(tmp_path: Path, monkeypatch) -> None:
+    """The second signal lands while dlt commits what the first stopped: exit 130 and "interrupted", never
+    "the load step failed: KeyboardInterrupt"; the next run loads what was committed and finishes."""
+    with running_simulator(seed=3, as_of=AS_OF, faults={"latency_ms": 40}) as sim:
+        expected = method_truth(sim.registry, days(DAY, DAY), AS_OF)
+        cmd = ingest_command(tmp_path, sim.base_url, DAY, DAY, AS_OF)
+        env = subprocess_env(tmp_path)
+        process = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                   text=True)
+        try:
+            deadline = time.monotonic() + 300
+            while process.poll() is None and time.monotonic() < deadline:
+                if any((tmp_path / "pipelines").glob("*/normalize/*/*")):  # the crawl is running
+                    break
+                time.sleep(0.01)
+            time.sleep(1.0)
+            process.send_signal(signal.SIGINT)
+            time.sleep(0.3)  # the workers stop at once; dlt is normalizing or loading what they confirmed
+            process.send_signal(signal.SIGINT)
+            _, err = process.communicate(timeout=300)
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait(timeout=30)
+        assert process.returncode == 130, err[-2000:]
+        lines = [line for line in err.splitlines() if line.strip()]
+        assert "Traceback" not in err and "step failed" not in err and "KeyboardInterrupt" not in err, err[-2000:]
+        assert "interrupted" in lines[-1]
+        rerun = run_ingest(cmd, env)
+        assert rerun.returncode == 0, rerun.stderr[-2000:]
+    assert_same_records(Warehouse(tmp_path, monkeypatch).colas(), expected)

@@ -163,11 +163,12 @@ def test_images_on_the_local_lake_and_a_rerun(wh: Warehouse, sim, monkeypatch: p
 
 def test_image_requests_count_in_the_run_budget(wh: Warehouse, sim) -> None:
     forms, images = form_requests(sim), attachment_requests(sim)
-    # two one-day chunks: the first (about 50 COLAs and their images) spends the budget, the second never starts
+    # two one-day chunks: the first (about 50 COLAs and their images) spends the budget midway, the second
+    # never starts; the COLA whose images were being fetched when it ran out is left for the next run
     assert wh.ingest(sim.base_url, "--start", DAY.isoformat(), "--end", "2025-06-15", "--methods", "001",
                      "--chunk-days", "1", "--images", "all", "--max-requests", "60", today=TODAY) == 75
     spent = (form_requests(sim) - forms) + (attachment_requests(sim) - images)
     probed = wh.query("select partition_key, requests from ttb_cola.crawl_partitions")
-    assert probed == [(f"{DAY}|001", spent)] and spent > 60
+    assert probed == [(f"{DAY}|001", spent)] and spent == 60
     rows = _check_rows(wh, sim, "all")
-    assert attachment_requests(sim) - images == len(rows) + _second_opinions(rows)[0]
+    assert attachment_requests(sim) - images >= len(rows) + _second_opinions(rows)[0]

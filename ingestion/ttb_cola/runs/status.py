@@ -74,8 +74,11 @@ def show_status(destination: str, pipelines_dir: str | None) -> int:
         print(render_parked(parked))
     if aside:
         print(render_moved_aside(aside))
-    failed = sorted(key for key, state in [*states.items(), *searches.items()] if state["status"] == "failed"
-                    and "budget spent" not in str(state.get("last_error")))
+    ended = [(key, state) for key, state in [*states.items(), *searches.items()] if state["status"] == "failed"]
+    stopped = [key for key, state in ended if "run stopped" in str(state.get("last_error"))]
+    if stopped:
+        print(f"{len(stopped)} of the failed were stopped midway (a spent budget, Ctrl-C): the next run resumes them")
+    failed = sorted(key for key, _ in ended if key not in stopped)
     if failed:
         print(f"failed partitions and completed dates (the next run retries them): {', '.join(failed[:20])}",
               file=sys.stderr)

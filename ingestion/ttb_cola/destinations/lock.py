@@ -114,7 +114,7 @@ def _dead_or_reused(pid: int, written_at: object) -> bool:
         started = boot + int(fields[19]) / os.sysconf("SC_CLK_TCK")
     except (OSError, ValueError, IndexError, StopIteration):
         return False
-    return started > written + 2  # a second of rounding each side: a new process, not the holder
+    return started > written + 60  # a margin for rounding and clock steps: a new process, not the holder
 
 
 def bucket_lock(

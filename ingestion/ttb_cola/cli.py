@@ -141,7 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
 COMMAND_EXITS = {
     "ingest": (1, 3, 4, 5, 6, 75), "daily": (1, 3, 4, 5, 6, 75), "backfill": (1, 3, 4, 5, 6, 75),
     "fill": (1, 3, 4, 5, 6, 75), "images": (1, 3, 6), "status": (1, 5, 6), "reparse": (1, 6),
-    "lake": (6,), "migrate": (6,), "publish": (1, 6), "digest": (6,), "report": (6,), "demo": (1,),
+    "lake": (6,), "migrate": (6,), "publish": (1, 6), "digest": (1, 6), "report": (1, 6), "demo": (1,),
 }
 
 

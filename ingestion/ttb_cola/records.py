@@ -10,6 +10,7 @@ per COLA. A page row always carries every field of its kind (null when blank or 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -226,6 +227,21 @@ class TableRow:
 
     table: str
     data: dict[str, Any]
+
+
+#: What a parent resource yields to the table transformers: one row, or a batch of rows (a reparse
+#: sends batches: dlt's cost is per item, and every table's transformer sees every item).
+RowOrBatch = TableRow | list[TableRow]
+
+
+def rows_for(item: RowOrBatch, table: str) -> Iterator[Any]:
+    """The data of ``item``'s rows for ``table``: one row as is, a batch's rows as one list."""
+    if isinstance(item, list):
+        batch = [row.data for row in item if row.table == table]
+        if batch:
+            yield batch
+    elif item.table == table:
+        yield item.data
 
 
 def page_row(fields: tuple[str, ...], parsed: dict[str, Any], **provenance: Any) -> dict[str, Any]:

@@ -43,6 +43,9 @@ from ttb_cola.records import (
     LISTINGS_TABLE,
     SCHEMA_CONTRACT,
     ColaPages,
+    RowOrBatch,
+    TableRow,
+    rows_for,
 )
 from ttb_cola.registry.breaker import BreakerSettings
 from ttb_cola.registry.retry import RetryPolicy
@@ -248,11 +251,11 @@ MATERIALIZE = "__materialize__"
 
 
 def _rows_of(table: str) -> Any:
-    def rows(event: Event) -> Iterator[Any]:
-        if event.table == table:
-            yield event.data
-        elif event.table == MATERIALIZE:
+    def rows(event: RowOrBatch) -> Iterator[Any]:
+        if not isinstance(event, list) and event.table == MATERIALIZE:
             yield dlt.mark.materialize_table_schema()
+        else:
+            yield from rows_for(event, table)
 
     return rows
 
@@ -268,6 +271,10 @@ def _crawl_log(parent: DltResource, table: str, columns: Any) -> DltResource:
         _rows_of(table), data_from=parent, name=table, write_disposition="append", columns=columns,
         schema_contract=SCHEMA_CONTRACT,
     )
+
+
+#: Rows the archive reparse hands the table transformers at once.
+ARCHIVE_BATCH = 1000
 
 
 @dlt.source(name="ttb_cola", max_table_nesting=0)
@@ -288,11 +295,17 @@ def ttb_cola_archive(
     """
 
     @dlt.resource(name="archive", selected=False)
-    def archive() -> Iterator[Event]:
+    def archive() -> Iterator[RowOrBatch]:
         yield Event(MATERIALIZE, {})
+        batch: list[TableRow] = []
         pages: ColaPages
         for pages in archived_records(RawArchive.at(archive_url, **(archive_options or {})), base_url):
-            yield from pages.rows()
+            batch += pages.rows()
+            if len(batch) >= ARCHIVE_BATCH:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
 
     # the archive holds one page of each kind per COLA: its keys are unique, and too many to remember
     return (archive, *table_resources(archive, f"reparse-{uuid.uuid4().hex[:12]}", once=False))

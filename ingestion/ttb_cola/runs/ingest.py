@@ -4,6 +4,7 @@ chunks (each one dlt load with its state), print the summary and return the docu
 from __future__ import annotations
 
 import argparse
+import gc
 import logging
 import sys
 from collections.abc import Callable
@@ -352,6 +353,9 @@ def reparse(args: argparse.Namespace) -> int:
 
     from ttb_cola.runs.pipeline import run_reparse
 
+    # Every page parsed makes short-lived objects; the collections they set off need not rescan the
+    # imported modules' objects, which live as long as the process.
+    gc.freeze()
     try:
         info = run_reparse(args.destination, args.archive_url, args.pipelines_dir)
     except InputError as exc:

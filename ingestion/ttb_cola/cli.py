@@ -94,7 +94,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 def cmd_images(args: argparse.Namespace) -> int:
     """Fetch, verify and store the label images of COLAs already loaded."""
-    from ttb_cola.images.runner import run_images
+    from ttb_cola.runs.images import run_images
 
     return run_images(args)
 

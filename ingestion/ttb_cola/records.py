@@ -229,6 +229,9 @@ class TableRow:
     data: dict[str, Any]
 
 
+#: The event that makes every table's schema real in the destination, even when no row comes.
+MATERIALIZE = "__materialize__"
+
 #: What a parent resource yields to the table transformers: one row, or a batch of rows (a reparse
 #: sends batches: dlt's cost is per item, and every table's transformer sees every item).
 RowOrBatch = TableRow | list[TableRow]

@@ -41,6 +41,7 @@ from ttb_cola.records import (
     LABEL_IMAGES_TABLE,
     LISTINGS_COLUMNS,
     LISTINGS_TABLE,
+    MATERIALIZE,
     SCHEMA_CONTRACT,
     ColaPages,
     RowOrBatch,
@@ -244,10 +245,6 @@ def table_resources(parent: DltResource, run_id: str, once: bool = True) -> tupl
         *image_table_resources(parent, once),
         status_log_resource(parent, run_id, MATERIALIZE),
     )
-
-
-#: The event that makes every table's schema real in the destination, even when no row comes.
-MATERIALIZE = "__materialize__"
 
 
 def _rows_of(table: str) -> Any:

@@ -25,6 +25,8 @@ from typing import Any
 
 from dlt.extract.source import DltSource
 
+from ttb_cola.records import MATERIALIZE
+
 #: The table format of every table dlt writes to the lake.
 TABLE_FORMAT = "delta"
 #: Tables merged on their primary key; every other table of the lake is appended to.
@@ -47,8 +49,6 @@ def as_lake_tables(source: DltSource) -> DltSource:
     upsert hashes the primary key into ``_dlt_id``, and dlt's normalizer cannot hash the empty row it
     makes of that event. :func:`create_lake_tables` creates the empty Delta tables instead.
     """
-    from ttb_cola.source import MATERIALIZE
-
     for name, resource in source.resources.items():
         if name in _PARENTS:
             resource.add_filter(lambda event: getattr(event, "table", None) != MATERIALIZE)

@@ -117,11 +117,6 @@ def run_reparse(destination: str, archive_url: str | None = None, pipelines_dir:
     return info
 
 
-def partition_states(destination: str, pipelines_dir: str | None = None) -> dict[str, dict[str, Any]]:
-    """Every partition's crawl state as the destination holds it."""
-    return dict(crawl_state(destination, pipelines_dir).get("partitions", {}))
-
-
 def crawl_state(destination: str, pipelines_dir: str | None = None) -> dict[str, Any]:
     """The crawl's resource state (``partitions``, ``searches``, ``parked``) as the destination holds it,
     unpacked ({} before the first run); the local working folder is neither read nor changed."""

@@ -32,7 +32,7 @@ from ttb_cola.clock import utc_now, utc_timestamp
 from ttb_cola.fill.fetch import FillOutcome, fill_one
 from ttb_cola.ids import partition_key
 from ttb_cola.images.hook import ImageHook
-from ttb_cola.parked.book import ParkedBook
+from ttb_cola.parked.book import GiveUp, ParkedBook
 from ttb_cola.parked.model import Parked
 from ttb_cola.parked.retry import RetryOutcome, retry_parked
 from ttb_cola.probe.plan import CrawlSettings, PartitionCrawl, is_due, mark_covered, mark_listed, record_fetched
@@ -76,6 +76,8 @@ class RunReport:
     resolved: list[str] = field(default_factory=list)
     #: The TTB IDs parked when the run ended (this run's and earlier runs').
     still_parked: list[str] = field(default_factory=list)
+    #: Parked COLAs this run gave up on (no longer retried, see :class:`~ttb_cola.parked.book.GiveUp`).
+    given_up: list[str] = field(default_factory=list)
     #: What the crawl did with label images (an ``ImagesReport``), when it fetched them.
     images: Any = None
     #: The owed COLAs this run fetched (or parked), one outcome each (``ttb-cola fill``).
@@ -139,6 +141,8 @@ class RunPlan:
     retry_parked: bool = True
     #: Listed COLAs whose pages to fetch, in this order (the page backlog, see :mod:`ttb_cola.fill`).
     fill: tuple[str, ...] = ()
+    #: When a parked COLA stops being retried.
+    give_up: GiveUp = GiveUp()
 
 
 def date_range(start: date, end: date) -> list[date]:
@@ -192,8 +196,9 @@ class Scheduler:
         ``states``, ``searches`` and ``parked`` (the resource state) are updated as outcomes arrive.
         The ``crawl_parked`` rows come last, one per TTB ID (a COLA parked and loaded later in the run
         gets its closing row only)."""
-        self.book = ParkedBook(parked if parked is not None else {}, self.report.run_id)
+        self.book = ParkedBook(parked if parked is not None else {}, self.report.run_id, plan.give_up)
         self.report.parked, self.report.resolved = self.book.parked, self.book.resolved
+        self.report.given_up = self.book.given_up
         yield from self._steps(plan, states, searches)
         yield from self.book.rows()
 

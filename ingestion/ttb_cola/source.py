@@ -28,7 +28,7 @@ from ttb_cola.ids import check_method
 from ttb_cola.images.hook import image_hook
 from ttb_cola.images.source import image_table_resources
 from ttb_cola.merged import merged_table
-from ttb_cola.parked.book import PARKED_COLUMNS, PARKED_TABLE
+from ttb_cola.parked.book import PARKED_COLUMNS, PARKED_TABLE, GiveUp
 from ttb_cola.probe.plan import CrawlSettings
 from ttb_cola.records import (
     CRAWL_PARTITION_COLUMNS,
@@ -92,6 +92,8 @@ def ttb_cola(
     block_cooldowns: int = 6,
     quarantine_dir: str = "data/quarantine/registry",
     retry_parked: bool = True,
+    parked_give_up_attempts: int = 10,
+    parked_give_up_days: int = 30,
     fill: Sequence[str] = (),
     images: str = "none",
     images_url: str = "",
@@ -147,6 +149,9 @@ def ttb_cola(
         block_cooldowns: cooldowns in a row after which ``wait`` stops the run too.
         quarantine_dir: where the breaker saves the last body it saw, for diagnosis.
         retry_parked: fetch the parked COLAs (``crawl_parked``) again before anything else.
+        parked_give_up_attempts: failed attempts after which a parked COLA is given up (no longer retried,
+            kept in ``crawl_parked`` with ``given_up``; 0: never).
+        parked_give_up_days: days after it was first parked that a COLA failing again is given up (0: never).
         fill: TTB IDs of listed COLAs whose pages to fetch, in this order, after the parked COLAs
             (the page backlog, ``ttb-cola fill``).
         images: label images fetched right after each printable form, in its session: ``none``,
@@ -177,6 +182,7 @@ def ttb_cola(
         reprobe=reprobe,
         retry_parked=retry_parked,
         fill=tuple(fill),
+        give_up=GiveUp(int(parked_give_up_attempts), int(parked_give_up_days)),
     )
     workers = WorkerSettings(
         base_url=base_url,

@@ -18,8 +18,8 @@ SHOWN_PARKED = 10
 
 
 def show_status(destination: str, pipelines_dir: str | None) -> int:
-    """Print the coverage table, the parked COLAs and the load packages moved aside; exit 1 when a
-    partition failed, 5 when COLAs are parked."""
+    """Print the coverage table, the parked COLAs (those given up apart) and the load packages moved aside;
+    exit 1 when a partition failed, 5 when COLAs are parked and not given up."""
     from ttb_cola.runs.pipeline import crawl_state, moved_aside_packages
     from ttb_cola.runs.report import coverage_by_month, render_coverage
 
@@ -41,8 +41,12 @@ def show_status(destination: str, pipelines_dir: str | None) -> int:
     if searches:
         print(render_index(searches))
     print(render_backlog(backlog))
+    given_up = {ttb_id: entry for ttb_id, entry in parked.items() if entry.get("given_up")}
+    parked = {ttb_id: entry for ttb_id, entry in parked.items() if ttb_id not in given_up}
     if parked:
         print(render_parked(parked))
+    if given_up:
+        print(render_given_up(given_up))
     if aside:
         print(render_moved_aside(aside))
     failed = sorted(key for key, state in states.items() if state["status"] == "failed")
@@ -97,6 +101,18 @@ def render_parked(parked: dict[str, Any]) -> str:
         lines.append(f"  {ttb_id}  {entry['page']:<7} {entry['attempts']:>3} attempt(s)  {entry['error']}")
     if len(parked) > SHOWN_PARKED:
         lines.append(f"  ... and {len(parked) - SHOWN_PARKED} more")
+    return "\n".join(lines)
+
+
+def render_given_up(given_up: dict[str, Any]) -> str:
+    """The parked COLAs given up: how many, and the first few with the page, attempts and last error."""
+    lines = [f"{len(given_up)} parked COLA(s) given up (no longer retried, no exit 5; crawl_parked.given_up):"]
+    for ttb_id in sorted(given_up)[:SHOWN_PARKED]:
+        entry = given_up[ttb_id]
+        lines.append(f"  {ttb_id}  {entry['page']:<7} {entry['attempts']:>3} attempt(s) since "
+                     f"{entry['first_seen'][:10]}  {entry['error']}")
+    if len(given_up) > SHOWN_PARKED:
+        lines.append(f"  ... and {len(given_up) - SHOWN_PARKED} more")
     return "\n".join(lines)
 
 

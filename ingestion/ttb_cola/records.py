@@ -12,11 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ttb_cola.ids import parse_ttb_id
 
 if TYPE_CHECKING:  # dlt's typing only: `ttb-cola parse` builds records without importing dlt
+    from dlt.common.data_types.typing import TDataType
     from dlt.common.schema.typing import TColumnSchema
 
 #: A column spec: (dlt data type, nullable).
@@ -167,7 +168,9 @@ LABEL_IMAGES_TABLE = "cola_label_images"
 
 def columns(specs: dict[str, Spec]) -> dict[str, TColumnSchema]:
     """dlt column hints from specs."""
-    return {name: {"data_type": kind, "nullable": nullable} for name, (kind, nullable) in specs.items()}
+    return {
+        name: {"data_type": cast("TDataType", kind), "nullable": nullable} for name, (kind, nullable) in specs.items()
+    }
 
 
 def _table_specs(fields: tuple[str, ...], provenance: dict[str, Spec]) -> dict[str, Spec]:
@@ -264,7 +267,7 @@ def page_row(fields: tuple[str, ...], parsed: dict[str, Any], **provenance: Any)
 
 def listing_row(row: dict[str, Any], listed_at: str) -> dict[str, Any]:
     """A search list row shaped for ``cola_listings``."""
-    out = {name: row.get(name) or None for name in LISTING_ROW_FIELDS}
+    out: dict[str, Any] = {name: row.get(name) or None for name in LISTING_ROW_FIELDS}
     out.update(id_fields(out["ttb_id"]), listed_at=listed_at)
     return out
 

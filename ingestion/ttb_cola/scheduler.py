@@ -51,6 +51,8 @@ from ttb_cola.search.runner import Lister, ListingOutcome, VerifyOutcome, verify
 from ttb_cola.search.split import Density
 
 Outcome = PartitionOutcome | ListingOutcome | RetryOutcome | VerifyOutcome | FillOutcome
+#: The outcomes that carry a partition's or a completed date's state.
+Stateful = PartitionOutcome | ListingOutcome | VerifyOutcome
 
 
 @dataclass
@@ -84,21 +86,22 @@ class RunReport:
     filled: list[FillOutcome] = field(default_factory=list)
 
     @property
-    def failed(self) -> list[Outcome]:
+    def failed(self) -> list[Stateful]:
         """Partitions and completed dates that ended this run failed."""
-        return [o for o in [*self.verifications, *self.searches, *self.outcomes] if o.state["status"] == "failed"]
+        return [o for o in self._stateful() if o.state["status"] == "failed"]
+
+    def _stateful(self) -> list[Stateful]:
+        return [*self.verifications, *self.searches, *self.outcomes]
 
     @property
     def blocked(self) -> bool:
         """Whether the registry blocked the run (CAPTCHA after all retries, or the circuit breaker)."""
-        return self.block is not None or any(
-            o.blocked for o in [*self.verifications, *self.searches, *self.outcomes, *self.filled]
-        )
+        return self.block is not None or any(o.blocked for o in [*self._stateful(), *self.filled])
 
     @property
     def requests(self) -> int:
         """Requests the run's searches, verifications and probes sent."""
-        return sum(o.requests for o in [*self.verifications, *self.searches, *self.outcomes, *self.filled])
+        return sum(o.requests for o in [*self._stateful(), *self.filled])
 
 
 #: One row for one table (page rows, listing rows, crawl log rows).
@@ -239,7 +242,7 @@ class Scheduler:
             if self._deferred(verified):
                 continue
             self.report.verifications.append(verified)
-            now = utc_now()
+            now = utc_timestamp()
             if verified.error:  # not counted: the days stay complete, the run fails, the next one counts again
                 held = searches[verified.first.isoformat()]
                 row = ListingOutcome(verified.first.isoformat(), dict(held, status="failed", last_error=verified.error),

@@ -115,7 +115,7 @@ class ParkedBook:
         """Close the parked entry of the COLA whose page ``row`` loads, if it is parked."""
         if row.table not in (DETAILS_TABLE, FORMS_TABLE):
             return
-        ttb_id = row.data.get("ttb_id")
+        ttb_id: str = row.data["ttb_id"]  # every page row has one
         entry = self.entries.pop(ttb_id, None)
         if entry is None:
             return

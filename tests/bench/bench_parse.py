@@ -3,14 +3,14 @@
 lexbor parse of those pages (goal >= 0.3).
 
 Figures are CPU seconds of this process (the best of several rounds, the parser and the bare build taking
-turns), so that other work on the machine moves both sides alike. The objects of the imports are frozen out
-of the garbage collector first, as `ttb-cola reparse` does: otherwise each collection the parser's node
-objects set off scans dlt's whole import graph, which costs the parser, not the bare build, 40%.
+turns), so that other work on the machine moves both sides alike. The process is settled first as
+`ttb-cola reparse` settles itself (:func:`ttb_cola.runs.heap.settle_for_parsing`): without it glibc hands
+each freed tree back to the system and the next page faults it in again, which costs the parser, not the
+bare build, 40%.
 """
 
 from __future__ import annotations
 
-import gc
 import gzip
 import os
 import subprocess
@@ -25,6 +25,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from ttb_cola.parsers.detail import parse_detail
 from ttb_cola.parsers.form import parse_form
+from ttb_cola.runs.heap import settle_for_parsing
 from ttb_cola.text import decode
 
 FIXTURES = REPO / "tests" / "fixtures"
@@ -60,7 +61,7 @@ def ratio_to_bare(fn: Callable[[bytes], object], pages: list[bytes], turns: int 
 
 def parsers_vs_lexbor() -> None:
     """The form and detail parsers on the real pages in tests/fixtures, as a share of a bare tree build."""
-    gc.freeze()
+    settle_for_parsing()
     for kind, fn, goal in (("form", parse_form, 0.5), ("detail", parse_detail, 0.8)):
         pages = [path.read_bytes() for path in sorted(FIXTURES.glob(f"{kind}_*.html"))]
         ours, floor, ratio = ratio_to_bare(fn, pages)

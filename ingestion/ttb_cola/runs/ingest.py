@@ -4,7 +4,6 @@ chunks (each one dlt load with its state), print the summary and return the docu
 from __future__ import annotations
 
 import argparse
-import gc
 import logging
 import sys
 from collections.abc import Callable
@@ -352,11 +351,10 @@ def reparse(args: argparse.Namespace) -> int:
     """Rebuild the record tables from the raw page archive, without HTTP."""
     from dlt.pipeline.exceptions import PipelineStepFailed
 
+    from ttb_cola.runs.heap import settle_for_parsing
     from ttb_cola.runs.pipeline import run_reparse
 
-    # Every page parsed makes short-lived objects; the collections they set off need not rescan the
-    # imported modules' objects, which live as long as the process.
-    gc.freeze()
+    settle_for_parsing()
     try:
         info = run_reparse(args.destination, args.archive_url, args.pipelines_dir)
     except InputError as exc:

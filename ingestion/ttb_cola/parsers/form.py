@@ -290,9 +290,11 @@ def _city_state_zip(raw: str) -> tuple[str | None, str, str] | None:
 
 
 def _container_info(loose_data: list[LexborNode]) -> str | None:
-    """Item 15 (blown/branded/embossed info, translations): the text after the item's heading."""
+    """Item 15 (blown/branded/embossed info, translations): the text after the item's heading.
+
+    The heading is the data div's own text, so only the div whose own text holds it is read whole
+    (the others can be large: item 14's box holds a table)."""
     for node in loose_data:
-        text = node.text()
-        if "BLOWN, BRANDED" in text:
-            return squash(_CONTAINER_HEADING.sub("", text, count=1))
+        if "BLOWN, BRANDED" in node.text(deep=False):
+            return squash(_CONTAINER_HEADING.sub("", node.text(), count=1))
     return None

@@ -43,6 +43,7 @@ soak: setup
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	cd transform && TTB_COLA_DUCKDB=:memory: ../$(BIN)/sqlfluff lint --processes 2
 
 bench: setup

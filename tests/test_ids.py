@@ -13,7 +13,6 @@ from ttb_cola.ids import (
     format_ttb_id,
     parse_partition_key,
     parse_ttb_id,
-    partition_ids,
     partition_key,
 )
 
@@ -90,24 +89,6 @@ def test_partition_keys_round_trip(receipt_date: date, method: str) -> None:
 def test_bad_partition_keys(key: str) -> None:
     with pytest.raises(InvalidTtbId):
         parse_partition_key(key)
-
-
-@given(dates, methods, st.integers(0, 999_000), st.integers(0, 999))
-def test_partition_ids_cover_the_range_in_order(
-    receipt_date: date, method: str, first: int, span: int
-) -> None:
-    ids = list(partition_ids(receipt_date, method, first, first + span))
-    assert len(ids) == span + 1
-    parsed = [parse_ttb_id(i) for i in ids]
-    assert [p.sequence for p in parsed] == list(range(first, first + span + 1))
-    assert {p.partition_key for p in parsed} == {partition_key(receipt_date, method)}
-
-
-def test_partition_ids_rejects_inverted_and_overflowing_ranges() -> None:
-    with pytest.raises(InvalidTtbId, match="first is after last"):
-        list(partition_ids(date(2024, 1, 11), "001", 5, 4))
-    with pytest.raises(InvalidTtbId, match="sequence 1000000"):
-        list(partition_ids(date(2024, 1, 11), "001", 999_999, 1_000_000))
 
 
 def test_format_rejects_out_of_range_values() -> None:

@@ -119,6 +119,7 @@ def archived_records(archive: RawArchive, base_url: str) -> Iterator[ColaPages]:
             if page is None:
                 continue
             parsed = parse_page(kind, page.body)
+            assert parsed is not None  # detail and form pages parse to a record or raise
             rows[kind] = (parsed, page_row(
                 fields, parsed, source_url=f"{root}?action={action}&ttbid={ttb_id}",
                 fetched_at=page.fetched_at.isoformat(), page_sha256=sha256(page.body),

@@ -97,7 +97,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 def cmd_images(args: argparse.Namespace) -> int:
     """Fetch, verify and store the label images of COLAs already loaded."""
-    from ttb_cola.images.runner import run_images
+    from ttb_cola.runs.images import run_images
 
     return run_images(args)
 
@@ -265,7 +265,7 @@ def _add_other_commands(commands: argparse._SubParsersAction) -> None:
 
     lake = commands.add_parser("lake", help="the lake (DESTINATION=filesystem): maintenance")
     lake_commands = lake.add_subparsers(dest="lake_command", required=True, metavar="COMMAND")
-    lake_commands.add_parser = _described(lake_commands.add_parser)  # type: ignore[method-assign]
+    lake_commands.add_parser = _described(lake_commands.add_parser)
     migrate = lake_commands.add_parser("migrate", help="turn a lake of plain Parquet files into Delta tables")
     migrate.add_argument("--dataset", help="the dataset folder (default: ttb_cola)")
     migrate.set_defaults(func=cmd_lake_migrate)

@@ -8,7 +8,6 @@ unit of crawling and of incremental state, keyed ``YYYY-MM-DD|MMM``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -134,14 +133,3 @@ def parse_partition_key(key: str) -> tuple[date, str]:
     except ValueError as exc:
         raise InvalidTtbId(f"partition key {key!r}: {exc}") from None
     return receipt_date, check_method(match.group(2))
-
-
-def partition_ids(receipt_date: date, receipt_method: str, first: int, last: int) -> Iterator[str]:
-    """Yield the TTB IDs of one partition for sequences ``first`` to ``last`` inclusive."""
-    if first > last:
-        raise InvalidTtbId(f"sequence range {first}-{last} is empty: first is after last")
-    prefix = format_ttb_id(receipt_date, receipt_method, first)[:8]
-    for sequence in range(first, last + 1):
-        if sequence > MAX_SEQUENCE:
-            raise InvalidTtbId(f"sequence {sequence} is not in 0-{MAX_SEQUENCE}")
-        yield f"{prefix}{sequence:06d}"

@@ -67,9 +67,10 @@ def merged_table(
     if sort is not None:
         columns = {**columns, sort: {**columns[sort], "dedup_sort": "desc"}}
     disposition: Any = {"disposition": "merge", "strategy": strategy} if strategy else "merge"
+    keys: dict[str, Any] = {"merge_key": merge_key} if merge_key else {}
     resource = dlt.transformer(
         rows, data_from=parent, name=name, write_disposition=disposition, primary_key=primary_key,
-        columns=columns, schema_contract=SCHEMA_CONTRACT, **({"merge_key": merge_key} if merge_key else {}),
+        columns=columns, schema_contract=SCHEMA_CONTRACT, **keys,
     )
     if once:
         resource.add_filter(OncePerLoad(name, (primary_key,) if isinstance(primary_key, str) else primary_key))

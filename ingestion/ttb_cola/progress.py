@@ -1,14 +1,70 @@
-"""Progress lines on stderr (logger ``ttb_cola.progress``): per partition, per completed date, ETA."""
+"""Progress lines on stderr (logger ``ttb_cola.progress``): per partition, per completed date, ETA.
+
+The lines read the outcomes of the probe and the search runners through the protocols below, so this
+module, which every runner imports, imports none of them.
+"""
 
 from __future__ import annotations
 
 import logging
 import time
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
-if TYPE_CHECKING:
-    from ttb_cola.probe.runner import PartitionOutcome
-    from ttb_cola.search.runner import ListingOutcome
+
+class PartitionOutcome(Protocol):
+    """What a partition's progress line reads (:class:`ttb_cola.probe.runner.PartitionOutcome`); read-only."""
+
+    @property
+    def state(self) -> dict[str, Any]: ...
+    @property
+    def probed(self) -> int: ...
+    @property
+    def found(self) -> int: ...
+    @property
+    def not_found(self) -> int: ...
+    @property
+    def retried(self) -> int: ...
+    @property
+    def requests(self) -> int: ...
+    @property
+    def seconds(self) -> float: ...
+
+    @property
+    def key(self) -> str: ...
+
+
+class FetchCounts(Protocol):
+    """The new and moved COLAs of a completed date's fetch plan."""
+
+    @property
+    def new(self) -> int: ...
+    @property
+    def moved(self) -> int: ...
+
+
+class ListingOutcome(Protocol):
+    """What a completed date's progress line reads (:class:`ttb_cola.search.runner.ListingOutcome`)."""
+
+    @property
+    def state(self) -> dict[str, Any]: ...
+    @property
+    def plan(self) -> FetchCounts: ...
+    @property
+    def fetched(self) -> dict[str, set[int]]: ...
+    @property
+    def exports(self) -> int: ...
+    @property
+    def pages(self) -> int: ...
+    @property
+    def splits(self) -> int: ...
+    @property
+    def requests(self) -> int: ...
+    @property
+    def seconds(self) -> float: ...
+
+    @property
+    def key(self) -> str: ...
+
 
 progress_log = logging.getLogger("ttb_cola.progress")
 

@@ -10,12 +10,14 @@ per COLA. A page row always carries every field of its kind (null when blank or 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ttb_cola.ids import parse_ttb_id
 
 if TYPE_CHECKING:  # dlt's typing only: `ttb-cola parse` builds records without importing dlt
+    from dlt.common.data_types.typing import TDataType
     from dlt.common.schema.typing import TColumnSchema
 
 #: A column spec: (dlt data type, nullable).
@@ -166,7 +168,9 @@ LABEL_IMAGES_TABLE = "cola_label_images"
 
 def columns(specs: dict[str, Spec]) -> dict[str, TColumnSchema]:
     """dlt column hints from specs."""
-    return {name: {"data_type": kind, "nullable": nullable} for name, (kind, nullable) in specs.items()}
+    return {
+        name: {"data_type": cast("TDataType", kind), "nullable": nullable} for name, (kind, nullable) in specs.items()
+    }
 
 
 def _table_specs(fields: tuple[str, ...], provenance: dict[str, Spec]) -> dict[str, Spec]:
@@ -228,6 +232,24 @@ class TableRow:
     data: dict[str, Any]
 
 
+#: The event that makes every table's schema real in the destination, even when no row comes.
+MATERIALIZE = "__materialize__"
+
+#: What a parent resource yields to the table transformers: one row, or a batch of rows (a reparse
+#: sends batches: dlt's cost is per item, and every table's transformer sees every item).
+RowOrBatch = TableRow | list[TableRow]
+
+
+def rows_for(item: RowOrBatch, table: str) -> Iterator[Any]:
+    """The data of ``item``'s rows for ``table``: one row as is, a batch's rows as one list."""
+    if isinstance(item, list):
+        batch = [row.data for row in item if row.table == table]
+        if batch:
+            yield batch
+    elif item.table == table:
+        yield item.data
+
+
 def page_row(fields: tuple[str, ...], parsed: dict[str, Any], **provenance: Any) -> dict[str, Any]:
     """A parsed page shaped for its table: every field of ``fields`` (None when absent), the TTB ID's
     parts and the provenance (``source_url``, ``fetched_at``, ``page_sha256``)."""
@@ -245,7 +267,7 @@ def page_row(fields: tuple[str, ...], parsed: dict[str, Any], **provenance: Any)
 
 def listing_row(row: dict[str, Any], listed_at: str) -> dict[str, Any]:
     """A search list row shaped for ``cola_listings``."""
-    out = {name: row.get(name) or None for name in LISTING_ROW_FIELDS}
+    out: dict[str, Any] = {name: row.get(name) or None for name in LISTING_ROW_FIELDS}
     out.update(id_fields(out["ttb_id"]), listed_at=listed_at)
     return out
 

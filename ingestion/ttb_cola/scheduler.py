@@ -32,7 +32,7 @@ from ttb_cola.clock import utc_now, utc_timestamp
 from ttb_cola.fill.fetch import FillOutcome, fill_one
 from ttb_cola.ids import partition_key
 from ttb_cola.images.hook import ImageHook
-from ttb_cola.parked.book import ParkedBook
+from ttb_cola.parked.book import GiveUp, ParkedBook
 from ttb_cola.parked.model import Parked
 from ttb_cola.parked.retry import RetryOutcome, retry_parked
 from ttb_cola.probe.plan import CrawlSettings, PartitionCrawl, is_due, mark_covered, mark_listed, record_fetched
@@ -50,6 +50,8 @@ from ttb_cola.search.runner import Lister, ListingOutcome, VerifyOutcome, verify
 from ttb_cola.search.split import Density
 
 Outcome = PartitionOutcome | ListingOutcome | RetryOutcome | VerifyOutcome | FillOutcome
+#: The outcomes that carry a partition's or a completed date's state.
+Stateful = PartitionOutcome | ListingOutcome | VerifyOutcome
 
 
 @dataclass
@@ -77,28 +79,31 @@ class RunReport:
     resolved: list[str] = field(default_factory=list)
     #: The TTB IDs parked when the run ended (this run's and earlier runs').
     still_parked: list[str] = field(default_factory=list)
+    #: Parked COLAs this run gave up on (no longer retried, see :class:`~ttb_cola.parked.book.GiveUp`).
+    given_up: list[str] = field(default_factory=list)
     #: What the crawl did with label images (an ``ImagesReport``), when it fetched them.
     images: Any = None
     #: The owed COLAs this run fetched (or parked), one outcome each (``ttb-cola fill``).
     filled: list[FillOutcome] = field(default_factory=list)
 
     @property
-    def failed(self) -> list[Outcome]:
+    def failed(self) -> list[Stateful]:
         """Partitions and completed dates that ended this run failed (not those the spent budget stopped)."""
-        return [o for o in [*self.verifications, *self.searches, *self.outcomes] if o.state["status"] == "failed"
+        return [o for o in self._stateful() if o.state["status"] == "failed"
                 and not (self.budget_stopped and "run stopped" in str(o.state.get("last_error")))]
+
+    def _stateful(self) -> list[Stateful]:
+        return [*self.verifications, *self.searches, *self.outcomes]
 
     @property
     def blocked(self) -> bool:
         """Whether the registry blocked the run (CAPTCHA after all retries, or the circuit breaker)."""
-        return self.block is not None or any(
-            o.blocked for o in [*self.verifications, *self.searches, *self.outcomes, *self.filled]
-        )
+        return self.block is not None or any(o.blocked for o in [*self._stateful(), *self.filled])
 
     @property
     def requests(self) -> int:
         """Requests the run's searches, verifications and probes sent."""
-        return sum(o.requests for o in [*self.verifications, *self.searches, *self.outcomes, *self.filled])
+        return sum(o.requests for o in [*self._stateful(), *self.filled])
 
 
 #: One row for one table (page rows, listing rows, crawl log rows).
@@ -141,6 +146,8 @@ class RunPlan:
     retry_parked: bool = True
     #: Listed COLAs whose pages to fetch, in this order (the page backlog, see :mod:`ttb_cola.fill`).
     fill: tuple[str, ...] = ()
+    #: When a parked COLA stops being retried.
+    give_up: GiveUp = GiveUp()
 
 
 def date_range(start: date, end: date) -> list[date]:
@@ -202,8 +209,9 @@ class Scheduler:
         ``states``, ``searches`` and ``parked`` (the resource state) are updated as outcomes arrive.
         The ``crawl_parked`` rows come last, one per TTB ID (a COLA parked and loaded later in the run
         gets its closing row only)."""
-        self.book = ParkedBook(parked if parked is not None else {}, self.report.run_id)
+        self.book = ParkedBook(parked if parked is not None else {}, self.report.run_id, plan.give_up)
         self.report.parked, self.report.resolved = self.book.parked, self.book.resolved
+        self.report.given_up = self.book.given_up
         yield from self._steps(plan, states, searches)
         yield from self.book.rows()
 
@@ -244,7 +252,7 @@ class Scheduler:
             if self._deferred(verified):
                 continue
             self.report.verifications.append(verified)
-            now = utc_now()
+            now = utc_timestamp()
             if verified.error:  # not counted: the days stay complete, the run fails, the next one counts again
                 held = searches[verified.first.isoformat()]
                 row = ListingOutcome(verified.first.isoformat(), dict(held, status="failed", last_error=verified.error),

@@ -28,7 +28,7 @@ from ttb_cola.ids import check_method
 from ttb_cola.images.hook import image_hook
 from ttb_cola.images.source import image_table_resources
 from ttb_cola.merged import merged_table
-from ttb_cola.parked.book import PARKED_COLUMNS, PARKED_TABLE
+from ttb_cola.parked.book import PARKED_COLUMNS, PARKED_TABLE, GiveUp
 from ttb_cola.probe.plan import CrawlSettings
 from ttb_cola.records import (
     CRAWL_PARTITION_COLUMNS,
@@ -41,8 +41,12 @@ from ttb_cola.records import (
     LABEL_IMAGES_TABLE,
     LISTINGS_COLUMNS,
     LISTINGS_TABLE,
+    MATERIALIZE,
     SCHEMA_CONTRACT,
     ColaPages,
+    RowOrBatch,
+    TableRow,
+    rows_for,
 )
 from ttb_cola.registry.breaker import BreakerSettings
 from ttb_cola.registry.retry import RetryPolicy
@@ -88,6 +92,8 @@ def ttb_cola(
     block_cooldowns: int = 6,
     quarantine_dir: str = "data/quarantine/registry",
     retry_parked: bool = True,
+    parked_give_up_attempts: int = 10,
+    parked_give_up_days: int = 30,
     fill: Sequence[str] = (),
     images: str = "none",
     images_url: str = "",
@@ -143,6 +149,9 @@ def ttb_cola(
         block_cooldowns: cooldowns in a row after which ``wait`` stops the run too.
         quarantine_dir: where the breaker saves the last body it saw, for diagnosis.
         retry_parked: fetch the parked COLAs (``crawl_parked``) again before anything else.
+        parked_give_up_attempts: failed attempts after which a parked COLA is given up (no longer retried,
+            kept in ``crawl_parked`` with ``given_up``; 0: never).
+        parked_give_up_days: days after it was first parked that a COLA failing again is given up (0: never).
         fill: TTB IDs of listed COLAs whose pages to fetch, in this order, after the parked COLAs
             (the page backlog, ``ttb-cola fill``).
         images: label images fetched right after each printable form, in its session: ``none``,
@@ -173,19 +182,13 @@ def ttb_cola(
         reprobe=reprobe,
         retry_parked=retry_parked,
         fill=tuple(fill),
+        give_up=GiveUp(int(parked_give_up_attempts), int(parked_give_up_days)),
     )
     workers = WorkerSettings(
         base_url=base_url,
         requests_per_second=requests_per_second,
         request_timeout=request_timeout,
-        retry_policy=RetryPolicy(
-            max_attempts=max_attempts,
-            initial_wait=backoff_initial,
-            max_wait=backoff_max,
-            jitter=min(1.0, backoff_initial),
-            captcha_wait=captcha_backoff,
-            captcha_max_wait=max(captcha_backoff, 300.0),
-        ),
+        retry_policy=RetryPolicy.from_settings(max_attempts, backoff_initial, backoff_max, captcha_backoff),
         user_agent=user_agent,
         ca_bundle=ca_bundle,
         pages=check_pages(pages),
@@ -243,16 +246,12 @@ def table_resources(parent: DltResource, run_id: str, once: bool = True) -> tupl
     )
 
 
-#: The event that makes every table's schema real in the destination, even when no row comes.
-MATERIALIZE = "__materialize__"
-
-
 def _rows_of(table: str) -> Any:
-    def rows(event: Event) -> Iterator[Any]:
-        if event.table == table:
-            yield event.data
-        elif event.table == MATERIALIZE:
+    def rows(event: RowOrBatch) -> Iterator[Any]:
+        if not isinstance(event, list) and event.table == MATERIALIZE:
             yield dlt.mark.materialize_table_schema()
+        else:
+            yield from rows_for(event, table)
 
     return rows
 
@@ -268,6 +267,10 @@ def _crawl_log(parent: DltResource, table: str, columns: Any) -> DltResource:
         _rows_of(table), data_from=parent, name=table, write_disposition="append", columns=columns,
         schema_contract=SCHEMA_CONTRACT,
     )
+
+
+#: Rows the archive reparse hands the table transformers at once.
+ARCHIVE_BATCH = 1000
 
 
 @dlt.source(name="ttb_cola", max_table_nesting=0)
@@ -288,11 +291,17 @@ def ttb_cola_archive(
     """
 
     @dlt.resource(name="archive", selected=False)
-    def archive() -> Iterator[Event]:
+    def archive() -> Iterator[RowOrBatch]:
         yield Event(MATERIALIZE, {})
+        batch: list[TableRow] = []
         pages: ColaPages
         for pages in archived_records(RawArchive.at(archive_url, **(archive_options or {})), base_url):
-            yield from pages.rows()
+            batch += pages.rows()
+            if len(batch) >= ARCHIVE_BATCH:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
 
     # the archive holds one page of each kind per COLA: its keys are unique, and too many to remember
     return (archive, *table_resources(archive, f"reparse-{uuid.uuid4().hex[:12]}", once=False))

@@ -134,7 +134,7 @@ def pack_settled(partitions: dict[str, Any]) -> tuple[dict[str, Any], dict[str, 
     the highest sequence, how many fewer are public, how many more were probed, the days from
     receipt to the last check, the last run and the fetch days."""
     kept: dict[str, Any] = {}
-    rows: dict[str, dict[int, str]] = {}
+    rows: dict[str, dict[int, list[str]]] = {}
     for key, value in partitions.items():
         parts = value.split("|") if isinstance(value, str) else []
         if len(parts) != 9 or parts[3] != _STATUS["settled"] or any(parts[6:8]) or not parts[4]:
@@ -156,7 +156,7 @@ def pack_settled(partitions: dict[str, Any]) -> tuple[dict[str, Any], dict[str, 
     block: dict[str, Any] = {"days": {}, "columns": []}
     columns: list[list[str]] = [[], [], [], [], [], []]
     for method in sorted(rows):
-        block["days"][method] = encode_ranges(rows[method])
+        block["days"][method] = encode_ranges(list(rows[method]))
         for ordinal in sorted(rows[method]):
             for column, text in zip(columns, rows[method][ordinal], strict=True):
                 column.append(text)

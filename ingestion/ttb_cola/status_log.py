@@ -62,6 +62,11 @@ def status_log_resource(parent: DltResource, run_id: str, materialize: str) -> D
     """
 
     def rows(event: Any) -> Iterator[Any]:
+        if isinstance(event, list):  # a batch of rows
+            batch = [row for item in event if (row := status_log_row(item.table, item.data, run_id)) is not None]
+            if batch:
+                yield batch
+            return
         if event.table == materialize:
             yield dlt.mark.materialize_table_schema()
             return

@@ -13,7 +13,6 @@ from datetime import date
 
 REGISTRY_ENCODING = "iso-8859-1"
 
-_WS = re.compile(r"[\s\u00a0]+")
 _US_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
 
 
@@ -39,8 +38,8 @@ def squash(value: str | None) -> str | None:
     """Collapse whitespace and no-break-space runs of decoded text, trim; blank becomes None."""
     if value is None:
         return None
-    text = _WS.sub(" ", value).strip()
-    return text or None
+    # str.split() splits at exactly the characters regex \s matches (no-break space included).
+    return " ".join(value.split()) or None
 
 
 def us_date(value: str | None) -> str | None:

@@ -77,9 +77,9 @@ def test_bucket_lake_restores_state_on_a_fresh_runner(
     assert detail_requests(sim) == before
 
     # Another fresh runner the next day: only each partition's holes and frontier window are probed.
-    from ttb_cola.runs.pipeline import partition_states
+    from ttb_cola.runs.pipeline import crawl_state
 
-    state = partition_states("filesystem", str(warehouse.pipelines))
+    state = crawl_state("filesystem", str(warehouse.pipelines)).get("partitions", {})
     assert set(state) == {f"{DAY}|{m}" for m in ("001", "002", "003", "000")}
     shutil.rmtree(warehouse.pipelines)
     before = detail_requests(sim)

@@ -10,6 +10,7 @@ import shutil
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import fsspec
 import pytest
@@ -21,12 +22,17 @@ from sim_server import running_simulator
 
 from ttb_cola.cli import main
 from ttb_cola.destinations.working_folder import FOLDERS
-from ttb_cola.runs.pipeline import partition_states
+from ttb_cola.runs.pipeline import crawl_state
 from ttb_cola_sim.server import SimulatorServer
 
 D1, D2 = date(2025, 6, 10), date(2025, 6, 11)
 AS_OF = date(2025, 6, 21)
 METHOD = "002"  # a few COLAs a day: each run is quick
+
+
+def partition_states(destination: str, pipelines_dir: str | None = None) -> dict[str, Any]:
+    """Every partition's crawl state as the destination holds it."""
+    return dict(crawl_state(destination, pipelines_dir).get("partitions", {}))
 
 
 @pytest.fixture(scope="module")

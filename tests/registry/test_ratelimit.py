@@ -82,17 +82,6 @@ def test_pause_only_extends() -> None:
     assert times_of(limiter, clock, 2) == [10.0, 10.0]
 
 
-def test_try_acquire_never_waits() -> None:
-    limiter, clock = fake_limiter(1.0)
-    assert limiter.try_acquire()
-    assert not limiter.try_acquire()
-    clock.now += 1.0
-    assert limiter.try_acquire()
-    limiter.pause(5)
-    clock.now += 1.0
-    assert not limiter.try_acquire()
-
-
 def test_rejects_empty_bucket() -> None:
     with pytest.raises(ValueError):
         RateLimiter(1.0, burst=0)

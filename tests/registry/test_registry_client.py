@@ -579,3 +579,12 @@ def test_parse_retry_after() -> None:
 def test_redact_url() -> None:
     assert redact_url("https://u:p@host:8443/a?b=1") == "https://host:8443/a?b=1"
     assert redact_url("https://host/a") == "https://host/a"
+
+
+def test_retry_policy_from_settings_reads_strings_and_bounds_jitter_and_captcha_waits() -> None:
+    # settings come from config.toml or the environment, where numbers may arrive as strings
+    policy = RetryPolicy.from_settings("4", "2.5", "90", "10")
+    assert (policy.max_attempts, policy.initial_wait, policy.max_wait) == (4, 2.5, 90.0)
+    assert policy.jitter == 1.0 and policy.captcha_wait == 10.0 and policy.captcha_max_wait == 300.0
+    quick = RetryPolicy.from_settings(2, 0.25, 1, 600)
+    assert quick.jitter == 0.25 and quick.captcha_max_wait == 600.0

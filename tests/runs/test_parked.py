@@ -94,6 +94,29 @@ def test_probe_walks_past_unreadable_colas_and_a_later_run_recovers_them(
     assert code == EXIT_OK and "COLA(s) parked" not in out  # the month table keeps its (empty) parked column
 
 
+def test_a_cola_parked_parked_give_up_attempts_times_is_given_up_and_stops_failing_the_runs(
+    warehouse: Warehouse, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCES__TTB_COLA__PARKED_GIVE_UP_ATTEMPTS", "2")
+    with running_simulator(seed=3, as_of=TODAY) as sim:
+        wrong = [r["ttb_id"] for r in sim.registry.partition_records(PROBED, "002", TODAY)][1]
+        sim.set_faults(wrong_page_ids=[wrong])
+        args = ("--date", PROBED.isoformat(), "--methods", "002")
+        assert warehouse.ingest(sim.base_url, *args, today=TODAY) == EXIT_PARKED
+        # the retry fails a second time: given up, so the run exits 0 and the row says so
+        assert warehouse.ingest(sim.base_url, *args, today=TODAY + timedelta(days=1)) == EXIT_OK
+        [(attempts, resolved, given_up)] = warehouse.query(
+            "select attempts, resolved, given_up from ttb_cola.crawl_parked")
+        assert (attempts, resolved, given_up) == (2, False, True)
+        code, out = status(warehouse, capsys)
+        assert code == EXIT_OK and "1 parked COLA(s) given up" in out and wrong in out
+        assert "COLA(s) parked (every run" not in out
+        # no longer retried: a later run leaves its row as it was
+        assert warehouse.ingest(sim.base_url, *args, today=TODAY + timedelta(days=2)) == EXIT_OK
+    assert warehouse.query("select attempts, given_up from ttb_cola.crawl_parked") == [(2, True)]
+    assert wrong not in warehouse.colas()
+
+
 def test_search_parks_a_listed_cola_not_found_and_keeps_a_duplicate_once(
     warehouse: Warehouse, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -20,7 +20,7 @@ DEFAULT_DUCKDB_PATH = "data/warehouse.duckdb"
 
 def duckdb_path() -> Path:
     """The DuckDB file of the default destination (``destination.duckdb.credentials``)."""
-    configured_path = dlt.config.get("destination.duckdb.credentials")
+    configured_path: object = dlt.config.get("destination.duckdb.credentials")
     return Path(configured_path if isinstance(configured_path, str) else DEFAULT_DUCKDB_PATH)
 
 

@@ -3,7 +3,8 @@
 DuckDB lets one process open a file read-write, or any number of processes read-only, never both.
 When a second process tries, DuckDB raises ``IO Error: Could not set lock on file "<path>":
 Conflicting lock is held in <program> (PID <pid>)``; dlt wraps that in its own errors. This module
-finds it in an exception's chain and names the holder with its command line from ``/proc`` (Linux).
+finds it in an exception's chain and names the holder by its pid and program name (``/proc/<pid>/comm`` on
+Linux, else the program DuckDB names), never its command line: arguments can carry secrets into logs.
 """
 
 from __future__ import annotations
@@ -18,15 +19,15 @@ _LOCK_ERROR = re.compile(r'Could not set lock on file "(?P<path>[^"]+)": Conflic
 
 @dataclass(frozen=True)
 class HeldFile:
-    """A DuckDB file another process holds: the file, the holder's pid and what it runs."""
+    """A DuckDB file another process holds: the file, the holder's pid and its program's name."""
 
     path: str
     pid: int
-    command: str
+    program: str
 
     def line(self) -> str:
         """The holder as one line for error messages."""
-        return (f"{self.path} is held open by pid {self.pid} ({self.command}): close it and rerun; analysts open "
+        return (f"{self.path} is held open by pid {self.pid} ({self.program}): close it and rerun; analysts open "
                 "data/analytics.duckdb read-only instead (README, \"Connecting as an analyst\")")
 
 
@@ -39,19 +40,18 @@ def held_file(exc: BaseException) -> HeldFile | None:
         match = _LOCK_ERROR.search(str(current))
         if match:
             pid = int(match["pid"])
-            return HeldFile(match["path"], pid, process_command(pid) or match["program"])
+            return HeldFile(match["path"], pid, process_name(pid) or Path(match["program"]).name)
         current = current.__cause__ or current.__context__
     return None
 
 
-def process_command(pid: int) -> str | None:
-    """The command line of process ``pid`` from ``/proc`` (arguments joined by spaces), or None."""
+def process_name(pid: int) -> str | None:
+    """The program name of process ``pid`` from ``/proc/<pid>/comm`` (no arguments), or None."""
     try:
-        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+        name = Path(f"/proc/{pid}/comm").read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
-    command = " ".join(part.decode("utf-8", "replace") for part in raw.split(b"\0") if part)
-    return " ".join(command.split()) or None  # one line, whatever the arguments hold
+    return " ".join(name.split()) or None
 
 
-__all__ = ["HeldFile", "held_file", "process_command"]
+__all__ = ["HeldFile", "held_file", "process_name"]

@@ -19,6 +19,7 @@ from urllib.parse import urlparse
 import dlt
 from dlt.common.configuration import resolve_configuration
 from dlt.common.configuration.exceptions import ConfigFieldMissingException
+from dlt.common.configuration.specs import AwsCredentials
 from dlt.common.storages.configuration import FilesystemConfiguration
 from dlt.common.storages.fsspec_filesystem import prepare_fsspec_args
 
@@ -78,7 +79,14 @@ class Lake:
         """``deltalake`` (object_store) options with the destination's credentials and endpoint."""
         if self.protocol == "file":
             return {}
-        return dict(self.config.credentials.to_object_store_rs_credentials())
+        return dict(self.aws_credentials().to_object_store_rs_credentials())
+
+    def aws_credentials(self) -> AwsCredentials:
+        """The bucket's S3 credentials (an ``s3://`` lake: :func:`resolve_lake` accepts no other bucket)."""
+        credentials = self.config.credentials
+        if not isinstance(credentials, AwsCredentials):
+            raise LakeError(f"the lake at {self.bucket_url} has no S3 credentials")
+        return credentials
 
     def table_uri(self, dataset: str, table: str) -> str:
         """Where dlt keeps ``table`` of ``dataset``: its Delta table's folder (a local path on ``file://``)."""
@@ -117,7 +125,7 @@ def resolve_lake() -> Lake:
                 "DESTINATION=filesystem needs a bucket_url: set destination.filesystem.bucket_url in "
                 f".dlt/secrets.toml or {_ENV}BUCKET_URL (s3://bucket/prefix or file:///path)"
             ) from None
-        url = dlt.config.get("destination.filesystem.bucket_url") or "the bucket"
+        url: str = dlt.config.get("destination.filesystem.bucket_url") or "the bucket"
         raise LakeError(
             f"no S3 credentials for {url}: set aws_access_key_id and aws_secret_access_key under "
             f"[destination.filesystem.credentials] in .dlt/secrets.toml or {_ENV}CREDENTIALS__AWS_ACCESS_KEY_ID "
@@ -164,7 +172,7 @@ def _check_s3(lake: Lake, timeout: float) -> None:
 
     url = urlparse(lake.bucket_url)
     bucket, prefix = url.netloc, url.path.strip("/")
-    credentials = lake.config.credentials
+    credentials = lake.aws_credentials()
     endpoint = credentials.endpoint_url
     try:
         session_credentials = credentials.to_session_credentials()

@@ -41,7 +41,7 @@ def _quoted(value: str) -> str:
 
 def s3_secret_sql(lake: Lake) -> str:
     """``CREATE SECRET`` for the lake's bucket with dlt's credentials (it holds the secret: never print it)."""
-    credentials = lake.config.credentials
+    credentials = lake.aws_credentials()
     session = credentials.to_session_credentials()
     options = {
         "type": "s3",
@@ -68,7 +68,7 @@ def configure(conn: duckdb.DuckDBPyConnection) -> None:
         conn.execute(s3_secret_sql(lake))
 
 
-class Plugin(BasePlugin):  # type: ignore[misc]
+class Plugin(BasePlugin):
     """dbt-duckdb plugin (``plugins: [{module: ttb_cola.destinations.lake_duckdb}]``): :func:`configure`."""
 
     def configure_connection(self, conn: Any) -> None:

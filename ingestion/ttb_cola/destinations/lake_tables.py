@@ -21,20 +21,25 @@ the resources send one row per key per load (:mod:`ttb_cola.merged`).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Final
 
 from dlt.extract.source import DltSource
 
+if TYPE_CHECKING:
+    from dlt.common.schema.typing import TColumnSchema, TUpsertStrategyDict
+
+from ttb_cola.records import MATERIALIZE
+
 #: The table format of every table dlt writes to the lake.
-TABLE_FORMAT = "delta"
+TABLE_FORMAT: Final = "delta"
 #: Tables merged on their primary key; every other table of the lake is appended to.
 UPSERTED_TABLES = (
     "cola_details", "cola_forms", "cola_listings", "cola_label_images", "cola_images", "cola_barcodes", "crawl_parked",
 )
-UPSERT = {"disposition": "merge", "strategy": "upsert"}
+UPSERT: TUpsertStrategyDict = {"disposition": "merge", "strategy": "upsert"}
 #: The parents that feed the tables (never loaded themselves) and the event that creates empty tables.
 _PARENTS = ("partitions", "archive")
-_DLT_COLUMNS = {
+_DLT_COLUMNS: dict[str, TColumnSchema] = {
     "_dlt_load_id": {"name": "_dlt_load_id", "data_type": "text", "nullable": False},
     "_dlt_id": {"name": "_dlt_id", "data_type": "text", "nullable": False, "unique": True},
 }
@@ -47,8 +52,6 @@ def as_lake_tables(source: DltSource) -> DltSource:
     upsert hashes the primary key into ``_dlt_id``, and dlt's normalizer cannot hash the empty row it
     makes of that event. :func:`create_lake_tables` creates the empty Delta tables instead.
     """
-    from ttb_cola.source import MATERIALIZE
-
     for name, resource in source.resources.items():
         if name in _PARENTS:
             resource.add_filter(lambda event: getattr(event, "table", None) != MATERIALIZE)

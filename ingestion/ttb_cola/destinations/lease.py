@@ -24,7 +24,7 @@ from typing import Any
 
 from fsspec import AbstractFileSystem
 
-from ttb_cola.destinations.lock import LEASE, LockHeld, describe, expired, holder_info
+from ttb_cola.destinations.holder import LEASE, LockHeld, describe, expired, holder_info
 
 logger = logging.getLogger("ttb_cola.destinations.lease")
 

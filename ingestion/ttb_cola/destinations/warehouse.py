@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 from urllib.parse import urlparse
 
 import dlt
@@ -25,7 +25,7 @@ DEFAULT_DATASET = "ttb_cola"
 LOCK_NAME = "ttb_cola.lock"
 # Parquet load files for both destinations: DuckDB reads them natively (insert-values SQL costs far
 # more memory on large loads), and they are what the filesystem destination writes to the lake.
-FILE_FORMAT = "parquet"
+FILE_FORMAT: Final = "parquet"
 
 
 def check_destination(destination: str) -> str:

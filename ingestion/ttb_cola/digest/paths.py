@@ -34,7 +34,7 @@ def warehouse_path(target: str = "dev", explicit: str | Path | None = None, must
     if target not in DEFAULT_PATHS:
         raise ValueError(f"unknown target {target!r} (dev or s3)")
     chosen = explicit or os.environ.get(ENV_VARS[target]) or DEFAULT_PATHS[target]
-    if chosen == DEFAULT_PATHS["dev"] and not chosen.exists() and LEGACY_DEV_PATH.is_file():
+    if chosen == DEFAULT_PATHS["dev"] and not Path(chosen).exists() and LEGACY_DEV_PATH.is_file():
         chosen = LEGACY_DEV_PATH
     path = Path(chosen).expanduser()
     if must_exist and not path.is_file():

@@ -97,7 +97,8 @@ def read_image(image: Image.Image) -> list[Barcode]:
     """Every valid barcode in a decoded image, one per GTIN, in reading order."""
     gray = image.convert("L") if image.mode != "L" else image
     found: dict[str, Barcode] = {}
-    for result in zxingcpp.read_barcodes(gray, formats=_FORMATS):
+    # the stub asks for BarcodeFormats, built with `|`, which zxing-cpp deprecates for a tuple
+    for result in zxingcpp.read_barcodes(gray, formats=_FORMATS):  # type: ignore[arg-type]
         name = _NAMES.get(result.format)
         barcode = normalise(name, result.text) if name else None
         if barcode is not None and barcode.gtin not in found:

@@ -15,7 +15,7 @@ from dlt.extract.resource import DltResource
 
 from ttb_cola.images.tables import IMAGE_TABLES
 from ttb_cola.merged import merged_table
-from ttb_cola.records import TableRow
+from ttb_cola.records import RowOrBatch, TableRow, rows_for
 
 #: (table, row) pairs, e.g. from :func:`ttb_cola.images.tables.rows`.
 Rows = Iterable[tuple[str, dict[str, Any]]]
@@ -26,10 +26,9 @@ def image_table_resources(parent: DltResource, once: bool = True) -> tuple[DltRe
     (the latest fetch wins; ``once``: see :func:`ttb_cola.merged.merged_table`); created by their first
     row, so a reparse or an image-less crawl leaves them as they are."""
 
-    def rows_of(table: str) -> Callable[[TableRow], Iterator[dict[str, Any]]]:
-        def rows(event: TableRow) -> Iterator[dict[str, Any]]:
-            if event.table == table:
-                yield event.data
+    def rows_of(table: str) -> Callable[[RowOrBatch], Iterator[Any]]:
+        def rows(event: RowOrBatch) -> Iterator[Any]:
+            yield from rows_for(event, table)
 
         return rows
 

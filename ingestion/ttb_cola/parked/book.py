@@ -3,12 +3,17 @@
 The state (``resource_state()["parked"]``: TTB ID -> page, error, attempts, first/last seen, run)
 is committed with each load, like the partition state, so a parked COLA is never forgotten; the
 table is the visible log: one row per TTB ID (merged on its key), ``resolved`` once a later run
-loaded it. A run can park a COLA and load it later on (a search after the retry, a probe after a
-search), so the book keeps each TTB ID's latest row and the run yields them once, at its end.
+loaded it. A COLA that failed too often or for too long (:class:`GiveUp`) is **given up**: it stays in
+the state and the table (``given_up``), is no longer retried and no longer makes a run exit 5; should a
+later run load its page anyway, that closes it like any other. A run can park a COLA and load it later
+on (a search after the retry, a probe after a search), so the book keeps each TTB ID's latest row and
+the run yields them once, at its end.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from ttb_cola.parked.model import Parked
@@ -28,24 +33,54 @@ PARKED_SPECS: dict[str, Spec] = {
     "run_id": ("text", False),
     "resolved": ("bool", False),
     "resolved_at": ("timestamp", True),
+    # nullable: rows written before the give-up rule have none
+    "given_up": ("bool", True),
 }
 PARKED_COLUMNS = columns(PARKED_SPECS)
+
+
+@dataclass(frozen=True)
+class GiveUp:
+    """When a parked COLA is given up: after ``attempts`` failed runs, or once ``days`` have passed since it was
+    first parked (settings ``parked_give_up_attempts`` and ``parked_give_up_days``; 0 turns a limit off)."""
+
+    attempts: int = 10
+    days: int = 30
+
+    def __post_init__(self) -> None:
+        if self.attempts < 0 or self.days < 0:
+            raise ValueError(f"parked_give_up_attempts and parked_give_up_days must be >= 0, got "
+                             f"{self.attempts} and {self.days}")
+
+    def reached(self, entry: dict[str, Any], now: str) -> bool:
+        """Whether the parked ``entry`` (attempts, first_seen) is past either limit at ``now`` (ISO)."""
+        if self.attempts and entry["attempts"] >= self.attempts:
+            return True
+        parked_for = datetime.fromisoformat(now) - datetime.fromisoformat(entry["first_seen"])
+        return bool(self.days) and parked_for >= timedelta(days=self.days)
 
 
 class ParkedBook:
     """The open parked COLAs of the crawl state (``entries``, updated in place) for one run."""
 
-    def __init__(self, entries: dict[str, Any], run_id: str) -> None:
+    def __init__(self, entries: dict[str, Any], run_id: str, give_up: GiveUp | None = None) -> None:
         self.entries = entries
         self.run_id = run_id
+        self.give_up = give_up or GiveUp()
         #: Parked by this run (new, or retried and still failing), and loaded by it after being parked.
         self.parked: list[Parked] = []
         self.resolved: list[str] = []
+        #: Given up by this run (their last attempt was this run's).
+        self.given_up: list[str] = []
         self._rows: dict[str, dict[str, Any]] = {}
 
     def open_ids(self) -> list[str]:
-        """The TTB IDs still parked, in order."""
-        return sorted(self.entries)
+        """The TTB IDs still parked and not given up (the ones runs retry), in order."""
+        return sorted(ttb_id for ttb_id, entry in self.entries.items() if not entry.get("given_up"))
+
+    def given_up_ids(self) -> list[str]:
+        """The TTB IDs given up (kept, no longer retried), in order."""
+        return sorted(ttb_id for ttb_id, entry in self.entries.items() if entry.get("given_up"))
 
     def park(self, parked: Parked, now: str) -> None:
         """Park ``parked`` (again: one more attempt)."""
@@ -54,6 +89,9 @@ class ParkedBook:
                  "last_seen": now, "run_id": self.run_id}
         if parked.unanswered:  # set once, kept while the entry is open
             entry["unanswered"] = True
+        if not entry.get("given_up") and self.give_up.reached(entry, now):
+            entry["given_up"] = True
+            self.given_up.append(parked.ttb_id)
         self.entries[parked.ttb_id] = entry
         self.parked.append(parked)
         self._rows[parked.ttb_id] = self._row(parked.ttb_id, entry, None)
@@ -77,7 +115,7 @@ class ParkedBook:
         """Close the parked entry of the COLA whose page ``row`` loads, if it is parked."""
         if row.table not in (DETAILS_TABLE, FORMS_TABLE):
             return
-        ttb_id = row.data.get("ttb_id")
+        ttb_id: str = row.data["ttb_id"]  # every page row has one
         entry = self.entries.pop(ttb_id, None)
         if entry is None:
             return
@@ -94,4 +132,5 @@ class ParkedBook:
             "ttb_id": ttb_id, **id_fields(ttb_id), "page": entry["page"], "error": entry["error"],
             "attempts": entry["attempts"], "first_seen": entry["first_seen"], "last_seen": entry["last_seen"],
             "run_id": self.run_id, "resolved": resolved_at is not None, "resolved_at": resolved_at,
+            "given_up": resolved_at is None and bool(entry.get("given_up")),
         }

@@ -122,7 +122,7 @@ def _first_box(box: LexborNode, record: dict[str, Any]) -> None:
 def _second_box(box: LexborNode, record: dict[str, Any]) -> None:
     """Principal plant, other plants and contact of the second box, into ``record``."""
     sections: dict[str, list[str | None]] = {"principal": [], "other": [], "contact": []}
-    labels = {strong.parent.mem_id: _label(strong) for strong in box.css("td > strong")}
+    labels = {parent.mem_id: _label(strong) for strong in box.css("td > strong") if (parent := strong.parent)}
     rows: list[str | None] | None = None
     for td in box.css("td"):
         label = labels.get(td.mem_id)

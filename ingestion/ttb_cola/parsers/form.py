@@ -10,7 +10,8 @@ their ``alt`` text, and the label images by walking back from each attachment ``
 from __future__ import annotations
 
 import re
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -56,6 +57,8 @@ _STATUS = re.compile(r"^THE STATUS IS\s+(.+?)\.?$", re.IGNORECASE)
 _USED_ON_LABEL = re.compile(r"\s*\(Used on label\)\s*$", re.IGNORECASE)
 _CITY_STATE_ZIP = re.compile(r"^(?:(.*?)\s+)?([A-Z]{2})\s+(\d{5}(?:-?\d{4})?)$")
 
+# Everything the parser reads, in one query: lexbor returns the matches in page order.
+_NODES = "div.label, div.boldlabel, div.data, input[type=checkbox], img"
 _CONTAINER_HEADING = re.compile(r"^.*?APPEARING ON LABELS\.\s*", re.IGNORECASE | re.DOTALL)
 
 
@@ -72,7 +75,8 @@ def parse_form(body: bytes | str) -> dict[str, Any]:
         ParseError: when the page has no 14-digit TTB ID box (error page, captcha, other page kind).
     """
     tree = LexborHTMLParser(decode(body))
-    boxes = _boxes(tree)
+    page = _read_page(tree)
+    boxes = page.boxes
 
     ttb_id = _text(boxes.get("ttb_id"))
     if ttb_id is None or not _TTB_ID.match(ttb_id):
@@ -99,41 +103,77 @@ def parse_form(body: bytes | str) -> dict[str, Any]:
         "contact_name": _text(boxes.get("contact_name")),
         "rep_id": _text(boxes.get("rep_id")),
         "mailing_address": _joined_lines(boxes.get("mailing_address"), ", "),
-        "container_info": _container_info(tree),
+        "container_info": _container_info(page.loose_data),
     }
     warnings: list[str] = []
     for field in ("date_of_application", "date_issued", "expiration_date"):
         record[field] = lenient_date(field, _text(boxes.get(field)), warnings)
     record.update(_permits(boxes.get("permits")))
     record.update(_applicant(boxes.get("applicant")))
-    record.update(checkboxes(tree))
-    record["label_images"] = label_images(tree)
+    record.update(checkboxes(page.checkboxes))
+    record["label_images"] = label_images(page.images)
     record[PARSE_WARNINGS] = warnings
     return record
 
 
-def _boxes(tree: LexborHTMLParser) -> dict[str, list[LexborNode]]:
-    """Map each known box to its ``div.data`` elements: the data divs after its label div."""
+class _Page(NamedTuple):
+    """The elements of a form page the parser reads, gathered by one selector query in page order."""
+
+    boxes: dict[str, list[LexborNode]]
+    loose_data: list[LexborNode]
+    checkboxes: list[LexborNode]
+    images: list[LexborNode]
+
+
+def _read_page(tree: LexborHTMLParser) -> _Page:
+    """Sort the page's labels, data divs, checkboxes and images in one pass.
+
+    A box is a label div and the data divs after it among its siblings, up to the next label
+    sibling; the first label of each known box wins. Data divs of no read box are kept apart
+    (item 15 has no label of its own).
+    """
     boxes: dict[str, list[LexborNode]] = {}
-    for label in tree.css("div.label, div.boldlabel"):
-        key = _box_key(label.text())
-        if key is None or key in boxes:
+    # The box the latest label of each parent element opened (None: a label we do not read).
+    open_box: dict[int, list[LexborNode] | None] = {}
+    loose_data: list[LexborNode] = []
+    inputs: list[LexborNode] = []
+    images: list[LexborNode] = []
+    for node in tree.css(_NODES):
+        tag = node.tag
+        if tag == "input":
+            inputs.append(node)
             continue
-        data: list[LexborNode] = []
-        node = label.next
-        while node is not None:
-            classes = (node.attributes.get("class") or "").split() if node.tag == "div" else ()
-            if "label" in classes or "boldlabel" in classes:
-                break
-            if "data" in classes:
-                data.append(node)
-            node = node.next
-        boxes[key] = data
-    return boxes
+        if tag == "img":
+            images.append(node)
+            continue
+        classes = node.attributes.get("class") or ""
+        parent = node.parent
+        parent_id = parent.mem_id if parent is not None else 0
+        if classes == "data" or (classes not in ("label", "boldlabel") and _is_data(classes)):
+            box = open_box.get(parent_id)
+            if box is None:
+                loose_data.append(node)
+            else:
+                box.append(node)
+        else:
+            key = _box_key(node.text())
+            if key is None or key in boxes:
+                open_box[parent_id] = None
+            else:
+                open_box[parent_id] = boxes[key] = []
+    return _Page(boxes, loose_data, inputs, images)
 
 
+def _is_data(classes: str) -> bool:
+    """Whether a div of several classes is a data div (a label class wins, as on the page)."""
+    names = classes.split()
+    return "label" not in names and "boldlabel" not in names
+
+
+@lru_cache(maxsize=512)
 def _box_key(label_text: str) -> str | None:
-    """The internal key for a label's text, or None for labels we do not read."""
+    """The internal key for a label's text, or None for labels we do not read (cached: the form's
+    labels are fixed template text)."""
     text = squash(_PARENTHESISED.sub(" ", _ITEM_NUMBER.sub("", squash(label_text) or "")))
     if text is None:
         return None
@@ -149,6 +189,8 @@ def _text(data: list[LexborNode] | None) -> str | None:
     """The cleaned text of a box: all its data divs, space-joined; None when blank."""
     if not data:
         return None
+    if len(data) == 1:
+        return squash(data[0].text())
     return squash(" ".join(node.text() for node in data))
 
 
@@ -181,7 +223,6 @@ def _status(text: str | None) -> str | None:
         return None
     match = _STATUS.match(text)
     return match.group(1) if match else text
-
 
 
 def _permits(data: list[LexborNode] | None) -> dict[str, Any]:
@@ -248,12 +289,12 @@ def _city_state_zip(raw: str) -> tuple[str | None, str, str] | None:
     return None
 
 
-def _container_info(tree: LexborHTMLParser) -> str | None:
-    """Item 15 (blown/branded/embossed info, translations): the text after the item's heading."""
-    for node in tree.css("div.data"):
-        text = node.text()
-        if "BLOWN, BRANDED" in text:
-            return squash(_CONTAINER_HEADING.sub("", text, count=1))
+def _container_info(loose_data: list[LexborNode]) -> str | None:
+    """Item 15 (blown/branded/embossed info, translations): the text after the item's heading.
+
+    The heading is the data div's own text, so only the div whose own text holds it is read whole
+    (the others can be large: item 14's box holds a table)."""
+    for node in loose_data:
+        if "BLOWN, BRANDED" in node.text(deep=False):
+            return squash(_CONTAINER_HEADING.sub("", node.text(), count=1))
     return None
-
-

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborNode
 
 from ttb_cola.text import squash
 
@@ -19,8 +20,9 @@ _APPLICATION_TYPES: dict[str, tuple[str, str | None]] = {
 }
 
 
-def checkboxes(tree: LexborHTMLParser) -> dict[str, Any]:
-    """Items 3, 5 and 14: ticked boxes (``checked`` attribute), read by their ``alt`` text.
+def checkboxes(inputs: Iterable[LexborNode]) -> dict[str, Any]:
+    """Items 3, 5 and 14 from the page's checkbox ``<input>`` elements: ticked boxes (``checked``
+    attribute), read by their ``alt`` text.
 
     Item 14's fill-in values (state, bottle capacity, previous TTB ID) are the ``<strong>`` inside
     each box's row, read whether or not the box is ticked.
@@ -33,9 +35,10 @@ def checkboxes(tree: LexborHTMLParser) -> dict[str, Any]:
         "total_bottle_capacity": None,
         "previous_ttb_id": None,
     }
-    for box in tree.css("input[type=checkbox]"):
-        alt = squash(box.attributes.get("alt")) or ""
-        checked = "checked" in box.attributes
+    for box in inputs:
+        attributes = box.attributes
+        alt = squash(attributes.get("alt")) or ""
+        checked = "checked" in attributes
         prefix, _, value = alt.partition(":")
         prefix = prefix.strip().lower()
         if value and prefix in ("source of product", "type of product"):

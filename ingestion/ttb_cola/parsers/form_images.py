@@ -3,25 +3,30 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Any
 from urllib.parse import unquote
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborNode
 
 from ttb_cola.text import squash
 
 _DIMENSIONS = re.compile(r"([\d.]+)\s*inch(?:es)?\s*W\s*X\s*([\d.]+)\s*inch(?:es)?\s*H", re.IGNORECASE)
 
 
-def label_images(tree: LexborHTMLParser) -> list[dict[str, Any]]:
-    """Every label attachment image with the "Image Type" and "Actual Dimensions" printed above it.
+def label_images(imgs: Iterable[LexborNode]) -> list[dict[str, Any]]:
+    """Of the page's ``<img>`` elements, every label attachment image, with the "Image Type" and
+    "Actual Dimensions" printed above it.
 
     Only ``publicViewAttachment.do`` images with ``filetype=l`` count; the signature image
     (``publicViewSignature.do``) is not a label.
     """
     images: list[dict[str, Any]] = []
-    for img in tree.css('img[src*="publicViewAttachment.do"]'):
-        src = img.attributes.get("src") or ""
+    for img in imgs:
+        attributes = img.attributes
+        src = attributes.get("src") or ""
+        if "publicViewAttachment.do" not in src:
+            continue
         _, found, query = src.partition("filename=")
         if not found:
             continue
@@ -32,7 +37,7 @@ def label_images(tree: LexborHTMLParser) -> list[dict[str, Any]]:
             continue
         image_type, width, height = _caption(img)
         if image_type is None:
-            alt = squash(img.attributes.get("alt")) or ""
+            alt = squash(attributes.get("alt")) or ""
             image_type = squash(alt.partition(":")[2]) if alt.lower().startswith("label image") else None
         images.append(
             {"image_type": image_type, "filename": unquote(filename), "width_in": width, "height_in": height}

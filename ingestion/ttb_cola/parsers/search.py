@@ -90,7 +90,7 @@ def _rows(tree: LexborHTMLParser) -> list[dict]:
     header_row = next((th.parent for th in tree.css("th") if _plain(th) == "TTB ID"), None)
     if header_row is None or header_row.parent is None:
         raise ParseError("no results table (no 'TTB ID' column header)")
-    names = [_plain(th) for th in _children(header_row, "th")]
+    names = [_plain(th) or "" for th in _children(header_row, "th")]
     unknown = [name for name in names if name not in COLUMNS]
     missing = [name for name in COLUMNS if name not in names]
     if unknown or missing:

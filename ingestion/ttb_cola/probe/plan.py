@@ -65,14 +65,16 @@ def encode_ranges(numbers: set[int] | list[int]) -> str:
     """Sequences as compact text: ``[1, 2, 3, 7, 9, 10]`` -> ``"1-3,7,9-10"`` (state stays small)."""
     parts: list[str] = []
     ordered = sorted(set(numbers))
-    start = previous = None
+    start: int | None = None
+    previous = 0
     for number in [*ordered, None]:
-        if start is not None and number == previous + 1:
+        if start is not None and number is not None and number == previous + 1:
             previous = number
             continue
         if start is not None:
             parts.append(str(start) if start == previous else f"{start}-{previous}")
-        start = previous = number
+        start = number
+        previous = number if number is not None else previous
     return ",".join(parts)
 
 

@@ -125,6 +125,8 @@ class Prober:
             parsed = parse_page(kind, page.body)
         except ParseError as exc:
             raise ColaUnreadable(ttb_id, str(kind), f"{ttb_id}: {exc}") from exc
+        if parsed is None:
+            raise ColaUnreadable(ttb_id, str(kind), f"{ttb_id}: a {kind} page carries no record")
         if parsed.get("ttb_id") != ttb_id:
             raise ColaUnreadable(ttb_id, str(kind), f"{ttb_id}: the {kind} page is for {parsed.get('ttb_id')!r}")
         return parsed

@@ -27,7 +27,7 @@ class RegistryError(Exception):
 
     def __reduce__(self) -> tuple[Any, ...]:
         # Keyword-only fields: without this the error cannot cross a process boundary (pickle).
-        kwargs = {"url": self.url, "attempts": self.attempts, "reason": self.reason}
+        kwargs: dict[str, Any] = {"url": self.url, "attempts": self.attempts, "reason": self.reason}
         return (functools.partial(type(self), status_code=self.status_code, **kwargs), (self.args[0],))
 
     def __str__(self) -> str:

@@ -107,20 +107,6 @@ class RateLimiter:
                 continue
             self._sleep(slot - now)
 
-    def try_acquire(self) -> bool:
-        """Take a token if one is available right now, without waiting."""
-        with self._lock:
-            now = self._clock()
-            if now < self._paused_until:
-                return False
-            if self.unlimited:
-                return True
-            tat = max(self._tat, now)
-            if tat - self._tolerance > now:
-                return False
-            self._tat = tat + self._interval
-            return True
-
     def pause(self, seconds: float) -> None:
         """Hold back every caller for ``seconds`` from now (extends, never shortens, a pause).
 

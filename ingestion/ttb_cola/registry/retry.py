@@ -73,6 +73,19 @@ class RetryPolicy:
             return max(min(failure.retry_after, self.retry_after_max), backoff)
         return backoff
 
+    @classmethod
+    def from_settings(
+        cls, max_attempts: int | str = 6, backoff_initial: float | str = 1.0, backoff_max: float | str = 60.0,
+        captcha_backoff: float | str = 30.0,
+    ) -> RetryPolicy:
+        """The policy of the ``max_attempts``, ``backoff_*`` and ``captcha_backoff`` settings: jitter of up to
+        the first wait (1 s at most), CAPTCHA waits doubling from ``captcha_backoff`` to 5 min or more."""
+        return cls(
+            max_attempts=int(max_attempts), initial_wait=float(backoff_initial), max_wait=float(backoff_max),
+            jitter=min(1.0, float(backoff_initial)), captcha_wait=float(captcha_backoff),
+            captcha_max_wait=max(float(captcha_backoff), 300.0),
+        )
+
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
             raise ValueError(f"max_attempts must be >= 1, got {self.max_attempts}")

@@ -87,7 +87,7 @@ def build_ca_bundle(
         ValueError: when an extra PEM holds no certificate.
     """
     base = Path(base_bundle) if base_bundle is not None else Path(certifi.where())
-    extras = [shipped_intermediate_pem()] if extra_pems is None else list(extra_pems)
+    extras: list[bytes | str] = [shipped_intermediate_pem()] if extra_pems is None else list(extra_pems)
     parts = [base.read_bytes().rstrip() + b"\n"]
     parts.extend(_as_pem_bytes(pem) for pem in extras)
     content = b"\n".join(parts)

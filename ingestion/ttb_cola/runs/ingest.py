@@ -27,7 +27,7 @@ from ttb_cola.runs.exit_codes import (
 from ttb_cola.runs.interrupt import Interrupt, graceful_interrupt
 
 if TYPE_CHECKING:
-    from ttb_cola.scheduler import RunReport
+    from ttb_cola.scheduler import RunReport, Stateful
 
 #: Strategies by command when neither ``--strategy`` nor (for ingest) ``strategy`` says otherwise: the
 #: daily run and backfills search by completed date and probe only what the searches cannot vouch for.
@@ -318,7 +318,8 @@ def _finish(command: str, reports: list[RunReport], left: list[Any], interrupted
         print(summary(report))
     blocked = [r for r in reports if r.blocked]
     if blocked:
-        outcomes = [o for o in [*blocked[0].searches, *blocked[0].outcomes] if o.blocked]
+        outcomes: list[Stateful] = [o for o in blocked[0].searches if o.blocked]
+        outcomes += [o for o in blocked[0].outcomes if o.blocked]
         why = blocked[0].block or (outcomes[0].state.get("last_error") if outcomes else None) or "blocked"
         print(f"ttb-cola {command}: the registry is blocking us or not answering: run stopped ({why}); "
               "lower requests_per_second and retry later, or run unattended with --on-block wait",
@@ -358,8 +359,10 @@ def reparse(args: argparse.Namespace) -> int:
     """Rebuild the record tables from the raw page archive, without HTTP."""
     from dlt.pipeline.exceptions import PipelineStepFailed
 
+    from ttb_cola.runs.heap import settle_for_parsing
     from ttb_cola.runs.pipeline import run_reparse
 
+    settle_for_parsing()
     try:
         info = run_reparse(args.destination, args.archive_url, args.pipelines_dir)
     except InputError as exc:

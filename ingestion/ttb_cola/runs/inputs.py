@@ -25,7 +25,7 @@ class IngestRequest:
 
 def configured(key: str, default: Any = None) -> Any:
     """A ``[sources.ttb_cola]`` setting as dlt resolves it (config.toml, env vars)."""
-    value = dlt.config.get(f"sources.ttb_cola.{key}")
+    value: Any = dlt.config.get(f"sources.ttb_cola.{key}")
     return default if value in (None, "") else value
 
 

@@ -26,7 +26,7 @@ def parse_file(path: Path) -> dict[str, Any]:
     except ParseError as exc:
         result.update(kind=str(PageKind.UNKNOWN), error=str(exc))
         return result
-    if kind in (PageKind.DETAIL, PageKind.FORM):
+    if kind in (PageKind.DETAIL, PageKind.FORM) and parsed is not None:
         if parsed.get(PARSE_WARNINGS):  # values that did not parse: null in the record
             result["warnings"] = parsed[PARSE_WARNINGS]
         parsed = build_record(parsed)

@@ -53,7 +53,9 @@ def run_ingest(
     images = crawl_image_settings(overrides.pop("images", None) or configured("images", "none"),
                                   configured("images_url"), request.destination, pipeline.dataset_name, lake)
     dates = ("search_start", "search_end") if chunk.kind == "search" else ("start_date", "end_date")
-    window = {dates[0]: chunk.first.isoformat(), dates[1]: chunk.last.isoformat()} if fill is None else {"fill": fill}
+    window: dict[str, Any] = (
+        {dates[0]: chunk.first.isoformat(), dates[1]: chunk.last.isoformat()} if fill is None else {"fill": fill}
+    )
     try:
         source = ttb_cola(
             **window,
@@ -115,11 +117,6 @@ def run_reparse(destination: str, archive_url: str | None = None, pipelines_dir:
     if lake is not None:
         create_lake_tables(lake, pipeline, source)
     return info
-
-
-def partition_states(destination: str, pipelines_dir: str | None = None) -> dict[str, dict[str, Any]]:
-    """Every partition's crawl state as the destination holds it."""
-    return dict(crawl_state(destination, pipelines_dir).get("partitions", {}))
 
 
 def crawl_state(destination: str, pipelines_dir: str | None = None) -> dict[str, Any]:

@@ -86,10 +86,17 @@ def _causes(exc: BaseException) -> list[BaseException]:
     return chain
 
 
+def _abort(pipeline: dlt.Pipeline, load_id: str | None, dry_run: bool = False) -> Any:
+    """dlt's ``abort_packages`` at ``load_id``, or at the oldest pending package when None."""
+    if load_id is None:
+        return pipeline.abort_packages(dry_run=dry_run)
+    return pipeline.abort_packages(load_id, dry_run=dry_run)
+
+
 def move_aside(pipeline: dlt.Pipeline, load_id: str | None, reason: str) -> list[MovedAside]:
     """Copy the package ``load_id`` (None: every pending package, the oldest first) and the packages
     newer than it into the quarantine folder, drop them and rewind the local state; what was moved."""
-    plan = pipeline.abort_packages(load_id, dry_run=True)
+    plan = _abort(pipeline, load_id, dry_run=True)
     if plan is None:
         return []
     aborted = [plan["package_to_abort"]["load_id"]] if plan["package_to_abort"] else []
@@ -103,12 +110,12 @@ def move_aside(pipeline: dlt.Pipeline, load_id: str | None, reason: str) -> list
         shutil.copytree(pipeline.get_load_package_info(one).package_path, kept / "package", dirs_exist_ok=True)
         moved.append(MovedAside(one, why, utc_now(), str(kept)))
         _write(moved[-1])  # kept before the package is dropped: a crash here loses nothing
-    pipeline.abort_packages(load_id)
+    _abort(pipeline, load_id)
     after = _crawl_entries(pipeline.state)
     undone = sorted(key for key, entry in before.items() if after.get(key) != entry)
-    for one in moved:
-        one.undone = undone
-        _write(one)
+    for aside in moved:
+        aside.undone = undone
+        _write(aside)
     named = ", ".join(undone[:NAMED]) + (f" and {len(undone) - NAMED} more" if len(undone) > NAMED else "")
     progress_log.warning(
         f"load package {load_ids[0]} can never load: {reason}; moved aside to {moved[0].folder}"

@@ -51,7 +51,7 @@ class Month:
 
 def show_status(destination: str, pipelines_dir: str | None) -> int:
     """Print the month table, the last runs, the backlog, the parked COLAs and the load packages moved
-    aside; exit 1 when a partition or completed date failed, 5 when COLAs are parked."""
+    aside; exit 1 when a partition or completed date failed, 5 when COLAs are parked and not given up."""
     from ttb_cola.runs.pipeline import crawl_state, moved_aside_packages
 
     try:
@@ -70,8 +70,12 @@ def show_status(destination: str, pipelines_dir: str | None) -> int:
     print(render_months(by_month(held, states, searches, parked)))
     print(render_last_runs(held))
     print(render_backlog(held.backlog_years))
+    given_up = {ttb_id: entry for ttb_id, entry in parked.items() if entry.get("given_up")}
+    parked = {ttb_id: entry for ttb_id, entry in parked.items() if ttb_id not in given_up}
     if parked:
         print(render_parked(parked))
+    if given_up:
+        print(render_given_up(given_up))
     if aside:
         print(render_moved_aside(aside))
     ended = [(key, state) for key, state in [*states.items(), *searches.items()] if state["status"] == "failed"]
@@ -180,6 +184,18 @@ def render_parked(parked: dict[str, Any]) -> str:
         lines.append(f"  {ttb_id}  {entry['page']:<7} {entry['attempts']:>3} attempt(s)  {entry['error']}")
     if len(parked) > SHOWN_PARKED:
         lines.append(f"  ... and {len(parked) - SHOWN_PARKED} more")
+    return "\n".join(lines)
+
+
+def render_given_up(given_up: dict[str, Any]) -> str:
+    """The parked COLAs given up: how many, and the first few with the page, attempts and last error."""
+    lines = [f"{len(given_up)} parked COLA(s) given up (no longer retried, no exit 5; crawl_parked.given_up):"]
+    for ttb_id in sorted(given_up)[:SHOWN_PARKED]:
+        entry = given_up[ttb_id]
+        lines.append(f"  {ttb_id}  {entry['page']:<7} {entry['attempts']:>3} attempt(s) since "
+                     f"{entry['first_seen'][:10]}  {entry['error']}")
+    if len(given_up) > SHOWN_PARKED:
+        lines.append(f"  ... and {len(given_up) - SHOWN_PARKED} more")
     return "\n".join(lines)
 
 

@@ -137,12 +137,9 @@ def _client(base_url: str, rate: float) -> Any:
     from ttb_cola.registry.retry import RetryPolicy
     from ttb_cola.runs.inputs import configured
 
-    initial = float(configured("backoff_initial", 1.0))
-    policy = RetryPolicy(
-        max_attempts=int(configured("max_attempts", 6)), initial_wait=initial,
-        max_wait=float(configured("backoff_max", 60.0)), jitter=min(1.0, initial),
-        captcha_wait=float(configured("captcha_backoff", 30.0)),
-        captcha_max_wait=max(float(configured("captcha_backoff", 30.0)), 300.0),
+    policy = RetryPolicy.from_settings(
+        configured("max_attempts", 6), configured("backoff_initial", 1.0), configured("backoff_max", 60.0),
+        configured("captcha_backoff", 30.0),
     )
     return RegistryClient(base_url, requests_per_second=float(rate), retry_policy=policy,
                           request_timeout=float(configured("request_timeout", 30.0)),

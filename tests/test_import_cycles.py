@@ -1,0 +1,98 @@
+"""The package's imports run one way: no module of ``ttb_cola`` reaches itself through its imports.
+
+The graph is built from the source with :mod:`ast` (every ``import`` statement, also those inside
+functions and under ``TYPE_CHECKING``), so a cycle shows whether or not it bites at import time.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "ingestion" / "ttb_cola"
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_graph() -> dict[str, set[str]]:
+    """Module -> the ``ttb_cola`` modules it imports (a package import counts as its ``__init__``)."""
+    modules = {module_name(path): path for path in PACKAGE.rglob("*.py")}
+    graph: dict[str, set[str]] = {name: set() for name in modules}
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            targets: list[str] = []
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    base = ".".join([*anchor, base]) if base else ".".join(anchor)
+                targets = [f"{base}.{alias.name}" for alias in node.names]
+            for target in targets:
+                # the longest known module the name starts with: `from a.b import c` is module a.b.c, else a.b
+                while target and target not in modules:
+                    target = target.rpartition(".")[0]
+                if target and target != name and target.startswith("ttb_cola"):
+                    graph[name].add(target)
+    return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """One cycle per strongly connected component of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for succ in sorted(graph[node]):
+            if succ not in index:
+                visit(succ)
+                low[node] = min(low[node], low[succ])
+            elif succ in on_stack:
+                low[node] = min(low[node], index[succ])
+        if low[node] == index[node]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == node:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_graph_is_read_from_the_source() -> None:
+    graph = import_graph()
+    assert "ttb_cola.parsers.form" in graph["ttb_cola.parsers"]
+    assert "ttb_cola.text" in graph["ttb_cola.parsers.form"]
+
+
+def test_cycles_are_found() -> None:
+    assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+    assert cycles({"a": {"b"}, "b": set()}) == []
+
+
+#: Cycles not yet undone, each with why; the test fails on any other, and on one of these that is gone.
+#: ``ttb-cola fill`` runs through the crawl's runner, and ``daily`` runs the fill: the crawl's runner
+#: needs the fill step handed to it instead of importing it.
+KNOWN: list[list[str]] = [["ttb_cola.fill.command", "ttb_cola.runs.ingest"]]
+
+
+def test_no_import_cycle_in_the_package() -> None:
+    assert cycles(import_graph()) == KNOWN

@@ -15,7 +15,9 @@ from ttb_cola.destinations.lake_duckdb import Plugin
 plugin = Plugin("lake_duckdb", {"profiles_dir": sys.argv[1]})
 con = duckdb.connect()
 plugin.configure_connection(con)
-print(con.execute("select getvariable('ttb_cola_lake_root')").fetchone()[0])
+cursor = con.cursor()  # dbt runs models on cursors: each gets the variable too
+plugin.configure_cursor(cursor)
+print(cursor.execute("select getvariable('ttb_cola_lake_root')").fetchone()[0])
 """
 
 

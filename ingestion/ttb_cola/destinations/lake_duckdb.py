@@ -83,16 +83,26 @@ def use_settings_of(repo_root: Path) -> None:
     Container()[PluggableRunContext].reload_providers()
 
 
-def configure(conn: duckdb.DuckDBPyConnection, repo_root: Path | None = None) -> None:
-    """Load the extensions from their wheels, set the lake's root and, for an ``s3://`` lake, its secret."""
+def root_variable_sql(root: str) -> str:
+    """``SET VARIABLE`` of the lake's root: per DuckDB connection, so it is set on every cursor dbt opens."""
+    return f"set variable {ROOT_VARIABLE} = {_quoted(root)}"
+
+
+def configure(conn: duckdb.DuckDBPyConnection, repo_root: Path | None = None) -> str:
+    """Load the extensions from their wheels, set the lake's root and, for an ``s3://`` lake, its secret.
+
+    Returns the lake's root (see :func:`lake_root`).
+    """
     for name in EXTENSIONS:
         conn.load_extension(str(extension_file(name)))
     if repo_root is not None:
         use_settings_of(repo_root)
     lake = resolve_lake()
-    conn.execute(f"set variable {ROOT_VARIABLE} = {_quoted(lake_root(lake))}")
+    root = lake_root(lake)
+    conn.execute(root_variable_sql(root))
     if lake.protocol == "s3":
         conn.execute(s3_secret_sql(lake))
+    return root
 
 
 class Plugin(BasePlugin):  # type: ignore[misc]
@@ -105,6 +115,11 @@ class Plugin(BasePlugin):  # type: ignore[misc]
     def initialize(self, plugin_config: dict[str, Any]) -> None:
         profiles_dir = plugin_config.get("profiles_dir")
         self.repo_root = Path(profiles_dir, "profiles.yml").resolve().parent if profiles_dir else None
+        self.root: str | None = None
 
     def configure_connection(self, conn: Any) -> None:
-        configure(conn, self.repo_root)
+        self.root = configure(conn, self.repo_root)
+
+    def configure_cursor(self, cursor: Any) -> None:
+        if self.root is not None:
+            cursor.execute(root_variable_sql(self.root))

@@ -81,8 +81,13 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[
     """A copy of the repository with the project's .venv, a simulator, and the environment to run blocks in."""
     tmp = tmp_path_factory.mktemp("readme")
     copy = tmp / "repo"
-    shutil.copytree(ROOT, copy, symlinks=True, ignore=shutil.ignore_patterns(
-        ".git", ".venv", "data", "target", "logs", "__pycache__", ".pytest_cache", ".ruff_cache", "*.egg-info"))
+    skipped = shutil.ignore_patterns(".git", ".venv", "target", "logs", "__pycache__", ".pytest_cache", ".ruff_cache",
+                                     "*.egg-info")
+
+    def ignore(folder: str, names: list[str]) -> set[str]:  # the repo's own data/ (transform/data links to it)
+        return set(skipped(folder, names)) | ({"data"} if Path(folder) == ROOT else set())
+
+    shutil.copytree(ROOT, copy, symlinks=True, ignore=ignore)
     (copy / ".venv").symlink_to(ROOT / ".venv")
     (tmp / "dev").mkdir()
     today = washington_today()

@@ -4,8 +4,11 @@ with
 
 typed as (
 
-    select *
-    from (values
+    select
+        cases.printed,
+        cases.expected
+    from (
+        values
         ('15621894', '00000015621894'),
         ('1562 1894', '00000015621894'),
         ('012345678905', '00012345678905'),

@@ -127,3 +127,14 @@ def test_command_block_runs_as_written(repo, doc: str, line: int, commands: list
                           capture_output=True, text=True, timeout=1200, check=False)
     assert done.returncode == 0, (f"{doc}:{line} exited {done.returncode}\n" + "\n".join(script)
                                   + f"\n--- stdout\n{done.stdout[-4000:]}\n--- stderr\n{done.stderr[-4000:]}")
+
+
+@pytest.mark.parametrize(("cwd", "args"), [(".", ["--project-dir", "transform"]), ("transform", [])])
+def test_dbt_finds_the_repos_warehouse_from_either_directory(repo, cwd: str, args: list[str]) -> None:
+    copy, env, _ = repo
+    (copy / "data").mkdir(exist_ok=True)
+    done = subprocess.run([str(copy / ".venv" / "bin" / "dbt"), "debug", *args], cwd=copy / cwd, env=env,
+                          capture_output=True, text=True, timeout=600, check=False)
+    [path] = re.findall(r"^\S*\s+path: (\S+)$", done.stdout, flags=re.MULTILINE)
+    assert Path(path).resolve() == (copy / "data" / "warehouse.duckdb").resolve(), done.stdout[-3000:]
+    assert done.returncode == 0 and "OK connection ok" in done.stdout, done.stdout[-3000:]

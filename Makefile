@@ -57,7 +57,7 @@ CRAWL_ARGS = $(if $(METHODS),--methods $(METHODS)) $(if $(DESTINATION),--destina
 	$(if $(MAX_REQUESTS),--max-requests $(MAX_REQUESTS)) $(if $(IMAGES),--images $(IMAGES))
 INGEST_ARGS = $(if $(DATE),--date $(DATE)) $(if $(START),--start $(START)) $(if $(END),--end $(END)) $(CRAWL_ARGS)
 unexport DATE START END METHODS DESTINATION REPROBE FULL_REFRESH STRATEGY PAGES CHUNK_DAYS MAX_MINUTES \
-	MAX_REQUESTS IMAGES PORT SEED AS_OF SIM_ARGS DOCS_PORT TEST_WORKERS
+	MAX_REQUESTS IMAGES PORT SEED AS_OF SIM_ARGS DOCS_PORT TEST_WORKERS DUCKDB
 
 ingest: setup
 	$(BIN)/ttb-cola ingest $(INGEST_ARGS)
@@ -82,8 +82,13 @@ fill: setup
 status: setup
 	$(BIN)/ttb-cola status $(if $(DESTINATION),--destination $(DESTINATION))
 
-# dbt: the warehouse models on data/warehouse.duckdb (plain `cd transform && dbt build` works too).
-DBT := TTB_COLA_DUCKDB=$(CURDIR)/data/warehouse.duckdb $(CURDIR)/$(BIN)/dbt
+# dbt: the warehouse models on data/warehouse.duckdb (plain `cd transform && dbt build` works too), or with
+# DBT_TARGET=s3 on the lake, built into data/ttb_cola_lake.duckdb (TTB_COLA_LAKE_DUCKDB), both absolute.
+# `make docs` / `make docs-serve` take DUCKDB= another warehouse file (the demo's: data/demo/warehouse.duckdb).
+LAKE_DUCKDB := $(abspath $(or $(TTB_COLA_LAKE_DUCKDB),data/ttb_cola_lake.duckdb))
+DBT := TTB_COLA_DUCKDB=$(CURDIR)/data/warehouse.duckdb TTB_COLA_LAKE_DUCKDB=$(LAKE_DUCKDB) $(CURDIR)/$(BIN)/dbt
+DOCS_DBT := TTB_COLA_DUCKDB=$(abspath $(or $(DUCKDB),data/warehouse.duckdb)) TTB_COLA_LAKE_DUCKDB=$(LAKE_DUCKDB) \
+	$(CURDIR)/$(BIN)/dbt
 # The marts are then published where analysts read them: data/analytics.duckdb (a new file renamed over
 # the old one, so a reader holding it never blocks a build), or with DBT_TARGET=s3 the bucket's Delta tables.
 # First, on dev, one line naming any process that holds data/warehouse.duckdb open (exit 6).
@@ -92,11 +97,12 @@ build: setup
 	$(DBT) build --project-dir transform
 	@if [ "$$DBT_TARGET" = s3 ]; then $(BIN)/ttb-cola lake publish; else $(BIN)/ttb-cola publish; fi
 
+# docs generate builds the catalog (column types, row counts) from the built warehouse; docs-serve serves both.
 docs: setup
-	$(DBT) docs generate --project-dir transform
+	$(DOCS_DBT) docs generate --project-dir transform
 
 docs-serve: docs
-	cd transform && $(DBT) docs serve --port $(or $(DOCS_PORT),8080)
+	cd transform && $(DOCS_DBT) docs serve --port $(or $(DOCS_PORT),8080)
 
 demo: setup
 	$(BIN)/ttb-cola demo

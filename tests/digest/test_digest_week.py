@@ -12,6 +12,7 @@ what the spreadsheet says.
 
 from __future__ import annotations
 
+import csv
 import math
 from collections import Counter
 from datetime import date
@@ -167,12 +168,15 @@ def test_processing_times_match_the_truth(week):
     assert overall["p90_receipt_to_approval"] == pytest.approx(_quantile(now, 0.9), abs=0.051)
     assert overall["previous_median"] == pytest.approx(_quantile(before, 0.5), abs=0.051)
     weekly = sheet_rows(week["xlsx"], "Weekly processing times")
-    now_by = Counter((r["type_of_product"], r["ttb_id"][5:8]) for r in week["records"] if _in(r, WEEK))
-    before_by = Counter((r["type_of_product"], r["ttb_id"][5:8]) for r in week["records"] if _in(r, PREVIOUS))
+    with (ROOT / "transform" / "seeds" / "ttb_receipt_methods.csv").open() as seed:  # the digest names methods
+        names = {row["receipt_method"]: row["receipt_method_name"] for row in csv.DictReader(seed)}
+    now_by = Counter((r["type_of_product"], names[r["ttb_id"][5:8]]) for r in week["records"] if _in(r, WEEK))
+    before_by = Counter((r["type_of_product"], names[r["ttb_id"][5:8]]) for r in week["records"] if _in(r, PREVIOUS))
     assert {(row["product_type"], row["receipt_method"]): row["colas"] for row in weekly} == dict(now_by)
     for row in weekly:
         key = (row["product_type"], row["receipt_method"])
-        days = [_days(r) for r in week["records"] if _in(r, WEEK) and (r["type_of_product"], r["ttb_id"][5:8]) == key]
+        days = [_days(r) for r in week["records"]
+                if _in(r, WEEK) and (r["type_of_product"], names[r["ttb_id"][5:8]]) == key]
         assert row["median_days"] == pytest.approx(_quantile(days, 0.5), abs=0.051)
         assert row["p90_days"] == pytest.approx(_quantile(days, 0.9), abs=0.051)
         assert row["colas_change"] == now_by[key] - before_by[key]

@@ -147,3 +147,97 @@ def test_report_renders_every_chart_offline_in_chromium(built, tmp_path):
         capture_output=True, text=True, timeout=120, check=False,
     )
     assert done.returncode == 0 and shot.stat().st_size > 10_000, done.stderr[-2000:]
+
+
+def _latest_approval(db: Path) -> date:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute("select max(approval_date) from marts.fct_cola_approvals").fetchone()[0]
+
+
+def test_default_period_is_the_latest_week_with_approvals_when_the_last_full_week_has_none(built, tmp_path, capsys):
+    from ttb_cola.digest.period import week_period
+
+    latest = _latest_approval(built["db"])
+    week = week_period(latest.isoformat())
+    today = date.fromordinal(latest.toordinal() + 60)
+    assert main(["digest", "--duckdb", str(built["db"]), "--today", today.isoformat(), "--out", str(tmp_path)]) == 0
+    err = capsys.readouterr().err
+    assert f"the latest week with approvals is {week.label}" in err and len(err.strip().splitlines()) == 1
+    with duckdb.connect(str(built["db"]), read_only=True) as con:
+        [(approved,)] = con.execute("select count(*) from marts.fct_cola_approvals where approval_date between ? and ?",
+                                    [week.start, week.end]).fetchall()
+    summary = {row["metric"]: row["this period"] for row in sheet_rows(tmp_path / "digest.xlsx", "At a glance")}
+    assert approved > 0 and summary["COLAs approved"] == approved
+
+
+def test_spreadsheet_sizes_every_column_to_its_content_and_filters_every_sheet(digest_dir):
+    import openpyxl
+    from openpyxl.utils import get_column_letter
+
+    book = openpyxl.load_workbook(digest_dir / "digest.xlsx")
+    for title in ("New brands", "Top filers", "Weekly processing times"):
+        sheet = book[title]
+        header = [c.value for c in sheet[1]]
+        assert sheet.auto_filter.ref == f"A1:{get_column_letter(len(header))}{sheet.max_row}"
+        for col, name in enumerate(header, start=1):
+            cells = [sheet.cell(r, col) for r in range(1, sheet.max_row + 1)]
+            longest = max(10 if cell.is_date else len(str(cell.value or "")) for cell in cells)
+            assert sheet.column_dimensions[get_column_letter(col)].width >= min(longest, 60), (title, name)
+
+
+def test_html_keeps_identifiers_and_dates_on_one_line_and_names_receipt_methods(digest_dir):
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup((digest_dir / "digest.html").read_text(encoding="utf-8"), "html.parser")
+    assert "td.code, td.num { white-space: nowrap; }" in page.style.text
+    table = page.find("section", id="new_brand").table
+    header = [th.text for th in table.thead.find_all("th")]
+    cells = [row.find_all("td") for row in table.tbody.find_all("tr")]
+    for name in ("ttb_id", "permit", "approval_date", "new_since"):
+        assert all("code" in row[header.index(name)].get("class", []) for row in cells), name
+    weekly = page.find("section", id="weekly_processing_times").table
+    methods = {row.find_all("td")[2].text for row in weekly.tbody.find_all("tr")}
+    assert methods and methods <= {"E-filed", "Mailed", "Overnight", "Hand delivered"}
+
+
+def test_digest_says_how_long_coverage_is_and_warns_when_short(digest_dir):
+    text = (digest_dir / "digest.md").read_text(encoding="utf-8")
+    days = int(re.search(r": (\d+) days of receipt dates, to ", text)[1])
+    assert 0 < days < 365 and f"Warning: {days} days is short" in text
+
+
+def test_digest_warns_when_the_watchlist_changed_after_the_build(built, tmp_path):
+    watchlist = tmp_path / "watchlist.csv"
+    watchlist.write_text("entry_name,brand_name,company_name,permit_number,class_type,origin\nx,ACME%,,,,\n")
+    os.utime(watchlist, (built["db"].stat().st_mtime + 60,) * 2)
+    out = tmp_path / "d"
+    assert main(["digest", "--duckdb", str(built["db"]), "--since", SINCE, "--until", UNTIL, "--out", str(out),
+                 "--watchlist", str(watchlist)]) == 0
+    assert f"Warning: {watchlist} changed after these marts were built" in (out / "digest.md").read_text()
+    os.utime(watchlist, (built["db"].stat().st_mtime - 60,) * 2)
+    assert main(["digest", "--duckdb", str(built["db"]), "--since", SINCE, "--until", UNTIL, "--out", str(out),
+                 "--watchlist", str(watchlist)]) == 0
+    assert "changed after these marts were built" not in (out / "digest.md").read_text()
+
+
+def test_week_charts_put_dates_on_a_time_axis_and_break_lines_over_weeks_without_data(tmp_path):
+    from ttb_cola.digest.period import week_period
+    from ttb_cola.report import charts, data
+
+    db = tmp_path / "weekly.duckdb"
+    with duckdb.connect(str(db)) as con:  # approvals in the weeks of 2025-06-02 and 2025-06-16, none between
+        con.execute("create schema marts")
+        con.execute("create table marts.fct_cola_approvals as select * from (values "
+                    "(date '2025-06-03', 'Wine', 4), (date '2025-06-04', 'Wine', 6), (date '2025-06-17', 'Wine', 8))"
+                    " as t(approval_date, product_type, days_to_approval)")
+        period = week_period("2025-06-17")
+        trend = data.processing_trend(con, period)
+        weekly = data.approvals_per_week(con, period)
+    assert [(r["week"], r["median_days"]) for r in trend] == [
+        ("2025-06-02", 5.0), ("2025-06-09", None), ("2025-06-16", 8.0)]
+    line = charts.processing_chart(trend).to_dict()
+    assert line["mark"]["invalid"] == "break-paths-filter-domains"
+    for spec in (line, charts.approvals_chart(weekly).to_dict()):
+        x = spec["encoding"]["x"]
+        assert x["type"] == "temporal" and x["axis"]["format"] == "%Y-%m-%d"
+        assert [(v["year"], v["month"], v["date"]) for v in x["axis"]["values"]][0] == (2025, 6, 2)

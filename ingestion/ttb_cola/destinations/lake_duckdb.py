@@ -4,12 +4,16 @@ DuckDB's ``delta`` and ``httpfs`` extensions come from their Python wheels (``du
 ``duckdb-extension-httpfs``, pinned to the installed DuckDB), loaded from the file each wheel ships, so
 nothing is downloaded at run time. The bucket's credentials are dlt's (``[destination.filesystem]``, the
 ``DESTINATION__FILESYSTEM__*`` variables, else boto's default chain), handed to DuckDB as a temporary S3
-secret: never written to a file, a log or the profile.
+secret: never written to a file, a log or the profile. The bucket URL is resolved the same way (from
+``.dlt/secrets.toml``, ``.dlt/config.toml`` or the environment, as ingestion does) and handed to DuckDB as the
+variable ``ttb_cola_lake_root``, which the ``ttb`` source's ``external_location`` reads; dlt looks for ``.dlt/``
+in the repository root (where ``profiles.yml`` lives) whichever directory dbt was started from.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -21,6 +25,8 @@ from ttb_cola.destinations.lake import Lake, resolve_lake
 
 EXTENSIONS = ("httpfs", "delta")
 SECRET_NAME = "ttb_cola_lake"
+#: The DuckDB variable holding the lake's root (``getvariable('ttb_cola_lake_root')`` in the sources).
+ROOT_VARIABLE = "ttb_cola_lake_root"
 
 
 def extension_file(name: str) -> Path:
@@ -59,17 +65,61 @@ def s3_secret_sql(lake: Lake) -> str:
     return f"create or replace temporary secret {SECRET_NAME} ({body}, scope {_quoted(f's3://{url.netloc}')})"
 
 
-def configure(conn: duckdb.DuckDBPyConnection) -> None:
-    """Load the extensions from their wheels and, for an ``s3://`` lake, create the bucket's secret."""
+def lake_root(lake: Lake) -> str:
+    """The lake's root as DuckDB's readers take it: the bucket URL, or a plain path for ``file://``."""
+    return lake.bucket_url.rstrip("/").removeprefix("file://")
+
+
+def use_settings_of(repo_root: Path) -> None:
+    """Read dlt's settings from ``repo_root/.dlt/`` (unless ``DLT_PROJECT_DIR`` says otherwise), as ingestion does."""
+    if os.environ.get("DLT_PROJECT_DIR") or not (repo_root / ".dlt").is_dir():
+        return
+    if (Path.cwd() / ".dlt").resolve() == (repo_root / ".dlt").resolve():
+        return
+    from dlt.common.configuration.container import Container
+    from dlt.common.configuration.specs.pluggable_run_context import PluggableRunContext
+
+    os.environ["DLT_PROJECT_DIR"] = str(repo_root)
+    Container()[PluggableRunContext].reload_providers()
+
+
+def root_variable_sql(root: str) -> str:
+    """``SET VARIABLE`` of the lake's root: per DuckDB connection, so it is set on every cursor dbt opens."""
+    return f"set variable {ROOT_VARIABLE} = {_quoted(root)}"
+
+
+def configure(conn: duckdb.DuckDBPyConnection, repo_root: Path | None = None) -> str:
+    """Load the extensions from their wheels, set the lake's root and, for an ``s3://`` lake, its secret.
+
+    Returns the lake's root (see :func:`lake_root`).
+    """
     for name in EXTENSIONS:
         conn.load_extension(str(extension_file(name)))
+    if repo_root is not None:
+        use_settings_of(repo_root)
     lake = resolve_lake()
+    root = lake_root(lake)
+    conn.execute(root_variable_sql(root))
     if lake.protocol == "s3":
         conn.execute(s3_secret_sql(lake))
+    return root
 
 
 class Plugin(BasePlugin):
-    """dbt-duckdb plugin (``plugins: [{module: ttb_cola.destinations.lake_duckdb}]``): :func:`configure`."""
+    """dbt-duckdb plugin (``plugins: [{module: ttb_cola.destinations.lake_duckdb}]``): :func:`configure`.
+
+    Its ``config`` may name ``profiles_dir``, the directory dbt read ``profiles.yml`` from (the repo root, or
+    ``transform/`` through the symlink): dlt's settings are read from the repo root's ``.dlt/``.
+    """
+
+    def initialize(self, plugin_config: dict[str, Any]) -> None:
+        profiles_dir = plugin_config.get("profiles_dir")
+        self.repo_root = Path(profiles_dir, "profiles.yml").resolve().parent if profiles_dir else None
+        self.root: str | None = None
 
     def configure_connection(self, conn: Any) -> None:
-        configure(conn)
+        self.root = configure(conn, self.repo_root)
+
+    def configure_cursor(self, cursor: Any) -> None:
+        if self.root is not None:
+            cursor.execute(root_variable_sql(self.root))

@@ -69,11 +69,23 @@ def _copy(warehouse: Path, target: Path) -> dict[str, int]:
         for schema, table, comment in tables:
             name = f'"{schema}"."{table}"'
             con.execute(f"create table {name} as select * from source.{name}")
+            _root_image_paths(con, name)
             _copy_comments(con, schema, table, comment)
             copied[f"{schema}.{table}"] = con.execute(f"select count(*) from {name}").fetchone()[0]  # type: ignore[index]
         con.execute("detach source")
         con.execute("checkpoint")
     return copied
+
+
+def _root_image_paths(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """An ``image_url`` that is a relative path (the image store's default ``data/images``, relative to where
+    the pipeline runs) made absolute from the working directory, so analysts open it from anywhere."""
+    columns = {row[0] for row in con.execute(f"select column_name from (describe {name})").fetchall()}
+    if "image_url" not in columns:
+        return
+    root = str(Path.cwd().resolve())
+    con.execute(f"""update {name} set image_url = ? || '/' || image_url
+                    where image_url not like '%://%' and not starts_with(image_url, '/')""", [root])
 
 
 def _copy_comments(con: duckdb.DuckDBPyConnection, schema: str, table: str, comment: str | None) -> None:

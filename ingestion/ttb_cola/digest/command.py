@@ -13,8 +13,8 @@ from ttb_cola.digest.html import render_html
 from ttb_cola.digest.markdown import render_markdown
 from ttb_cola.digest.model import Digest
 from ttb_cola.digest.paths import WarehouseNotFound, marts_path
-from ttb_cola.digest.period import resolve_period
-from ttb_cola.digest.queries import MissingMarts, build_digest
+from ttb_cola.digest.period import Period, resolve_period, week_period
+from ttb_cola.digest.queries import MissingMarts, build_digest, has_approvals, latest_week_with_data
 from ttb_cola.digest.spreadsheet import write_spreadsheet
 from ttb_cola.digest.watchlist import DEFAULT_WATCHLIST, WatchlistError, read_watchlist
 from ttb_cola.runs.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
@@ -29,20 +29,42 @@ class DigestFiles:
     spreadsheet: Path
 
 
-def check_watchlist(option: str | None) -> None:
-    """Check the watchlist file named by ``--watchlist`` (or the default one when it exists)."""
+def check_watchlist(option: str | None) -> Path | None:
+    """Check the watchlist file named by ``--watchlist`` (or the default one when it exists); returns it."""
     if option:
         read_watchlist(Path(option))
-    elif DEFAULT_WATCHLIST.is_file():
+        return Path(option)
+    if DEFAULT_WATCHLIST.is_file():
         read_watchlist(DEFAULT_WATCHLIST)
+        return DEFAULT_WATCHLIST
+    return None
 
 
-def digest_from_args(args: argparse.Namespace) -> Digest:
-    """Check the inputs and build the digest the options name (raises on bad input)."""
+def default_period_with_data(period: Period, marts: Path, prog: str) -> Period:
+    """The default period (last full week), or when nothing was approved in it the latest week that has
+    approvals, said in one line on stderr; unchanged when the warehouse has no approval at all."""
+    if has_approvals(marts, period):
+        return period
+    latest = latest_week_with_data(marts, period.end)
+    if latest is None:
+        print(f"{prog}: no COLA approved by {period.end.isoformat()} in {marts}: the digest is empty", file=sys.stderr)
+        return period
+    chosen = week_period(latest.isoformat())
+    print(f"{prog}: no COLA approved in {period.label}; the latest week with approvals is {chosen.label}: "
+          "using it (--week or --since to choose)", file=sys.stderr)
+    return chosen
+
+
+def digest_from_args(args: argparse.Namespace, prog: str = "ttb-cola digest") -> Digest:
+    """Check the inputs and build the digest the options name (raises on bad input). Without a period
+    option, the last full week, or the latest week with approvals when that one has none."""
     today = date.fromisoformat(args.today) if args.today else washington_today()  # the registry's date
     period = resolve_period(args.week, args.since, args.until, today)
-    check_watchlist(args.watchlist)
-    return build_digest(marts_path(args.target, args.duckdb), period, today)
+    watchlist = check_watchlist(args.watchlist)
+    marts = marts_path(args.target, args.duckdb)
+    if not (args.week or args.since):
+        period = default_period_with_data(period, marts, prog)
+    return build_digest(marts, period, today, watchlist)
 
 
 def write_digest(digest: Digest, out: Path) -> DigestFiles:

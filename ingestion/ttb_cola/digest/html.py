@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from html import escape
 
 from ttb_cola.digest.cells import cell_text, change_text
@@ -13,16 +14,25 @@ table { border-collapse: collapse; margin: .5rem 0 1.5rem; font-size: 14px; }
 th, td { border-bottom: 1px solid #ddd; padding: .25rem .6rem; text-align: left; vertical-align: top; }
 th { background: #f4f4f4; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.code, td.num { white-space: nowrap; }
 .note { color: #666; font-size: 13px; }
 """
 
 
+#: Columns whose values are identifiers or dates: never broken across lines (``BWN-OR-7590``).
+CODE_COLUMNS = {"ttb_id", "permit", "permit_number", "receipt_method", "new_since", "week"}
+
+
 def _cell(column: str, value: object) -> str:
     if column == "ttb_id" and value:
-        return f'<td><a href="{escape(detail_url(str(value)))}">{escape(str(value))}</a></td>'
+        return f'<td class="code"><a href="{escape(detail_url(str(value)))}">{escape(str(value))}</a></td>'
     text = change_text(value) if column.endswith("change") else cell_text(value)
     numeric = isinstance(value, int | float) and not isinstance(value, bool)
-    return f'<td class="num">{escape(text)}</td>' if numeric else f"<td>{escape(text)}</td>"
+    if numeric:
+        return f'<td class="num">{escape(text)}</td>'
+    if column in CODE_COLUMNS or column.endswith("_date") or isinstance(value, date):
+        return f'<td class="code">{escape(text)}</td>'
+    return f"<td>{escape(text)}</td>"
 
 
 def render_section(section: Section) -> str:

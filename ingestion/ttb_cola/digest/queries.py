@@ -20,6 +20,8 @@ STATUS_CHANGES = ("SURRENDERED", "REVOKED", "EXPIRED")
 SIGNAL_LABELS = {"new_company": "New companies", "new_brand": "New brands", "new_product": "New products",
                  "refile": "Refiles", "other": "Other COLAs", "unknown": "Unknown (outside coverage)"}
 TOP_FILERS = 10
+#: Coverage shorter than this makes "new" weak: a permit that files once a year looks new.
+SHORT_COVERAGE_DAYS = 365
 
 
 class MissingMarts(Exception):
@@ -170,11 +172,14 @@ def processing_section(con: duckdb.DuckDBPyConnection, period: Period, previous:
 def weekly_processing_section(con: duckdb.DuckDBPyConnection, period: Period) -> Section:
     """The weeks of ``fct_processing_times`` starting in the period, by product type and receipt method."""
     rows = _rows(con, """
-        select approval_week_start, product_type, receipt_method, cola_count, median_days_to_approval,
-            p90_days_to_approval, median_days_to_approval_change, cola_count_change
-        from marts.fct_processing_times
-        where approval_week_start between ? and ?
-        order by approval_week_start, product_type, receipt_method""", period.start, period.end)
+        select times.approval_week_start, times.product_type,
+            coalesce(methods.receipt_method_name, times.receipt_method), times.cola_count,
+            times.median_days_to_approval, times.p90_days_to_approval, times.median_days_to_approval_change,
+            times.cola_count_change
+        from marts.fct_processing_times as times
+        left join marts.dim_receipt_method as methods using (receipt_method)
+        where times.approval_week_start between ? and ?
+        order by times.approval_week_start, times.product_type, times.receipt_method""", period.start, period.end)
     return Section("weekly_processing_times", "Weekly processing times",
                    ["week", "product_type", "receipt_method", "colas", "median_days", "p90_days",
                     "median_days_change", "colas_change"], rows, limit=60,
@@ -182,24 +187,59 @@ def weekly_processing_section(con: duckdb.DuckDBPyConnection, period: Period) ->
 
 
 def coverage_note(con: duckdb.DuckDBPyConnection) -> str:
-    """One sentence on what "new" means here: the coverage the signals rest on."""
-    [(first, last, unknown)] = _rows(con, """
-        select min(coverage_start_date), max(coverage_start_date), count(*) filter (where signal_type = 'unknown')
+    """What "new" means here: the coverage the signals rest on, how long it is, a warning when short."""
+    [(first, last, covered_to, unknown)] = _rows(con, """
+        select min(coverage_start_date), max(coverage_start_date),
+            max(receipt_date) filter (where signal_type != 'unknown'),
+            count(*) filter (where signal_type = 'unknown')
         from marts.fct_cola_signals""")
     if first is None:
         return "No receipt date is fully covered yet: every signal is unknown."
+    days = (covered_to - first).days + 1 if covered_to else 0
     text = f"New means new since the start of gap-free crawl coverage ({first.isoformat()}"
-    text += f"; after a gap, since {last.isoformat()})." if last != first else ")."
+    text += f"; after a gap, since {last.isoformat()})" if last != first else ")"
+    text += f": {days} days of receipt dates, to {covered_to.isoformat()}." if covered_to else "."
+    if days < SHORT_COVERAGE_DAYS:
+        text += (f" Warning: {days} days is short; a company or brand that files less often than that"
+                 " looks new here (backfill further back for a stronger signal).")
     if unknown:
         text += f" {unknown} COLAs outside covered dates are marked unknown."
     return text
 
 
-def build_digest(path: Path, period: Period, today: date | None = None) -> Digest:
-    """Every section of the digest of ``period`` from the warehouse at ``path``."""
+def watchlist_note(watchlist: Path | None, marts: Path) -> str:
+    """A warning when the watchlist file changed after the marts were built (its matches are the old list's)."""
+    if watchlist is None or not watchlist.is_file() or not marts.is_file():
+        return ""
+    if watchlist.stat().st_mtime <= marts.stat().st_mtime:
+        return ""
+    return (f"Warning: {watchlist} changed after these marts were built: the watchlist matches are those of "
+            "the list as last built (run `make build`).")
+
+
+def latest_week_with_data(path: Path, before: date) -> date | None:
+    """The latest approval date on or before ``before`` (None when nothing is approved by then)."""
+    with connect(path) as con:
+        [(latest,)] = _rows(con, "select max(approval_date) from marts.fct_cola_approvals where approval_date <= ?",
+                            before)
+    return latest
+
+
+def has_approvals(path: Path, period: Period) -> bool:
+    """Whether any COLA was approved in ``period``."""
+    with connect(path) as con:
+        [(n,)] = _rows(con, "select count(*) from marts.fct_cola_approvals where approval_date between ? and ?",
+                       period.start, period.end)
+    return n > 0
+
+
+def build_digest(path: Path, period: Period, today: date | None = None, watchlist: Path | None = None) -> Digest:
+    """Every section of the digest of ``period`` from the warehouse at ``path`` (``watchlist``: the file to
+    compare with the build)."""
     previous = period.previous()
     with connect(path) as con:
-        digest = Digest(period, previous, coverage_note(con), generated_on=today)
+        note = " ".join(filter(None, [coverage_note(con), watchlist_note(watchlist, path)]))
+        digest = Digest(period, previous, note, generated_on=today)
         digest.sections = [
             summary_section(con, period, previous),
             signal_section(con, period, "new_company", "New companies"),

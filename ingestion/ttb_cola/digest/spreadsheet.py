@@ -14,6 +14,25 @@ import xlsxwriter
 from ttb_cola.digest.model import Digest, detail_url
 
 _SHEET_NAME_MAX = 31
+#: Column widths in characters: each column fits its longest cell (a date: 10), within these bounds.
+_WIDTH_MIN, _WIDTH_MAX = 8, 60
+
+
+def _shown_length(value: object) -> int:
+    if isinstance(value, date):
+        return 10
+    if isinstance(value, float):
+        return len(f"{value:.1f}")
+    return len(str(value)) if value is not None else 0
+
+
+def column_widths(columns: list[str], rows: list[tuple[object, ...]]) -> list[int]:
+    """The width of each column: its header or longest value, plus a margin, within bounds."""
+    widths = [len(name) for name in columns]
+    for row in rows:
+        for col, value in enumerate(row):
+            widths[col] = max(widths[col], _shown_length(value))
+    return [min(max(w + 2, _WIDTH_MIN), _WIDTH_MAX) for w in widths]
 
 
 def write_spreadsheet(digest: Digest, path: Path) -> Path:
@@ -28,6 +47,7 @@ def write_spreadsheet(digest: Digest, path: Path) -> Path:
         about.write_string(0, 0, digest.title, bold)
         about.write_string(1, 0, digest.coverage_note)
         about.write_string(2, 0, f"Previous period: {digest.previous.label}")
+        about.set_column(0, 0, 100)
         for section in digest.sections:
             sheet = workbook.add_worksheet(section.title[:_SHEET_NAME_MAX].replace(":", " "))
             for col, name in enumerate(section.columns):
@@ -47,7 +67,9 @@ def write_spreadsheet(digest: Digest, path: Path) -> Path:
                     else:
                         sheet.write_string(r, col, str(value))
             sheet.freeze_panes(1, 0)
-            sheet.set_column(0, max(len(section.columns) - 1, 0), 16)
+            for col, width in enumerate(column_widths(section.columns, section.rows)):
+                sheet.set_column(col, col, width)
+            sheet.autofilter(0, 0, len(section.rows), len(section.columns) - 1)
     finally:
         workbook.close()
     return path

@@ -46,7 +46,7 @@ def build_report(digest: Digest, warehouse: Path, out: Path) -> Path:
 def run_report(args: argparse.Namespace) -> int:
     """The ``report`` subcommand: one-line error and exit 2 on bad input, 1 when the warehouse is unusable."""
     try:
-        digest = digest_from_args(args)
+        digest = digest_from_args(args, "ttb-cola report")
         warehouse = marts_path(args.target, args.duckdb)
     except (ValueError, WatchlistError) as exc:
         print(f"ttb-cola report: {exc}", file=sys.stderr)

@@ -37,13 +37,26 @@ def approvals_per_week(con: duckdb.DuckDBPyConnection, period: Period) -> list[d
 
 
 def processing_trend(con: duckdb.DuckDBPyConnection, period: Period) -> list[dict[str, Any]]:
-    """Median and 90th percentile days from receipt to approval per week of approval x product type."""
+    """Median and 90th percentile days from receipt to approval per week of approval x product type.
+
+    Every week from the first with data to the period's holds a row per product type (NULL days when
+    none was approved), so the chart's line breaks there instead of joining the weeks around it.
+    """
     return _dicts(con, """
-        select cast(date_trunc('week', approval_date) as date) as week, product_type,
-            round(quantile_cont(days_to_approval, 0.5), 1) as median_days,
-            round(quantile_cont(days_to_approval, 0.9), 1) as p90_days
-        from marts.fct_cola_approvals where approval_date between ? and ?
-        group by all order by 1, 2""", history_start(period), period.end)
+        with weekly as (
+            select cast(date_trunc('week', approval_date) as date) as week, product_type,
+                round(quantile_cont(days_to_approval, 0.5), 1) as median_days,
+                round(quantile_cont(days_to_approval, 0.9), 1) as p90_days
+            from marts.fct_cola_approvals where approval_date between $1 and $2
+            group by all
+        ), weeks as (
+            select cast(unnest(generate_series(min(week), cast($2 as date), interval 7 day)) as date) as week
+            from weekly
+        )
+        select weeks.week, types.product_type, weekly.median_days, weekly.p90_days
+        from weeks cross join (select distinct product_type from weekly) as types
+        left join weekly using (week, product_type)
+        order by 1, 2""", history_start(period), period.end)
 
 
 def new_companies_per_week(con: duckdb.DuckDBPyConnection, period: Period) -> list[dict[str, Any]]:
@@ -59,9 +72,11 @@ def coverage_by_month(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
     """Share of receipt dates covered per receipt month x method (crawled, latest crawl not failed)."""
     return _dicts(con, """
         select strftime(receipt_date, '%Y-%m') as month, receipt_method,
+            coalesce(any_value(methods.receipt_method_name), receipt_method) as receipt_method_name,
             count(*) as partitions,
             count(*) filter (where coverage_status in
                 ('records', 'records_open', 'settled_no_public_colas', 'open_no_records_yet')) as covered,
             round(covered / partitions, 3) as covered_share,
             sum(cola_count) as colas
-        from marts.fct_crawl_coverage group by all order by 1, 2""")
+        from marts.fct_crawl_coverage left join marts.dim_receipt_method as methods using (receipt_method)
+        group by month, receipt_method order by 1, 2""")

@@ -53,7 +53,7 @@ class ReportChart:
 
     element_id: str
     caption: str
-    chart: alt.Chart
+    chart: alt.TopLevelMixin
 
 
 @cache

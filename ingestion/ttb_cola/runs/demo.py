@@ -38,6 +38,14 @@ HEADLINES = {
 }
 
 
+def demo_week(database: Path) -> str:
+    """The ISO week (``2025-W26``) of the demo's latest approvals: the week its digest has data for."""
+    with duckdb.connect(str(database), read_only=True) as con:
+        [(latest,)] = con.execute("select max(approval_date) from marts.fct_cola_approvals").fetchall()
+    year, week, _ = (latest or AS_OF).isocalendar()
+    return f"{year}-W{week:02d}"
+
+
 def run(project_root: Path) -> int:
     """Run the demo; returns the exit status of the first failing step, else 0."""
     start, end = AS_OF - timedelta(days=14), AS_OF - timedelta(days=8)
@@ -67,6 +75,8 @@ def run(project_root: Path) -> int:
         for title, sql in HEADLINES.items():
             print(f"\n== {title}")
             con.sql(sql).show()
-    print(f"\nThe demo warehouse is {database.relative_to(project_root)}: "
-          f"TTB_COLA_DUCKDB={database} dbt docs serve --project-dir transform")
+    relative = database.relative_to(project_root)
+    print(f"\nThe demo warehouse is {relative}. Next, from the repo root:\n"
+          f"  make docs-serve DUCKDB={relative}          # dbt docs with its catalog, on http://localhost:8080\n"
+          f"  make digest DUCKDB={relative} WEEK={demo_week(database)}   # the week's digest into data/digest/")
     return 0

@@ -11,13 +11,25 @@ colas as (
 
 class_types as (
 
-    select * from {{ ref('int_class_types_resolved') }}
+    select
+        description_key as class_type_description_key,
+        code as class_type_code,
+        category as product_type,
+        cola_count
+    from {{ ref('int_codes_resolved') }}
+    where code_list = 'class_type'
 
 ),
 
 origins as (
 
-    select * from {{ ref('int_origins_resolved') }}
+    select
+        description_key as origin_description_key,
+        code as origin_code,
+        category as origin_scope,
+        cola_count
+    from {{ ref('int_codes_resolved') }}
+    where code_list = 'origin'
 
 ),
 

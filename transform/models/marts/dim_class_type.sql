@@ -4,7 +4,16 @@ with
 
 class_types as (
 
-    select * from {{ ref('int_class_types_resolved') }}
+    select
+        description_key as class_type_description_key,
+        code as class_type_code,
+        code_source as class_type_code_source,
+        description as class_type_description,
+        category as product_type,
+        category_source as product_type_source,
+        cola_count
+    from {{ ref('int_codes_resolved') }}
+    where code_list = 'class_type'
 
 ),
 

@@ -4,7 +4,18 @@ with
 
 origins as (
 
-    select * from {{ ref('int_origins_resolved') }}
+    select
+        description_key as origin_description_key,
+        code as origin_code,
+        code_source as origin_code_source,
+        description as origin_description,
+        category as origin_scope,
+        category_source as origin_scope_source,
+        state_code,
+        country,
+        cola_count
+    from {{ ref('int_codes_resolved') }}
+    where code_list = 'origin'
 
 ),
 

@@ -2,8 +2,9 @@
 -- from the append-only status log alone: rebuilt whole by every build, on any runner, from data
 -- that lives in the destination. A COLA's state after each run that saw it is its latest status
 -- (the page fetched last), approval, expiration and completed dates so far; a new version starts
--- when the status, expiration date or completed date differs from the previous run's (the
--- snapshot snp_cola_status_history's check columns).
+-- when the status differs from the previous run's (the snapshot snp_cola_status_history's check
+-- column): a date first becoming known (a completed date listed after the page was fetched) is no
+-- change of status. A version carries the dates as of the run that started it.
 with
 
 status_log as (
@@ -58,9 +59,7 @@ previous as (
     select
         *,
         row_number() over by_run as run_number,
-        lag(status) over by_run as previous_status,
-        lag(expiration_date) over by_run as previous_expiration_date,
-        lag(completed_date) over by_run as previous_completed_date
+        lag(status) over by_run as previous_status
     from run_states
     window by_run as (partition by ttb_id order by seen_at)
 
@@ -70,12 +69,7 @@ changes as (
 
     select
         *,
-        (
-            run_number = 1
-            or (status is distinct from previous_status)
-            or (expiration_date is distinct from previous_expiration_date)
-            or (completed_date is distinct from previous_completed_date)
-        ) as is_change
+        (run_number = 1 or status is distinct from previous_status) as is_change
     from previous
 
 ),

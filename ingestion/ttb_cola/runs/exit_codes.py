@@ -21,3 +21,6 @@ EXIT_INTERRUPTED = 130
 #: A DuckDB file the command must write is held open by another process (named in the one-line
 #: message): close it and rerun. Analysts read the published ``data/analytics.duckdb`` instead.
 EXIT_HELD = 6
+#: A TTB open file (List of Permittees, processing times) was refused: empty, cut, a wrong header or an
+#: unknown shape (named in the one-line message); nothing of its week or day was written.
+EXIT_REFUSED = 8

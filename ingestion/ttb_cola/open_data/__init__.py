@@ -41,29 +41,35 @@ from ttb_cola.open_data.week import OpenDataReport, fetch_processing_times, fetc
 
 T = TypeVar("T")
 
-_TEXT = {"data_type": "text", "nullable": True}
+
+
+def _text() -> dict[str, Any]:
+    """A nullable text column (a new dict each time: dlt writes the column's name into its hint)."""
+    return {"data_type": "text", "nullable": True}
+
+
 PERMIT_COLUMNS: dict[str, Any] = {
-    **{name: _TEXT for name in COLUMNS},
+    **{name: _text() for name in COLUMNS},
     "new_permit_flag": {"data_type": "bool", "nullable": True},
     "row_number": {"data_type": "bigint", "nullable": True},
-    "list_name": _TEXT,
+    "list_name": _text(),
     "list_date": {"data_type": "date", "nullable": False},
     "fetched_at": {"data_type": "timestamp", "nullable": False},
 }
 FILE_COLUMNS: dict[str, Any] = {
-    "list_date": {"data_type": "date"}, "list_name": _TEXT, "file_name": _TEXT, "url": _TEXT, "sha256": _TEXT,
-    "etag": _TEXT, "last_modified": _TEXT, "bytes": {"data_type": "bigint"}, "rows": {"data_type": "bigint"},
+    "list_date": {"data_type": "date"}, "list_name": _text(), "file_name": _text(), "url": _text(), "sha256": _text(),
+    "etag": _text(), "last_modified": _text(), "bytes": {"data_type": "bigint"}, "rows": {"data_type": "bigint"},
     "fetched_at": {"data_type": "timestamp"},
 }
 LABEL_TIME_COLUMNS: dict[str, Any] = {
-    "snapshot_date": {"data_type": "date"}, "commodity": _TEXT, "median_days": {"data_type": "bigint"},
-    "processing_received_date": {"data_type": "date", "nullable": True}, "generated_at_text": _TEXT,
-    "sha256": _TEXT, "fetched_at": {"data_type": "timestamp"},
+    "snapshot_date": {"data_type": "date"}, "commodity": _text(), "median_days": {"data_type": "bigint"},
+    "processing_received_date": {"data_type": "date", "nullable": True}, "generated_at_text": _text(),
+    "sha256": _text(), "fetched_at": {"data_type": "timestamp"},
 }
 FORMULA_TIME_COLUMNS: dict[str, Any] = {
-    "snapshot_date": {"data_type": "date"}, "application_type": _TEXT, "processing_days": {"data_type": "bigint"},
-    "processing_new_text": _TEXT, "processing_new_date": {"data_type": "date", "nullable": True},
-    "created_text": _TEXT, "created_date": {"data_type": "date", "nullable": True}, "sha256": _TEXT,
+    "snapshot_date": {"data_type": "date"}, "application_type": _text(), "processing_days": {"data_type": "bigint"},
+    "processing_new_text": _text(), "processing_new_date": {"data_type": "date", "nullable": True},
+    "created_text": _text(), "created_date": {"data_type": "date", "nullable": True}, "sha256": _text(),
     "fetched_at": {"data_type": "timestamp"},
 }
 

@@ -59,7 +59,8 @@ producer_names as (
         producers.street_key,
         {{ company_name_key('name_part.part') }} as name_key
     from producers
-    cross join unnest(list_append(string_split(producers.company_name, ', '), producers.company_name)) as name_part (part)
+    cross join
+        unnest(list_append(string_split(producers.company_name, ', '), producers.company_name)) as name_part (part)
 
 ),
 

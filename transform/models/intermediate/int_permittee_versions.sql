@@ -4,7 +4,7 @@
 -- showed the version (changed or removed); NULL while the latest list shows it.
 with
 
-rows as (
+listed as (
 
     select * from {{ ref('stg_ttb__permittee_list_rows') }}
 
@@ -16,19 +16,19 @@ lists as (
         list_date,
         row_number() over (order by list_date) as list_ordinal,
         lead(list_date) over (order by list_date) as next_list_date
-    from (select distinct list_date from rows) as dates
+    from (select distinct list_date from listed) as dates
 
 ),
 
 ordered as (
 
     select
-        rows.*,
+        listed.*,
         lists.list_ordinal,
-        lag(rows.attributes_hash) over (partition by rows.permit_number order by rows.list_date) as previous_hash,
-        lag(lists.list_ordinal) over (partition by rows.permit_number order by rows.list_date) as previous_ordinal
-    from rows
-    inner join lists on rows.list_date = lists.list_date
+        lag(listed.attributes_hash) over (partition by listed.permit_number order by listed.list_date) as previous_hash,
+        lag(lists.list_ordinal) over (partition by listed.permit_number order by listed.list_date) as previous_ordinal
+    from listed
+    inner join lists on listed.list_date = lists.list_date
 
 ),
 
@@ -86,13 +86,11 @@ versions as (
 final as (
 
     select
-        md5(permit_number || '|' || cast(versions.version_number as varchar)) as permittee_version_id,
         versions.permit_number,
         versions.version_number,
         versions.valid_from,
         lists.next_list_date as valid_to,
         versions.last_listed_date,
-        lists.next_list_date is null as is_current,
         versions.was_flagged_new,
         versions.owner_name,
         versions.operating_name,
@@ -106,7 +104,9 @@ final as (
         versions.list_name,
         versions.permit_state,
         versions.permit_type_code,
-        versions.attributes_hash
+        versions.attributes_hash,
+        lists.next_list_date is null as is_current,
+        md5(versions.permit_number || '|' || cast(versions.version_number as varchar)) as permittee_version_id
     from versions
     inner join lists on versions.last_list_ordinal = lists.list_ordinal
 

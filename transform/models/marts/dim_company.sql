@@ -1,6 +1,6 @@
 -- One row per permit number (plus the "(unknown)" member for COLAs without one): the latest
 -- name and address used with the permit, its type from the prefix, and its state; the List of Permittees
--- permit matched to it (int_cola_permittees_matched), its owner and how it was matched.
+-- permit matched to it (int_cola_permittees_matched), its owner and how it was permittee_matches.
 with
 
 companies as (
@@ -12,14 +12,15 @@ companies as (
 permittees as (
 
     select
-        matched.permit_number,
-        matched.permittee_permit_number,
-        matched.match_method as permittee_match_method,
-        matched.match_confidence as permittee_match_confidence,
+        permittee_matches.permit_number,
+        permittee_matches.permittee_permit_number,
+        permittee_matches.match_method as permittee_match_method,
+        permittee_matches.match_confidence as permittee_match_confidence,
         permittee.owner_name as permittee_owner_name,
         permittee.operating_name as permittee_operating_name
-    from {{ ref('int_cola_permittees_matched') }} as matched
-    inner join {{ ref('dim_permittee') }} as permittee on matched.permittee_permit_number = permittee.permit_number
+    from {{ ref('int_cola_permittees_matched') }} as permittee_matches
+    inner join {{ ref('dim_permittee') }} as permittee
+        on permittee_matches.permittee_permit_number = permittee.permit_number
 
 ),
 

@@ -31,15 +31,16 @@ issued as (
 colas as (
 
     select
-        matched.permittee_permit_number,
+        permittee_matches.permittee_permit_number,
         count(*) as cola_count,
         min(enriched.received_date) as first_cola_receipt_date,
         arg_min(enriched.ttb_id, enriched.received_date) as first_cola_ttb_id,
         arg_min(enriched.approval_date, enriched.received_date) as first_cola_approval_date,
         max(enriched.received_date) as last_cola_receipt_date
     from {{ ref('int_colas_enriched') }} as enriched
-    inner join {{ ref('int_cola_permittees_matched') }} as matched on enriched.permit_number = matched.permit_number
-    group by matched.permittee_permit_number
+    inner join {{ ref('int_cola_permittees_matched') }} as permittee_matches
+        on enriched.permit_number = permittee_matches.permit_number
+    group by permittee_matches.permittee_permit_number
 
 ),
 

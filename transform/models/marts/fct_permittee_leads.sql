@@ -12,7 +12,6 @@ permittees as (
 final as (
 
     select
-        row_number() over (order by first_seen_date desc, permit_number) as lead_rank,
         permittee_key,
         permit_number,
         owner_name,
@@ -24,7 +23,8 @@ final as (
         premises_county,
         first_seen_date,
         is_new_permit,
-        last_seen_date - first_seen_date as days_listed
+        last_seen_date - first_seen_date as days_listed,
+        row_number() over (order by first_seen_date desc, permit_number asc) as lead_rank
     from permittees
     where is_active and cola_count = 0 and permit_type_code in ('I', 'S', 'W')
 

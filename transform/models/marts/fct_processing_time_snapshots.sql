@@ -11,20 +11,20 @@ snapshots as (
 final as (
 
     select
-        md5(concat_ws('|', cast(snapshot_date as varchar), snapshot_kind, category)) as processing_time_snapshot_id,
         snapshot_date,
-        cast(date_trunc('week', snapshot_date) as date) as snapshot_week_start,
         snapshot_kind,
         category,
+        processing_days,
+        processing_through_date,
+        published_at_text,
+        fetched_at,
+        cast(date_trunc('week', snapshot_date) as date) as snapshot_week_start,
+        md5(concat_ws('|', cast(snapshot_date as varchar), snapshot_kind, category)) as processing_time_snapshot_id,
         case
             when upper(category) in ('DS', 'DISTILLED SPIRIT FORMULAS') then 'Distilled Spirits'
             when upper(category) in ('MB', 'MALT BEVERAGE FORMULAS') then 'Malt Beverage'
             when upper(category) in ('WINE', 'WINE FORMULAS') then 'Wine'
-        end as product_type,
-        processing_days,
-        processing_through_date,
-        published_at_text,
-        fetched_at
+        end as product_type
     from snapshots
 
 )

@@ -66,7 +66,7 @@ final as (
         round(this_week.median_days_to_approval - previous_week.median_days_to_approval, 1)
             as median_days_to_approval_change,
         round(this_week.p90_days_to_approval - previous_week.p90_days_to_approval, 1) as p90_days_to_approval_change,
-        published.ttb_published_median_days,
+        round(published.ttb_published_median_days, 1) as ttb_published_median_days,
         coalesce(published.ttb_snapshot_count, 0) as ttb_snapshot_count,
         round(this_week.median_days_to_approval - published.ttb_published_median_days, 1)
             as median_days_vs_ttb_published

@@ -40,7 +40,7 @@ one_per_week as (
     select *
     from renamed
     qualify row_number() over (
-        partition by permit_number, list_date order by list_name = 'puerto_rico', list_name, dlt_load_id desc
+        partition by permit_number, list_date order by list_name = 'puerto_rico' asc, list_name asc, dlt_load_id desc
     ) = 1
 
 ),

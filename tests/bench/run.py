@@ -118,10 +118,19 @@ def bench_state() -> None:
         fn()
 
 
+def bench_permittees() -> None:
+    """TTB's List of Permittees: load + diff of an 84,000-row week, match rates on the simulator's truth."""
+    import bench_permittees
+
+    for fn in bench_permittees.BENCHES.values():
+        fn()
+
+
 BENCHES = {
     "parse": bench_parse, "ingest": bench_ingest, "backfill": bench_backfill, "dbt": bench_dbt, "lake": bench_lake,
     "digest": bench_digest, "resilience": bench_resilience, "images": bench_images,
     "index": bench_index, "fill": bench_fill, "state": bench_state,
+    "permittees": bench_permittees,
 }
 
 

@@ -37,6 +37,7 @@ from ttb_cola.open_data.files import (
     selected_files,
 )
 from ttb_cola.open_data.permit_csv import COLUMNS
+from ttb_cola.open_data.permit_table import permit_table
 from ttb_cola.open_data.week import OpenDataReport, fetch_processing_times, fetch_week, remember_week
 
 T = TypeVar("T")
@@ -133,12 +134,10 @@ def ttb_open_data(
     week = _once(load_week)
 
     def list_resource(item: ListFile) -> DltResource:
-        def rows() -> Iterator[dict[str, Any]]:
+        def rows() -> Iterator[Any]:
             for loaded in week() or ():
-                if loaded.file is item:
-                    for row in loaded.rows:
-                        yield {**row, "list_name": item.resource.removeprefix("frl_"), "list_date": run_date,
-                               "fetched_at": fetched_at}
+                if loaded.file is item and loaded.rows:
+                    yield permit_table(loaded.rows, item.resource.removeprefix("frl_"), run_date, fetched_at)
 
         return dlt.resource(rows, name=item.resource, table_name=item.table, write_disposition="append",
                             columns=PERMIT_COLUMNS, selected=permittees)

@@ -10,7 +10,7 @@ source as (
         'permit_number': 'varchar', 'owner_name': 'varchar', 'operating_name': 'varchar', 'street': 'varchar',
         'city': 'varchar', 'state': 'varchar', 'premises_zip': 'varchar', 'premises_county': 'varchar',
         'industry_type': 'varchar', 'new_permit_flag': 'boolean', 'list_name': 'varchar', 'list_date': 'date',
-        'row_number': 'bigint', 'fetched_at': 'timestamp with time zone', '_dlt_load_id': 'varchar'}) }}
+        'row_number': 'bigint', 'fetched_at': 'timestamp with time zone'}) }}
 
 ),
 
@@ -29,8 +29,7 @@ renamed as (
         coalesce(new_permit_flag, false) as is_new_permit_flag,
         list_name,
         list_date,
-        fetched_at,
-        _dlt_load_id as dlt_load_id
+        fetched_at
     from source
 
 ),
@@ -40,7 +39,7 @@ one_per_week as (
     select *
     from renamed
     qualify row_number() over (
-        partition by permit_number, list_date order by list_name = 'puerto_rico' asc, list_name asc, dlt_load_id desc
+        partition by permit_number, list_date order by list_name = 'puerto_rico' asc, list_name asc, fetched_at desc
     ) = 1
 
 ),

@@ -7,7 +7,7 @@ source as (
     select *
     from {{ optional_source('ttb', 'permittee_new_permits', {
         'permit_number': 'varchar', 'owner_name': 'varchar', 'industry_type': 'varchar', 'state': 'varchar',
-        'list_date': 'date', '_dlt_load_id': 'varchar'}) }}
+        'list_date': 'date', 'fetched_at': 'timestamp with time zone'}) }}
 
 ),
 
@@ -20,7 +20,7 @@ final as (
         {{ upper_text('state') }} as premises_state,
         list_date
     from source
-    qualify row_number() over (partition by upper(trim(permit_number)), list_date order by _dlt_load_id desc) = 1
+    qualify row_number() over (partition by upper(trim(permit_number)), list_date order by fetched_at desc) = 1
 
 )
 

@@ -182,14 +182,16 @@ def match_rates() -> None:
             matched = dict(con.execute("select permit_number, permittee_permit_number "
                                        "from intermediate.int_cola_permittees_matched").fetchall())
     # the simulator permits a few importers later than their first COLAs: those are not in this week's list
-    importers = [n for n in on_colas if "-I-" in n and n in truth and date.fromisoformat(truth[n]["listed_from"]) <= day]
+    importers = [n for n in on_colas
+                 if "-I-" in n and n in truth and date.fromisoformat(truth[n]["listed_from"]) <= day]
     unlisted = sum(1 for n in on_colas if "-I-" in n and n not in importers)
     exact = sum(matched.get(n) == n for n in importers)
     producers = [n for n in on_colas if n.split("-")[0] in ("DSP", "BW", "BWN")]
     found = [n for n in producers if n in matched]
     right = sum(matched[n] == truth[n]["list_permit"] for n in found)
     findable = [n for n in producers if truth[n]["matchable"]]
-    print(f"importer COLA permits in the list matched exactly: {exact}/{len(importers)} = {exact / len(importers):.1%}  "
+    print(f"importer COLA permits in the list matched exactly: {exact}/{len(importers)} = "
+          f"{exact / len(importers):.1%}  "
           f"goal 100% ({unlisted} importer permits on COLAs not listed yet)")
     print(f"producer name matches: precision {right}/{len(found)} = {right / len(found):.1%}  goal 100%; "
           f"recall {right}/{len(producers)} = {right / len(producers):.1%} of producer permits on COLAs "

@@ -73,6 +73,7 @@ def test_processing_times_are_appended_once_a_day_also_by_the_daily_hook(
     warehouse = Warehouse(tmp_path, monkeypatch)
     with running_simulator(as_of=WEEK_A) as sim:
         monkeypatch.setenv("SOURCES__TTB_OPEN_DATA__BASE_URL", sim.site_url)
+        monkeypatch.setenv("SOURCES__TTB_OPEN_DATA__DAILY", "true")
         for day in (WEEK_A, WEEK_A, WEEK_A + timedelta(days=1)):
             assert _load(warehouse, sim, "processing-times", day) == 0
         sim.set_as_of(WEEK_A + timedelta(days=2))

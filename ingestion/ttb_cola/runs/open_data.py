@@ -111,7 +111,7 @@ def daily_open_data(args: argparse.Namespace, today: date) -> None:
 
     from ttb_cola.progress import progress_log
 
-    if dlt.config.get("sources.ttb_open_data.daily") is False:
+    if dlt.config.get("sources.ttb_open_data.daily", bool) is False:
         return
     for name, (permittees, processing_times) in COMMANDS.items():
         try:

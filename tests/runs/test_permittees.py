@@ -150,3 +150,22 @@ def test_two_weeks_of_lists_make_the_history_and_matches_hold_on_simulator_truth
     assert [lead[2] for lead in leads] == sorted((lead[2] for lead in leads), reverse=True)
     companies = _rows(warehouse, "select count(*) from marts.dim_company where permittee_owner_name is not null")
     assert companies[0][0] == len(matches)
+
+
+def test_the_lists_load_into_the_lake_as_delta_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                      capsys: pytest.CaptureFixture[str]) -> None:
+    from deltalake import DeltaTable
+
+    lake = tmp_path / "lake"
+    monkeypatch.setenv("DESTINATION__FILESYSTEM__BUCKET_URL", lake.as_uri())
+    pipelines = str(tmp_path / "pipelines")
+    with running_simulator(as_of=WEEK_A) as sim:
+        for day in (WEEK_A, WEEK_A + timedelta(days=1)):
+            sim.set_as_of(day)
+            assert main(["permittees", "--today", day.isoformat(), "--destination", "filesystem",
+                         "--base-url", sim.site_url, "--pipelines-dir", pipelines]) == 0
+        listed = len(sim.open_data.permits(WEEK_A))
+    assert "unchanged since the last load" in capsys.readouterr().out  # the state travels with the lake
+    rows = DeltaTable(str(lake / "ttb_cola" / "permittee_lists")).to_pyarrow_table()
+    assert rows.num_rows == listed
+    assert set(rows.column("list_date").to_pylist()) == {WEEK_A}

@@ -63,7 +63,7 @@ COUNTIES = ["", "", "", "LOS ANGELES", "NAPA", "KINGS", "COOK", "TRAVIS", "JEFFE
 _LEGAL = re.compile(r",?\s*(?:&\s*)?(?:CO\.,\s*LLC|CO\.,|LLC|INC\.|CORP\.|LTD)$")
 PUERTO_RICO = (["SAN JUAN", "BAYAMON", "PONCE", "CAGUAS"], "00")
 _PRODUCER_KINDS = {"DSP": "S", "BWN": "W", "BW": "W"}
-DAMAGES = ("cut", "empty", "header", "bom", "one_line", "cp1252", "lf")
+DAMAGES = ("cut", "short", "empty", "header", "bom", "one_line", "cp1252", "lf")
 
 
 @dataclass(frozen=True)
@@ -109,6 +109,7 @@ class OpenDataFiles:
         self.folder = folder
         #: file name -> one of :data:`DAMAGES`, applied when served.
         self.damage: dict[str, str] = {}
+        self._used: set[str] = set()
         self._base = self._company_permits() + self._old_permits()
         self._weekly: dict[date, list[Permit]] = {}
 
@@ -116,7 +117,7 @@ class OpenDataFiles:
     def _company_permits(self) -> list[Permit]:
         rng = random.Random(f"{self.registry.seed}|frl|companies")
         permits = []
-        used: set[str] = set()
+        used = self._used
         companies = self.registry._companies  # noqa: SLF001 - the simulator's own registry
         for index, company in enumerate(companies):
             kind = "I" if "-I-" in company.permit_number else _PRODUCER_KINDS.get(company.permit_number.split("-")[0])
@@ -148,7 +149,6 @@ class OpenDataFiles:
                 permits.append(Permit(_serial(rng, f"{company.state}-P-", used), owner, operating,
                                       _upper(company.street), company.city.upper(), company.state, company.zip, "",
                                       "P", LISTED_SINCE))
-        self._used = used
         return permits
 
     def _old_permits(self) -> list[Permit]:
@@ -309,6 +309,9 @@ def _damaged(text: str, damage: str | None) -> bytes:
     if damage == "cut":
         data = text.encode("utf-8")
         return data[: len(data) * 2 // 3]
+    if damage == "short":  # cut between two records: a third of the list, every line whole
+        lines = text.split("\r\n")
+        return "\r\n".join(lines[: max(2, len(lines) // 3)]).encode("utf-8") + b"\r\n"
     if damage == "empty":
         return b""
     if damage == "header":

@@ -49,7 +49,8 @@ def test_a_refused_file_writes_nothing_of_its_week_and_an_unchanged_week_is_not_
         assert _rows(warehouse, "select count(*) from ttb_cola.permittee_lists") == [(listed,)]
 
         week = WEEK_A + timedelta(weeks=1)
-        for damage, reason in (("cut", "cut"), ("header", "unexpected header"), ("empty", "empty file")):
+        for damage, reason in (("cut", "cut"), ("short", "min_rows_ratio"), ("header", "unexpected header"),
+                               ("empty", "empty file")):
             sim.open_data.damage = {IMPORTERS: damage}
             assert _load(warehouse, sim, "permittees", week) == EXIT_REFUSED
             err = capsys.readouterr().err.strip()

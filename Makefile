@@ -10,7 +10,8 @@ SEED ?= 1
 AS_OF ?= $(shell date +%F)
 SIM_ARGS ?=
 
-.PHONY: setup test test-fast lint bench simulate ingest daily backfill fill status build docs docs-serve demo browser clean
+.PHONY: setup test test-fast lint bench simulate ingest daily backfill fill status build docs docs-serve demo browser clean \
+	permittees processing-times
 
 setup: $(STAMP)
 
@@ -78,6 +79,14 @@ fill: setup
 	$(BIN)/ttb-cola fill $(if $(DESTINATION),--destination $(DESTINATION)) $(if $(PAGES),--pages $(PAGES)) \
 		$(if $(MAX_MINUTES),--max-minutes $(MAX_MINUTES)) $(if $(MAX_REQUESTS),--max-requests $(MAX_REQUESTS)) \
 		$(if $(DATE),--today $(DATE))
+
+# TTB's open files: the weekly List of Permittees (loaded when it changed; DATE= replays another "today")
+# and the label/formula processing times (appended once a day). `make daily` loads both.
+permittees: setup
+	$(BIN)/ttb-cola permittees $(if $(DATE),--today $(DATE)) $(if $(DESTINATION),--destination $(DESTINATION))
+
+processing-times: setup
+	$(BIN)/ttb-cola processing-times $(if $(DATE),--today $(DATE)) $(if $(DESTINATION),--destination $(DESTINATION))
 
 status: setup
 	$(BIN)/ttb-cola status $(if $(DESTINATION),--destination $(DESTINATION))

@@ -3,6 +3,9 @@
 import os
 
 os.environ["RUNTIME__DLTHUB_TELEMETRY"] = "false"
+# `daily` loads TTB's open files from www.ttb.gov after its crawl: never from a test (tests that want it
+# point SOURCES__TTB_OPEN_DATA__BASE_URL at the simulator and turn it back on).
+os.environ["SOURCES__TTB_OPEN_DATA__DAILY"] = "false"
 
 from pathlib import Path  # noqa: E402
 

@@ -1,5 +1,6 @@
 """The ``ttb-cola`` command line: the TTB's public COLA Registry crawled into a DuckDB warehouse or an S3
-lake (ingest, daily, backfill, fill, images), checked (status), modelled and published (publish, lake),
+lake (ingest, daily, backfill, fill, images), TTB's open files loaded beside it (permittees,
+processing-times), checked (status), modelled and published (publish, lake),
 and read (digest, report); parse, demo and simulate work without the registry.
 
 Argument parsing and dispatch only: each command runs in :mod:`ttb_cola.runs` (imported when the
@@ -100,6 +101,13 @@ def cmd_images(args: argparse.Namespace) -> int:
     from ttb_cola.runs.images import run_images
 
     return run_images(args)
+
+
+def cmd_open_data(args: argparse.Namespace) -> int:
+    """Load TTB's List of Permittees (when it changed) or today's processing times (:mod:`ttb_cola.open_data`)."""
+    from ttb_cola.runs.open_data import run_open_data
+
+    return run_open_data(args)
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
@@ -262,6 +270,7 @@ def _add_other_commands(commands: argparse._SubParsersAction) -> None:
     reparse.set_defaults(func=cmd_reparse)
 
     _add_images_command(commands)
+    _add_open_data_commands(commands)
 
     lake = commands.add_parser("lake", help="the lake (DESTINATION=filesystem): maintenance")
     lake_commands = lake.add_subparsers(dest="lake_command", required=True, metavar="COMMAND")
@@ -330,6 +339,22 @@ def _add_images_command(commands: argparse._SubParsersAction) -> None:
     images.add_argument("--pipelines-dir", help=PIPELINES_DIR_HELP)
     images.add_argument("--quiet", action="store_true", help="no progress lines")
     images.set_defaults(func=cmd_images)
+
+
+def _add_open_data_commands(commands: argparse._SubParsersAction) -> None:
+    helps = {
+        "permittees": "load TTB's weekly List of Permittees when it changed (make permittees)",
+        "processing-times": "append TTB's published label and formula processing times, once a day",
+    }
+    for name, text in helps.items():
+        command = commands.add_parser(name, help=text)
+        command.add_argument("--today", help="the run's date (default: today's date in Washington)")
+        command.add_argument("--destination", default="duckdb", help="duckdb (default) or filesystem")
+        command.add_argument("--base-url", help="TTB's site root (default: sources.ttb_open_data.base_url)")
+        command.add_argument("--pipelines-dir", help=PIPELINES_DIR_HELP)
+        if name == "permittees":
+            command.add_argument("--force", action="store_true", help="load the week's lists even when unchanged")
+        command.set_defaults(func=cmd_open_data, force=None)
 
 
 def main(argv: list[str] | None = None) -> int:

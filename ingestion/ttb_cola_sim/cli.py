@@ -126,6 +126,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _stop)
     print(f"ttb-cola simulator: seed {registry.seed}, as of {registry.as_of}, serving {server.base_url}",
           file=sys.stderr, flush=True)
+    print(f"ttb-cola simulator: TTB's open files (List of Permittees, processing times) at {server.site_url}",
+          file=sys.stderr, flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:

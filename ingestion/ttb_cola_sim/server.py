@@ -11,6 +11,9 @@ Registry URLs (relative to ``/colasonline/``):
   ``publicPageBasicCola.do?action=page[&pgfcn=nextset|prevset]`` and ``?action=sort&sortcol=C&order=O``,
   ``publicSaveSearchResultsToFile.do?path=/publicSearchColasBasicProcess`` (CSV).
 
+TTB's open files (never faulted; :mod:`ttb_cola_sim.open_data`): ``/system/files/2025-04/FRL_*.csv`` and
+``/images/foia/cola_stats.xml``, ``/images/foia/form_stats.csv``, with ETag / If-None-Match.
+
 Control URLs (never faulted): ``/__sim__/health``, ``/__sim__/as_of`` (GET; POST ``?date=YYYY-MM-DD``
 or a JSON body ``{"as_of": ...}``), ``/__sim__/faults`` (GET; POST a JSON object of
 :class:`~ttb_cola_sim.faults.FaultConfig` fields, ``{}`` clears), ``/__sim__/stats``.
@@ -43,6 +46,7 @@ from ttb_cola_sim.faults import (
     FaultConfig,
     FaultInjector,
 )
+from ttb_cola_sim.open_data import OpenDataFiles
 from ttb_cola_sim.registry import Registry
 from ttb_cola_sim.search import EXPORT_CAP, PAGE_SIZE, Session, Sessions, run_search, sort_results
 
@@ -91,6 +95,10 @@ class _Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         if url.path.startswith(CONTROL):
             self._send(sim.control(self.command, url.path[len(CONTROL):], url.query, body))
+            return
+        if (served := sim.open_data.serve(url.path, self.headers.get("If-None-Match"))) is not None:
+            status, payload, content_type, headers = served
+            self._send(Response(payload, status, content_type, headers), head=head)
             return
         if url.path[len(PREFIX) + 1:] in sim.faults.config.spare_paths:
             self._send(sim.route(self.command, url.path[len(PREFIX) + 1:], url.query, body, self.headers.get("Cookie")))
@@ -200,6 +208,8 @@ class SimulatorServer:
         self.faults = FaultInjector(_fault_config(faults))
         self.sessions = Sessions(session_ttl)
         self.attachments = AttachmentServlet(registry)
+        #: TTB's open files (List of Permittees, processing times) at www.ttb.gov's paths, on the same port.
+        self.open_data = OpenDataFiles(registry)
         self.verbose = verbose
         self.stopping = threading.Event()
         self.requests: dict[str, int] = {}
@@ -223,6 +233,11 @@ class SimulatorServer:
     def base_url(self) -> str:
         """``http://HOST:PORT/colasonline``, the pipeline's ``base_url``."""
         return f"http://{self.host}:{self.port}{PREFIX}"
+
+    @property
+    def site_url(self) -> str:
+        """``http://HOST:PORT``, the open-data source's ``base_url`` (TTB's www.ttb.gov)."""
+        return f"http://{self.host}:{self.port}"
 
     @property
     def control_url(self) -> str:

@@ -10,6 +10,7 @@ import duckdb
 
 from ttb_cola.digest.model import Digest, Section
 from ttb_cola.digest.period import Period
+from ttb_cola.digest.permittees import first_labels_section, new_permits_section
 
 #: The marts a digest reads; a warehouse built before they existed is told to rebuild.
 REQUIRED_MARTS = (
@@ -247,6 +248,8 @@ def build_digest(path: Path, period: Period, today: date | None = None, watchlis
             signal_section(con, period, "new_product", "New products"),
             top_filers_section(con, period, previous),
             watchlist_section(con, period),
+            new_permits_section(con, period),
+            first_labels_section(con, period),
             status_changes_section(con, period),
             processing_section(con, period, previous),
             weekly_processing_section(con, period),

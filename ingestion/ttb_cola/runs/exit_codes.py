@@ -22,6 +22,9 @@ EXIT_INTERRUPTED = 130
 #: destination's lock (named in the one-line message): close it, or let the run finish, and rerun.
 #: Analysts read the published ``data/analytics.duckdb`` instead.
 EXIT_HELD = 6
+#: A TTB open file (List of Permittees, processing times) was refused: empty, cut, a wrong header or an
+#: unknown shape (named in the one-line message); nothing of its week or day was written.
+EXIT_REFUSED = 8
 
 #: Each status in a few words, for ``--help`` (README, "Output", says more).
 MEANINGS = {
@@ -33,6 +36,7 @@ MEANINGS = {
     EXIT_PARKED: "finished, but some COLAs are parked (every run retries them)",
     EXIT_HELD: "another process holds the DuckDB file, or another run the destination's lock",
     EXIT_BUDGET: "the budget (max_minutes / max_requests) is spent: rerun to resume",
+    EXIT_REFUSED: "a TTB open file was refused (empty, cut, wrong header): nothing of it written",
     EXIT_INTERRUPTED: "interrupted (Ctrl-C): what was confirmed is committed",
 }
 

@@ -309,6 +309,9 @@ def _run(
             from ttb_cola.fill.command import daily_fill
 
             daily_fill(args, settings, request, today, reports, interrupt)
+            from ttb_cola.runs.open_data import daily_open_data
+
+            daily_open_data(args, today)
 
 
 def _finish(command: str, reports: list[RunReport], left: list[Any], interrupted: bool = False) -> int:

@@ -1,10 +1,26 @@
 -- One row per permit number (plus the "(unknown)" member for COLAs without one): the latest
--- name and address used with the permit, its type from the prefix, and its state.
+-- name and address used with the permit, its type from the prefix, and its state; the List of Permittees
+-- permit matched to it (int_cola_permittees_matched), its owner and how it was permittee_matches.
 with
 
 companies as (
 
     select * from {{ ref('int_companies_resolved') }}
+
+),
+
+permittees as (
+
+    select
+        permittee_matches.permit_number,
+        permittee_matches.permittee_permit_number,
+        permittee_matches.match_method as permittee_match_method,
+        permittee_matches.match_confidence as permittee_match_confidence,
+        permittee.owner_name as permittee_owner_name,
+        permittee.operating_name as permittee_operating_name
+    from {{ ref('int_cola_permittees_matched') }} as permittee_matches
+    inner join {{ ref('dim_permittee') }} as permittee
+        on permittee_matches.permittee_permit_number = permittee.permit_number
 
 ),
 
@@ -33,9 +49,15 @@ final as (
         companies.other_plant_cola_count,
         companies.distinct_name_count,
         companies.first_received_date,
-        companies.last_received_date
+        companies.last_received_date,
+        permittees.permittee_permit_number,
+        permittees.permittee_owner_name,
+        permittees.permittee_operating_name,
+        permittees.permittee_match_method,
+        permittees.permittee_match_confidence
     from companies
     left join prefixes on companies.permit_prefix = prefixes.permit_prefix
+    left join permittees on companies.permit_number = permittees.permit_number
 
     union all
 
@@ -56,7 +78,12 @@ final as (
         0 as other_plant_cola_count,
         0 as distinct_name_count,
         null as first_received_date,
-        null as last_received_date
+        null as last_received_date,
+        null as permittee_permit_number,
+        null as permittee_owner_name,
+        null as permittee_operating_name,
+        null as permittee_match_method,
+        null as permittee_match_confidence
 
 )
 

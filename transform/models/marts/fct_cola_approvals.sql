@@ -22,14 +22,33 @@ gtins as (
 
 ),
 
+permittees as (
+
+    select
+        permittee_matches.permit_number,
+        permittee_matches.permittee_permit_number,
+        permittee_matches.match_method as permittee_match_method,
+        permittee_matches.match_confidence as permittee_match_confidence,
+        versions.owner_name as permittee_owner_name
+    from {{ ref('int_cola_permittees_matched') }} as permittee_matches
+    inner join {{ ref('dim_permittee') }} as versions
+        on permittee_matches.permittee_permit_number = versions.permit_number
+
+),
+
 colas as (
 
     select
         enriched.*,
         gtins.gtin_count,
-        gtins.primary_gtin
+        gtins.primary_gtin,
+        permittees.permittee_permit_number,
+        permittees.permittee_owner_name,
+        permittees.permittee_match_method,
+        permittees.permittee_match_confidence
     from enriched
     left join gtins on enriched.ttb_id = gtins.ttb_id
+    left join permittees on enriched.permit_number = permittees.permit_number
 
 ),
 
@@ -100,7 +119,13 @@ final as (
         -- provenance
         fetched_at,
         loaded_at,
-        dlt_load_id
+        dlt_load_id,
+
+        -- the List of Permittees permit behind the COLA's permit (int_cola_permittees_matched)
+        permittee_permit_number,
+        permittee_owner_name,
+        permittee_match_method,
+        permittee_match_confidence
     from colas
 
 )

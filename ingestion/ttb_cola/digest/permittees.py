@@ -16,8 +16,9 @@ NO_LIST = "No List of Permittees loaded yet (`ttb-cola permittees`, then `make b
 
 
 def _has(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    return bool(con.execute("select count(*) from information_schema.tables where table_schema = 'marts' "
-                            "and table_name = ?", [table]).fetchone()[0])
+    found = con.execute("select count(*) from information_schema.tables where table_schema = 'marts' "
+                        "and table_name = ?", [table]).fetchone()
+    return bool(found and found[0])
 
 
 def new_permits_section(con: duckdb.DuckDBPyConnection, period: Period) -> Section:

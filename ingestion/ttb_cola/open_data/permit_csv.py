@@ -66,7 +66,7 @@ def _record(values: list[str], file_name: str, index: int, all_new: bool) -> dic
     cells = [value.strip() or None for value in values]
     if len(cells) == len(HEADER) - 1:
         cells.append("1")
-    row = dict(zip(COLUMNS, cells, strict=True))
+    row: dict[str, Any] = dict(zip(COLUMNS, cells, strict=True))
     number = row["permit_number"]
     if number is None or not PERMIT_NUMBER.fullmatch(number):
         raise FileRefused(file_name, f"record {index}: {number!r} is not a permit number (fields shifted?)")

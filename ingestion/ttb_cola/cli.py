@@ -1,5 +1,5 @@
-"""The ``ttb-cola`` command line: ingest, daily, backfill, fill, status, reparse, images, lake, publish, parse, digest,
-report, demo, simulate.
+"""The ``ttb-cola`` command line: ingest, daily, backfill, fill, status, reparse, images, ocr, lake, publish, parse,
+digest, report, demo, simulate.
 
 Argument parsing and dispatch only: each command runs in :mod:`ttb_cola.runs` (imported when the
 command runs, so ``ttb-cola parse`` never pays for dlt).
@@ -97,6 +97,13 @@ def cmd_images(args: argparse.Namespace) -> int:
     from ttb_cola.images.runner import run_images
 
     return run_images(args)
+
+
+def cmd_ocr(args: argparse.Namespace) -> int:
+    """Read the text of stored label images: alcohol content, net contents, vintage, age statement."""
+    from ttb_cola.ocr.runner import run_ocr
+
+    return run_ocr(args)
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
@@ -231,6 +238,7 @@ def _add_other_commands(commands: argparse._SubParsersAction) -> None:
     reparse.set_defaults(func=cmd_reparse)
 
     _add_images_command(commands)
+    _add_ocr_command(commands)
 
     lake = commands.add_parser("lake", help="the lake (DESTINATION=filesystem): maintenance")
     lake_commands = lake.add_subparsers(dest="lake_command", required=True)
@@ -294,6 +302,18 @@ def _add_images_command(commands: argparse._SubParsersAction) -> None:
     images.add_argument("--pipelines-dir", help=PIPELINES_DIR_HELP)
     images.add_argument("--quiet", action="store_true", help="no progress lines")
     images.set_defaults(func=cmd_images)
+
+
+def _add_ocr_command(commands: argparse._SubParsersAction) -> None:
+    ocr = commands.add_parser("ocr", help="read stored label images not read yet: alcohol, net contents, vintage, "
+                                          "age (make ocr)")
+    ocr.add_argument("--destination", default="duckdb", help="duckdb (default) or filesystem")
+    ocr.add_argument("--images-url", help="image store (default: sources.ttb_cola.images_url, data/images)")
+    ocr.add_argument("--max-colas", type=int, help="read the images of at most this many COLAs (oldest first)")
+    ocr.add_argument("--threads", type=int, help="recogniser threads (default: sources.ttb_cola.ocr_threads, 2)")
+    ocr.add_argument("--pipelines-dir", help=PIPELINES_DIR_HELP)
+    ocr.add_argument("--quiet", action="store_true", help="no progress lines")
+    ocr.set_defaults(func=cmd_ocr)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -10,7 +10,7 @@ SEED ?= 1
 AS_OF ?= $(shell date +%F)
 SIM_ARGS ?=
 
-.PHONY: setup test test-fast lint bench simulate ingest daily backfill fill status build docs docs-serve demo browser clean
+.PHONY: setup test test-fast lint bench simulate ingest daily backfill fill status build docs docs-serve demo browser clean ocr
 
 setup: $(STAMP)
 
@@ -77,6 +77,10 @@ fill: setup
 	$(BIN)/ttb-cola fill $(if $(DESTINATION),--destination $(DESTINATION)) $(if $(PAGES),--pages $(PAGES)) \
 		$(if $(MAX_MINUTES),--max-minutes $(MAX_MINUTES)) $(if $(MAX_REQUESTS),--max-requests $(MAX_REQUESTS)) \
 		$(if $(DATE),--today $(DATE))
+
+# Label text of the stored images not read yet: alcohol, net contents, vintage, age [DESTINATION=]
+ocr: setup
+	$(BIN)/ttb-cola ocr $(if $(DESTINATION),--destination $(DESTINATION))
 
 status: setup
 	$(BIN)/ttb-cola status $(if $(DESTINATION),--destination $(DESTINATION))

@@ -313,6 +313,8 @@ def _add_ocr_command(commands: argparse._SubParsersAction) -> None:
     ocr.add_argument("--threads", type=int, help="recogniser threads (default: sources.ttb_cola.ocr_threads, 2)")
     ocr.add_argument("--pipelines-dir", help=PIPELINES_DIR_HELP)
     ocr.add_argument("--quiet", action="store_true", help="no progress lines")
+    ocr.add_argument("--if-configured", action="store_true",
+                     help="do nothing unless sources.ttb_cola.ocr is true (bin/ttb-cola-daily)")
     ocr.set_defaults(func=cmd_ocr)
 
 

@@ -23,8 +23,11 @@ def run_ocr(args: argparse.Namespace) -> int:
 
     from ttb_cola.destinations.lock import LockHeld
     from ttb_cola.runs.ingest import configure_logging, root_cause
+    from ttb_cola.runs.inputs import configured
 
     report = OcrReport()
+    if args.if_configured and str(configured("ocr", "false")).lower() not in ("true", "1"):
+        return EXIT_OK
     try:
         if args.max_colas is not None and args.max_colas < 1:
             raise InputError(f"--max-colas must be >= 1, got {args.max_colas}")

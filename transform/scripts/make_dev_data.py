@@ -431,7 +431,9 @@ def _split_pages(con: duckdb.DuckDBPyConnection, ds: str, page_tables: dict[str,
               "cola_listings": "completed_date IS NOT NULL"}
     for table, table_columns in page_tables.items():
         renamed = {"listed_at": "fetched_at AS listed_at", "parse_warnings": "NULL AS parse_warnings",
-                   "form_unavailable": "NULL AS form_unavailable"}
+                   "form_unavailable": "NULL AS form_unavailable", "net_contents": "NULL AS net_contents",
+                   "alcohol_content": "NULL AS alcohol_content", "net_contents_ml": "NULL AS net_contents_ml",
+                   "abv_percent": "NULL AS abv_percent"}
         names = [renamed.get(name, name) for name in table_columns]
         con.execute(
             f'INSERT INTO {ds}."{table}" BY NAME SELECT {", ".join(names)}, _dlt_load_id, '

@@ -16,6 +16,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ttb_cola.parsers.errors import ParseError
 from ttb_cola.parsers.form_checkboxes import checkboxes
+from ttb_cola.parsers.form_contents import contents_items
 from ttb_cola.parsers.form_images import label_images
 from ttb_cola.parsers.warnings import PARSE_WARNINGS, lenient_date
 from ttb_cola.text import decode, squash
@@ -107,6 +108,7 @@ def parse_form(body: bytes | str) -> dict[str, Any]:
     record.update(_permits(boxes.get("permits")))
     record.update(_applicant(boxes.get("applicant")))
     record.update(checkboxes(tree))
+    record.update(contents_items(tree))  # items 12 and 13 of the edition before mid-2016
     record["label_images"] = label_images(tree)
     record[PARSE_WARNINGS] = warnings
     return record

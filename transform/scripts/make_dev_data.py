@@ -145,7 +145,8 @@ def make_dev_data(path: str | Path, rows: int = 10_000, days: int | None = None,
     ds = f'"{catalog}"."{dataset}"'
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {ds}")
     page_tables = {"cola_details": DETAILS_COLUMNS, "cola_forms": FORMS_COLUMNS, "cola_listings": LISTINGS_COLUMNS}
-    for table in (*page_tables, "colas", "cola_label_images", "crawl_partitions", "cola_status_log", "_dlt_loads"):
+    for table in (*page_tables, "colas", "cola_label_images", "cola_label_values", "crawl_partitions",
+                  "cola_status_log", "_dlt_loads"):
         con.execute(f'DROP TABLE IF EXISTS {ds}."{table}"')
     for table, table_columns in page_tables.items():
         con.execute(_ddl(table, table_columns, ds))
@@ -383,6 +384,7 @@ def make_dev_data(path: str | Path, rows: int = 10_000, days: int | None = None,
     """)
     _split_pages(con, ds, page_tables)
     _status_log(con, ds, load_id_1)
+    _label_values(con, ds)
     summary = {
         "path": str(path), "start": start, "end": end, "days": days,
         "load_ids": (load_id_1, load_id_2),
@@ -421,6 +423,37 @@ def _status_log(con: duckdb.DuckDBPyConnection, ds: str, load_id_1: str) -> None
                fetched_at - INTERVAL 2 DAY AS fetched_at, 'run-1' AS run_id, '{load_id_1}' AS _dlt_load_id,
                left(md5(_dlt_id || 'log-1'), 14) AS _dlt_id
         FROM {ds}."cola_details" WHERE _dlt_load_id != '{load_id_1}'
+    """)
+
+
+def _label_values(con: duckdb.DuckDBPyConnection, ds: str) -> None:
+    """What `ttb-cola ocr` reads from the labels of about 70% of the COLAs with a form: alcohol content
+    and net contents by product type."""
+    from ttb_cola.ocr.tables import VALUES_COLUMNS
+
+    con.execute(_ddl("cola_label_values", VALUES_COLUMNS, ds))
+    con.execute(f"""
+        INSERT INTO {ds}."cola_label_values" BY NAME
+        WITH c AS (
+            SELECT ttb_id, upper(type_of_product) AS kind, hash(ttb_id, 'ocr') AS h, fetched_at, _dlt_load_id
+            FROM {ds}."cola_forms" WHERE hash(ttb_id, 'ocr') % 10 < 7
+        ), v AS (
+            SELECT ttb_id, 'abv_percent' AS field, fetched_at, _dlt_load_id, CASE kind
+                WHEN 'WINE' THEN 9 + (h % 14) * 0.5
+                WHEN 'DISTILLED SPIRITS' THEN 35 + (h % 51) * 0.5
+                ELSE 4 + (h % 80) * 0.1 END AS value, '% ALC./VOL.' AS source_text, 'percent_alc_vol' AS rule
+            FROM c
+            UNION ALL
+            SELECT ttb_id, 'net_contents_ml', fetched_at, _dlt_load_id, CASE kind
+                WHEN 'WINE' THEN [750, 750, 375, 1500, 187][CAST(1 + h % 5 AS BIGINT)]
+                WHEN 'DISTILLED SPIRITS' THEN [750, 750, 1750, 1000, 375, 50][CAST(1 + h % 6 AS BIGINT)]
+                ELSE [354.9, 354.9, 473.2, 650.6][CAST(1 + h % 4 AS BIGINT)] END, 'NET CONTENTS', 'ml'
+            FROM c
+        )
+        SELECT ttb_id, field, round(value, 1) AS value, md5(ttb_id) || md5(ttb_id) AS image_sha256, 1 AS position,
+            source_text, 0.98 AS confidence, rule, 'rapidocr' AS engine, fetched_at AS read_at, _dlt_load_id,
+            left(md5(ttb_id || field), 14) AS _dlt_id
+        FROM v
     """)
 
 

@@ -61,3 +61,23 @@ def coverage_chart(rows: list[dict[str, Any]]) -> alt.Chart:
         color=alt.Color("covered_share:Q", title="share covered", scale=alt.Scale(domain=[0, 1])),
         tooltip=["month:O", "receipt_method:N", "partitions:Q", "covered:Q", "colas:Q"],
     )
+
+
+def abv_chart(rows: list[dict[str, Any]]) -> alt.Chart:
+    """Heat map: COLAs per product category x whole percent of alcohol by volume."""
+    return alt.Chart(_data(rows), title="Alcohol by volume, by product category", width=WIDTH).mark_rect().encode(
+        x=alt.X("abv_percent:O", title="% alcohol by volume (whole percent)"),
+        y=alt.Y("category:N", title=None),
+        color=alt.Color("colas:Q", title="COLAs"),
+        tooltip=["category:N", "abv_percent:O", "colas:Q"],
+    )
+
+
+def container_chart(rows: list[dict[str, Any]]) -> alt.Chart:
+    """Stacked bars: COLAs per container size (net contents), by product type."""
+    return alt.Chart(_data(rows), title="Container sizes (net contents)", width=WIDTH).mark_bar().encode(
+        x=alt.X("size:N", sort=alt.EncodingSortField("net_contents_ml"), title="net contents"),
+        y=alt.Y("colas:Q", title="COLAs approved"),
+        color=alt.Color("product_type:N", title="product type"),
+        tooltip=["size:N", "product_type:N", "colas:Q"],
+    )

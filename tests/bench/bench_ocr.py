@@ -24,10 +24,13 @@ CRAWL_RATE = 2.0
 REQUESTS_PER_COLA = 2
 
 
-def _labels(n: int) -> list[tuple[bytes, dict[str, Any], bool]]:
+PRODUCTS = {"WINE": "wine", "DISTILLED SPIRITS": "spirits", "MALT BEVERAGE": "malt"}
+
+
+def _labels(n: int) -> list[tuple[bytes, dict[str, Any], str]]:
     """``n`` labels carrying statement lines, (bytes, expected value per field, wine), in registry order."""
     registry = Registry(seed=SEED, as_of=AS_OF)
-    out: list[tuple[bytes, dict[str, Any], bool]] = []
+    out: list[tuple[bytes, dict[str, Any], str]] = []
     day = FIRST_DAY
     while len(out) < n:
         for record in registry.partition_records(day, "001"):
@@ -36,7 +39,7 @@ def _labels(n: int) -> list[tuple[bytes, dict[str, Any], bool]]:
             for position, drawn in truth["lines"].items():
                 if drawn and len(out) < n:
                     expected = {f: truth[f] if truth["where"].get(f) == position else None for f in FIELDS}
-                    out.append((labels.label_image(SEED, raw, position)[0], expected, raw["type_of_product"] == "WINE"))
+                    out.append((labels.label_image(SEED, raw, position)[0], expected, PRODUCTS[raw["type_of_product"]]))
         day += timedelta(days=1)
     return out
 
@@ -50,9 +53,9 @@ def accuracy_and_throughput(n: int = int(os.environ.get("OCR_BENCH_LABELS", "240
     tally = {f: {"stated": 0, "read": 0, "right": 0} for f in FIELDS}
     wrong: list[str] = []
     started = time.perf_counter()
-    for body, expected, wine in images:
+    for body, expected, product in images:
         lines = engine.read(body)
-        got = extract([Line(x.text, x.confidence) for x in lines], wine=wine)
+        got = extract([Line(x.text, x.confidence) for x in lines], product=product)
         for name in FIELDS:
             value = got[name].value if got[name] else None
             tally[name]["stated"] += expected[name] is not None

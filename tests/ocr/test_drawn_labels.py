@@ -68,7 +68,8 @@ def test_drawn_labels_give_their_values_and_decoys_give_none(engine: OcrEngine) 
     assert "PP-OCRv6" in engine.version
     for raw, front, truth in sample:
         lines = engine.read(labels.label_image(SEED, raw, front)[0])
-        got = extract([Line(line.text, line.confidence) for line in lines], wine=raw["type_of_product"] == "WINE")
+        product = {"WINE": "wine", "DISTILLED SPIRITS": "spirits", "MALT BEVERAGE": "malt"}[raw["type_of_product"]]
+        got = extract([Line(line.text, line.confidence) for line in lines], product=product)
         expected = {name: truth[name] if truth["where"].get(name) == front else None for name in FIELDS}
         assert {name: v.value if v else None for name, v in got.items()} == expected, (truth["lines"][front],
                                                                                          [x.text for x in lines])

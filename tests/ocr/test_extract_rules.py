@@ -71,3 +71,13 @@ def test_missing_statements_give_none() -> None:
 
 def test_years_out_of_range_are_no_vintage() -> None:
     assert extract(["VINTAGE 2031"], max_year=2026)["vintage_year"] is None
+
+
+@pytest.mark.parametrize(("text", "product", "value"), [
+    ("760 ML", "wine", None), ("1.76 LITERS", "spirits", None), ("760 ML", None, None), ("750 ML", "spirits", 750),
+    ("1.75 L", "spirits", 1750), ("5 LITERS", "wine", 5000), ("5 LITERS", "spirits", None), ("650 ML", "malt", 650),
+    ("22 FL. OZ.", "wine", 650.6),
+])
+def test_metric_volumes_must_be_a_standard_of_fill(text: str, product: str | None, value: float | None) -> None:
+    got = extract([text], product=product)["net_contents_ml"]
+    assert (got.value if got else None) == value

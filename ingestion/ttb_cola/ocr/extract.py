@@ -4,7 +4,7 @@ Pure functions over the lines one image gave (text and confidence each). Precisi
 recall: a number counts only in the wording of a mandatory statement ("45% ALC./VOL.", "90 PROOF",
 "750 ML", "VINTAGE 2019", "AGED 8 YEARS"); a bare number, a year after SINCE/EST., a batch or barrel
 number never does. Statements of one field that disagree give no value at all, since the rules cannot
-tell which one is right.
+tell which one is right, and a metric volume that is no standard of fill of the product is a misread.
 """
 
 from __future__ import annotations
@@ -15,6 +15,15 @@ from dataclasses import dataclass
 
 ML_PER_FL_OZ = 29.5735
 FIELDS = ("abv_percent", "net_contents_ml", "vintage_year", "age_statement_years")
+WINE, SPIRITS, MALT = "wine", "spirits", "malt"
+#: TTB's standards of fill in mL (27 CFR 4.72 for wine, 5.203 for distilled spirits); beyond 3 L wine
+#: comes in whole litres. A metric volume outside them on a wine or spirits label is a misread ("760 ML").
+STANDARD_FILLS = {
+    WINE: {50, 100, 180, 187, 200, 250, 300, 330, 355, 360, 375, 473, 500, 550, 568, 600, 620, 700, 720, 750, 1000,
+           1500, 1800, 2250, 3000},
+    SPIRITS: {50, 100, 187, 200, 250, 331, 350, 355, 375, 475, 500, 570, 700, 710, 720, 750, 900, 945, 1000, 1500,
+              1750, 1800, 2000, 3000, 3750},
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,9 +167,22 @@ def _agreed(candidates: Sequence[Extracted], tolerance: float) -> Extracted | No
     return best
 
 
-def extract(lines: Iterable[Line | str], wine: bool = False, max_year: int = 2100) -> dict[str, Extracted | None]:
+def standard_fill(ml: float, product: str | None) -> bool:
+    """Whether a metric volume is a standard of fill for the product (``wine``, ``spirits``; ``malt`` has none;
+    None: either's)."""
+    if product == MALT:
+        return True
+    sizes = STANDARD_FILLS[product] if product in STANDARD_FILLS else STANDARD_FILLS[WINE] | STANDARD_FILLS[SPIRITS]
+    return ml in sizes or (product != SPIRITS and ml > 3000 and ml % 1000 == 0)
+
+
+def extract(lines: Iterable[Line | str], wine: bool = False, max_year: int = 2100,
+            product: str | None = None) -> dict[str, Extracted | None]:
     """Each field of :data:`FIELDS` read from one image's lines (reading order), or None when not stated or
-    when its statements disagree. ``wine``: a year alone on a line may be the vintage."""
+    when its statements disagree. ``wine``: a year alone on a line may be the vintage. ``product`` (``wine``,
+    ``spirits``, ``malt``, None when unknown): a metric volume must be one of its standards of fill."""
+    product = product or (WINE if wine else None)
+    wine = product == WINE
     seq = [line if isinstance(line, Line) else Line(line) for line in lines]
     abv: list[Extracted] = []
     volume: list[Extracted] = []
@@ -168,7 +190,8 @@ def extract(lines: Iterable[Line | str], wine: bool = False, max_year: int = 210
     age: list[Extracted] = []
     for i, line in enumerate(seq):
         abv += abv_candidates(line)
-        volume += net_contents_candidates(line)
+        volume += [v for v in net_contents_candidates(line)
+                   if v.rule == "fl_oz" or standard_fill(float(v.value), product)]
         vintage += vintage_candidates(line, seq[i - 1] if i else None, wine, max_year)
         age += age_candidates(line)
     return {

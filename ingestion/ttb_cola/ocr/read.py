@@ -98,7 +98,8 @@ def _read_cola(cola: Cola, plan: Plan, reader: Reader, fetch: Callable[[str, str
             report.copied += 1
         yield TEXT_TABLE, text_row(cola.ttb_id, image.sha256, image.position, image.image_type, lines,
                                    reader.name, reader.version, reused, read_at)
-        found = extract([Line(line["text"], line["confidence"]) for line in lines], wine=cola.wine, max_year=max_year)
+        found = extract([Line(line["text"], line["confidence"]) for line in lines], max_year=max_year,
+                        product=cola.product)
         for name, value in found.items():
             if value is None or name in cola.have:
                 continue

@@ -33,13 +33,13 @@ class Image:
 
 @dataclass
 class Cola:
-    """A COLA's images to read (front first), the fields it has, and whether it is a wine (a year alone on a
-    wine label may be its vintage)."""
+    """A COLA's images to read (front first), the fields it has, and its kind of product (a year alone on a
+    wine label may be its vintage; a wine's or a spirit's volume is one of its standards of fill)."""
 
     ttb_id: str
     images: list[Image] = field(default_factory=list)
     have: set[str] = field(default_factory=set)
-    wine: bool = False
+    product: str | None = None  # wine, spirits or malt (ttb_cola.ocr.extract), None when unknown
     read_before: bool = False  # an image of it was read by an earlier run
 
     def missing(self) -> set[str]:
@@ -90,12 +90,14 @@ def plan(query: Callable[[str], list[tuple[Any, ...]]], tables: Sequence[str], l
         for ttb_id, name in query(f"select ttb_id, field from {VALUES_TABLE}"):
             if ttb_id in colas:
                 colas[ttb_id].have.add(name)
-    wines = {"cola_forms": "upper(type_of_product) = 'WINE'", "cola_details": "class_type_description ilike '%WINE%'"}
-    for table, is_wine in wines.items():
+    kinds = {"cola_details": "case when class_type_description ilike '%WINE%' then 'wine' end",
+             "cola_forms": "case upper(type_of_product) when 'WINE' then 'wine' when 'DISTILLED SPIRITS' then "
+                           "'spirits' when 'MALT BEVERAGE' then 'malt' end"}
+    for table, kind in kinds.items():  # the form's ticked box wins over the detail page's description
         if table in tables:
-            for (ttb_id,) in query(f"select distinct ttb_id from {table} where {is_wine}"):
-                if ttb_id in colas:
-                    colas[ttb_id].wine = True
+            for ttb_id, product in query(f"select ttb_id, {kind} from {table}"):
+                if ttb_id in colas and product:
+                    colas[ttb_id].product = product
     # a COLA read before whose values are all found has nothing left to read (its other labels stay unread)
     colas = {t: c for t, c in colas.items() if not (c.read_before and not c.missing())}
     if limit is not None:

@@ -51,7 +51,7 @@ matched as (
     from texts
     inner join rules
         on
-            (rules.product_type is null or rules.product_type = texts.product_type)
+            (rules.product_type is null or texts.product_type = rules.product_type)
             and (
                 rules.class_type_pattern is null
                 or regexp_matches(coalesce(texts.class_type_code, ''), rules.class_type_pattern)

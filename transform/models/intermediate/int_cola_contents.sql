@@ -45,6 +45,7 @@ final as (
 
     select
         colas.ttb_id,
+        labels.label_age_statement_years as age_statement_years,
         coalesce(colas.form_abv_percent, labels.label_abv_percent) as abv_percent,
         case
             when colas.form_abv_percent is not null then 'form'
@@ -59,8 +60,7 @@ final as (
         case
             when colas.form_vintage_year is not null then 'form'
             when labels.label_vintage_year is not null then 'label'
-        end as vintage_year_source,
-        labels.label_age_statement_years as age_statement_years
+        end as vintage_year_source
     from colas
     left join labels on colas.ttb_id = labels.ttb_id
     where

@@ -76,7 +76,7 @@ def abv_chart(rows: list[dict[str, Any]]) -> alt.Chart:
 def container_chart(rows: list[dict[str, Any]]) -> alt.Chart:
     """Stacked bars: COLAs per container size (net contents), by product type."""
     return alt.Chart(_data(rows), title="Container sizes (net contents)", width=WIDTH).mark_bar().encode(
-        x=alt.X("size:N", sort=alt.EncodingSortField("net_contents_ml"), title="net contents"),
+        x=alt.X("size:N", sort=alt.EncodingSortField("net_contents_ml", op="min"), title="net contents"),
         y=alt.Y("colas:Q", title="COLAs approved"),
         color=alt.Color("product_type:N", title="product type"),
         tooltip=["size:N", "product_type:N", "colas:Q"],

@@ -11,7 +11,7 @@ AS_OF ?= $(shell date +%F)
 SIM_ARGS ?=
 
 .PHONY: setup test test-fast lint bench simulate ingest daily backfill fill status build docs docs-serve demo browser clean \
-	permittees processing-times
+	permittees processing-times ocr
 
 setup: $(STAMP)
 
@@ -87,6 +87,10 @@ permittees: setup
 
 processing-times: setup
 	$(BIN)/ttb-cola processing-times $(if $(DATE),--today $(DATE)) $(if $(DESTINATION),--destination $(DESTINATION))
+
+# Label text of the stored images not read yet: alcohol, net contents, vintage, age [DESTINATION=]
+ocr: setup
+	$(BIN)/ttb-cola ocr $(if $(DESTINATION),--destination $(DESTINATION))
 
 status: setup
 	$(BIN)/ttb-cola status $(if $(DESTINATION),--destination $(DESTINATION))

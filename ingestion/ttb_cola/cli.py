@@ -1,5 +1,5 @@
 """The ``ttb-cola`` command line: the TTB's public COLA Registry crawled into a DuckDB warehouse or an S3
-lake (ingest, daily, backfill, fill, images), TTB's open files loaded beside it (permittees,
+lake (ingest, daily, backfill, fill, images, ocr), TTB's open files loaded beside it (permittees,
 processing-times), checked (status), modelled and published (publish, lake),
 and read (digest, report); parse, demo and simulate work without the registry.
 
@@ -108,6 +108,13 @@ def cmd_open_data(args: argparse.Namespace) -> int:
     from ttb_cola.runs.open_data import run_open_data
 
     return run_open_data(args)
+
+
+def cmd_ocr(args: argparse.Namespace) -> int:
+    """Read the text of stored label images: alcohol content, net contents, vintage, age statement."""
+    from ttb_cola.ocr.runner import run_ocr
+
+    return run_ocr(args)
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
@@ -271,6 +278,7 @@ def _add_other_commands(commands: argparse._SubParsersAction) -> None:
 
     _add_images_command(commands)
     _add_open_data_commands(commands)
+    _add_ocr_command(commands)
 
     lake = commands.add_parser("lake", help="the lake (DESTINATION=filesystem): maintenance")
     lake_commands = lake.add_subparsers(dest="lake_command", required=True, metavar="COMMAND")
@@ -355,6 +363,20 @@ def _add_open_data_commands(commands: argparse._SubParsersAction) -> None:
         if name == "permittees":
             command.add_argument("--force", action="store_true", help="load the week's lists even when unchanged")
         command.set_defaults(func=cmd_open_data, force=None)
+
+
+def _add_ocr_command(commands: argparse._SubParsersAction) -> None:
+    ocr = commands.add_parser("ocr", help="read stored label images not read yet: alcohol, net contents, vintage, "
+                                          "age (make ocr)")
+    ocr.add_argument("--destination", default="duckdb", help="duckdb (default) or filesystem")
+    ocr.add_argument("--images-url", help="image store (default: sources.ttb_cola.images_url, data/images)")
+    ocr.add_argument("--max-colas", type=int, help="read the images of at most this many COLAs (oldest first)")
+    ocr.add_argument("--threads", type=int, help="recogniser threads (default: sources.ttb_cola.ocr_threads, 2)")
+    ocr.add_argument("--pipelines-dir", help=PIPELINES_DIR_HELP)
+    ocr.add_argument("--quiet", action="store_true", help="no progress lines")
+    ocr.add_argument("--if-configured", action="store_true",
+                     help="do nothing unless sources.ttb_cola.ocr is true (bin/ttb-cola-daily)")
+    ocr.set_defaults(func=cmd_ocr)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -78,6 +78,14 @@ WARNING_COLUMNS: dict[str, Spec] = {
 FORM_STATUS_COLUMNS: dict[str, Spec] = {
     "form_unavailable": ("bool", True),
 }
+#: Items 12 and 13 of the printable form's edition before mid-2016, as printed and as values (null on
+#: later forms, which no longer carry them): ttb_cola.parsers.form_contents.
+FORM_CONTENT_COLUMNS: dict[str, Spec] = {
+    "net_contents": _TEXT,
+    "alcohol_content": _TEXT,
+    "net_contents_ml": ("double", True),
+    "abv_percent": ("double", True),
+}
 #: Derived from the TTB ID itself.
 ID_COLUMNS: dict[str, Spec] = {
     "receipt_date": ("date", False),
@@ -151,13 +159,15 @@ DETAIL_FIELDS = (
 )
 #: Fields of the printable form: every page field but the vendor code and the approval date (its
 #: "date issued" stands for it); its label images go to their own table.
-FORM_FIELDS = (*(name for name in PAGE_COLUMNS if name not in ("vendor_code", "approval_date")), "parse_warnings")
+FORM_FIELDS = (*(name for name in PAGE_COLUMNS if name not in ("vendor_code", "approval_date")), *FORM_CONTENT_COLUMNS,
+               "parse_warnings")
 #: Fields of a row of the registry's search list (results page or CSV export).
 LISTING_ROW_FIELDS = (
     "ttb_id", "completed_date", "permit_number", "serial_number", "brand_name", "fanciful_name",
     "class_type_code", "class_type_description", "origin_code", "origin_description",
 )
-_FIELD_SPECS: dict[str, Spec] = {**PAGE_COLUMNS, **LISTING_COLUMNS, **WARNING_COLUMNS, **FORM_STATUS_COLUMNS}
+_FIELD_SPECS: dict[str, Spec] = {**PAGE_COLUMNS, **LISTING_COLUMNS, **WARNING_COLUMNS, **FORM_STATUS_COLUMNS,
+                                 **FORM_CONTENT_COLUMNS}
 LISTING_PROVENANCE_COLUMNS: dict[str, Spec] = {"listed_at": ("timestamp", False)}
 
 DETAILS_TABLE = "cola_details"

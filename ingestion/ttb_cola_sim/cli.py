@@ -94,6 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     truth.add_argument("--end", type=_date, required=True, help="last receipt date, YYYY-MM-DD")
     truth.add_argument("--methods", type=_methods, default=None, help="receipt methods, e.g. 001,002 (default all)")
     truth.add_argument("--output", "-o", default="-", help="output file (default stdout)")
+    truth.add_argument("--labels", action="store_true",
+                       help="what each COLA's labels state (alcohol, net contents, vintage, age) instead of its record")
     return parser
 
 
@@ -146,14 +148,14 @@ def cmd_truth(args: argparse.Namespace) -> int:
     registry = Registry(seed=args.seed, as_of=args.as_of, start=args.registry_start)
     if args.output == "-":
         try:
-            count = write_truth(registry, args.start, args.end, sys.stdout, args.methods)
+            count = write_truth(registry, args.start, args.end, sys.stdout, args.methods, args.labels)
             sys.stdout.flush()
         except BrokenPipeError:  # e.g. piped into head: stop quietly, as Unix tools do
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             return 0
     else:
         with Path(args.output).open("w", encoding="utf-8") as out:
-            count = write_truth(registry, args.start, args.end, out, args.methods)
+            count = write_truth(registry, args.start, args.end, out, args.methods, args.labels)
     print(f"ttb-cola simulate truth: {count} records", file=sys.stderr)
     return 0
 

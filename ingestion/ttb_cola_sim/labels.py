@@ -4,7 +4,9 @@ Everything about a label follows from ``(seed, record, position)`` through its o
 registry's record stream is untouched and the same label always renders to the same bytes. The
 barcode's GTIN belongs to the company and brand (a brand's renewed COLAs share it); a company's
 "WARNING LABEL" files are one shared image (byte-identical across its COLAs), as real filers reuse
-a back label. :func:`label_truth` gives what was drawn, so tests can check what the pipeline read.
+a back label. Alcohol, net contents, vintage and age statements with decoys are drawn in a band beside the
+label (:mod:`ttb_cola_sim.statements`). :func:`label_truth` gives what was drawn, so tests can check what
+the pipeline read.
 """
 
 from __future__ import annotations
@@ -18,6 +20,8 @@ from typing import Any
 
 import zxingcpp
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
+
+from ttb_cola_sim.statements import Style, label_style, plan_statements
 
 PX_PER_INCH = 60
 MIN_PX, MAX_PX = 240, 720
@@ -44,6 +48,8 @@ class LabelSpec:
     symbology: str | None = None
     digits: str | None = None  # the full code written, check digit included
     distortion: str | None = None  # None, "rotated" or "blurred"
+    statements: tuple[str, ...] = ()  # alcohol, net contents, vintage, age and decoy lines (ttb_cola_sim.statements)
+    style: Style | None = None
 
 
 def check_digit(body: str) -> str:
@@ -89,8 +95,10 @@ def label_spec(seed: int, record: dict[str, Any], position: int) -> LabelSpec:
     rng = _rng(seed, record["ttb_id"], position)
     text = (record["brand_name"] or "", (record["fanciful_name"] or "").split("\r")[0], image["image_type"] or "")
     key = f"{seed}:{record['ttb_id']}:{position}"
+    drawn = plan_statements(seed, record).lines.get(position, ())
+    style = label_style(seed, record["ttb_id"], position) if drawn else None
     if rng.random() >= (0.6 if position == 1 else 0.2):
-        return LabelSpec(key, text, width, height, image_format)
+        return LabelSpec(key, text, width, height, image_format, statements=drawn, style=style)
     product = _rng(seed, "gtin", record["permit_number"], record["brand_name"])
     names = list(SYMBOLOGIES)
     symbology = product.choices(names, weights=[SYMBOLOGIES[n][2] for n in names])[0]
@@ -98,7 +106,8 @@ def label_spec(seed: int, record: dict[str, Any], position: int) -> LabelSpec:
     if product.random() < 0.04 and symbology in ("UPC-A", "EAN-13"):  # a filer's placeholder
         digits = "0" * len(digits)
     distortion = None if rng.random() >= 0.25 else rng.choice(["rotated", "blurred"])
-    return LabelSpec(key, text, max(width, 360), max(height, 300), image_format, symbology, digits, distortion)
+    return LabelSpec(key, text, max(width, 360), max(height, 300), image_format, symbology, digits, distortion,
+                     drawn, style)
 
 
 def expected_gtin(spec: LabelSpec) -> str | None:
@@ -124,12 +133,54 @@ def render_label(spec: LabelSpec) -> bytes:
     draw.rectangle((4, 4, spec.width - 5, spec.height - 5), outline=(120, 90, 40), width=3)
     if spec.digits is not None and spec.symbology is not None:
         _draw_barcode(img, spec)
+    quality = 90
+    if spec.statements and spec.style is not None:
+        img = _with_statements(img, spec.statements, spec.style)
+        # a barcode keeps a quality it is read at; statements alone meet every quality
+        quality = spec.style.quality if spec.digits is None else max(spec.style.quality, 85)
     out = io.BytesIO()
     if spec.image_format == "PNG":
         img.save(out, "PNG")
     else:
-        img.save(out, "JPEG", quality=90)
+        img.save(out, "JPEG", quality=quality)
     return out.getvalue()
+
+
+def _with_statements(base: Image.Image, lines: tuple[str, ...], style: Style) -> Image.Image:
+    """The label with a band of statement lines above or below it (never over the barcode), in ``style``."""
+    width = max(base.width, 420)
+    rendered = [_text_line(line, style, width - 24) for line in lines]
+    band = Image.new("RGB", (width, sum(r.height + 8 for r in rendered) + 16), style.paper)
+    top = 8
+    for r in rendered:
+        left = {"left": 12, "center": (width - r.width) // 2, "right": width - r.width - 12}[style.align]
+        band.paste(r, (left, top))
+        top += r.height + 8
+    if style.angle:
+        band = band.rotate(style.angle, expand=True, resample=Image.Resampling.BICUBIC, fillcolor=style.paper)
+    out = Image.new("RGB", (max(width, band.width), base.height + band.height), style.paper)
+    if style.at_top:
+        out.paste(band, (0, 0))
+        out.paste(base, (0, band.height))
+    else:
+        out.paste(base, (0, 0))
+        out.paste(band, (0, base.height))
+    return out
+
+
+def _text_line(text: str, style: Style, max_width: int) -> Image.Image:
+    """One line in the style's size, weight and letter width, shrunk to fit ``max_width``."""
+    font = ImageFont.load_default(size=style.size)
+    left, top, right, bottom = font.getbbox(text, stroke_width=style.stroke)
+    img = Image.new("RGB", (right - left + 4, bottom - top + 4), style.paper)
+    ImageDraw.Draw(img).text((2 - left, 2 - top), text, fill=style.ink, font=font, stroke_width=style.stroke,
+                             stroke_fill=style.ink)
+    scale_x = min(style.x_scale, max_width / img.width)
+    scale_y = min(1.0, max_width / img.width) if scale_x < style.x_scale else 1.0
+    if scale_x != 1.0 or scale_y != 1.0:
+        img = img.resize((max(1, round(img.width * scale_x)), max(1, round(img.height * scale_y))),
+                         Image.Resampling.LANCZOS)
+    return img
 
 
 def _draw_barcode(img: Image.Image, spec: LabelSpec) -> None:

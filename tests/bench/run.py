@@ -133,11 +133,19 @@ def bench_permittees() -> None:
         fn()
 
 
+def bench_ocr() -> None:
+    """Label text: precision/recall per field, images/s vs the crawl's image arrival, peak memory."""
+    import bench_ocr
+
+    for fn in bench_ocr.BENCHES.values():
+        fn()
+
+
 BENCHES = {
     "parse": bench_parse, "ingest": bench_ingest, "backfill": bench_backfill, "dbt": bench_dbt, "lake": bench_lake,
     "digest": bench_digest, "resilience": bench_resilience, "images": bench_images,
     "index": bench_index, "fill": bench_fill, "state": bench_state,
-    "permittees": bench_permittees,
+    "permittees": bench_permittees, "ocr": bench_ocr,
 }
 
 

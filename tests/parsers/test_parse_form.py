@@ -37,6 +37,11 @@ BLANK: dict[str, Any] = {
     "grape_varietals": "N/A",
     "dba_name": None,
     "parse_warnings": [],
+    # items 12 and 13 of the edition before mid-2016 (tests/parsers/test_parse_form_contents.py)
+    "net_contents": None,
+    "alcohol_content": None,
+    "net_contents_ml": None,
+    "abv_percent": None,
 }
 
 TYPE_SIZE_QUALIFICATION = (

@@ -23,7 +23,8 @@ from digest_helpers import ROOT, dbt_build, sheet_rows
 from ttb_cola.cli import main
 
 SINCE, UNTIL = "2026-10-01", "2026-11-30"
-CHARTS = ("approvals-per-week", "processing-trend", "top-filers", "new-companies", "coverage")
+CHARTS = ("approvals-per-week", "processing-trend", "top-filers", "new-companies", "coverage", "abv-by-category",
+          "container-sizes")
 ARTIFACTS = ROOT / "build" / "test-artifacts"
 
 

@@ -145,7 +145,8 @@ def make_dev_data(path: str | Path, rows: int = 10_000, days: int | None = None,
     ds = f'"{catalog}"."{dataset}"'
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {ds}")
     page_tables = {"cola_details": DETAILS_COLUMNS, "cola_forms": FORMS_COLUMNS, "cola_listings": LISTINGS_COLUMNS}
-    for table in (*page_tables, "colas", "cola_label_images", "crawl_partitions", "cola_status_log", "_dlt_loads"):
+    for table in (*page_tables, "colas", "cola_label_images", "cola_label_values", "crawl_partitions",
+                  "cola_status_log", "_dlt_loads"):
         con.execute(f'DROP TABLE IF EXISTS {ds}."{table}"')
     for table, table_columns in page_tables.items():
         con.execute(_ddl(table, table_columns, ds))
@@ -383,6 +384,7 @@ def make_dev_data(path: str | Path, rows: int = 10_000, days: int | None = None,
     """)
     _split_pages(con, ds, page_tables)
     _status_log(con, ds, load_id_1)
+    _label_values(con, ds)
     summary = {
         "path": str(path), "start": start, "end": end, "days": days,
         "load_ids": (load_id_1, load_id_2),
@@ -424,6 +426,37 @@ def _status_log(con: duckdb.DuckDBPyConnection, ds: str, load_id_1: str) -> None
     """)
 
 
+def _label_values(con: duckdb.DuckDBPyConnection, ds: str) -> None:
+    """What `ttb-cola ocr` reads from the labels of about 70% of the COLAs with a form: alcohol content
+    and net contents by product type."""
+    from ttb_cola.ocr.tables import VALUES_COLUMNS
+
+    con.execute(_ddl("cola_label_values", VALUES_COLUMNS, ds))
+    con.execute(f"""
+        INSERT INTO {ds}."cola_label_values" BY NAME
+        WITH c AS (
+            SELECT ttb_id, upper(type_of_product) AS kind, hash(ttb_id, 'ocr') AS h, fetched_at, _dlt_load_id
+            FROM {ds}."cola_forms" WHERE hash(ttb_id, 'ocr') % 10 < 7
+        ), v AS (
+            SELECT ttb_id, 'abv_percent' AS field, fetched_at, _dlt_load_id, CASE kind
+                WHEN 'WINE' THEN 9 + (h % 14) * 0.5
+                WHEN 'DISTILLED SPIRITS' THEN 35 + (h % 51) * 0.5
+                ELSE 4 + (h % 80) * 0.1 END AS value, '% ALC./VOL.' AS source_text, 'percent_alc_vol' AS rule
+            FROM c
+            UNION ALL
+            SELECT ttb_id, 'net_contents_ml', fetched_at, _dlt_load_id, CASE kind
+                WHEN 'WINE' THEN [750, 750, 375, 1500, 187][CAST(1 + h % 5 AS BIGINT)]
+                WHEN 'DISTILLED SPIRITS' THEN [750, 750, 1750, 1000, 375, 50][CAST(1 + h % 6 AS BIGINT)]
+                ELSE [354.9, 354.9, 473.2, 650.6][CAST(1 + h % 4 AS BIGINT)] END, 'NET CONTENTS', 'ml'
+            FROM c
+        )
+        SELECT ttb_id, field, round(value, 1) AS value, md5(ttb_id) || md5(ttb_id) AS image_sha256, 1 AS position,
+            source_text, 0.98 AS confidence, rule, 'rapidocr' AS engine, fetched_at AS read_at, _dlt_load_id,
+            left(md5(ttb_id || field), 14) AS _dlt_id
+        FROM v
+    """)
+
+
 def _split_pages(con: duckdb.DuckDBPyConnection, ds: str, page_tables: dict[str, dict]) -> None:
     """The merged rows as the crawl writes them: a detail page each, a form where one was fetched, a
     listing where a search listed the COLA."""
@@ -431,7 +464,9 @@ def _split_pages(con: duckdb.DuckDBPyConnection, ds: str, page_tables: dict[str,
               "cola_listings": "completed_date IS NOT NULL"}
     for table, table_columns in page_tables.items():
         renamed = {"listed_at": "fetched_at AS listed_at", "parse_warnings": "NULL AS parse_warnings",
-                   "form_unavailable": "NULL AS form_unavailable"}
+                   "form_unavailable": "NULL AS form_unavailable", "net_contents": "NULL AS net_contents",
+                   "alcohol_content": "NULL AS alcohol_content", "net_contents_ml": "NULL AS net_contents_ml",
+                   "abv_percent": "NULL AS abv_percent"}
         names = [renamed.get(name, name) for name in table_columns]
         con.execute(
             f'INSERT INTO {ds}."{table}" BY NAME SELECT {", ".join(names)}, _dlt_load_id, '

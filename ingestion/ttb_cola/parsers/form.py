@@ -17,6 +17,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ttb_cola.parsers.errors import ParseError
 from ttb_cola.parsers.form_checkboxes import checkboxes
+from ttb_cola.parsers.form_contents import contents_items
 from ttb_cola.parsers.form_images import label_images
 from ttb_cola.parsers.warnings import PARSE_WARNINGS, lenient_date
 from ttb_cola.text import decode, squash
@@ -48,6 +49,8 @@ _BOXES: tuple[tuple[str, str], ...] = (
     ("STATUS", "status"),
     ("CLASS/TYPE DESCRIPTION", "class_type_description"),
     ("EXPIRATION DATE", "expiration_date"),
+    ("NET CONTENTS", "net_contents"),
+    ("ALCOHOL CONTENT", "alcohol_content"),
 )
 
 _ITEM_NUMBER = re.compile(r"^\d+[a-z]?\.\s*", re.IGNORECASE)
@@ -111,6 +114,8 @@ def parse_form(body: bytes | str) -> dict[str, Any]:
     record.update(_permits(boxes.get("permits")))
     record.update(_applicant(boxes.get("applicant")))
     record.update(checkboxes(page.checkboxes))
+    # items 12 and 13 of the edition before mid-2016
+    record.update(contents_items(_text(boxes.get("net_contents")), _text(boxes.get("alcohol_content"))))
     record["label_images"] = label_images(page.images)
     record[PARSE_WARNINGS] = warnings
     return record

@@ -89,3 +89,23 @@ def coverage_chart(rows: list[dict[str, Any]]) -> alt.LayerChart:
     )
     labels = base.mark_text(fontSize=11).encode(text=alt.Text("covered_share:Q", format=".0%"))
     return cells + labels
+
+
+def abv_chart(rows: list[dict[str, Any]]) -> alt.Chart:
+    """Heat map: COLAs per product category x whole percent of alcohol by volume."""
+    return alt.Chart(_data(rows), title="Alcohol by volume, by product category", width=WIDTH).mark_rect().encode(
+        x=alt.X("abv_percent:O", title="% alcohol by volume (whole percent)"),
+        y=alt.Y("category:N", title=None),
+        color=alt.Color("colas:Q", title="COLAs"),
+        tooltip=["category:N", "abv_percent:O", "colas:Q"],
+    )
+
+
+def container_chart(rows: list[dict[str, Any]]) -> alt.Chart:
+    """Stacked bars: COLAs per container size (net contents), by product type."""
+    return alt.Chart(_data(rows), title="Container sizes (net contents)", width=WIDTH).mark_bar().encode(
+        x=alt.X("size:N", sort=alt.EncodingSortField("net_contents_ml", op="min"), title="net contents"),
+        y=alt.Y("colas:Q", title="COLAs approved"),
+        color=alt.Color("product_type:N", title="product type"),
+        tooltip=["size:N", "product_type:N", "colas:Q"],
+    )

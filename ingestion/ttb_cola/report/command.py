@@ -36,6 +36,11 @@ def build_report(digest: Digest, warehouse: Path, out: Path) -> Path:
                         charts.new_companies_chart(data.new_companies_per_week(con, period))),
             ReportChart("coverage", "Share of receipt dates crawled (latest crawl not failed), per month and "
                         "method.", charts.coverage_chart(data.coverage_by_month(con))),
+            ReportChart("abv-by-category", "Alcohol by volume of the COLAs approved in these weeks, by product "
+                        "category (form or label, see `ttb-cola ocr`).",
+                        charts.abv_chart(data.abv_by_category(con, period))),
+            ReportChart("container-sizes", "The commonest container sizes (net contents) of the COLAs approved in "
+                        "these weeks.", charts.container_chart(data.container_sizes(con, period))),
         ]
     out.mkdir(parents=True, exist_ok=True)
     index = out / "index.html"

@@ -80,3 +80,31 @@ def coverage_by_month(con: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
             sum(cola_count) as colas
         from marts.fct_crawl_coverage left join marts.dim_receipt_method as methods using (receipt_method)
         group by month, receipt_method order by 1, 2""")
+
+
+def abv_by_category(con: duckdb.DuckDBPyConnection, period: Period) -> list[dict[str, Any]]:
+    """COLAs approved in the charts' weeks per product category (two levels) x whole percent of alcohol."""
+    return _dicts(con, """
+        select array_to_string(string_split(product_category_path, ' > ')[1:2], ' > ') as category,
+            cast(floor(abv_percent) as integer) as abv_percent, count(*) as colas
+        from marts.fct_cola_approvals
+        where approval_date between ? and ? and abv_percent is not null
+        group by all order by 1, 2""", history_start(period), period.end)
+
+
+def container_sizes(con: duckdb.DuckDBPyConnection, period: Period) -> list[dict[str, Any]]:
+    """COLAs approved in the charts' weeks per net contents (mL) x product type, the 15 commonest sizes."""
+    return _dicts(con, """
+        with sizes as (
+            select net_contents_ml, product_type, count(*) as colas
+            from marts.fct_cola_approvals
+            where approval_date between ? and ? and net_contents_ml is not null
+            group by all
+        ), top as (
+            select net_contents_ml from sizes group by 1 order by sum(colas) desc, 1 limit 15
+        )
+        select case when net_contents_ml >= 1000 then format('{:g} L', net_contents_ml / 1000)
+                    else format('{:g} mL', net_contents_ml) end as size,
+            net_contents_ml, product_type, colas
+        from sizes where net_contents_ml in (select net_contents_ml from top)
+        order by net_contents_ml, product_type""", history_start(period), period.end)

@@ -1,6 +1,7 @@
 -- One row per public COLA: keys to every dimension, status and when it took effect, dates, days
 -- from receipt to approval, product type and domestic/imported (with whether they were read or
--- inferred), the number of label images, and the GTINs read from its labels (bridge_cola_gtins).
+-- inferred), the number of label images, the GTINs read from its labels (bridge_cola_gtins), its
+-- alcohol content, net contents, vintage and age statement (form or label) and product category.
 -- A COLA only listed by the search (has_pages false) has its listing's fields and NULL page fields.
 with
 
@@ -36,6 +37,18 @@ permittees as (
 
 ),
 
+contents as (
+
+    select * from {{ ref('int_cola_contents') }}
+
+),
+
+categories as (
+
+    select * from {{ ref('int_cola_categories') }}
+
+),
+
 colas as (
 
     select
@@ -45,10 +58,21 @@ colas as (
         permittees.permittee_permit_number,
         permittees.permittee_owner_name,
         permittees.permittee_match_method,
-        permittees.permittee_match_confidence
+        permittees.permittee_match_confidence,
+        contents.abv_percent,
+        contents.abv_percent_source,
+        contents.net_contents_ml,
+        contents.net_contents_ml_source,
+        contents.vintage_year,
+        contents.vintage_year_source,
+        contents.age_statement_years,
+        categories.category_path,
+        categories.category_rule
     from enriched
     left join gtins on enriched.ttb_id = gtins.ttb_id
     left join permittees on enriched.permit_number = permittees.permit_number
+    left join contents on enriched.ttb_id = contents.ttb_id
+    left join categories on enriched.ttb_id = categories.ttb_id
 
 ),
 
@@ -125,7 +149,19 @@ final as (
         permittee_permit_number,
         permittee_owner_name,
         permittee_match_method,
-        permittee_match_confidence
+        permittee_match_confidence,
+
+        -- label contents: the form's items where its edition has them, else read from the labels
+        abv_percent,
+        abv_percent_source,
+        net_contents_ml,
+        net_contents_ml_source,
+        vintage_year,
+        vintage_year_source,
+        age_statement_years,
+        {{ dimension_key('category_path') }} as product_category_key,
+        category_path as product_category_path,
+        category_rule as product_category_rule
     from colas
 
 )

@@ -1,0 +1,46 @@
+"""The serving table and full-text index ``ttb-cola publish`` builds into the published file.
+
+``serve.colas`` is :data:`ttb_cola.serve.relation.COLAS_SQL` materialised, newest first, with ART indexes
+on the TTB ID and permit number (point lookups and a company's COLAs without a scan). DuckDB's ``fts``
+extension, loaded from its ``duckdb-extension-fts`` wheel (nothing downloaded), indexes the brand,
+fanciful name, company and permittee names into the ``fts_serve_colas`` schema. Both are written into
+the new file before it replaces the published one, so a reader never sees a half-built index.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from ttb_cola.destinations.lake_duckdb import extension_file
+from ttb_cola.serve.relation import COLAS_SQL, MARTS
+
+SCHEMA = "serve"
+TABLE = f"{SCHEMA}.colas"
+#: The schema the fts extension names after the table; its ``match_bm25`` macro scores a query.
+FTS_SCHEMA = "fts_serve_colas"
+#: The columns the full-text search covers.
+TEXT_COLUMNS = ("brand_name", "fanciful_name", "company_name", "permittee_name")
+
+
+def load_fts(con: duckdb.DuckDBPyConnection) -> None:
+    """Load DuckDB's fts extension from its wheel."""
+    con.load_extension(str(extension_file("fts")))
+
+
+def build_search_index(con: duckdb.DuckDBPyConnection) -> int:
+    """Create ``serve.colas`` and its full-text index in ``con``'s database; rows indexed (0: the marts
+    it reads are not all there, and nothing is created)."""
+    present = {name for (name,) in con.execute(
+        "select table_name from duckdb_tables() where schema_name = 'marts' and database_name = current_database()"
+    ).fetchall()}
+    if not set(MARTS) <= present:
+        return 0
+    load_fts(con)
+    con.execute(f"create schema if not exists {SCHEMA}")
+    con.execute(f"create or replace table {TABLE} as select * from ({COLAS_SQL}) "
+                "order by newest_date desc, ttb_id desc")
+    con.execute(f"create index serve_colas_ttb_id on {TABLE} (ttb_id)")
+    con.execute(f"create index serve_colas_permit on {TABLE} (permit_number)")
+    columns = ", ".join(f"'{name}'" for name in TEXT_COLUMNS)
+    con.execute(f"pragma create_fts_index('{TABLE}', 'ttb_id', {columns}, overwrite = 1)")
+    return con.execute(f"select count(*) from {TABLE}").fetchone()[0]  # type: ignore[index]

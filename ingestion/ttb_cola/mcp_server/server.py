@@ -42,7 +42,7 @@ def _answer(call: Callable[[], _T]) -> _T:
 def create_server(database: Database, entries: list[WatchlistEntry] | None = None) -> MCPServer:
     """The MCP server whose tools read ``database``; ``entries`` is the watchlist the watchlist tool matches."""
     server = MCPServer("ttb-cola", instructions=INSTRUCTIONS, log_level="WARNING")
-    watchlist = entries or []
+    watched = entries or []
 
     @server.tool(annotations=READ_ONLY)
     def search_colas(
@@ -138,8 +138,8 @@ def create_server(database: Database, entries: list[WatchlistEntry] | None = Non
         def run() -> dict[str, Any]:
             start, end = check.day("approved_from", approved_from), check.day("approved_to", approved_to)
             with database.cursor() as cur:
-                matches = watch_matches(cur, watchlist, start, end)
-            return {"entries": [entry.name for entry in watchlist], "total": len(matches), "matches": matches}
+                matches = watch_matches(cur, watched, start, end)
+            return {"entries": [entry.name for entry in watched], "total": len(matches), "matches": matches}
 
         return _answer(run)
 

@@ -16,7 +16,7 @@ from ttb_cola.digest.paths import WarehouseNotFound, marts_path
 from ttb_cola.digest.period import resolve_period
 from ttb_cola.digest.queries import MissingMarts, build_digest
 from ttb_cola.digest.spreadsheet import write_spreadsheet
-from ttb_cola.digest.watchlist import DEFAULT_WATCHLIST, WatchlistError, read_watchlist
+from ttb_cola.digest.watchlist import DEFAULT_WATCHLIST, WatchlistEntry, WatchlistError, read_watchlist
 from ttb_cola.runs.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
 
@@ -29,20 +29,22 @@ class DigestFiles:
     spreadsheet: Path
 
 
-def check_watchlist(option: str | None) -> None:
-    """Check the watchlist file named by ``--watchlist`` (or the default one when it exists)."""
+def check_watchlist(option: str | None) -> list[WatchlistEntry] | None:
+    """The entries of the watchlist file named by ``--watchlist`` (or of the default one when it exists),
+    checked; None when there is no file (the digest then shows ``fct_watchlist_matches``)."""
     if option:
-        read_watchlist(Path(option))
-    elif DEFAULT_WATCHLIST.is_file():
-        read_watchlist(DEFAULT_WATCHLIST)
+        return read_watchlist(Path(option))
+    if DEFAULT_WATCHLIST.is_file():
+        return read_watchlist(DEFAULT_WATCHLIST)
+    return None
 
 
 def digest_from_args(args: argparse.Namespace) -> Digest:
     """Check the inputs and build the digest the options name (raises on bad input)."""
     today = date.fromisoformat(args.today) if args.today else washington_today()  # the registry's date
     period = resolve_period(args.week, args.since, args.until, today)
-    check_watchlist(args.watchlist)
-    return build_digest(marts_path(args.target, args.duckdb), period, today)
+    entries = check_watchlist(args.watchlist)
+    return build_digest(marts_path(args.target, args.duckdb), period, today, entries)
 
 
 def write_digest(digest: Digest, out: Path) -> DigestFiles:

@@ -10,6 +10,7 @@ import duckdb
 
 from ttb_cola.digest.model import Digest, Section
 from ttb_cola.digest.period import Period
+from ttb_cola.digest.watchlist import WatchlistEntry
 
 #: The marts a digest reads; a warehouse built before they existed is told to rebuild.
 REQUIRED_MARTS = (
@@ -20,6 +21,7 @@ STATUS_CHANGES = ("SURRENDERED", "REVOKED", "EXPIRED")
 SIGNAL_LABELS = {"new_company": "New companies", "new_brand": "New brands", "new_product": "New products",
                  "refile": "Refiles", "other": "Other COLAs", "unknown": "Unknown (outside coverage)"}
 TOP_FILERS = 10
+WATCHLIST_COLUMNS = ["entry", "ttb_id", "approval_date", "status", "company", "brand", "fanciful_name", "product_type"]
 
 
 class MissingMarts(Exception):
@@ -118,15 +120,28 @@ def top_filers_section(con: duckdb.DuckDBPyConnection, period: Period, previous:
                    limit=None)
 
 
-def watchlist_section(con: duckdb.DuckDBPyConnection, period: Period) -> Section:
-    """Watchlist matches approved in the period."""
+def watchlist_section(con: duckdb.DuckDBPyConnection, period: Period,
+                      entries: list[WatchlistEntry] | None = None) -> Section:
+    """Watchlist matches approved in the period: of ``entries`` (the file the user named) matched against the
+    marts now, else, without a file, those ``fct_watchlist_matches`` holds from the last build."""
+    if entries is not None:
+        from ttb_cola.serve.matches import watch_matches
+
+        matches = watch_matches(con, entries, period.start, period.end)
+        rows = [(m["entry_name"], m["ttb_id"], _day(m["approval_date"]), m["status"], m["company_name"],
+                 m["brand_name"], m["fanciful_name"], m["product_type"]) for m in matches]
+        rows.sort(key=lambda row: (row[0], -(row[2].toordinal() if row[2] else 0), row[1]))
+        return Section("watchlist", "Watchlist matches", WATCHLIST_COLUMNS, rows, limit=50)
     rows = _rows(con, """
         select entry_name, ttb_id, approval_date, status, company_name, brand_name, fanciful_name, product_type
         from marts.fct_watchlist_matches
         where approval_date between ? and ?
         order by entry_name, approval_date desc, ttb_id""", period.start, period.end)
-    return Section("watchlist", "Watchlist matches", ["entry", "ttb_id", "approval_date", "status", "company",
-                                                       "brand", "fanciful_name", "product_type"], rows, limit=50)
+    return Section("watchlist", "Watchlist matches", WATCHLIST_COLUMNS, rows, limit=50)
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
 
 
 def status_changes_section(con: duckdb.DuckDBPyConnection, period: Period) -> Section:
@@ -195,8 +210,10 @@ def coverage_note(con: duckdb.DuckDBPyConnection) -> str:
     return text
 
 
-def build_digest(path: Path, period: Period, today: date | None = None) -> Digest:
-    """Every section of the digest of ``period`` from the warehouse at ``path``."""
+def build_digest(path: Path, period: Period, today: date | None = None,
+                 entries: list[WatchlistEntry] | None = None) -> Digest:
+    """Every section of the digest of ``period`` from the warehouse at ``path``; the watchlist section matches
+    ``entries`` when given."""
     previous = period.previous()
     with connect(path) as con:
         digest = Digest(period, previous, coverage_note(con), generated_on=today)
@@ -206,7 +223,7 @@ def build_digest(path: Path, period: Period, today: date | None = None) -> Diges
             signal_section(con, period, "new_brand", "New brands"),
             signal_section(con, period, "new_product", "New products"),
             top_filers_section(con, period, previous),
-            watchlist_section(con, period),
+            watchlist_section(con, period, entries),
             status_changes_section(con, period),
             processing_section(con, period, previous),
             weekly_processing_section(con, period),

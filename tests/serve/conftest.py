@@ -63,7 +63,8 @@ def _watchlist(published_rows: list[dict[str, Any]], path: Path) -> set[tuple[st
     expected |= {("Brand prefix", r["ttb_id"]) for r in published_rows
                  if (r["brand_name"] or "").upper().startswith(brand.upper())}
     expected |= {("Imported wine", r["ttb_id"]) for r in published_rows
-                 if "-I-" in (r["permit_number"] or "").upper() and "WINE" in (r["class_type_description"] or "").upper()}
+                 if "-I-" in (r["permit_number"] or "").upper()
+                 and "WINE" in (r["class_type_description"] or "").upper()}
     path.write_text("entry_name,brand_name,company_name,permit_number,class_type,origin\n"
                     f"Top filer,,,{permit.lower()},,\n"
                     f"Brand prefix,{brand.lower()}%,,,,\n"

@@ -28,7 +28,7 @@ receipt year and day of year, receipt method, sequence), a permit number of the 
 fanciful name, a class/type (e.g. BOURBON WHISKY, TABLE RED WINE, TEQUILA) and an origin (a US state or a
 country). Start with search_colas; use get_cola for one COLA, company for a permit holder."""
 
-READ_ONLY = ToolAnnotations(readOnlyHint=True, destructiveHint=False, idempotentHint=True, openWorldHint=False)
+READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False)
 _T = TypeVar("_T")
 
 

@@ -15,7 +15,7 @@ import duckdb
 from ttb_cola.serve import filters as check
 from ttb_cola.serve.filters import NEW_SIGNALS, ColaFilters, NotFound
 from ttb_cola.serve.relation import CRITERIA_COLUMNS, criterion_sql
-from ttb_cola.serve.search_index import FTS_SCHEMA, TABLE
+from ttb_cola.serve.search_index import FTS_SCHEMA, TABLE, WORDS_TABLE
 
 #: COLAs a company answer lists (its newest).
 COMPANY_COLAS = 20
@@ -109,14 +109,29 @@ def search_colas(cur: duckdb.DuckDBPyConnection, filters: ColaFilters) -> dict[s
     where, params = _where(filters)
     source = TABLE
     if filters.q:
-        source = (f"(select colas.* from {TABLE} as colas semi join (select ttb_id from (select ttb_id, "
-                  f"{FTS_SCHEMA}.match_bm25(ttb_id, ?, conjunctive := 1) as score from {TABLE}) "
-                  "where score is not null) as hits on colas.ttb_id = hits.ttb_id)")
-        params = [filters.q, *params]
+        words = query_words(cur, filters.q)
+        source = (f"(select * from {TABLE} where ttb_id in (select ttb_id from {WORDS_TABLE} where word in "
+                  f"({', '.join('?' for _ in words)}) group by ttb_id having count(*) = ?))")
+        params = [*words, len(words), *params]
     [(total,)] = cur.execute(f"select count(*) from {source} where {where}", params).fetchall()
     page = _records(cur, f"select * from {source} where {where} {_ORDER} limit ? offset ?",
                     [*params, filters.limit, filters.offset]) if total > filters.offset else []
     return {"total": total, "limit": filters.limit, "offset": filters.offset, "colas": page}
+
+
+def query_words(cur: duckdb.DuckDBPyConnection, q: str) -> list[str]:
+    """The words of ``q`` as the full-text index holds them: tokenised, stemmed, stop words dropped.
+
+    Raises:
+        BadInput: ``q`` holds no word to search (only punctuation, digits or stop words).
+    """
+    [(words,)] = cur.execute(f"""
+        select coalesce(list(distinct word order by word), [])
+        from (select stem(unnest({FTS_SCHEMA}.tokenize(?)), 'porter') as word)
+        where word != '' and word not in (select sw from {FTS_SCHEMA}.stopwords)""", [q]).fetchall()
+    if not words:
+        raise check.BadInput(f"q {q[:40]!r} holds no word to search (only punctuation, digits or stop words)")
+    return list(words)
 
 
 def company(cur: duckdb.DuckDBPyConnection, permit: str) -> dict[str, Any]:

@@ -99,10 +99,12 @@ def test_bad_filters_are_400_with_a_message(api, params, says) -> None:
 
 def test_injection_attempts_are_plain_values(api, published) -> None:
     [(total,)] = [tuple(r.values()) for r in published.rows("select count(*) from serve.colas")]
-    for attack in ("x' or '1'='1", "'); drop table serve.colas; --", "%' or 1=1 --"):
+    for attack in ("zzqx' or '1'='1", "zzqx'); drop table serve.colas; --", "%zzqx' or 1=1 --"):
         for name in ("q", "brand", "company", "origin"):
             answer = _get(api, "/colas", **{name: attack})
             assert answer.status_code == 200 and answer.json()["total"] == 0, (name, attack, answer.text)
+    stop_words = _get(api, "/colas", q="the and of 1942")
+    assert stop_words.status_code == 400 and "no word to search" in stop_words.json()["detail"]
     assert _get(api, "/colas/1' or '1'='1").status_code in (400, 404)
     assert _get(api, "/colas", limit="500").json()["total"] == total  # the table is still whole
 

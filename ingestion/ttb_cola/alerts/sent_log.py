@@ -13,6 +13,8 @@ import duckdb
 
 #: The sent log's name, beside the published file.
 SENT_LOG_NAME = "alerts.duckdb"
+#: Rows per INSERT statement (one statement per part: DuckDB's executemany runs one per row).
+_INSERT_ROWS = 500
 
 _SCHEMA = """
 create table if not exists sent_alerts (
@@ -46,7 +48,10 @@ class SentLog:
         rows = [(m["entry_name"], m["ttb_id"], channel, now, json.dumps(m, sort_keys=True)) for m in matches]
         self._con.execute("begin")
         try:
-            self._con.executemany("insert or ignore into sent_alerts values (?, ?, ?, ?, ?)", rows)
+            for start in range(0, len(rows), _INSERT_ROWS):
+                part = rows[start:start + _INSERT_ROWS]
+                self._con.execute("insert or ignore into sent_alerts values "
+                                  + ", ".join("(?, ?, ?, ?, ?)" for _ in part), [v for row in part for v in row])
             self._con.execute("commit")
         except BaseException:
             self._con.execute("rollback")

@@ -16,7 +16,7 @@ import requests
 from ttb_cola.alerts.channels import DeliveryError, Webhook
 
 SIGNATURE_HEADER = "X-TTB-Cola-Signature"
-BATCH = 100
+BATCH = 500
 TIMEOUT = 20.0
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from ttb_cola.serve.search_index import FTS_SCHEMA, TABLE, load_fts
+from ttb_cola.serve.search_index import FTS_SCHEMA, TABLE, WORDS_TABLE, load_fts
 
 
 class NotServable(Exception):
@@ -34,9 +34,9 @@ class Database:
 
     def _open(self) -> duckdb.DuckDBPyConnection:
         con = duckdb.connect(str(self.path), read_only=True)
-        schemas = {name for (name,) in con.execute(
-            "select schema_name from duckdb_schemas() where database_name = current_database()").fetchall()}
-        if not {"marts", TABLE.split(".")[0], FTS_SCHEMA} <= schemas:
+        tables = {f"{schema}.{name}" for schema, name in con.execute(
+            "select schema_name, table_name from duckdb_tables() where database_name = current_database()").fetchall()}
+        if not {TABLE, WORDS_TABLE, f"{FTS_SCHEMA}.stopwords"} <= tables:
             con.close()
             raise NotServable(f"{self.path} has no search index (publish it again: `make build` or "
                               "`ttb-cola publish`)")

@@ -113,6 +113,14 @@ def search_colas(cur: duckdb.DuckDBPyConnection, filters: ColaFilters) -> dict[s
         source = (f"(select * from {TABLE} where ttb_id in (select ttb_id from {WORDS_TABLE} where word in "
                   f"({', '.join('?' for _ in words)}) group by ttb_id having count(*) = ?))")
         params = [*words, len(words), *params]
+        # the matches are few: count them in the page's own pass (one query, not two)
+        rows = _records(cur, f"select *, count(*) over () as total from {source} where {where} {_ORDER} "
+                        "limit ? offset ?", [*params, filters.limit, filters.offset])
+        if rows or not filters.offset:
+            total = rows[0].pop("total") if rows else 0
+            for row in rows[1:]:
+                del row["total"]
+            return {"total": total, "limit": filters.limit, "offset": filters.offset, "colas": rows}
     [(total,)] = cur.execute(f"select count(*) from {source} where {where}", params).fetchall()
     page = _records(cur, f"select * from {source} where {where} {_ORDER} limit ? offset ?",
                     [*params, filters.limit, filters.offset]) if total > filters.offset else []

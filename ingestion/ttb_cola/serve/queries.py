@@ -107,24 +107,43 @@ def search_colas(cur: duckdb.DuckDBPyConnection, filters: ColaFilters) -> dict[s
     the total and one page (``limit``, ``offset``). ``q`` is a full-text search of brand, fanciful name,
     company and permittee names; every word must occur (stemmed, case and accents ignored)."""
     where, params = _where(filters)
-    source = TABLE
     if filters.q:
-        words = query_words(cur, filters.q)
-        source = (f"(select * from {TABLE} where ttb_id in (select ttb_id from {WORDS_TABLE} where word in "
-                  f"({', '.join('?' for _ in words)}) group by ttb_id having count(*) = ?))")
-        params = [*words, len(words), *params]
-        # the matches are few: count them in the page's own pass (one query, not two)
-        rows = _records(cur, f"select *, count(*) over () as total from {source} where {where} {_ORDER} "
-                        "limit ? offset ?", [*params, filters.limit, filters.offset])
-        if rows or not filters.offset:
-            total = rows[0].pop("total") if rows else 0
-            for row in rows[1:]:
-                del row["total"]
-            return {"total": total, "limit": filters.limit, "offset": filters.offset, "colas": rows}
-    [(total,)] = cur.execute(f"select count(*) from {source} where {where}", params).fetchall()
-    page = _records(cur, f"select * from {source} where {where} {_ORDER} limit ? offset ?",
+        return _text_search(cur, filters, where, params)
+    [(total,)] = cur.execute(f"select count(*) from {TABLE} where {where}", params).fetchall()
+    page = _records(cur, f"select * from {TABLE} where {where} {_ORDER} limit ? offset ?",
                     [*params, filters.limit, filters.offset]) if total > filters.offset else []
     return {"total": total, "limit": filters.limit, "offset": filters.offset, "colas": page}
+
+
+def _text_search(cur: duckdb.DuckDBPyConnection, filters: ColaFilters, where: str, params: list[Any]) -> dict[str, Any]:
+    """A search with ``q``: the COLAs holding every word are read from ``serve.cola_words`` (sorted by word,
+    so only the words' rows are read), with their sort date; with no other filter the page is cut there
+    and only its rows are read from ``serve.colas``; other filters are applied to the matches' rows."""
+    words = query_words(cur, filters.q or "")
+    hits = (f"select ttb_id, newest_date from {WORDS_TABLE} where word in ({', '.join('?' for _ in words)}) "
+            "group by ttb_id, newest_date having count(*) = ?")
+    hit_params: list[Any] = [*words, len(words)]
+    if where == "true":
+        sql = f"""
+            with page as (
+                select ttb_id, count(*) over () as total from ({hits}) {_ORDER} limit ? offset ?
+            )
+            select colas.*, page.total from page inner join {TABLE} as colas on page.ttb_id = colas.ttb_id
+            order by colas.newest_date desc, colas.ttb_id desc"""
+        rows = _records(cur, sql, [*hit_params, filters.limit, filters.offset])
+    else:
+        rows = _records(cur, f"""
+            select *, count(*) over () as total from {TABLE}
+            where ttb_id in (select ttb_id from ({hits})) and {where} {_ORDER} limit ? offset ?""",
+                        [*hit_params, *params, filters.limit, filters.offset])
+    if rows or not filters.offset:
+        total = rows[0]["total"] if rows else 0
+    else:  # an offset past the last match: count them
+        [(total,)] = cur.execute(f"select count(*) from {TABLE} where ttb_id in (select ttb_id from ({hits})) "
+                                 f"and {where}", [*hit_params, *params]).fetchall()
+    for row in rows:
+        del row["total"]
+    return {"total": total, "limit": filters.limit, "offset": filters.offset, "colas": rows}
 
 
 def query_words(cur: duckdb.DuckDBPyConnection, q: str) -> list[str]:

@@ -20,7 +20,7 @@ from ttb_cola.serve.relation import COLAS_SQL, MARTS
 
 SCHEMA = "serve"
 TABLE = f"{SCHEMA}.colas"
-#: One row per (stemmed word, COLA), sorted by word.
+#: One row per (stemmed word, COLA) with the COLA's sort date, sorted by word.
 WORDS_TABLE = f"{SCHEMA}.cola_words"
 #: The schema the fts extension names after the table; its ``match_bm25`` macro scores a query.
 FTS_SCHEMA = "fts_serve_colas"
@@ -54,11 +54,15 @@ def build_search_index(con: duckdb.DuckDBPyConnection) -> int:
     con.execute(f"pragma create_fts_index('{TABLE}', 'ttb_id', {columns}, overwrite = 1)")
     con.execute(f"""
         create or replace table {WORDS_TABLE} as
-        select distinct dict.term as word, docs.name as ttb_id
-        from {FTS_SCHEMA}.terms as terms
-        inner join {FTS_SCHEMA}.dict as dict on terms.termid = dict.termid
-        inner join {FTS_SCHEMA}.docs as docs on terms.docid = docs.docid
-        order by word, ttb_id""")
+        with words as (
+            select distinct dict.term as word, docs.name as ttb_id
+            from {FTS_SCHEMA}.terms as terms
+            inner join {FTS_SCHEMA}.dict as dict on terms.termid = dict.termid
+            inner join {FTS_SCHEMA}.docs as docs on terms.docid = docs.docid
+        )
+        select words.word, words.ttb_id, colas.newest_date
+        from words inner join {TABLE} as colas on words.ttb_id = colas.ttb_id
+        order by words.word, colas.newest_date desc, words.ttb_id desc""")
     for table, column in LOOKUP_KEYS:
         if table in present:
             con.execute(f'create index "{table}_{column}" on marts."{table}" ("{column}")')

@@ -1,14 +1,19 @@
 """`ttb-cola mcp` over stdio, driven by the MCP SDK's own client: the tools an assistant sees, their answers
-(the same as the HTTP API's, read from the published file) and an error an assistant can act on."""
+(the same as the HTTP API's, read from the published file) and an error an assistant can act on; and
+the same server over streamable HTTP on loopback."""
 
 from __future__ import annotations
 
 import json
+import socket
+import subprocess
+import time
 
 import anyio
-from conftest import ROOT, TTB_COLA
+from conftest import ROOT, TTB_COLA, free_port
 from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
+from mcp.client.streamable_http import streamable_http_client
 
 TOOLS = {"search_colas", "get_cola", "company", "barcode", "signals", "processing_times", "watchlist"}
 
@@ -51,3 +56,29 @@ def test_an_assistant_session_over_stdio(published) -> None:
     assert bad_status.is_error and "status must be one of" in bad_status.content[0].text
     assert {(m["entry_name"], m["ttb_id"]) for m in watchlist.structured_content["matches"]} == published.expected
     assert len(times.structured_content["weeks"]) == 3
+
+
+async def _http_session(url: str, ttb_id: str) -> dict:
+    async with streamable_http_client(url) as streams, ClientSession(streams[0], streams[1]) as session:
+        await session.initialize()
+        return (await session.call_tool("get_cola", {"ttb_id": ttb_id})).structured_content
+
+
+def test_the_http_transport(published) -> None:
+    [cola] = published.rows("select ttb_id, brand_name from marts.fct_cola_approvals order by ttb_id limit 1")
+    port = free_port()
+    server = subprocess.Popen([TTB_COLA, "mcp", "--transport", "http", "--port", str(port), "--duckdb",
+                               str(published.path)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            with socket.socket() as probe:
+                if probe.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            assert server.poll() is None and time.monotonic() < deadline, "the MCP server did not start"
+            time.sleep(0.2)
+        answer = anyio.run(_http_session, f"http://127.0.0.1:{port}/mcp", cola["ttb_id"])
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    assert answer["ttb_id"] == cola["ttb_id"] and answer["brand_name"] == cola["brand_name"]

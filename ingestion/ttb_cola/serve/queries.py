@@ -50,9 +50,12 @@ def _records(cur: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> lis
     return [{name: json_value(value) for name, value in zip(names, row, strict=True)} for row in result.fetchall()]
 
 
-def _tables(cur: duckdb.DuckDBPyConnection) -> set[str]:
-    return {f"{schema}.{name}" for schema, name in cur.execute(
-        "select schema_name, table_name from duckdb_tables() where database_name = current_database()").fetchall()}
+def _optional(cur: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    """The rows of ``sql``, none when a table it reads is not in this build (e.g. no barcodes read yet)."""
+    try:
+        return _records(cur, sql, params)
+    except duckdb.CatalogException:
+        return []
 
 
 def get_cola(cur: duckdb.DuckDBPyConnection, ttb_id: str) -> dict[str, Any]:
@@ -70,15 +73,12 @@ def get_cola(cur: duckdb.DuckDBPyConnection, ttb_id: str) -> dict[str, Any]:
     details = _records(cur, f"select {', '.join(DETAIL_COLUMNS)} from marts.fct_cola_approvals where ttb_id = ?",
                        [ttb_id])
     cola.update(details[0] if details else {})
-    tables = _tables(cur)
-    cola["status_history"] = _records(cur, """
+    cola["status_history"] = _optional(cur, """
         select version_number, status, approval_date, expiration_date, completed_date, valid_from, valid_to, is_current
-        from marts.fct_cola_status_history where ttb_id = ? order by version_number""", [ttb_id]) \
-        if "marts.fct_cola_status_history" in tables else []
-    cola["barcodes"] = _records(cur, """
+        from marts.fct_cola_status_history where ttb_id = ? order by version_number""", [ttb_id])
+    cola["barcodes"] = _optional(cur, """
         select gtin, symbology, is_placeholder, first_image_position, cola_count as colas_with_gtin
-        from marts.bridge_cola_gtins where ttb_id = ? order by gtin""", [ttb_id]) \
-        if "marts.bridge_cola_gtins" in tables else []
+        from marts.bridge_cola_gtins where ttb_id = ? order by gtin""", [ttb_id])
     return cola
 
 
@@ -109,6 +109,12 @@ def search_colas(cur: duckdb.DuckDBPyConnection, filters: ColaFilters) -> dict[s
     where, params = _where(filters)
     if filters.q:
         return _text_search(cur, filters, where, params)
+    if filters.permit and "%" not in filters.permit:
+        # one company's COLAs through the permit index, sorted here: DuckDB's top-N would scan every COLA
+        rows = _records(cur, f"select * from {TABLE} where {where}", params)
+        rows.sort(key=lambda row: (row["newest_date"], row["ttb_id"]), reverse=True)
+        return {"total": len(rows), "limit": filters.limit, "offset": filters.offset,
+                "colas": rows[filters.offset:filters.offset + filters.limit]}
     [(total,)] = cur.execute(f"select count(*) from {TABLE} where {where}", params).fetchall()
     page = _records(cur, f"select * from {TABLE} where {where} {_ORDER} limit ? offset ?",
                     [*params, filters.limit, filters.offset]) if total > filters.offset else []
@@ -193,9 +199,7 @@ def barcode(cur: duckdb.DuckDBPyConnection, gtin: str) -> dict[str, Any]:
         NotFound: no label read carries it.
     """
     gtin = check.gtin(gtin)
-    if "marts.bridge_cola_gtins" not in _tables(cur):
-        raise NotFound(f"no barcode {gtin}: the warehouse holds no barcodes")
-    colas = _records(cur, f"""
+    colas = _optional(cur, f"""
         select colas.*, gtins.symbology, gtins.is_placeholder, gtins.first_image_position
         from marts.bridge_cola_gtins as gtins
         inner join {TABLE} as colas on gtins.ttb_id = colas.ttb_id

@@ -11,7 +11,7 @@ AS_OF ?= $(shell date +%F)
 SIM_ARGS ?=
 
 .PHONY: setup test test-fast lint bench simulate ingest daily backfill fill status build docs docs-serve demo browser clean \
-	permittees processing-times ocr
+	permittees processing-times ocr serve
 
 setup: $(STAMP)
 
@@ -58,7 +58,7 @@ CRAWL_ARGS = $(if $(METHODS),--methods $(METHODS)) $(if $(DESTINATION),--destina
 	$(if $(MAX_REQUESTS),--max-requests $(MAX_REQUESTS)) $(if $(IMAGES),--images $(IMAGES))
 INGEST_ARGS = $(if $(DATE),--date $(DATE)) $(if $(START),--start $(START)) $(if $(END),--end $(END)) $(CRAWL_ARGS)
 unexport DATE START END METHODS DESTINATION REPROBE FULL_REFRESH STRATEGY PAGES CHUNK_DAYS MAX_MINUTES \
-	MAX_REQUESTS IMAGES PORT SEED AS_OF SIM_ARGS DOCS_PORT TEST_WORKERS DUCKDB
+	MAX_REQUESTS IMAGES PORT SEED AS_OF SIM_ARGS DOCS_PORT TEST_WORKERS API_HOST API_PORT DUCKDB
 
 ingest: setup
 	$(BIN)/ttb-cola ingest $(INGEST_ARGS)
@@ -130,6 +130,11 @@ digest: setup
 
 report: setup
 	$(BIN)/ttb-cola report $(DIGEST_ARGS)
+
+# The read-only JSON API over data/analytics.duckdb (after `make build`): API_PORT= [API_HOST=] [DUCKDB=].
+serve: setup
+	$(BIN)/ttb-cola serve $(if $(DUCKDB),--duckdb $(DUCKDB)) $(if $(API_HOST),--host $(API_HOST)) \
+		$(if $(API_PORT),--port $(API_PORT))
 
 simulate: setup
 	$(BIN)/ttb-cola simulate serve --port $(PORT) --seed $(SEED) --as-of $(AS_OF) $(SIM_ARGS)

@@ -12,7 +12,7 @@ from pathlib import Path  # noqa: E402
 import pytest  # noqa: E402
 
 #: Folders and files whose tests run whole pipelines, subprocesses, dbt or S3 (marked ``integration``).
-INTEGRATION = ("reliability", "transform", "destinations", "runs", "simulator", "bench",
+INTEGRATION = ("reliability", "transform", "destinations", "runs", "simulator", "bench", "serve",
                "test_search_strategy.py", "test_search_client.py", "test_warehouse.py")
 
 

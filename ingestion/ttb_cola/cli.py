@@ -1,7 +1,7 @@
 """The ``ttb-cola`` command line: the TTB's public COLA Registry crawled into a DuckDB warehouse or an S3
 lake (ingest, daily, backfill, fill, images, ocr), TTB's open files loaded beside it (permittees,
 processing-times), checked (status), modelled and published (publish, lake),
-and read (digest, report); parse, demo and simulate work without the registry.
+read (digest, report) and served (serve, mcp, alerts); parse, demo and simulate work without the registry.
 
 Argument parsing and dispatch only: each command runs in :mod:`ttb_cola.runs` (imported when the
 command runs, so ``ttb-cola parse`` never pays for dlt).
@@ -19,6 +19,7 @@ from ttb_cola.digest.options import add_digest_arguments
 from ttb_cola.report.options import add_report_arguments
 from ttb_cola.runs.exit_codes import EXIT_INTERRUPTED, exit_codes_epilog
 from ttb_cola.runs.ingest import DAILY_STRATEGY, backfill_dates, crawl, daily_dates, ingest_dates
+from ttb_cola.serve.options import add_alerts_arguments, add_mcp_arguments, add_serve_arguments
 
 #: ``--pipelines-dir``: by default each destination has its own (:mod:`ttb_cola.destinations.working_folder`).
 PIPELINES_DIR_HELP = "dlt pipelines directory (default: one per warehouse file or bucket, under dlt's)"
@@ -59,6 +60,27 @@ def cmd_report(args: argparse.Namespace) -> int:
     from ttb_cola.report.command import run_report
 
     return run_report(args)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """The read-only HTTP API over the published marts (:mod:`ttb_cola.serve`)."""
+    from ttb_cola.serve.command import run_serve
+
+    return run_serve(args)
+
+
+def cmd_mcp(args: argparse.Namespace) -> int:
+    """The MCP server over the published marts (:mod:`ttb_cola.mcp_server`)."""
+    from ttb_cola.mcp_server.command import run_mcp
+
+    return run_mcp(args)
+
+
+def cmd_alerts(args: argparse.Namespace) -> int:
+    """Deliver new watchlist matches once per channel (:mod:`ttb_cola.alerts`)."""
+    from ttb_cola.alerts.command import run_alerts
+
+    return run_alerts(args)
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -314,6 +336,18 @@ def _add_other_commands(commands: argparse._SubParsersAction) -> None:
     report = commands.add_parser("report", help="static report site with charts (make report)")
     add_report_arguments(report)
     report.set_defaults(func=cmd_report)
+
+    serve = commands.add_parser("serve", help="read-only JSON API over data/analytics.duckdb (make serve)")
+    add_serve_arguments(serve)
+    serve.set_defaults(func=cmd_serve)
+
+    mcp = commands.add_parser("mcp", help="MCP server (stdio or HTTP) over data/analytics.duckdb, for AI assistants")
+    add_mcp_arguments(mcp)
+    mcp.set_defaults(func=cmd_mcp)
+
+    alerts = commands.add_parser("alerts", help="send new watchlist matches once: webhook, e-mail, Atom feed")
+    add_alerts_arguments(alerts)
+    alerts.set_defaults(func=cmd_alerts)
 
     demo = commands.add_parser("demo", help="simulator -> ingest a week -> dbt build -> headline numbers")
     demo.set_defaults(func=cmd_demo)

@@ -141,11 +141,19 @@ def bench_ocr() -> None:
         fn()
 
 
+def bench_serve() -> None:
+    """`ttb-cola serve` latency (p50, p95) on 3M COLAs at 1 and 8 clients: lookup, full text, permit filter."""
+    import bench_serve
+
+    for fn in bench_serve.BENCHES.values():
+        fn()
+
+
 BENCHES = {
     "parse": bench_parse, "ingest": bench_ingest, "backfill": bench_backfill, "dbt": bench_dbt, "lake": bench_lake,
     "digest": bench_digest, "resilience": bench_resilience, "images": bench_images,
     "index": bench_index, "fill": bench_fill, "state": bench_state,
-    "permittees": bench_permittees, "ocr": bench_ocr,
+    "permittees": bench_permittees, "ocr": bench_ocr, "serve": bench_serve,
 }
 
 

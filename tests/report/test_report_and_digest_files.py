@@ -207,20 +207,6 @@ def test_digest_says_how_long_coverage_is_and_warns_when_short(digest_dir):
     assert 0 < days < 365 and f"Warning: {days} days is short" in text
 
 
-def test_digest_warns_when_the_watchlist_changed_after_the_build(built, tmp_path):
-    watchlist = tmp_path / "watchlist.csv"
-    watchlist.write_text("entry_name,brand_name,company_name,permit_number,class_type,origin\nx,ACME%,,,,\n")
-    os.utime(watchlist, (built["db"].stat().st_mtime + 60,) * 2)
-    out = tmp_path / "d"
-    assert main(["digest", "--duckdb", str(built["db"]), "--since", SINCE, "--until", UNTIL, "--out", str(out),
-                 "--watchlist", str(watchlist)]) == 0
-    assert f"Warning: {watchlist} changed after these marts were built" in (out / "digest.md").read_text()
-    os.utime(watchlist, (built["db"].stat().st_mtime - 60,) * 2)
-    assert main(["digest", "--duckdb", str(built["db"]), "--since", SINCE, "--until", UNTIL, "--out", str(out),
-                 "--watchlist", str(watchlist)]) == 0
-    assert "changed after these marts were built" not in (out / "digest.md").read_text()
-
-
 def test_week_charts_put_dates_on_a_time_axis_and_break_lines_over_weeks_without_data(tmp_path):
     from ttb_cola.digest.period import week_period
     from ttb_cola.report import charts, data

@@ -3,7 +3,8 @@
 dlt and dbt write ``data/warehouse.duckdb``; DuckDB lets one process open a file read-write or many
 read-only, never both, so an analyst holding the warehouse open would stop the next ingest or build.
 Analysts open ``data/analytics.duckdb`` instead: each table of the warehouse's ``marts`` and
-``snapshots`` schemas copied into a new file beside it, which then replaces the published one with
+``snapshots`` schemas copied into a new file beside it (with the serving table and full-text index of
+:mod:`ttb_cola.serve.search_index`), which then replaces the published one with
 one ``os.replace`` (an atomic rename). A reader that holds the old file keeps reading it (on POSIX the
 open file lives on until closed); the next connection opens the new build. Nothing ever writes
 to the published file in place, so no reader's lock is ever in the way.
@@ -18,6 +19,9 @@ import os
 from pathlib import Path
 
 import duckdb
+
+from ttb_cola.serve.search_index import TABLE as SEARCH_TABLE
+from ttb_cola.serve.search_index import build_search_index
 
 #: The schemas copied: what analysts, the digest and the report read.
 PUBLISHED_SCHEMAS = ("marts", "snapshots")
@@ -73,6 +77,8 @@ def _copy(warehouse: Path, target: Path) -> dict[str, int]:
             _copy_comments(con, schema, table, comment)
             copied[f"{schema}.{table}"] = con.execute(f"select count(*) from {name}").fetchone()[0]  # type: ignore[index]
         con.execute("detach source")
+        if copied and (indexed := build_search_index(con)):
+            copied[SEARCH_TABLE] = indexed
         con.execute("checkpoint")
     return copied
 

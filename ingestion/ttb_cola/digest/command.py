@@ -16,7 +16,7 @@ from ttb_cola.digest.paths import WarehouseNotFound, marts_path
 from ttb_cola.digest.period import Period, resolve_period, week_period
 from ttb_cola.digest.queries import MissingMarts, build_digest, has_approvals, latest_week_with_data
 from ttb_cola.digest.spreadsheet import write_spreadsheet
-from ttb_cola.digest.watchlist import DEFAULT_WATCHLIST, WatchlistError, read_watchlist
+from ttb_cola.digest.watchlist import DEFAULT_WATCHLIST, WatchlistEntry, WatchlistError, read_watchlist
 from ttb_cola.runs.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 
 
@@ -29,14 +29,13 @@ class DigestFiles:
     spreadsheet: Path
 
 
-def check_watchlist(option: str | None) -> Path | None:
-    """Check the watchlist file named by ``--watchlist`` (or the default one when it exists); returns it."""
+def check_watchlist(option: str | None) -> list[WatchlistEntry] | None:
+    """The entries of the watchlist file named by ``--watchlist`` (or of the default one when it exists),
+    checked; None when there is no file (the digest then shows ``fct_watchlist_matches``)."""
     if option:
-        read_watchlist(Path(option))
-        return Path(option)
+        return read_watchlist(Path(option))
     if DEFAULT_WATCHLIST.is_file():
-        read_watchlist(DEFAULT_WATCHLIST)
-        return DEFAULT_WATCHLIST
+        return read_watchlist(DEFAULT_WATCHLIST)
     return None
 
 
@@ -60,11 +59,11 @@ def digest_from_args(args: argparse.Namespace, prog: str = "ttb-cola digest") ->
     option, the last full week, or the latest week with approvals when that one has none."""
     today = date.fromisoformat(args.today) if args.today else washington_today()  # the registry's date
     period = resolve_period(args.week, args.since, args.until, today)
-    watchlist = check_watchlist(args.watchlist)
+    entries = check_watchlist(args.watchlist)
     marts = marts_path(args.target, args.duckdb)
     if not (args.week or args.since):
         period = default_period_with_data(period, marts, prog)
-    return build_digest(marts, period, today, watchlist)
+    return build_digest(marts, period, today, entries)
 
 
 def write_digest(digest: Digest, out: Path) -> DigestFiles:

@@ -11,6 +11,7 @@ import duckdb
 from ttb_cola.digest.model import Digest, Section
 from ttb_cola.digest.period import Period
 from ttb_cola.digest.permittees import first_labels_section, new_permits_section
+from ttb_cola.digest.watchlist import WatchlistEntry
 
 #: The marts a digest reads; a warehouse built before they existed is told to rebuild.
 REQUIRED_MARTS = (
@@ -23,6 +24,7 @@ SIGNAL_LABELS = {"new_company": "New companies", "new_brand": "New brands", "new
 TOP_FILERS = 10
 #: Coverage shorter than this makes "new" weak: a permit that files once a year looks new.
 SHORT_COVERAGE_DAYS = 365
+WATCHLIST_COLUMNS = ["entry", "ttb_id", "approval_date", "status", "company", "brand", "fanciful_name", "product_type"]
 
 
 class MissingMarts(Exception):
@@ -121,15 +123,28 @@ def top_filers_section(con: duckdb.DuckDBPyConnection, period: Period, previous:
                    limit=None)
 
 
-def watchlist_section(con: duckdb.DuckDBPyConnection, period: Period) -> Section:
-    """Watchlist matches approved in the period."""
+def watchlist_section(con: duckdb.DuckDBPyConnection, period: Period,
+                      entries: list[WatchlistEntry] | None = None) -> Section:
+    """Watchlist matches approved in the period: of ``entries`` (the file the user named) matched against the
+    marts now, else, without a file, those ``fct_watchlist_matches`` holds from the last build."""
+    if entries is not None:
+        from ttb_cola.serve.matches import watch_matches
+
+        matches = watch_matches(con, entries, period.start, period.end)
+        rows = [(m["entry_name"], m["ttb_id"], _day(m["approval_date"]), m["status"], m["company_name"],
+                 m["brand_name"], m["fanciful_name"], m["product_type"]) for m in matches]
+        rows.sort(key=lambda row: (row[0], -(row[2].toordinal() if row[2] else 0), row[1]))
+        return Section("watchlist", "Watchlist matches", WATCHLIST_COLUMNS, rows, limit=50)
     rows = _rows(con, """
         select entry_name, ttb_id, approval_date, status, company_name, brand_name, fanciful_name, product_type
         from marts.fct_watchlist_matches
         where approval_date between ? and ?
         order by entry_name, approval_date desc, ttb_id""", period.start, period.end)
-    return Section("watchlist", "Watchlist matches", ["entry", "ttb_id", "approval_date", "status", "company",
-                                                       "brand", "fanciful_name", "product_type"], rows, limit=50)
+    return Section("watchlist", "Watchlist matches", WATCHLIST_COLUMNS, rows, limit=50)
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
 
 
 def status_changes_section(con: duckdb.DuckDBPyConnection, period: Period) -> Section:
@@ -208,16 +223,6 @@ def coverage_note(con: duckdb.DuckDBPyConnection) -> str:
     return text
 
 
-def watchlist_note(watchlist: Path | None, marts: Path) -> str:
-    """A warning when the watchlist file changed after the marts were built (its matches are the old list's)."""
-    if watchlist is None or not watchlist.is_file() or not marts.is_file():
-        return ""
-    if watchlist.stat().st_mtime <= marts.stat().st_mtime:
-        return ""
-    return (f"Warning: {watchlist} changed after these marts were built: the watchlist matches are those of "
-            "the list as last built (run `make build`).")
-
-
 def latest_week_with_data(path: Path, before: date) -> date | None:
     """The latest approval date on or before ``before`` (None when nothing is approved by then)."""
     with connect(path) as con:
@@ -234,20 +239,20 @@ def has_approvals(path: Path, period: Period) -> bool:
     return n > 0
 
 
-def build_digest(path: Path, period: Period, today: date | None = None, watchlist: Path | None = None) -> Digest:
-    """Every section of the digest of ``period`` from the warehouse at ``path`` (``watchlist``: the file to
-    compare with the build)."""
+def build_digest(path: Path, period: Period, today: date | None = None,
+                 entries: list[WatchlistEntry] | None = None) -> Digest:
+    """Every section of the digest of ``period`` from the warehouse at ``path``; the watchlist section matches
+    ``entries`` when given."""
     previous = period.previous()
     with connect(path) as con:
-        note = " ".join(filter(None, [coverage_note(con), watchlist_note(watchlist, path)]))
-        digest = Digest(period, previous, note, generated_on=today)
+        digest = Digest(period, previous, coverage_note(con), generated_on=today)
         digest.sections = [
             summary_section(con, period, previous),
             signal_section(con, period, "new_company", "New companies"),
             signal_section(con, period, "new_brand", "New brands"),
             signal_section(con, period, "new_product", "New products"),
             top_filers_section(con, period, previous),
-            watchlist_section(con, period),
+            watchlist_section(con, period, entries),
             new_permits_section(con, period),
             first_labels_section(con, period),
             status_changes_section(con, period),

@@ -1,7 +1,9 @@
 """The user's watchlist file (the dbt seed ``transform/seeds/watchlist.csv``), checked line by line.
 
-dbt loads the file as it is; this check runs first (``ttb-cola digest``) so a malformed entry is
-reported as ``watchlist.csv line N: what is wrong`` rather than as a silent non-match.
+dbt loads the file as it is; this check runs first (``ttb-cola digest``, ``alerts``, ``serve``, ``mcp``)
+so a malformed entry is reported as ``watchlist.csv line N: what is wrong`` rather than as a silent
+non-match. Those commands then match the entries of the file they were given against the marts
+(:mod:`ttb_cola.serve.matches`).
 """
 
 from __future__ import annotations

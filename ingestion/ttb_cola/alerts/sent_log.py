@@ -1,0 +1,68 @@
+"""What each channel was sent: a DuckDB file beside the published one (``alerts.duckdb``), which
+``ttb-cola publish`` never replaces. One row per (watch entry, TTB ID, channel), written only after
+the channel took the delivery, so a failed delivery is sent again by the next run."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+#: The sent log's name, beside the published file.
+SENT_LOG_NAME = "alerts.duckdb"
+#: Rows per INSERT statement (one statement per part: DuckDB's executemany runs one per row).
+_INSERT_ROWS = 500
+
+_SCHEMA = """
+create table if not exists sent_alerts (
+    entry_name varchar not null,
+    ttb_id varchar not null,
+    channel varchar not null,
+    sent_at timestamptz not null,
+    match_json varchar not null,
+    primary key (entry_name, ttb_id, channel)
+)"""
+
+
+class SentLog:
+    """The sent log at ``path`` (created on first use)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = path
+        self._con = duckdb.connect(str(path))
+        self._con.execute(_SCHEMA)
+
+    def unsent(self, channel: str, matches: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The matches ``channel`` has not been sent yet, in the order given."""
+        sent = {(entry, ttb_id) for entry, ttb_id in self._con.execute(
+            "select entry_name, ttb_id from sent_alerts where channel = ?", [channel]).fetchall()}
+        return [match for match in matches if (match["entry_name"], match["ttb_id"]) not in sent]
+
+    def mark_sent(self, channel: str, matches: list[dict[str, Any]]) -> None:
+        """Record that ``channel`` took ``matches`` (one transaction)."""
+        now = datetime.now(UTC)
+        rows = [(m["entry_name"], m["ttb_id"], channel, now, json.dumps(m, sort_keys=True)) for m in matches]
+        self._con.execute("begin")
+        try:
+            for start in range(0, len(rows), _INSERT_ROWS):
+                part = rows[start:start + _INSERT_ROWS]
+                self._con.execute("insert or ignore into sent_alerts values "
+                                  + ", ".join("(?, ?, ?, ?, ?)" for _ in part), [v for row in part for v in row])
+            self._con.execute("commit")
+        except BaseException:
+            self._con.execute("rollback")
+            raise
+
+    def sent(self, channel: str, limit: int) -> list[tuple[datetime, dict[str, Any]]]:
+        """The ``limit`` latest matches sent to ``channel``, newest first, with when."""
+        return [(at, json.loads(text)) for at, text in self._con.execute(
+            "select sent_at, match_json from sent_alerts where channel = ? "
+            "order by sent_at desc, entry_name, ttb_id desc limit ?", [channel, limit]).fetchall()]
+
+    def close(self) -> None:
+        """Close the file."""
+        self._con.close()

@@ -236,7 +236,8 @@ def processing_times(cur: duckdb.DuckDBPyConnection, product_type: Any = None, s
     kind = check.choice("product_type", product_type, check.PRODUCT_TYPES)
     since_day = check.day("since", since)
     page_size = check.whole("limit", limit, 100, 1, check.MAX_LIMIT)
-    clauses, params = ["true"], []
+    clauses: list[str] = ["true"]
+    params: list[Any] = []
     if kind:
         clauses.append("product_type = ?")
         params.append(kind)

@@ -49,9 +49,9 @@ numbered as (
 
     select
         *,
-        sum(starts_version) over (
+        cast(sum(starts_version) over (
             partition by permit_number order by list_date rows between unbounded preceding and current row
-        ) as version_number
+        ) as bigint) as version_number
     from flagged
 
 ),

@@ -1,6 +1,6 @@
 -- One row per permit number (plus the "(unknown)" member for COLAs without one): the latest
 -- name and address used with the permit, its type from the prefix, and its state; the List of Permittees
--- permit matched to it (int_cola_permittees_matched), its owner and how it was permittee_matches.
+-- permit matched to it (int_cola_permittees_matched), its owner and how it was matched.
 with
 
 companies as (

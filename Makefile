@@ -20,12 +20,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The whole suite, its files spread over TEST_WORKERS processes (2: the CI machine's cores).
+# The whole suite, its files spread over TEST_WORKERS processes (2: the CI machine's cores), longest files
+# first (tests/conftest.py orders them by the last run's times); the wall time is kept for `make bench`.
 TEST_WORKERS ?= 2
 test: setup browser lint
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
 
-# The fast loop: unit tests only (parsers, plans, client, limiter, breaker), no whole runs or dbt.
+# The fast loop: unit tests only (parsers, plans, client, limiter, breaker), no whole runs, subprocesses,
+# dbt, browser or S3 (those are marked integration: tests/conftest.py).
 test-fast: setup
 	$(BIN)/pytest -q -m "not soak and not integration"
 

@@ -22,6 +22,9 @@ INTEGRATION = ("reliability", "transform", "destinations", "runs", "simulator", 
                "test_digest_week.py", "test_report_and_digest_files.py", "test_fill.py",
                "test_images_command.py", "test_crawl_images.py", "test_images_lake_reparse.py",
                "test_images_servlet_faults.py")
+#: The longest files of the suite, first in the order files are handed to `make test`'s workers while no
+#: whole-suite run has recorded its own times (see ``_file_seconds``).
+LONGEST: tuple[str, ...] = ()
 #: Fixtures that hold a whole run's warehouse or a server process: a test asking for one is ``integration``.
 INTEGRATION_FIXTURES = ("warehouse", "s3")
 #: Where `make test` (the whole suite, no marker expression) records its wall time for `make bench`.
@@ -34,14 +37,32 @@ _durations: dict[str, float] = {}
 _expensive: list[str] = []
 
 
+def _file_seconds() -> dict[str, float]:
+    """Seconds each test file took in the last whole-suite run (empty before the first)."""
+    try:
+        return json.loads(SUITE_TIME.read_text()).get("files", {})
+    except (OSError, ValueError):
+        return {}
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Mark the slow tests ``integration`` so `make test-fast` (-m "not integration") skips them."""
+    """Mark the slow tests ``integration`` so `make test-fast` (-m "not integration") skips them, and run
+    the longest files first (`make test` hands whole files to its workers in this order): by their time
+    in the last whole-suite run, else integration files first, the known longest of them at the head."""
     root = Path(__file__).resolve().parent
     for item in items:
         parts = Path(str(item.fspath)).resolve().relative_to(root).parts
         fixtures = getattr(item, "fixturenames", ())
         if any(part in INTEGRATION for part in parts) or any(name in fixtures for name in INTEGRATION_FIXTURES):
             item.add_marker(pytest.mark.integration)
+    recorded = _file_seconds()
+
+    def cost(item: pytest.Item) -> tuple[float, float]:
+        path = item.nodeid.split("::", 1)[0]
+        head = LONGEST.index(path) if path in LONGEST else len(LONGEST)
+        return -recorded.get(path, -1.0), head - 1000.0 * (item.get_closest_marker("integration") is not None)
+
+    items.sort(key=cost)  # stable: a file's tests keep their order and stay together
 
 
 def _watch(owner: Any, name: str, describe: Callable[..., str]) -> None:
@@ -89,6 +110,14 @@ def pytest_runtest_logreport(report: pytest.TestReport) -> None:
     _durations[report.nodeid] = _durations.get(report.nodeid, 0.0) + report.duration
 
 
+def _per_file() -> dict[str, float]:
+    files: dict[str, float] = {}
+    for nodeid, seconds in _durations.items():
+        path = nodeid.split("::", 1)[0]
+        files[path] = files.get(path, 0.0) + seconds
+    return {path: round(seconds, 1) for path, seconds in sorted(files.items(), key=lambda item: -item[1])}
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Record the wall time of a whole-suite run (every test selected, no worker of xdist) for `make bench`."""
     config = session.config
@@ -104,6 +133,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         "exit_status": int(exitstatus),
         "workers": getattr(config.option, "numprocesses", None),
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "files": _per_file(),
         "slowest": [[nodeid, round(seconds, 1)] for nodeid, seconds in
                     sorted(_durations.items(), key=lambda item: -item[1])[:10]],
     }, indent=1) + "\n")

@@ -16,16 +16,14 @@ DAY = date(2025, 6, 16)  # a Monday
 AS_OF = DAY + timedelta(days=10)
 
 
-@pytest.fixture
-def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Warehouse:
-    return Warehouse(tmp_path, monkeypatch)
-
-
 @pytest.fixture(scope="module")
 def first_ingest(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, dict]]:
-    """One `ttb-cola ingest` of DAY (seed 7, as of AS_OF), made once per module: its folder and the truth."""
+    """One `ttb-cola ingest` of DAY (seed 7, as of AS_OF, raw archive on), made once per module: its folder
+    (``data``, ``pipelines``, ``raw``) and the truth."""
     root = tmp_path_factory.mktemp("first_ingest")
     with pytest.MonkeyPatch.context() as monkeypatch, running_simulator(seed=7, as_of=AS_OF) as sim:
+        monkeypatch.setenv("SOURCES__TTB_COLA__ARCHIVE_RAW_HTML", "true")
+        monkeypatch.setenv("SOURCES__TTB_COLA__ARCHIVE_URL", str(root / "raw"))
         assert Warehouse(root, monkeypatch).ingest(sim.base_url, "--date", DAY.isoformat(), today=AS_OF) == 0
         expected = truth(sim.registry, [DAY], AS_OF)
     return root, expected
@@ -35,7 +33,7 @@ def first_ingest(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[s
 def crawled(first_ingest: tuple[Path, dict[str, dict]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Warehouse:
     """This test's copy of the module's first ingest (warehouse file and pipeline folder), as if it had run it."""
     root, _ = first_ingest
-    for folder in ("data", "pipelines"):
+    for folder in ("data", "pipelines", "raw"):
         shutil.copytree(root / folder, tmp_path / folder)
     return Warehouse(tmp_path, monkeypatch)
 
@@ -140,19 +138,16 @@ def test_blocked_registry_stops_the_run_and_no_state_advances(
 
 
 def test_raw_archive_keeps_every_page_and_reparse_rebuilds_without_http(
-    warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch
+    crawled: Warehouse, first_ingest: tuple[Path, dict[str, dict]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import gzip
     import hashlib
 
     from ttb_cola.cli import main
 
-    raw = warehouse.root / "raw"
-    monkeypatch.setenv("SOURCES__TTB_COLA__ARCHIVE_RAW_HTML", "true")
+    warehouse, (_, expected) = crawled, first_ingest
+    raw = warehouse.root / "raw"  # the first ingest archived every page it fetched
     monkeypatch.setenv("SOURCES__TTB_COLA__ARCHIVE_URL", str(raw))
-    with running_simulator(seed=7, as_of=AS_OF) as sim:
-        assert warehouse.ingest(sim.base_url, "--date", DAY.isoformat(), today=AS_OF) == 0
-        expected = truth(sim.registry, [DAY], AS_OF)
     loaded = warehouse.colas()
     folder = raw / "year=2025" / "month=06" / "day=16" / "receipt_method=001"
     some_id = sorted(k for k in expected if k[5:8] == "001")[0]

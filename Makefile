@@ -39,9 +39,9 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "chromium not found: the docs browser test will be skipped (apt-get install chromium)"; fi
 
-# Long reliability variants: full-volume fault runs and many more crash trials.
+# Long variants (marked soak, left out of `make test`): full-volume fault runs, many more crash trials and loads.
 soak: setup
-	$(BIN)/pytest -m soak tests/reliability
+	$(BIN)/pytest -m soak
 
 lint: setup
 	$(BIN)/ruff check .

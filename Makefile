@@ -24,7 +24,7 @@ $(STAMP): pyproject.toml
 # first (tests/conftest.py orders them by the last run's times); the wall time is kept for `make bench`.
 TEST_WORKERS ?= 2
 test: setup browser lint
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --record-suite-time
 
 # The fast loop: unit tests only (parsers, plans, client, limiter, breaker), no whole runs, subprocesses,
 # dbt, browser or S3 (those are marked integration: tests/conftest.py).

@@ -24,10 +24,15 @@ INTEGRATION = ("reliability", "transform", "destinations", "runs", "simulator", 
                "test_images_servlet_faults.py")
 #: The longest files of the suite, first in the order files are handed to `make test`'s workers while no
 #: whole-suite run has recorded its own times (see ``_file_seconds``).
-LONGEST: tuple[str, ...] = ()
+LONGEST = ("tests/reliability/test_crash_moments.py", "tests/search/test_search_strategy.py",
+           "tests/runs/test_schedule.py", "tests/runs/test_chunks.py", "tests/search/test_index_run.py",
+           "tests/destinations/test_state_prune.py", "tests/search/test_completed_days.py",
+           "tests/images/test_images_command.py", "tests/reliability/test_crashes.py",
+           "tests/destinations/test_lake_parked.py", "tests/reliability/test_faults.py",
+           "tests/destinations/test_state_per_destination.py", "tests/transform/test_dbt_project.py")
 #: Fixtures that hold a whole run's warehouse or a server process: a test asking for one is ``integration``.
 INTEGRATION_FIXTURES = ("warehouse", "s3")
-#: Where `make test` (the whole suite, no marker expression) records its wall time for `make bench`.
+#: Where `make test` (``--record-suite-time``) records its wall time and file times for `make bench`.
 SUITE_TIME = Path(__file__).resolve().parents[1] / ".pytest_cache" / "suite_time.json"
 
 _started = time.monotonic()
@@ -118,12 +123,17 @@ def _per_file() -> dict[str, float]:
     return {path: round(seconds, 1) for path, seconds in sorted(files.items(), key=lambda item: -item[1])}
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--record-suite-time", action="store_true",
+                     help="keep this run's wall time and file times for `make bench` and the next run's order "
+                          "(`make test` passes it)")
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Record the wall time of a whole-suite run (every test selected, no worker of xdist) for `make bench`."""
+    """Record the wall time of a `make test` run (its controller, once every test ran) for `make bench`."""
     config = session.config
-    tests = Path(__file__).resolve().parent
-    whole = all(Path(arg).resolve() == tests for arg in config.args) and not config.option.keyword
-    if hasattr(config, "workerinput") or not whole or config.option.markexpr != "not soak":
+    if hasattr(config, "workerinput") or not config.getoption("record_suite_time") or not _durations or \
+            exitstatus not in (0, 1):
         return
     SUITE_TIME.parent.mkdir(parents=True, exist_ok=True)
     SUITE_TIME.write_text(json.dumps({
@@ -131,7 +141,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         "tests": session.testscollected,
         "failed": session.testsfailed,
         "exit_status": int(exitstatus),
-        "workers": getattr(config.option, "numprocesses", None),
+        "workers": config.getoption("numprocesses", None) or 1,
         "finished_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "files": _per_file(),
         "slowest": [[nodeid, round(seconds, 1)] for nodeid, seconds in

@@ -6,7 +6,7 @@ import json
 
 from harness import REPO
 
-#: Where tests/conftest.py writes it (the suite run with no marker expression and no test selected by name).
+#: Where tests/conftest.py writes it (`make test` runs pytest with --record-suite-time).
 SUITE_TIME = REPO / ".pytest_cache" / "suite_time.json"
 TARGET_SECONDS = 8 * 60
 
@@ -18,7 +18,7 @@ def last_suite_run() -> None:
         return
     run = json.loads(SUITE_TIME.read_text())
     seconds = run["seconds"]
-    print(f"test suite (make test, {run['workers'] or 1} workers, finished {run['finished_at']}): "
+    print(f"test suite (pytest in make test, {run['workers']} workers, finished {run['finished_at']}): "
           f"{int(seconds // 60)} min {seconds % 60:.0f} s wall, {run['tests']} tests, {run['failed']} failed; "
           f"target <= 8 min on an idle machine -> {seconds / TARGET_SECONDS:.2f}x target")
     for nodeid, took in run.get("slowest", [])[:5]:

@@ -10,7 +10,7 @@ SEED ?= 1
 AS_OF ?= $(shell date +%F)
 SIM_ARGS ?=
 
-.PHONY: setup test test-fast lint bench simulate ingest daily backfill fill status build docs docs-serve demo browser clean
+.PHONY: setup test test-fast soak lint bench simulate ingest daily backfill fill status build docs docs-serve demo browser clean
 
 setup: $(STAMP)
 

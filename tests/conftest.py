@@ -17,7 +17,7 @@ from typing import Any  # noqa: E402
 import pytest  # noqa: E402
 
 #: Folders and files whose tests run whole pipelines, subprocesses, dbt, a browser or S3 (marked ``integration``).
-INTEGRATION = ("reliability", "transform", "destinations", "runs", "simulator", "bench", "digest_helpers",
+INTEGRATION = ("reliability", "transform", "destinations", "runs", "simulator", "bench",
                "test_search_strategy.py", "test_search_client.py", "test_completed_days.py", "test_index_run.py",
                "test_digest_week.py", "test_report_and_digest_files.py", "test_fill.py",
                "test_images_command.py", "test_crawl_images.py", "test_images_lake_reparse.py",

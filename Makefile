@@ -10,7 +10,7 @@ SEED ?= 1
 AS_OF ?= $(shell date +%F)
 SIM_ARGS ?=
 
-.PHONY: setup test test-fast lint bench simulate ingest daily backfill fill status build docs docs-serve demo browser clean \
+.PHONY: setup test test-fast soak lint bench simulate ingest daily backfill fill status build docs docs-serve demo browser clean \
 	permittees processing-times ocr serve
 
 setup: $(STAMP)
@@ -21,12 +21,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# The whole suite, its files spread over TEST_WORKERS processes (2: the CI machine's cores).
+# The whole suite, its files spread over TEST_WORKERS processes (2: the CI machine's cores), longest files
+# first (tests/conftest.py orders them by the last run's times); the wall time is kept for `make bench`.
 TEST_WORKERS ?= 2
 test: setup browser lint
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --record-suite-time
 
-# The fast loop: unit tests only (parsers, plans, client, limiter, breaker), no whole runs or dbt.
+# The fast loop: unit tests only (parsers, plans, client, limiter, breaker), no whole runs, subprocesses,
+# dbt, browser or S3 (those are marked integration: tests/conftest.py).
 test-fast: setup
 	$(BIN)/pytest -q -m "not soak and not integration"
 
@@ -38,9 +40,9 @@ browser:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else echo "chromium not found: the docs browser test will be skipped (apt-get install chromium)"; fi
 
-# Long reliability variants: full-volume fault runs and many more crash trials.
+# Long variants (marked soak, left out of `make test`): full-volume fault runs, many more crash trials and loads.
 soak: setup
-	$(BIN)/pytest -m soak tests/reliability
+	$(BIN)/pytest -m soak
 
 lint: setup
 	$(BIN)/ruff check .

@@ -13,8 +13,8 @@ ROOT = Path(__file__).resolve().parents[1]
 DBT = Path(sys.executable).with_name("dbt")
 
 
-def dbt_build(db: Path, work: Path) -> str:
-    """`dbt build` of transform/ into ``db`` (artifacts under ``work``); returns the log, asserts success."""
+def dbt_command(db: Path, work: Path, *args: str) -> str:
+    """`dbt <args>` on transform/ over ``db`` (artifacts under ``work``); returns the log, asserts success."""
     env = {
         **os.environ,
         "TTB_COLA_DUCKDB": str(db),
@@ -22,13 +22,19 @@ def dbt_build(db: Path, work: Path) -> str:
         "DBT_LOG_PATH": str(work / "logs"),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
-    env.pop("DBT_PROFILES_DIR", None)
+    for var in ("DBT_PROFILES_DIR", "DBT_TARGET"):
+        env.pop(var, None)
     exe = str(DBT) if DBT.exists() else shutil.which("dbt")
     assert exe, "dbt is not installed"
-    done = subprocess.run([exe, "build", "--project-dir", "transform"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=600, check=False)
+    done = subprocess.run([exe, *args, "--project-dir", "transform"], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=900, check=False)
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-3000:]
     return done.stdout
+
+
+def dbt_build(db: Path, work: Path) -> str:
+    """`dbt build` of transform/ into ``db`` (artifacts under ``work``); returns the log, asserts success."""
+    return dbt_command(db, work, "build")
 
 
 def sheet_rows(path: Path, title: str) -> list[dict[str, Any]]:

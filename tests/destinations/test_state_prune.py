@@ -68,8 +68,20 @@ def copies(destination: str, folder: Path) -> int:
 def test_loads_leave_one_copy_and_a_fresh_folder_restores_the_newest(
     destination: str, sim: SimulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    _loads_leave_one_copy(destination, sim, tmp_path, monkeypatch, loads=8)
+
+
+@pytest.mark.soak
+def test_soak_thirty_loads_leave_one_copy(
+    destination: str, sim: SimulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    _loads_leave_one_copy(destination, sim, tmp_path, monkeypatch, loads=30)
+
+
+def _loads_leave_one_copy(destination: str, sim: SimulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                          loads: int) -> None:
+    """``loads`` ingests of successive dates, each leaving one state copy; a fresh folder restores the last."""
     monkeypatch.setenv("SOURCES__TTB_COLA__SETTLE_DAYS", "40")  # the older dates settle: stored by column
-    loads = 30 if destination == "duckdb" else 8
     for n in range(loads):
         ingest(sim, destination, FIRST + timedelta(days=n), tmp_path / "work")
         assert copies(destination, tmp_path / "work") == 1

@@ -2,7 +2,8 @@
 
 End to end over loopback HTTP: `ttb-cola ingest` loads three receipt dates from the simulator
 (2022-12-24 and 2022-12-26 with every method, 2022-12-25 e-filed only, so the 25th is a coverage
-gap), `dbt build` runs, and `ttb-cola digest --week 2023-W01` writes its files. The test then
+gap), `dbt build` runs (every model, snapshot and test; the marts must hold exactly the simulator's
+COLAs), and `ttb-cola digest --week 2023-W01` writes its files. The test then
 recomputes, in plain Python from the simulator's own records, the COLAs approved that week and the
 week before (overall and by product type), each signal (first COLA of a permit, of a brand, of a
 brand + fanciful name, refiles, unknown where the receipt date is not covered), the top filers,
@@ -113,6 +114,21 @@ def test_loaded_what_the_simulator_serves(week):
     with duckdb.connect(str(week["db"]), read_only=True) as con:
         [(count,)] = con.execute("select count(*) from marts.fct_cola_signals").fetchall()
     assert count == len(week["records"]) > 100
+
+
+def test_dbt_build_passes_on_ingested_data_and_marts_match_the_truth(week):
+    expected = {r["ttb_id"]: r for r in week["records"]}
+    with duckdb.connect(str(week["db"]), read_only=True) as con:
+        ids = {row[0] for row in con.execute("select ttb_id from marts.fct_cola_approvals").fetchall()}
+        by_status = dict(con.execute("select status, count(*) from marts.fct_cola_approvals group by 1").fetchall())
+        coverage = con.execute(
+            "select receipt_date, receipt_method, cola_count from marts.fct_crawl_coverage").fetchall()
+        [(approvals,)] = con.execute("select sum(cola_count) from marts.fct_daily_approvals").fetchall()
+    assert ids == set(expected)
+    assert by_status == Counter(r["status"] for r in expected.values())
+    assert {(d, m) for d, m, _ in coverage} >= {(d, m) for d, methods in LOADED.items() for m in methods}
+    assert sum(c for _, _, c in coverage) == len(expected)
+    assert approvals == len(expected)
 
 
 def test_counts_match_the_truth(week):

@@ -9,12 +9,14 @@ deletion used to leave the package in both folders, and every later run failed (
 ``ttb_cola.runs.recovery``).
 
 Each trial first loads another day, so the destination exists (dlt wipes the working folder of a
-pipeline whose destination was never created, which would hide what the kill left behind). The
+pipeline whose destination was never created, which would hide what the kill left behind); on DuckDB
+that first load is made once per module and each trial starts from a copy of its folders. The
 simulator runs in this process, the ingests as separate processes, like production.
 """
 
 from __future__ import annotations
 
+import shutil
 import signal
 import subprocess
 from collections import Counter
@@ -63,10 +65,25 @@ MOMENTS: dict[str, list[str]] = {
 DESTINATIONS = ("duckdb", "bucket")
 
 
+#: The folders of a subprocess ingest's working directory (see ``subprocess_env`` and ``ingest_command``).
+WORKDIR_FOLDERS = ("data", "dlt", "pipelines")
+
+
+@pytest.fixture(scope="module")
+def prior_duckdb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A working directory after the subprocess ingest of PRIOR_DAY into DuckDB, made once per module."""
+    workdir = tmp_path_factory.mktemp("prior")
+    with running_simulator(seed=3, as_of=AS_OF) as sim:
+        prior = run_ingest(ingest_command(workdir, sim.base_url, PRIOR_DAY, PRIOR_DAY, AS_OF), subprocess_env(workdir))
+    assert prior.returncode == 0, prior.stderr[-2000:]
+    return workdir
+
+
 def _trial(destination: str, moment: str, hook: str, tmp_path: Path, tally: Counter[str],
-           monkeypatch: pytest.MonkeyPatch, rerun_day: date = DAY) -> None:
-    """Load PRIOR_DAY, kill the ingest of DAY at ``hook``, then ingest ``rerun_day`` and compare with the
-    truth (DAY's records count as committed when the rerun is of another day: the hook came after)."""
+           monkeypatch: pytest.MonkeyPatch, prior: Path, rerun_day: date = DAY) -> None:
+    """Load PRIOR_DAY (on DuckDB: copy ``prior``, that load made once), kill the ingest of DAY at ``hook``,
+    then ingest ``rerun_day`` and compare with the truth (DAY's records count as committed when the rerun
+    is of another day: the hook came after)."""
     running_moto = moto_or_skip() if destination == "bucket" else None
     with running_simulator(seed=3, as_of=AS_OF) as sim, ExitStack() as stack:
         expected = method_truth(sim.registry, [*days(PRIOR_DAY, DAY), rerun_day], AS_OF)
@@ -77,8 +94,13 @@ def _trial(destination: str, moment: str, hook: str, tmp_path: Path, tally: Coun
             s3 = stack.enter_context(running_moto())
             env.update(s3.env())
             extra = ["--destination", "filesystem"]
-        prior = run_ingest(ingest_command(tmp_path, sim.base_url, PRIOR_DAY, PRIOR_DAY, AS_OF, *extra), env)
-        assert prior.returncode == 0, prior.stderr[-2000:]
+        if s3 is None:
+            for folder in WORKDIR_FOLDERS:
+                if (prior / folder).exists():
+                    shutil.copytree(prior / folder, tmp_path / folder)
+        else:
+            done = run_ingest(ingest_command(tmp_path, sim.base_url, PRIOR_DAY, PRIOR_DAY, AS_OF, *extra), env)
+            assert done.returncode == 0, done.stderr[-2000:]
         cmd = ingest_command(tmp_path, sim.base_url, DAY, DAY, AS_OF, *extra)
         killed = subprocess.run([str(BIN / "python"), str(KILL_AT), hook, *cmd[1:]], cwd=REPO, env=env,
                                 capture_output=True, text=True, timeout=300, check=False)
@@ -98,19 +120,20 @@ def _trial(destination: str, moment: str, hook: str, tmp_path: Path, tally: Coun
 @pytest.mark.parametrize("destination", DESTINATIONS)
 @pytest.mark.parametrize("moment", list(MOMENTS))
 def test_sigkill_at_a_moment_then_rerun_loads_everything(
-    destination: str, moment: str, tmp_path: Path, tally: Counter[str], monkeypatch: pytest.MonkeyPatch
+    destination: str, moment: str, tmp_path: Path, tally: Counter[str], monkeypatch: pytest.MonkeyPatch,
+    prior_duckdb: Path,
 ) -> None:
     """One kill per moment and destination; the rerun exits 0 without a traceback and loses nothing."""
-    _trial(destination, moment, MOMENTS[moment][0], tmp_path, tally, monkeypatch)
+    _trial(destination, moment, MOMENTS[moment][0], tmp_path, tally, monkeypatch, prior_duckdb)
 
 
 @pytest.mark.parametrize("moment", ["between_extract_and_normalize", "normalize_commit"])
 def test_a_run_after_a_kill_loads_the_committed_package_and_crawls_its_own_day(
-    moment: str, tmp_path: Path, tally: Counter[str], monkeypatch: pytest.MonkeyPatch
+    moment: str, tmp_path: Path, tally: Counter[str], monkeypatch: pytest.MonkeyPatch, prior_duckdb: Path
 ) -> None:
     """dlt's ``run`` with a pending package loads it and returns without extracting: the next run of
     another day must still crawl that day (and load the killed run's committed package)."""
-    _trial("duckdb", moment, MOMENTS[moment][0], tmp_path, tally, monkeypatch, rerun_day=OTHER_DAY)
+    _trial("duckdb", moment, MOMENTS[moment][0], tmp_path, tally, monkeypatch, prior_duckdb, rerun_day=OTHER_DAY)
 
 
 @pytest.mark.soak
@@ -119,7 +142,7 @@ def test_a_run_after_a_kill_loads_the_committed_package_and_crawls_its_own_day(
 @pytest.mark.parametrize("repeat", range(2))
 def test_soak_sigkill_at_every_hook(
     destination: str, moment: str, hook: str, repeat: int, tmp_path: Path, tally: Counter[str],
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, prior_duckdb: Path,
 ) -> None:
     """Every hook of every moment, twice per destination."""
-    _trial(destination, moment, hook, tmp_path, tally, monkeypatch)
+    _trial(destination, moment, hook, tmp_path, tally, monkeypatch, prior_duckdb)

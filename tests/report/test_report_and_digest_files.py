@@ -8,7 +8,6 @@ in headless Chromium with no console error (a screenshot is kept in build/test-a
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import re
 import shutil
@@ -18,7 +17,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from digest_helpers import ROOT, dbt_build, sheet_rows
+from digest_helpers import ROOT, sheet_rows
+from shared_builds import dev_warehouse
 
 from ttb_cola.cli import main
 
@@ -28,19 +28,11 @@ CHARTS = ("approvals-per-week", "processing-trend", "top-filers", "new-companies
 ARTIFACTS = ROOT / "build" / "test-artifacts"
 
 
-def _make_dev_data():
-    spec = importlib.util.spec_from_file_location("make_dev_data", ROOT / "transform" / "scripts" / "make_dev_data.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.make_dev_data
-
-
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> dict[str, Path]:
+    """A copy of the session's built dev warehouse (tests/shared_builds.py)."""
     tmp = tmp_path_factory.mktemp("digest_report")
-    db = tmp / "warehouse.duckdb"
-    _make_dev_data()(db, rows=3000, days=10)
-    dbt_build(db, tmp / "dbt")
+    db, _, _ = dev_warehouse(tmp_path_factory, tmp)
     return {"db": db, "tmp": tmp}
 
 
@@ -127,7 +119,7 @@ def test_report_renders_every_chart_offline_in_chromium(built, tmp_path):
     done = subprocess.run(
         [*_browser_args(browser, tmp_path / "profile"), "--enable-logging=stderr", "--v=0", "--dump-dom",
          index.as_uri()],
-        capture_output=True, text=True, timeout=120, check=False,
+        capture_output=True, text=True, timeout=300, check=False,
     )
     assert done.returncode == 0, done.stderr[-2000:]
     dom = done.stdout
@@ -145,7 +137,7 @@ def test_report_renders_every_chart_offline_in_chromium(built, tmp_path):
     done = subprocess.run(
         [*_browser_args(browser, tmp_path / "profile2"), "--window-size=1280,3000", f"--screenshot={shot}",
          index.as_uri()],
-        capture_output=True, text=True, timeout=120, check=False,
+        capture_output=True, text=True, timeout=300, check=False,
     )
     assert done.returncode == 0 and shot.stat().st_size > 10_000, done.stderr[-2000:]
 

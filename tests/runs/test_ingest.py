@@ -16,8 +16,25 @@ DAY = date(2025, 6, 16)  # a Monday
 AS_OF = DAY + timedelta(days=10)
 
 
+@pytest.fixture(scope="module")
+def first_ingest(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, dict]]:
+    """One `ttb-cola ingest` of DAY (seed 7, as of AS_OF, raw archive on), made once per module: its folder
+    (``data``, ``pipelines``, ``raw``) and the truth."""
+    root = tmp_path_factory.mktemp("first_ingest")
+    with pytest.MonkeyPatch.context() as monkeypatch, running_simulator(seed=7, as_of=AS_OF) as sim:
+        monkeypatch.setenv("SOURCES__TTB_COLA__ARCHIVE_RAW_HTML", "true")
+        monkeypatch.setenv("SOURCES__TTB_COLA__ARCHIVE_URL", str(root / "raw"))
+        assert Warehouse(root, monkeypatch).ingest(sim.base_url, "--date", DAY.isoformat(), today=AS_OF) == 0
+        expected = truth(sim.registry, [DAY], AS_OF)
+    return root, expected
+
+
 @pytest.fixture
-def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Warehouse:
+def crawled(first_ingest: tuple[Path, dict[str, dict]], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Warehouse:
+    """This test's copy of the module's first ingest (warehouse file and pipeline folder), as if it had run it."""
+    root, _ = first_ingest
+    for folder in ("data", "pipelines", "raw"):
+        shutil.copytree(root / folder, tmp_path / folder)
     return Warehouse(tmp_path, monkeypatch)
 
 
@@ -32,10 +49,10 @@ def requests_served(sim) -> int:
     return sim.requests.get("viewColaDetails.do", 0)
 
 
-def test_ingest_recalls_every_public_record_with_exact_values(warehouse: Warehouse) -> None:
-    with running_simulator(seed=7, as_of=AS_OF) as sim:
-        assert warehouse.ingest(sim.base_url, "--date", DAY.isoformat(), today=AS_OF) == 0
-        expected = truth(sim.registry, [DAY], AS_OF)
+def test_ingest_recalls_every_public_record_with_exact_values(
+    crawled: Warehouse, first_ingest: tuple[Path, dict[str, dict]]
+) -> None:
+    warehouse, (_, expected) = crawled, first_ingest
     assert len(expected) > 100  # a weekday: hundreds e-filed
     loaded = warehouse.colas()
     assert_same_records(loaded, expected)
@@ -49,9 +66,9 @@ def test_ingest_recalls_every_public_record_with_exact_values(warehouse: Warehou
     assert {p[2] for p in partitions} == {"open"}
 
 
-def test_rerun_fetches_only_due_holes_and_frontier_and_adds_no_duplicates(warehouse: Warehouse) -> None:
+def test_rerun_fetches_only_due_holes_and_frontier_and_adds_no_duplicates(crawled: Warehouse) -> None:
+    warehouse = crawled
     with running_simulator(seed=7, as_of=AS_OF) as sim:
-        assert warehouse.ingest(sim.base_url, "--date", DAY.isoformat(), today=AS_OF) == 0
         state = warehouse.state()
         first = requests_served(sim)
         # Same day again: nothing is due yet, so nothing is fetched.
@@ -72,10 +89,10 @@ def test_rerun_fetches_only_due_holes_and_frontier_and_adds_no_duplicates(wareho
     assert warehouse.query("select count(*) - count(distinct ttb_id) from ttb_cola.cola_details") == [(0,)]
 
 
-def test_clock_moving_forward_brings_late_approvals(warehouse: Warehouse) -> None:
+def test_clock_moving_forward_brings_late_approvals(crawled: Warehouse) -> None:
+    warehouse = crawled
     later = AS_OF + timedelta(days=21)
     with running_simulator(seed=7, as_of=AS_OF) as sim:
-        assert warehouse.ingest(sim.base_url, "--date", DAY.isoformat(), today=AS_OF) == 0
         before = set(warehouse.colas())
         sim.set_as_of(later)
         assert warehouse.ingest(sim.base_url, "--date", DAY.isoformat(), today=later) == 0
@@ -87,9 +104,9 @@ def test_clock_moving_forward_brings_late_approvals(warehouse: Warehouse) -> Non
     assert_same_records({k: loaded[k] for k in late}, {k: expected[k] for k in late})
 
 
-def test_state_is_restored_from_the_destination_when_the_pipeline_dir_is_gone(warehouse: Warehouse) -> None:
+def test_state_is_restored_from_the_destination_when_the_pipeline_dir_is_gone(crawled: Warehouse) -> None:
+    warehouse = crawled
     with running_simulator(seed=7, as_of=AS_OF) as sim:
-        assert warehouse.ingest(sim.base_url, "--date", DAY.isoformat(), today=AS_OF) == 0
         state = warehouse.state()
         shutil.rmtree(warehouse.pipelines)
         first = requests_served(sim)
@@ -99,10 +116,10 @@ def test_state_is_restored_from_the_destination_when_the_pipeline_dir_is_gone(wa
 
 
 def test_blocked_registry_stops_the_run_and_no_state_advances(
-    warehouse: Warehouse, capsys: pytest.CaptureFixture[str]
+    crawled: Warehouse, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    warehouse = crawled
     with running_simulator(seed=7, as_of=AS_OF) as sim:
-        assert warehouse.ingest(sim.base_url, "--date", DAY.isoformat(), today=AS_OF) == 0
         before = warehouse.state()
         loaded = warehouse.colas()
         sim.set_faults(block_all=True, spare_paths=["publicSearchColasBasic.do"])  # the preflight passes
@@ -121,19 +138,16 @@ def test_blocked_registry_stops_the_run_and_no_state_advances(
 
 
 def test_raw_archive_keeps_every_page_and_reparse_rebuilds_without_http(
-    warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch
+    crawled: Warehouse, first_ingest: tuple[Path, dict[str, dict]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import gzip
     import hashlib
 
     from ttb_cola.cli import main
 
-    raw = warehouse.root / "raw"
-    monkeypatch.setenv("SOURCES__TTB_COLA__ARCHIVE_RAW_HTML", "true")
+    warehouse, (_, expected) = crawled, first_ingest
+    raw = warehouse.root / "raw"  # the first ingest archived every page it fetched
     monkeypatch.setenv("SOURCES__TTB_COLA__ARCHIVE_URL", str(raw))
-    with running_simulator(seed=7, as_of=AS_OF) as sim:
-        assert warehouse.ingest(sim.base_url, "--date", DAY.isoformat(), today=AS_OF) == 0
-        expected = truth(sim.registry, [DAY], AS_OF)
     loaded = warehouse.colas()
     folder = raw / "year=2025" / "month=06" / "day=16" / "receipt_method=001"
     some_id = sorted(k for k in expected if k[5:8] == "001")[0]

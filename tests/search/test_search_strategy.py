@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from ingest_helpers import COMPARED, Warehouse, assert_same_records, truth
@@ -18,6 +20,26 @@ RECEIPT_DAYS = [START + timedelta(days=n) for n in range((TODAY - START).days)]
 
 @pytest.fixture
 def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Warehouse:
+    return Warehouse(tmp_path, monkeypatch)
+
+
+@pytest.fixture(scope="module")
+def window_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """The window's ingest (strategy both, as of TODAY) made once per module: its folder, the truths and the
+    detail-page requests the simulator served."""
+    root = tmp_path_factory.mktemp("window")
+    with pytest.MonkeyPatch.context() as monkeypatch, running_simulator(seed=7, as_of=TODAY) as sim:
+        assert ingest_window(Warehouse(root, monkeypatch), sim.base_url, TODAY) == 0
+        return {"root": root, "expected": truth(sim.registry, RECEIPT_DAYS, TODAY),
+                "listed": completed_truth(sim.registry, START, TODAY, TODAY),
+                "detail_requests": sim.requests.get("viewColaDetails.do", 0)}
+
+
+@pytest.fixture
+def windowed(window_run: dict[str, Any], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Warehouse:
+    """This test's copy of the module's window ingest (warehouse file and pipeline folder)."""
+    for folder in ("data", "pipelines"):
+        shutil.copytree(window_run["root"] / folder, tmp_path / folder)
     return Warehouse(tmp_path, monkeypatch)
 
 
@@ -40,12 +62,11 @@ def loaded_completed(warehouse: Warehouse) -> dict[str, tuple[str, str]]:
     }
 
 
-def test_both_loads_every_public_record_of_the_window_without_probing(warehouse: Warehouse) -> None:
-    with running_simulator(seed=7, as_of=TODAY) as sim:
-        assert ingest_window(warehouse, sim.base_url, TODAY) == 0
-        expected = truth(sim.registry, RECEIPT_DAYS, TODAY)
-        listed = completed_truth(sim.registry, START, TODAY, TODAY)
-        detail_requests = sim.requests.get("viewColaDetails.do", 0)
+def test_both_loads_every_public_record_of_the_window_without_probing(
+    windowed: Warehouse, window_run: dict[str, Any]
+) -> None:
+    warehouse = windowed
+    expected, listed, detail_requests = (window_run[k] for k in ("expected", "listed", "detail_requests"))
     loaded = warehouse.colas()
     # every COLA received in the window, field for field, and nothing that is not public
     assert_same_records({k: v for k, v in loaded.items() if k in expected}, expected)
@@ -69,11 +90,11 @@ def test_both_loads_every_public_record_of_the_window_without_probing(warehouse:
 
 
 def test_next_day_fetches_only_new_and_changed_colas_and_the_pages_fetched_while_yesterday_went_on(
-    warehouse: Warehouse,
+    windowed: Warehouse,
 ) -> None:
+    warehouse = windowed  # the window ingested as of TODAY
     tomorrow = TODAY + timedelta(days=1)
     with running_simulator(seed=7, as_of=TODAY) as sim:
-        assert ingest_window(warehouse, sim.base_url, TODAY) == 0
         before = loaded_completed(warehouse)
         [(first_run_ended,)] = warehouse.query("select max(fetched_at) from ttb_cola.cola_details")
         sim.set_as_of(tomorrow)
@@ -121,12 +142,13 @@ def test_status_change_is_seen_by_search_and_not_by_probe(tmp_path: Path, monkey
 def test_faults_during_search_lose_nothing_after_one_rerun(warehouse: Warehouse) -> None:
     faults = {"error_rate": 0.05, "reset_rate": 0.01, "truncate_rate": 0.01, "captcha_rate": 0.01,
               "session_timeout_rate": 0.01, "seed": 3}
-    with running_simulator(seed=7, as_of=TODAY, faults=faults) as sim:
-        first = ingest_window(warehouse, sim.base_url, TODAY)
+    today = START + timedelta(days=3)  # Monday (over the export cap: split) to Thursday (partial)
+    with running_simulator(seed=7, as_of=today, faults=faults) as sim:
+        first = ingest_window(warehouse, sim.base_url, today)
         if first != 0:
             assert first == 1  # failed days are retried by the next run, never marked complete
-            assert ingest_window(warehouse, sim.base_url, TODAY) == 0
-        listed = completed_truth(sim.registry, START, TODAY, TODAY)
+            assert ingest_window(warehouse, sim.base_url, today) == 0
+        listed = completed_truth(sim.registry, START, today, today)
     loaded = warehouse.colas()
     assert loaded.keys() == listed.keys()
     assert all(loaded[k][f] == listed[k].get(f) for k in listed for f in COMPARED)

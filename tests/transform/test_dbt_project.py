@@ -1,52 +1,49 @@
 """The dbt project (transform/) end to end on a small generated dataset.
 
-Builds a dlt-shaped DuckDB file with transform/scripts/make_dev_data.py in a temporary directory,
-runs the documented `dbt build` (from the repo root, profiles.yml found in the working
-directory), then checks real properties of the marts: one row per COLA, the merged refetch of
+Builds a dlt-shaped DuckDB file with transform/scripts/make_dev_data.py once per test session
+(tests/shared_builds.py), runs the documented `dbt build` (from the repo root, profiles.yml found in
+the working directory), then checks real properties of the marts: one row per COLA, the merged refetch of
 the later load reaching the marts, coverage rows for every receipt date x method (gaps and empty
 partitions marked, never missing), companies under their latest name, the status snapshot
-recording a change, and `dbt docs generate` describing every column of every model.
+recording a change, and `dbt docs generate` describing every column of every model, its site
+showing the marts in headless Chromium.
 """
 
 from __future__ import annotations
 
-import importlib.util
+import functools
+import http.server
 import json
 import os
 import shutil
 import subprocess
 import sys
+import threading
 from datetime import timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
+from shared_builds import dev_docs, dev_warehouse
 
 ROOT = Path(__file__).resolve().parents[2]
-PROJECT = ROOT / "transform"
 DBT = Path(sys.executable).with_name("dbt")
-
-
-def _load_make_dev_data():
-    spec = importlib.util.spec_from_file_location("make_dev_data", PROJECT / "scripts" / "make_dev_data.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.make_dev_data
+DOCS_MARTS = ("fct_cola_approvals", "fct_daily_approvals", "fct_crawl_coverage", "dim_company", "dim_brand")
 
 
 def _dbt(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     exe = str(DBT) if DBT.exists() else shutil.which("dbt")
     return subprocess.run(
         [exe, *args, "--project-dir", "transform"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
     )
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
+    """A copy of the session's dev warehouse (make_dev_data.py, then the documented `dbt build`)."""
     tmp = tmp_path_factory.mktemp("dbt")
-    db = tmp / "warehouse.duckdb"
-    summary = _load_make_dev_data()(db, rows=2500, days=10)
+    db, summary, build_log = dev_warehouse(tmp_path_factory, tmp)
     env = {
         **os.environ,
         "TTB_COLA_DUCKDB": str(db),
@@ -55,10 +52,9 @@ def built(tmp_path_factory):
         "DBT_LOG_PATH": str(tmp / "logs"),
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
-    env.pop("DBT_PROFILES_DIR", None)
-    result = _dbt(env, "build")
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
-    return {"db": db, "summary": summary, "env": env, "tmp": tmp, "build_log": result.stdout}
+    for var in ("DBT_PROFILES_DIR", "DBT_TARGET"):
+        env.pop(var, None)
+    return {"db": db, "summary": summary, "env": env, "tmp": tmp, "build_log": build_log}
 
 
 def _query(db: Path, sql: str, *params):
@@ -203,11 +199,8 @@ def test_snapshot_records_a_status_change(built):
     assert history == [(status, False), ("REVOKED", True)]
 
 
-def test_docs_describe_every_model_and_column(built):
-    env, tmp = built["env"], built["tmp"]
-    result = _dbt(env, "docs", "generate")
-    assert result.returncode == 0, result.stdout[-4000:]
-    target = tmp / "target"
+def test_docs_describe_every_model_and_column(tmp_path_factory):
+    target = dev_docs(tmp_path_factory)
     manifest = json.loads((target / "manifest.json").read_text())
     catalog = json.loads((target / "catalog.json").read_text())
     assert (target / "index.html").exists()
@@ -246,3 +239,33 @@ def test_dev_data_dates_are_in_the_past(built):
         built["db"], "select count(*) from marts.fct_cola_approvals where approval_date > current_date"
     )
     assert future == 0
+
+
+def _chromium() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+def test_docs_site_shows_the_marts_in_a_browser(tmp_path_factory, tmp_path):
+    site = dev_docs(tmp_path_factory)
+    assert (site / "index.html").exists() and (site / "catalog.json").exists()
+    browser = _chromium()
+    if browser is None:
+        if os.environ.get("CI"):
+            pytest.fail("chromium is not installed on the CI machine (make test installs it with apt-get)")
+        pytest.skip("chromium is not installed: apt-get install chromium")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{server.server_address[1]}/index.html#!/overview"
+        page = subprocess.run(
+            [browser, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=20000", "--dump-dom", url],
+            capture_output=True, text=True, timeout=300, check=False,
+        )
+    finally:
+        server.shutdown()
+    assert page.returncode == 0, page.stderr[-2000:]
+    for mart in DOCS_MARTS:
+        assert mart in page.stdout, f"{mart} not in the rendered docs page"

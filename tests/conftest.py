@@ -24,7 +24,8 @@ INTEGRATION = ("reliability", "transform", "destinations", "runs", "simulator", 
                "test_search_strategy.py", "test_search_client.py", "test_completed_days.py", "test_index_run.py",
                "test_digest_week.py", "test_report_and_digest_files.py", "test_fill.py",
                "test_images_command.py", "test_crawl_images.py", "test_images_lake_reparse.py",
-               "test_images_servlet_faults.py")
+               "test_images_servlet_faults.py", "test_readme_commands.py", "test_ocr_command.py",
+               "test_ocr_daily.py", "test_drawn_labels.py")
 #: The longest files of the suite, first in the order files are handed to `make test`'s workers while no
 #: whole-suite run has recorded its own times (see ``_file_seconds``).
 LONGEST = ("tests/reliability/test_crash_moments.py", "tests/search/test_search_strategy.py",

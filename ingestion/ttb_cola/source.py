@@ -89,6 +89,7 @@ def ttb_cola(
     quarantine_dir: str = "data/quarantine/registry",
     retry_parked: bool = True,
     fill: Sequence[str] = (),
+    pages_held_from: str | None = None,
     images: str = "none",
     images_url: str = "",
     images_options: dict[str, Any] | None = None,
@@ -145,6 +146,9 @@ def ttb_cola(
         retry_parked: fetch the parked COLAs (``crawl_parked``) again before anything else.
         fill: TTB IDs of listed COLAs whose pages to fetch, in this order, after the parked COLAs
             (the page backlog, ``ttb-cola fill``).
+        pages_held_from: the first completed date (ISO) from which no listed COLA owes pages, read
+            from the destination's tables at the start; days listed without pages cover receipt dates
+            from there on. None: they cover none.
         images: label images fetched right after each printable form, in its session: ``none``,
             ``front`` (the brand label) or ``all``; rows go to ``cola_images`` and ``cola_barcodes``.
         images_url: the image store (a directory or fsspec URL); empty: ``data/images``.
@@ -173,6 +177,7 @@ def ttb_cola(
         reprobe=reprobe,
         retry_parked=retry_parked,
         fill=tuple(fill),
+        held_from=date.fromisoformat(pages_held_from) if pages_held_from else None,
     )
     workers = WorkerSettings(
         base_url=base_url,

@@ -13,8 +13,9 @@ ROOT = Path(__file__).resolve().parents[1]
 DBT = Path(sys.executable).with_name("dbt")
 
 
-def dbt_build(db: Path, work: Path) -> str:
-    """`dbt build` of transform/ into ``db`` (artifacts under ``work``); returns the log, asserts success."""
+def dbt_build(db: Path, work: Path, dbt_vars: str | None = None) -> str:
+    """`dbt build` of transform/ into ``db`` (artifacts under ``work``, ``dbt_vars`` as ``--vars``); returns
+    the log, asserts success."""
     env = {
         **os.environ,
         "TTB_COLA_DUCKDB": str(db),
@@ -25,7 +26,8 @@ def dbt_build(db: Path, work: Path) -> str:
     env.pop("DBT_PROFILES_DIR", None)
     exe = str(DBT) if DBT.exists() else shutil.which("dbt")
     assert exe, "dbt is not installed"
-    done = subprocess.run([exe, "build", "--project-dir", "transform"], cwd=ROOT, env=env,
+    extra = ["--vars", dbt_vars] if dbt_vars else []
+    done = subprocess.run([exe, "build", "--project-dir", "transform", *extra], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=600, check=False)
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-3000:]
     return done.stdout

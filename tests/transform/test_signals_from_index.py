@@ -90,3 +90,27 @@ def test_signals_from_the_index_equal_those_from_full_pages(
         select bool_or(has_pages), count(status), count(approval_date), count(permit_number) = count(*)
         from marts.fct_cola_approvals""") == [(False, 0, 0, True)]
     assert _query(warehouse.db, "select bool_and(has_pages) from marts.fct_cola_approvals") == [(True,)]
+    _assert_digest_periods_work_from_listings(warehouse.db, listings)
+
+
+def _assert_digest_periods_work_from_listings(pages_db: Path, listings_db: Path) -> None:
+    """The digest's period sections count a listed COLA without pages by its completed date: on the
+    listing-only copy they hold every COLA listed in the period, and the same COLAs as the full build
+    wherever the completed date is the approval date (the COLA is still approved)."""
+    from ttb_cola.digest.period import Period
+    from ttb_cola.digest.queries import connect, signal_section, summary_section
+
+    period = Period(START, TODAY - timedelta(days=1), "the window")
+    before = period.previous()
+    [(listed,)] = _query(listings_db, "select count(*) from ttb_cola.cola_listings where completed_date between "
+                                      f"'{period.start}' and '{period.end}'")
+    approved = {ttb_id for (ttb_id,) in _query(pages_db, "select ttb_id from marts.fct_cola_approvals "
+                                                         "where status = 'APPROVED' and approval_date = status_date")}
+    with connect(pages_db) as pages, connect(listings_db) as index:
+        counts = {metric: now for metric, now, *_ in summary_section(index, period, before).rows}
+        assert counts["COLAs approved"] == listed > 1000
+        for signal in ("new_company", "new_brand", "new_product", "refile", "other"):
+            from_index = {row[0] for row in signal_section(index, period, signal, signal).rows}
+            with_pages = {row[0] for row in signal_section(pages, period, signal, signal).rows}
+            assert from_index & approved == with_pages & approved, signal
+            assert signal not in ("new_company", "new_brand") or from_index

@@ -300,7 +300,8 @@ class Searcher:
                     break
                 part = replace(query, first=start, last=start + timedelta(days=size - 1))
             expected = self._expected(part, query.last, remaining)
-            if whole_days and part.first == part.last and expected > OVER * self.cap.target():
+            if (whole_days and part.first == part.last and expected > OVER * self.cap.target()
+                    and self.density.code_weights(*CLASS_CODES) is not None):  # codes seen: planned, not halved
                 part_total = self._split_day(part, round(expected), inner)
                 by_codes = True
             else:

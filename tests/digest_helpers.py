@@ -32,9 +32,10 @@ def dbt_command(db: Path, work: Path, *args: str) -> str:
     return done.stdout
 
 
-def dbt_build(db: Path, work: Path) -> str:
-    """`dbt build` of transform/ into ``db`` (artifacts under ``work``); returns the log, asserts success."""
-    return dbt_command(db, work, "build")
+def dbt_build(db: Path, work: Path, dbt_vars: str | None = None) -> str:
+    """`dbt build` of transform/ into ``db`` (artifacts under ``work``, ``dbt_vars`` as ``--vars``); returns
+    the log, asserts success."""
+    return dbt_command(db, work, "build", *(["--vars", dbt_vars] if dbt_vars else []))
 
 
 def sheet_rows(path: Path, title: str) -> list[dict[str, Any]]:

@@ -135,6 +135,24 @@ def test_complete_days_are_stored_as_runs_and_what_is_not_complete_as_dicts() ->
     assert crawl_view(stored)["searches"] == searches
 
 
+def test_days_listed_without_pages_are_packed_as_runs_of_their_own() -> None:
+    """An index (pages = none) stays small: its complete days pack like searched ones, marked, and a
+    day listed with pages starts another run; read back, none claims pages it was listed without."""
+    day = date(2020, 3, 2)
+    searches = {(day + timedelta(n)).isoformat(): search_state(day + timedelta(n), TODAY, n, n, None)
+                for n in range(6)}
+    for n in (0, 1, 2, 4, 5):
+        searches[(day + timedelta(n)).isoformat()]["pages"] = "none"
+    stored = _stored({"partitions": {}, "searches": searches})
+    assert stored["searches"] == {}
+    assert stored[SEARCHED] == {"2020-03-02": "2020-07-01|0,1,2|none", "2020-03-05": "2020-07-01|3",
+                                "2020-03-06": "2020-07-01|4,5|none"}
+    view = crawl_view(stored)["searches"]
+    assert view == searches
+    assert covered_from(view, day, day + timedelta(5)) is None
+    assert covered_from(view, day, day + timedelta(5), held_from=day + timedelta(4)) == day + timedelta(3)
+
+
 def test_a_partition_that_failed_or_has_unknown_keys_is_kept_as_it_is() -> None:
     crawl = PartitionCrawl(date(2020, 6, 1), TODAY, SETTINGS)
     crawl.fail(1, "timed out")

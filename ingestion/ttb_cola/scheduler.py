@@ -45,7 +45,14 @@ from ttb_cola.registry.retry import RetryPolicy
 from ttb_cola.registry.stopping import StopSignal
 from ttb_cola.search.cap import ExportCap
 from ttb_cola.search.client import Searcher
-from ttb_cola.search.plan import complete_ranges, covered_from, day_ranges, search_days, search_state
+from ttb_cola.search.plan import (
+    complete_ranges,
+    covered_from,
+    day_ranges,
+    listed_from,
+    search_days,
+    search_state,
+)
 from ttb_cola.search.runner import Lister, ListingOutcome, VerifyOutcome, verify_range
 from ttb_cola.search.split import Density
 
@@ -85,6 +92,8 @@ class RunReport:
     images: Any = None
     #: The owed COLAs this run fetched (or parked), one outcome each (``ttb-cola fill``).
     filled: list[FillOutcome] = field(default_factory=list)
+    #: Partitions whose COLAs are all listed but owe pages: neither probed nor covered (the fill's).
+    awaiting_pages: int = 0
 
     @property
     def failed(self) -> list[Stateful]:
@@ -148,6 +157,9 @@ class RunPlan:
     fill: tuple[str, ...] = ()
     #: When a parked COLA stops being retried.
     give_up: GiveUp = GiveUp()
+    #: The first completed date from which no listed COLA owes pages, as the destination held it at
+    #: the start (None: unknown): days listed without pages count as covered from there on.
+    held_from: date | None = None
 
 
 def date_range(start: date, end: date) -> list[date]:
@@ -226,8 +238,11 @@ class Scheduler:
             yield from self._search(plan, states, searches, listed)
         if plan.first is None or list_only:
             return
-        covered = covered_from(searches, plan.first, plan.today) if plan.strategy != "probe" else None
-        todo = yield from self._plan_probes(plan, states, covered, listed)
+        covered = listed_only = None
+        if plan.strategy != "probe":
+            covered = covered_from(searches, plan.first, plan.today, plan.held_from)
+            listed_only = listed_from(searches, plan.first, plan.today)
+        todo = yield from self._plan_probes(plan, states, covered, listed_only, listed)
         yield from self._probe(plan, todo, states)
 
     def _search(
@@ -303,9 +318,14 @@ class Scheduler:
         return outcome.skipped
 
     def _plan_probes(
-        self, plan: RunPlan, states: dict[str, Any], covered: date | None, listed: dict[str, int]
+        self, plan: RunPlan, states: dict[str, Any], covered: date | None, listed_only: date | None,
+        listed: dict[str, int],
     ) -> Generator[Event, None, list[tuple[date, str, dict[str, Any]]]]:
-        """Mark the partitions the searches covered; return the ones to probe (the generator's value)."""
+        """Mark the partitions the searches covered; return the ones to probe (the generator's value).
+
+        A receipt date on or after ``covered`` is covered: every COLA it holds is listed, its pages
+        held. One on or after ``listed_only`` only is left alone: every COLA is listed but some owe
+        pages, which the fill fetches (a probe would fetch them again); it is covered once they are in."""
         assert plan.first is not None and plan.last is not None
         todo: list[tuple[date, str, dict[str, Any]]] = []
         for day in date_range(plan.first, plan.last):
@@ -320,6 +340,8 @@ class Scheduler:
                     )
                     self.report.covered += 1
                     yield Event("crawl_partitions", outcome.row(self.report.run_id))
+                elif listed_only is not None and day >= listed_only:
+                    self.report.awaiting_pages += 1
                 elif plan.strategy != "search" and is_due(
                     states.get(key), day, plan.today, plan.crawl, plan.reprobe
                 ):
@@ -334,9 +356,10 @@ class Scheduler:
         report = self.report
         report.planned = len(todo)
         progress_log.info(
-            "run %s: %d partitions to probe, %d covered by search, %d skipped (settled, not due or not "
-            "searchable), %d workers at %s req/s", report.run_id, len(todo), report.covered,
-            report.skipped, self.workers.max_workers, self.workers.requests_per_second or "unlimited",
+            "run %s: %d partitions to probe, %d covered by search, %d listed awaiting their pages (the fill's), "
+            "%d skipped (settled, not due or not searchable), %d workers at %s req/s", report.run_id, len(todo),
+            report.covered, report.awaiting_pages, report.skipped, self.workers.max_workers,
+            self.workers.requests_per_second or "unlimited",
         )
         started = time.monotonic()
         self._futures += [self._pool.submit(self._probe_work, plan, day, m, state) for day, m, state in todo]

@@ -95,6 +95,7 @@ def ttb_cola(
     parked_give_up_attempts: int = 10,
     parked_give_up_days: int = 30,
     fill: Sequence[str] = (),
+    pages_held_from: str | None = None,
     images: str = "none",
     images_url: str = "",
     images_options: dict[str, Any] | None = None,
@@ -154,6 +155,9 @@ def ttb_cola(
         parked_give_up_days: days after it was first parked that a COLA failing again is given up (0: never).
         fill: TTB IDs of listed COLAs whose pages to fetch, in this order, after the parked COLAs
             (the page backlog, ``ttb-cola fill``).
+        pages_held_from: the first completed date (ISO) from which no listed COLA owes pages, read
+            from the destination's tables at the start; days listed without pages cover receipt dates
+            from there on. None: they cover none.
         images: label images fetched right after each printable form, in its session: ``none``,
             ``front`` (the brand label) or ``all``; rows go to ``cola_images`` and ``cola_barcodes``.
         images_url: the image store (a directory or fsspec URL); empty: ``data/images``.
@@ -183,6 +187,7 @@ def ttb_cola(
         retry_parked=retry_parked,
         fill=tuple(fill),
         give_up=GiveUp(int(parked_give_up_attempts), int(parked_give_up_days)),
+        held_from=date.fromisoformat(pages_held_from) if pages_held_from else None,
     )
     workers = WorkerSettings(
         base_url=base_url,

@@ -9,9 +9,10 @@ bookkeeping of an index of every completed date (about 13,000) and every receipt
   (:func:`pack_partition`) with its holes, unanswered sequences and fetch days as ranges;
 - ``settled``: the settled partitions with nothing left to re-check, by column (:func:`pack_settled`);
 - ``searches``: completed date -> its dict, for dates not yet complete, failed, or still provisional;
-- ``searched``: the complete dates, as runs of consecutive days searched on the same run date, keyed by
-  the run's first day (:func:`pack_searches`): the date of the search and each day's reported total
-  (and its listed count where it differs), which the daily re-verification of complete days sums.
+- ``searched``: the complete dates, as runs of consecutive days searched on the same run date (and
+  alike listed with or without pages), keyed by the run's first day (:func:`pack_searches`): the date
+  of the search, each day's reported total (and its listed count where it differs), which the daily
+  re-verification of complete days sums, and ``none`` for days listed without pages.
 
 Packing is lossless: an entry is packed only when :func:`unpack_partition` / :func:`unpack_searches`
 give it back equal, so a compacted state makes exactly the decisions of the full one. Every reader
@@ -69,7 +70,9 @@ def unpack_partition(value: str | dict[str, Any]) -> dict[str, Any]:
 
 
 def _packable_search(state: Any) -> bool:
-    return (isinstance(state, dict) and set(state) == _SEARCH_KEYS and state["status"] == "complete"
+    listed_only = isinstance(state, dict) and state.get("pages") == "none"
+    keys = _SEARCH_KEYS | {"pages"} if listed_only else _SEARCH_KEYS
+    return (isinstance(state, dict) and set(state) == keys and state["status"] == "complete"
             and state["last_error"] is None and isinstance(state["last_run"], str) and "|" not in state["last_run"]
             and all(type(state[k]) is int and state[k] >= 0 for k in ("reported_total", "listed")))
 
@@ -78,18 +81,20 @@ def pack_searches(searches: dict[str, Any]) -> tuple[dict[str, Any], dict[str, s
     """Split completed dates' states into those kept as dicts and runs of packed complete days.
 
     A run is consecutive complete days searched on the same run date (``last_run``), no error, no
-    provisional pages: ``{first day: "last_run|total,total:listed,..."}``.
+    provisional pages: ``{first day: "last_run|total,total:listed,..."}``, with ``|none`` after the
+    totals when the days were listed without pages (``pages = none``).
     """
     kept: dict[str, Any] = {}
     runs: dict[str, str] = {}
     start: str | None = None
     previous: date | None = None
     last_run: str | None = None
+    listed_only = False
     totals: list[str] = []
 
     def close() -> None:
         if start is not None:
-            runs[start] = f"{last_run}|{','.join(totals)}"
+            runs[start] = f"{last_run}|{','.join(totals)}" + ("|none" if listed_only else "")
 
     for day in sorted(searches):
         state = searches[day]
@@ -102,9 +107,11 @@ def pack_searches(searches: dict[str, Any]) -> tuple[dict[str, Any], dict[str, s
             kept[day] = state
             continue
         total, listed = state["reported_total"], state["listed"]
-        if previous is None or current != previous + timedelta(days=1) or state["last_run"] != last_run:
+        pages_none = state.get("pages") == "none"
+        if (previous is None or current != previous + timedelta(days=1) or state["last_run"] != last_run
+                or pages_none != listed_only):
             close()
-            start, last_run, totals = day, state["last_run"], []
+            start, last_run, totals, listed_only = day, state["last_run"], [], pages_none
         totals.append(str(total) if listed == total else f"{total}:{listed}")
         previous = current
     close()
@@ -115,14 +122,16 @@ def unpack_searches(kept: dict[str, Any], runs: dict[str, str]) -> dict[str, Any
     """Every completed date's state dict from :func:`pack_searches`'s two parts."""
     searches: dict[str, Any] = {}
     for first, line in runs.items():
-        last_run, _, totals = line.partition("|")
+        last_run, totals, *flags = line.split("|")
         day = date.fromisoformat(first)
         for n, text in enumerate(totals.split(",")):
             total, _, listed = text.partition(":")
-            searches[(day + timedelta(days=n)).isoformat()] = {
+            state = searches[(day + timedelta(days=n)).isoformat()] = {
                 "status": "complete", "reported_total": int(total), "listed": int(listed or total),
                 "last_run": last_run, "last_error": None,
             }
+            if "none" in flags:
+                state["pages"] = "none"
     searches.update(kept)
     return searches
 

@@ -11,6 +11,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -105,10 +106,13 @@ def run_cli(workdir: Path, base_url: str, today: date, command: str, *args: str,
     cmd = [str(BIN / "ttb-cola"), command, *args, "--today", today.isoformat(), "--base-url", base_url,
            "--pipelines-dir", str(workdir / "pipelines"), "--quiet"]
     started = time.perf_counter()
-    process = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(process.pid, 0)
-    seconds = time.perf_counter() - started
-    stderr = process.stderr.read() if process.stderr else ""
+    # output to files, not pipes: a long run's summary would fill a pipe nobody reads until it ends
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(process.pid, 0)
+        seconds = time.perf_counter() - started
+        err.seek(0)
+        stderr = err.read()
     return IngestRun(os.waitstatus_to_exitcode(status), seconds, usage.ru_maxrss / 1024, stderr)
 
 

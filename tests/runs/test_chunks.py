@@ -36,7 +36,7 @@ def listed_truth(registry: Registry, first: date, last: date, as_of: date) -> di
 
 
 def backfill(warehouse: Warehouse, base_url: str, *args: str, today: date = TODAY) -> int:
-    """`ttb-cola backfill` (search first) from START, in chunks of 2 days."""
+    """`ttb-cola backfill` (its range listed first, then its pages filled) from START, in chunks of 2 days."""
     from ttb_cola.cli import main
 
     return main([
@@ -65,12 +65,15 @@ def test_a_budget_stops_after_committed_chunks_and_a_rerun_resumes_to_the_exact_
     warehouse: Warehouse, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with running_simulator(seed=3, as_of=TODAY) as sim:
-        # enough for the first chunk (its two days cost 3,267 requests), spent early in the second
-        assert backfill(warehouse, sim.base_url, "--max-requests", "3300") == 75
+        assert backfill(warehouse, sim.base_url, "--max-requests", "400") == 75
         err = capsys.readouterr().err
         assert "budget reached" in err and "rerun the same command to resume" in err
         first_run = dict(searched_days(warehouse))
-        assert first_run and len(first_run) < (TODAY - START).days + 1  # committed, but not everything
+        # the whole range is listed first; the budget ran out filling its pages
+        assert len(first_run) == (TODAY - START).days + 1
+        [(listed, held)] = warehouse.query("select count(*), count(f.ttb_id) from ttb_cola.cola_listings "
+                                           "left join ttb_cola.cola_forms f using (ttb_id)")
+        assert 0 < held < listed
         assert backfill(warehouse, sim.base_url) == 0
         expected = listed_truth(sim.registry, START, TODAY, TODAY)
     loaded = warehouse.colas()
@@ -92,8 +95,8 @@ def test_sigkill_during_a_backfill_loses_nothing_and_refetches_only_the_chunk_in
         ]
         process = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True, start_new_session=True)
         assert process.stderr is not None
-        for line in process.stderr:  # kill right after the second chunk's progress line
-            if " done: 2/" in line:
+        for line in process.stderr:  # kill right after the fill's first chunk (the range is listed first)
+            if "backfill fill owed COLAs 1-" in line and " done: " in line:
                 os.killpg(process.pid, signal.SIGKILL)
                 break
         process.wait(timeout=600)
@@ -103,9 +106,8 @@ def test_sigkill_during_a_backfill_loses_nothing_and_refetches_only_the_chunk_in
         expected = listed_truth(sim.registry, START, TODAY, TODAY)
     loaded = warehouse.colas()
     assert_same_records(loaded, expected)
-    # the two committed chunks (days) were not fetched again: the rerun fetched the rest only
-    first_two = {k for k, r in expected.items() if r["completed_date"] <= (START + timedelta(days=1)).isoformat()}
-    assert first_two and refetched <= 2 * (len(expected) - len(first_two))
+    # the fill's committed chunk (300 COLAs, two pages each) was not fetched again: the rerun fetched the rest
+    assert refetched <= 2 * (len(expected) - 300)
 
 
 def test_a_same_day_status_change_is_loaded_and_a_probed_cola_gains_its_completed_date(

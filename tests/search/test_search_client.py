@@ -12,7 +12,7 @@ import pytest
 from ttb_cola.registry.client import RegistryClient
 from ttb_cola.registry.retry import RetryPolicy
 from ttb_cola.search.cap import ExportCap
-from ttb_cola.search.client import EXPORT, SEARCH, Searcher, SearchIncomplete, SearchResult
+from ttb_cola.search.client import EXPORT, FANOUT, SEARCH, Searcher, SearchIncomplete, SearchResult
 from ttb_cola_sim.registry import Registry, truth_record
 from ttb_cola_sim.server import SimulatorServer
 
@@ -126,6 +126,35 @@ def test_one_day_over_the_cap_is_split_by_class_code(sim: SimulatorServer) -> No
     assert [(p.first, p.last, p.reported_total) for p in result.proofs] == [(day, day, result.total)]
     assert result.days()[0].reported_total == result.total
     check(result, expected_rows(sim, day), day, day)
+
+
+def test_days_over_the_cap_in_a_range_are_cut_by_codes_without_a_count_of_their_own() -> None:
+    """With the cap learned, a busy month (more exports than a range is first cut into) is cut into
+    parts of about a day: a weekday expected over the cap is listed by class/type code ranges, with no
+    search of the whole day (it would only be split again); the range's total proves its days."""
+    registry = Registry(seed=1, as_of=AS_OF, start=date(2025, 1, 1), business_days=True)
+    first, last = date(2025, 6, 2), date(2025, 6, 29)  # four weeks: weekdays of several hundred each
+    with SimulatorServer(registry, export_cap=500) as server:
+        client = CountingClient(server)
+        days_searched: list[tuple[str, str]] = []
+        post = client.post
+
+        def spy(path, data=None, *, session_bound=False):  # noqa: ANN001, ANN202 - as the client's
+            if path == SEARCH and data and not data["searchCriteria.classTypeFrom"]:
+                days_searched.append((data["searchCriteria.dateCompletedFrom"], data["searchCriteria.dateCompletedTo"]))
+            return post(path, data, session_bound=session_bound)
+
+        client.post = spy  # type: ignore[method-assign]
+        searcher = Searcher(client, export_cap=ExportCap(500, {"exact": 500, "at_least": 0}))
+        searcher.completed(date(2025, 5, 26), date(2025, 5, 30))  # a week before: how completions spread
+        days_searched.clear()
+        result = searcher.completed(first, last)
+        expected = {r["ttb_id"]: truth_record(r) for r in registry.completed_between(first, last)}
+    assert len(expected) > FANOUT * 500
+    assert all(a != b or date(int(a[6:]), int(a[:2]), int(a[3:5])).weekday() >= 5 for a, b in days_searched)
+    assert all(total <= 500 and rows == total for total, rows in client.exported)
+    check(result, expected, first, last)
+    assert any(p.first < p.last for p in result.proofs)  # the days proven by their range's total
 
 
 def test_lettered_codes_at_a_split_boundary_stay_in_their_range() -> None:

@@ -9,7 +9,7 @@ completed-date index. Built again, every COLA has the same signal, and COLAs rec
 index are judged (new company, brand, product) rather than unknown.
 
 The simulator's dates lie in the past of the wall clock that stamps each search's finished_at, so
-the index's currency check is relaxed (TTB_COLA_INDEX_MAX_LAG_DAYS) for both builds.
+the index's currency check is relaxed (dbt var index_max_lag_days) for both builds.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from digest_helpers import dbt_build
 from ingest_helpers import Warehouse
 from sim_server import running_simulator
 
+LAG = "{index_max_lag_days: 100000}"  # the index counts as current however late its dates were searched
 START = date(2025, 6, 17)  # Tue..Fri: about 2,600 COLAs completed, some 300 of them received in the window
 TODAY = date(2025, 6, 21)
 #: What a listing-only crawl never writes: page rows, label images, receipt partitions, parked COLAs.
@@ -58,18 +59,17 @@ def test_signals_from_the_index_equal_those_from_full_pages(
 ) -> None:
     warehouse = Warehouse(tmp_path, monkeypatch)
     monkeypatch.setenv("SOURCES__TTB_COLA__PAGES", "form")
-    monkeypatch.setenv("TTB_COLA_INDEX_MAX_LAG_DAYS", "100000")
     with running_simulator(seed=7, as_of=TODAY) as sim:
         assert warehouse.ingest(
             sim.base_url, "--start", START.isoformat(), "--end", (TODAY - timedelta(days=1)).isoformat(),
             "--strategy", "search", today=TODAY,
         ) == 0
-    dbt_build(warehouse.db, tmp_path / "dbt_pages")
+    dbt_build(warehouse.db, tmp_path / "dbt_pages", LAG)
     listings = tmp_path / "listings" / "warehouse.duckdb"
     listings.parent.mkdir()
     shutil.copy(warehouse.db, listings)
     _keep_listings_only(listings)
-    dbt_build(listings, tmp_path / "dbt_listings")
+    dbt_build(listings, tmp_path / "dbt_listings", LAG)
 
     with_pages, from_index = _signals(warehouse.db), _signals(listings)
     [(listed,)] = _query(warehouse.db, "select count(*) from ttb_cola.cola_listings")
@@ -90,3 +90,27 @@ def test_signals_from_the_index_equal_those_from_full_pages(
         select bool_or(has_pages), count(status), count(approval_date), count(permit_number) = count(*)
         from marts.fct_cola_approvals""") == [(False, 0, 0, True)]
     assert _query(warehouse.db, "select bool_and(has_pages) from marts.fct_cola_approvals") == [(True,)]
+    _assert_digest_periods_work_from_listings(warehouse.db, listings)
+
+
+def _assert_digest_periods_work_from_listings(pages_db: Path, listings_db: Path) -> None:
+    """The digest's period sections count a listed COLA without pages by its completed date: on the
+    listing-only copy they hold every COLA listed in the period, and the same COLAs as the full build
+    wherever the completed date is the approval date (the COLA is still approved)."""
+    from ttb_cola.digest.period import Period
+    from ttb_cola.digest.queries import connect, signal_section, summary_section
+
+    period = Period(START, TODAY - timedelta(days=1), "the window")
+    before = period.previous()
+    [(listed,)] = _query(listings_db, "select count(*) from ttb_cola.cola_listings where completed_date between "
+                                      f"'{period.start}' and '{period.end}'")
+    approved = {ttb_id for (ttb_id,) in _query(pages_db, "select ttb_id from marts.fct_cola_approvals "
+                                                         "where status = 'APPROVED' and approval_date = status_date")}
+    with connect(pages_db) as pages, connect(listings_db) as index:
+        counts = {metric: now for metric, now, *_ in summary_section(index, period, before).rows}
+        assert counts["COLAs approved"] == listed > 1000
+        for signal in ("new_company", "new_brand", "new_product", "refile", "other"):
+            from_index = {row[0] for row in signal_section(index, period, signal, signal).rows}
+            with_pages = {row[0] for row in signal_section(pages, period, signal, signal).rows}
+            assert from_index & approved == with_pages & approved, signal
+            assert signal not in ("new_company", "new_brand") or from_index

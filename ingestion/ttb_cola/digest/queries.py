@@ -25,6 +25,11 @@ TOP_FILERS = 10
 #: Coverage shorter than this makes "new" weak: a permit that files once a year looks new.
 SHORT_COVERAGE_DAYS = 365
 WATCHLIST_COLUMNS = ["entry", "ttb_id", "approval_date", "status", "company", "brand", "fanciful_name", "product_type"]
+#: The date a COLA counts in a period by: its approval date, or, for a COLA known from its search
+#: listing only (no pages, so no approval date), the completed date it is listed under (its approval,
+#: unless its status changed since). ``fct_cola_approvals`` names that date ``status_date``.
+PERIOD_DATE = "coalesce(approval_date, case when not has_pages then completed_date end)"
+APPROVALS_PERIOD_DATE = "coalesce(approval_date, case when not has_pages then status_date end)"
 
 
 class MissingMarts(Exception):
@@ -58,17 +63,17 @@ def summary_section(con: duckdb.DuckDBPyConnection, period: Period, previous: Pe
     """Headline counts this period vs the previous one: approvals (by product type), signals, status changes."""
     def counts(p: Period) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        [(total, median)] = _rows(con, """
+        [(total, median)] = _rows(con, f"""
             select count(*), round(quantile_cont(days_to_approval, 0.5), 1)
-            from marts.fct_cola_approvals where approval_date between ? and ?""", p.start, p.end)
+            from marts.fct_cola_approvals where {APPROVALS_PERIOD_DATE} between ? and ?""", p.start, p.end)
         out["COLAs approved"] = total
-        for product_type, n in _rows(con, """
+        for product_type, n in _rows(con, f"""
             select product_type, count(*) from marts.fct_cola_approvals
-            where approval_date between ? and ? group by 1""", p.start, p.end):
+            where {APPROVALS_PERIOD_DATE} between ? and ? group by 1""", p.start, p.end):
             out[f"  {product_type}"] = n
-        for signal, n in _rows(con, """
+        for signal, n in _rows(con, f"""
             select signal_type, count(*) from marts.fct_cola_signals
-            where approval_date between ? and ? group by 1""", p.start, p.end):
+            where {PERIOD_DATE} between ? and ? group by 1""", p.start, p.end):
             out[SIGNAL_LABELS.get(signal, signal)] = n
         [(changes,)] = _rows(con, f"""
             select count(*) from marts.fct_cola_approvals
@@ -92,13 +97,14 @@ def summary_section(con: duckdb.DuckDBPyConnection, period: Period, previous: Pe
 
 
 def signal_section(con: duckdb.DuckDBPyConnection, period: Period, signal: str, title: str) -> Section:
-    """COLAs approved in the period whose signal is ``signal``, newest approval first."""
-    rows = _rows(con, """
-        select ttb_id, approval_date, company_name, permit_number, brand_name, fanciful_name, product_type,
-            coverage_start_date
+    """COLAs approved in the period whose signal is ``signal``, newest approval first (a COLA known from
+    its listing only: by its completed date, see :data:`PERIOD_DATE`)."""
+    rows = _rows(con, f"""
+        select ttb_id, {PERIOD_DATE} as approval_date, company_name, permit_number, brand_name, fanciful_name,
+            product_type, coverage_start_date
         from marts.fct_cola_signals
-        where approval_date between ? and ? and signal_type = ?
-        order by approval_date desc, ttb_id""", period.start, period.end, signal)
+        where {PERIOD_DATE} between ? and ? and signal_type = ?
+        order by 2 desc, ttb_id""", period.start, period.end, signal)
     return Section(signal, title, ["ttb_id", "approval_date", "company", "permit", "brand", "fanciful_name",
                                    "product_type", "new_since"], rows)
 
@@ -108,10 +114,10 @@ def top_filers_section(con: duckdb.DuckDBPyConnection, period: Period, previous:
     rows = _rows(con, f"""
         with now as (
             select permit_number, count(*) as colas from marts.fct_cola_approvals
-            where approval_date between ? and ? and permit_number is not null group by 1
+            where {APPROVALS_PERIOD_DATE} between ? and ? and permit_number is not null group by 1
         ), before as (
             select permit_number, count(*) as colas from marts.fct_cola_approvals
-            where approval_date between ? and ? and permit_number is not null group by 1
+            where {APPROVALS_PERIOD_DATE} between ? and ? and permit_number is not null group by 1
         )
         select row_number() over (order by now.colas desc, now.permit_number) as rank,
             coalesce(company.company_name, '(unknown)'), now.permit_number, now.colas, coalesce(before.colas, 0)
@@ -135,11 +141,12 @@ def watchlist_section(con: duckdb.DuckDBPyConnection, period: Period,
                  m["brand_name"], m["fanciful_name"], m["product_type"]) for m in matches]
         rows.sort(key=lambda row: (row[0], -(row[2].toordinal() if row[2] else 0), row[1]))
         return Section("watchlist", "Watchlist matches", WATCHLIST_COLUMNS, rows, limit=50)
-    rows = _rows(con, """
-        select entry_name, ttb_id, approval_date, status, company_name, brand_name, fanciful_name, product_type
+    rows = _rows(con, f"""
+        select entry_name, ttb_id, {PERIOD_DATE} as approval_date, status, company_name, brand_name, fanciful_name,
+            product_type
         from marts.fct_watchlist_matches
-        where approval_date between ? and ?
-        order by entry_name, approval_date desc, ttb_id""", period.start, period.end)
+        where {PERIOD_DATE} between ? and ?
+        order by entry_name, 3 desc, ttb_id""", period.start, period.end)
     return Section("watchlist", "Watchlist matches", WATCHLIST_COLUMNS, rows, limit=50)
 
 
@@ -226,16 +233,16 @@ def coverage_note(con: duckdb.DuckDBPyConnection) -> str:
 def latest_week_with_data(path: Path, before: date) -> date | None:
     """The latest approval date on or before ``before`` (None when nothing is approved by then)."""
     with connect(path) as con:
-        [(latest,)] = _rows(con, "select max(approval_date) from marts.fct_cola_approvals where approval_date <= ?",
-                            before)
+        [(latest,)] = _rows(con, f"select max({APPROVALS_PERIOD_DATE}) from marts.fct_cola_approvals "
+                            f"where {APPROVALS_PERIOD_DATE} <= ?", before)
     return latest
 
 
 def has_approvals(path: Path, period: Period) -> bool:
     """Whether any COLA was approved in ``period``."""
     with connect(path) as con:
-        [(n,)] = _rows(con, "select count(*) from marts.fct_cola_approvals where approval_date between ? and ?",
-                       period.start, period.end)
+        [(n,)] = _rows(con, f"select count(*) from marts.fct_cola_approvals where {APPROVALS_PERIOD_DATE} "
+                       "between ? and ?", period.start, period.end)
     return n > 0
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date, timedelta
 from typing import Any
 
 import duckdb
@@ -73,10 +74,19 @@ def backlog_tables(destination: str, dataset: str, lake: Any, more: dict[str, st
         yield con
 
 
-def read_backlog(con: duckdb.DuckDBPyConnection, pages: str) -> list[Owed]:
-    """Every COLA that owes pages, newest completed date first (TTB ID breaking ties, highest first)."""
-    rows = con.execute(f"{owed_sql(pages)} order by l.completed_date desc, l.ttb_id desc").fetchall()
+def read_backlog(con: duckdb.DuckDBPyConnection, pages: str, since: date | None = None) -> list[Owed]:
+    """Every COLA that owes pages (completed on or after ``since``, when given), newest completed date
+    first (TTB ID breaking ties, highest first)."""
+    where = "" if since is None else " and l.completed_date >= ?"
+    rows = con.execute(f"{owed_sql(pages)}{where} order by l.completed_date desc, l.ttb_id desc",
+                       [] if since is None else [since]).fetchall()
     return [Owed(*row) for row in rows]
+
+
+def pages_held_from(con: duckdb.DuckDBPyConnection, pages: str) -> date:
+    """The first completed date from which no listed COLA owes pages (``date.min``: none owes any)."""
+    [(latest,)] = con.execute(f"select max(l.completed_date) from ({owed_sql(pages)}) l").fetchall()
+    return date.min if latest is None else latest + timedelta(days=1)
 
 
 def parked_count(con: duckdb.DuckDBPyConnection) -> int:

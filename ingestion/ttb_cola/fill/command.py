@@ -151,10 +151,11 @@ def daily_fill(args: argparse.Namespace, settings: CrawlSettings, request: Inges
 def fill_backlog(
     args: argparse.Namespace, settings: CrawlSettings, request: IngestRequest, today: date, reports: list[RunReport],
     left: list[Any], interrupt: Interrupt, *, label: str, limit: int | None = None,
-    retry_parked: bool = True,
+    retry_parked: bool = True, since: date | None = None,
 ) -> None:
-    """Read the backlog, order it and fetch it chunk by chunk (under the destination's lock, held by the
-    caller); raises the crawl's ``Stopped`` when a chunk ends early."""
+    """Read the backlog (COLAs completed on or after ``since``, when given), order it and fetch it chunk
+    by chunk (under the destination's lock, held by the caller); raises the crawl's ``Stopped`` when a
+    chunk ends early."""
     from ttb_cola.destinations.warehouse import pipeline_and_lake
     from ttb_cola.fill.backlog import backlog_tables, parked_count, read_backlog
     from ttb_cola.fill.plan import matches
@@ -167,7 +168,7 @@ def fill_backlog(
     pipeline, lake = pipeline_and_lake(request.destination, args.pipelines_dir)
     finish_pending(pipeline)  # what a killed run committed is loaded first: its COLAs owe nothing
     with backlog_tables(request.destination, pipeline.dataset_name, lake) as con:
-        owed = read_backlog(con, settings.pages)
+        owed = read_backlog(con, settings.pages, since)
         parked = parked_count(con)
     ordered = order(owed, watchlist)
     todo = ordered[:limit] if limit is not None else ordered

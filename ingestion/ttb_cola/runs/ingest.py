@@ -251,7 +251,7 @@ def crawl_settings(args: argparse.Namespace, command: str) -> CrawlSettings:
     if images not in ("none", "front", "all"):
         raise InputError(f"images must be none, front or all, got {images!r}")
     settings = CrawlSettings(strategy, pages, chunk_days, rate, budget, max_workers, base_url, on_block, images)
-    if command in ("fill", "daily"):
+    if command in ("fill", "daily", "backfill"):
         from ttb_cola.fill.command import fill_settings
 
         settings = fill_settings(settings)
@@ -287,15 +287,18 @@ def _run(
     planned = plan_chunks((request.start, request.end), window.search_from, today, chunk_days)
     if pages == "none":  # listing only: the receipt dates are neither probed nor marked covered
         planned = [chunk for chunk in planned if chunk.kind == "search"]
+    list_first = lists_first(command, strategy, pages)
     progress = CommandProgress(planned, rate, pages, label=command)
     left[:] = planned
     with destination_lock(request.destination, f"ttb-cola {command}", on_lost=interrupt.lease_lost):
         progress_log.info(progress.projection())
         for chunk in planned:
+            listing = list_first and chunk.kind == "search"
             _, report = run_ingest(
                 request, today=today, chunk=chunk, reprobe=args.reprobe, pipelines_dir=args.pipelines_dir,
                 budget=budget, base_url=args.base_url, requests_per_second=args.requests_per_second,
-                max_workers=max_workers, strategy=strategy, pages=pages, on_block=on_block, images=images,
+                max_workers=max_workers, strategy="search" if listing else strategy,
+                pages="none" if listing else pages, on_block=on_block, images=images,
                 report=RunReport(stop=interrupt.chunk_stop()), retry_parked=chunk is planned[0],
             )
             reports.append(report)
@@ -305,6 +308,8 @@ def _run(
                 left.remove(chunk)
             if report.blocked or report.deferred or budget.spent() or interrupt.requested or interrupt.lost:
                 raise Stopped
+            if listing and chunk is [c for c in planned if c.kind == "search"][-1]:  # the whole range is listed
+                _fill_listed(args, settings, request, today, reports, left, interrupt, window.search_from)
         if command == "daily":  # what is left of the budget goes to the page backlog
             from ttb_cola.fill.command import daily_fill
 
@@ -312,6 +317,30 @@ def _run(
             from ttb_cola.runs.open_data import daily_open_data
 
             daily_open_data(args, today)
+
+
+def lists_first(command: str, strategy: str, pages: str) -> bool:
+    """Whether the command lists its whole range before fetching any page: ``backfill`` with pages
+    searches its completed dates listing only (the index is complete early), fills the pages they owe
+    newest first, then covers its receipt dates as those pages are in."""
+    return command == "backfill" and strategy != "probe" and pages != "none"
+
+
+def _fill_listed(
+    args: argparse.Namespace, settings: CrawlSettings, request: Any, today: date, reports: list[RunReport],
+    left: list[Any], interrupt: Interrupt, since: date | None,
+) -> None:
+    """A listing-first backfill's fill: the pages its listed dates owe, newest first, before its receipt
+    chunks (raises ``Stopped`` when the budget ends it; those chunks stay left, after the fill's)."""
+    from ttb_cola.fill.command import fill_backlog
+
+    receipts = [chunk for chunk in left if getattr(chunk, "kind", None) == "receipts"]
+    left[:] = [chunk for chunk in left if chunk not in receipts]
+    try:
+        fill_backlog(args, settings, request, today, reports, left, interrupt, label="backfill fill",
+                     since=since)
+    finally:
+        left += receipts
 
 
 def _finish(command: str, reports: list[RunReport], left: list[Any], interrupted: bool = False) -> int:

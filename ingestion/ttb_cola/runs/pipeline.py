@@ -56,6 +56,10 @@ def run_ingest(
     window: dict[str, Any] = (
         {dates[0]: chunk.first.isoformat(), dates[1]: chunk.last.isoformat()} if fill is None else {"fill": fill}
     )
+    if fill is None and chunk.kind == "receipts" and overrides.get("strategy") not in (None, "probe"):
+        held = _pages_held_from(request.destination, pipeline.dataset_name, lake, overrides.get("pages"))
+        if held is not None:
+            window["pages_held_from"] = held.isoformat()
     try:
         source = ttb_cola(
             **window,
@@ -78,6 +82,19 @@ def run_ingest(
         if images.get("known_images") is not None:
             images["known_images"].close()
     return info, report
+
+
+def _pages_held_from(destination: str, dataset: str, lake: Any, pages: str | None) -> date | None:
+    """The first completed date from which no listed COLA owes pages, from the destination's tables
+    (receipt dates whose COLAs are listed are covered only as their pages come in); None when
+    listing only."""
+    from ttb_cola.fill.backlog import backlog_tables, pages_held_from
+
+    pages = pages or configured("pages", "form")
+    if pages == "none":
+        return None
+    with backlog_tables(destination, dataset, lake) as con:
+        return pages_held_from(con, pages)
 
 
 def _prune(pipeline: Any, lake: Any) -> None:

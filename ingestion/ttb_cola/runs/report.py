@@ -45,6 +45,8 @@ def summary(report: RunReport) -> str:
                      f"({sum(o.requests for o in v)} requests, {moved} moved"
                      f"{f', {failed} failed' if failed else ''}), ")
     covered = f"{report.covered} covered by search, " if report.covered else ""
+    if report.awaiting_pages:
+        covered += f"{report.awaiting_pages} listed awaiting their pages (ttb-cola fill), "
     lines.append(
         f"run {report.run_id}: {searched}{len(report.outcomes)} partitions probed, {covered}"
         f"{report.skipped} skipped, {found} records loaded, {len(report.failed)} failed"

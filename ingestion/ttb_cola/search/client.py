@@ -265,8 +265,14 @@ class Searcher:
     def _split_dates(self, query: Query, total: int, out: SearchResult, estimate: bool = False) -> int:
         """Cut a range over the cap into date ranges planned to fit; their totals must add up to the
         range's ``total``, unless it is only an ``estimate`` (the caller then checks the sum it
-        returns against a reported total of its own)."""
+        returns against a reported total of its own).
+
+        A single day of it expected well over the cap is cut by codes without a search of its own
+        (:meth:`_split_day`): the range's total then proves its days together, as one range."""
         out.splits += 1
+        whole_days = query.class_from is None and not estimate
+        inner = SearchResult(0) if whole_days else out
+        by_codes = False
         parts: list[Query] = []
         if math.ceil(total / (self.cap.target() * FILL)) > FANOUT:
             start = query.first
@@ -289,17 +295,56 @@ class Searcher:
                         and self._days_over_cap(rest, remaining)):
                     # the next day alone is over the cap: cut the rest by codes (its total is the
                     # range's less the parts before it, so it needs no search of its own)
-                    self._split_codes(rest, remaining, out)
+                    self._split_codes(rest, remaining, inner)
                     added += remaining
                     break
                 part = replace(query, first=start, last=start + timedelta(days=size - 1))
-            part_total = self._search(part)[0]
-            self._gather(part, part_total, out)
+            expected = self._expected(part, query.last, remaining)
+            if (whole_days and part.first == part.last and expected > OVER * self.cap.target()
+                    and self.density.code_weights(*CLASS_CODES) is not None):  # codes seen: planned, not halved
+                part_total = self._split_day(part, round(expected), inner)
+                by_codes = True
+            else:
+                part_total = self._search(part)[0]
+                self._gather(part, part_total, inner)
             added += part_total
             remaining -= part_total
             start = part.last + timedelta(days=1)
         if added != total and not estimate:
             raise SearchIncomplete(f"{query.first}..{query.last}: its dates add up to {added}, {total} reported")
+        if inner is not out:
+            out.exports += inner.exports
+            out.pages += inner.pages
+            out.splits += inner.splits
+            out.rows += inner.rows
+            if by_codes:  # days proven by the range's total only
+                self._proven(query, total, inner.rows, out)
+            else:
+                out.proofs += inner.proofs
+        return added
+
+    def _expected(self, part: Query, last: date, remaining: int) -> float:
+        """The rows ``part`` is expected to hold: its share of the ``remaining`` rows up to ``last``."""
+        weights = self.density.day_weights(part.first, last)
+        return remaining * sum(weights[:(part.last - part.first).days + 1]) / (sum(weights) or 1.0)
+
+    def _split_day(self, day: Query, expected: int, out: SearchResult) -> int:
+        """Cut a day expected over the cap by class/type code ranges planned on ``expected`` rows, without
+        searching the day itself; the rows its parts hold (each part reconciled with its own total). Only
+        the enclosing range's total proves the day: codes outside the numeric ranges are left out."""
+        added, start, remaining = 0, CLASS_CODES[0], expected
+        while start <= CLASS_CODES[1]:
+            weights = None if self.cap.fits(max(remaining, 0)) else self.density.code_weights(start, CLASS_CODES[1])
+            if weights is None:
+                end = CLASS_CODES[1] if self.cap.fits(max(remaining, 0)) else (start + CLASS_CODES[1]) // 2
+            else:
+                end = start + take(weights, remaining, self.cap.target() * FILL) - 1
+            part = replace(day, class_from=start, class_to=end)
+            part_total = self._search(part)[0]
+            self._gather(part, part_total, out)
+            added += part_total
+            remaining -= part_total
+            start = end + 1
         return added
 
     def _split_codes(self, query: Query, total: int, out: SearchResult) -> None:

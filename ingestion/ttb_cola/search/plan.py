@@ -158,20 +158,38 @@ def moved_days(
     ]
 
 
-def covered_from(states: dict[str, Any], first: date, today: date) -> date | None:
-    """The earliest day from which every completed date up to ``today`` has been searched.
+def covered_from(
+    states: dict[str, Any], first: date, today: date, held_from: date | None = None
+) -> date | None:
+    """The earliest day from which every completed date up to ``today`` has been searched, its pages held.
 
     A receipt date on or after it needs no probing: whatever it holds that is public was completed
-    on one of those days, so a search listed it and fetched its pages. A day listed without pages
-    (``pages = none``) covers nothing: its COLAs' pages are owed. None when today itself is not covered.
+    on one of those days, so a search listed it and its pages were fetched. A day listed without pages
+    (``pages = none``) counts only when its COLAs' pages have been filled since: when it is on or after
+    ``held_from``, the first completed date from which no listed COLA owes pages (None: unknown, so a
+    day listed without pages covers nothing). None when today itself is not covered.
     """
-    covered = None
+    return _searched_from(states, first, today, lambda day, state: state.get("pages") != "none" or (
+        held_from is not None and day >= held_from))
+
+
+def listed_from(states: dict[str, Any], first: date, today: date) -> date | None:
+    """The earliest day from which every completed date up to ``today`` has been searched, with or
+    without pages: a receipt date on or after it has every public COLA listed, so what it lacks is
+    pages (owed, fetched by the fill), never a COLA to probe for."""
+    return _searched_from(states, first, today, lambda day, state: True)
+
+
+def _searched_from(
+    states: dict[str, Any], first: date, today: date, counts: Callable[[date, dict[str, Any]], bool]
+) -> date | None:
+    found = None
     day = today
     while day >= first and (state := states.get(day.isoformat()) or {}).get("status") in ("complete", "partial") \
-            and state.get("pages") != "none":
-        covered = day
+            and counts(day, state):
+        found = day
         day -= timedelta(days=1)
-    return covered
+    return found
 
 
 @dataclass

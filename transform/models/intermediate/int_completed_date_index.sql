@@ -1,7 +1,7 @@
 -- The completed-date index: at most one row, the gap-free run of completed dates whose latest
 -- search is `complete` that ends at the latest complete date (index_end_date), and whether it
 -- is current: every one of its dates was last searched no later than index_max_lag_days after
--- index_end_date (env var TTB_COLA_INDEX_MAX_LAG_DAYS, default 2). Only a current index proves
+-- index_end_date (dbt var index_max_lag_days, default 2 in dbt_project.yml). Only a current index proves
 -- that every COLA received on or after index_start_date is held (see fct_cola_signals).
 with
 
@@ -45,9 +45,9 @@ final as (
         max(completed_date) as index_end_date,
         count(*) as indexed_date_count,
         max(latest_finished_at) as last_search_finished_at,
-        {{ env_var('TTB_COLA_INDEX_MAX_LAG_DAYS', '2') | int }} as index_max_lag_days,
+        {{ var('index_max_lag_days') | int }} as index_max_lag_days,
         cast(timezone('UTC', max(latest_finished_at)) as date)
-        <= max(completed_date) + {{ env_var('TTB_COLA_INDEX_MAX_LAG_DAYS', '2') | int }} as is_current
+        <= max(completed_date) + {{ var('index_max_lag_days') | int }} as is_current
     from last_island
     having count(*) > 0
 

@@ -33,6 +33,8 @@ final as (
         colas.origin_code,
         colas.origin_description,
         colas.product_type,
+        colas.completed_date,
+        colas.has_pages,
         md5(entries.entry_name || '|' || colas.ttb_id) as watchlist_match_id
     from entries
     inner join colas

@@ -329,25 +329,18 @@ def _add_other_commands(commands: argparse._SubParsersAction) -> None:
     parse.add_argument("files", nargs="+", metavar="FILE")
     parse.set_defaults(func=cmd_parse)
 
-    digest = commands.add_parser("digest", help="what changed in a week: digest.md, .html, .xlsx (make digest)")
-    add_digest_arguments(digest)
-    digest.set_defaults(func=cmd_digest)
-
-    report = commands.add_parser("report", help="static report site with charts (make report)")
-    add_report_arguments(report)
-    report.set_defaults(func=cmd_report)
-
-    serve = commands.add_parser("serve", help="read-only JSON API over data/analytics.duckdb (make serve)")
-    add_serve_arguments(serve)
-    serve.set_defaults(func=cmd_serve)
-
-    mcp = commands.add_parser("mcp", help="MCP server (stdio or HTTP) over data/analytics.duckdb, for AI assistants")
-    add_mcp_arguments(mcp)
-    mcp.set_defaults(func=cmd_mcp)
-
-    alerts = commands.add_parser("alerts", help="send new watchlist matches once: webhook, e-mail, Atom feed")
-    add_alerts_arguments(alerts)
-    alerts.set_defaults(func=cmd_alerts)
+    # Commands over the built marts, each with its options in its own module.
+    for name, text, add_arguments, func in (
+        ("digest", "what changed in a week: digest.md, .html, .xlsx (make digest)", add_digest_arguments, cmd_digest),
+        ("report", "static report site with charts (make report)", add_report_arguments, cmd_report),
+        ("serve", "read-only JSON API over data/analytics.duckdb (make serve)", add_serve_arguments, cmd_serve),
+        ("mcp", "MCP server (stdio or HTTP) over data/analytics.duckdb, for AI assistants", add_mcp_arguments,
+         cmd_mcp),
+        ("alerts", "send new watchlist matches once: webhook, e-mail, Atom feed", add_alerts_arguments, cmd_alerts),
+    ):
+        command = commands.add_parser(name, help=text)
+        add_arguments(command)
+        command.set_defaults(func=func)
 
     demo = commands.add_parser("demo", help="simulator -> ingest a week -> dbt build -> headline numbers")
     demo.set_defaults(func=cmd_demo)

@@ -11,11 +11,22 @@ import time
 from typing import Any, Protocol
 
 
-class PartitionOutcome(Protocol):
-    """What a partition's progress line reads (:class:`ttb_cola.probe.runner.PartitionOutcome`); read-only."""
+class Outcome(Protocol):
+    """What every progress line reads: the unit's key and state, its requests and seconds; read-only."""
 
     @property
+    def key(self) -> str: ...
+    @property
     def state(self) -> dict[str, Any]: ...
+    @property
+    def requests(self) -> int: ...
+    @property
+    def seconds(self) -> float: ...
+
+
+class PartitionOutcome(Outcome, Protocol):
+    """What a partition's progress line reads (:class:`ttb_cola.probe.runner.PartitionOutcome`)."""
+
     @property
     def probed(self) -> int: ...
     @property
@@ -24,13 +35,6 @@ class PartitionOutcome(Protocol):
     def not_found(self) -> int: ...
     @property
     def retried(self) -> int: ...
-    @property
-    def requests(self) -> int: ...
-    @property
-    def seconds(self) -> float: ...
-
-    @property
-    def key(self) -> str: ...
 
 
 class FetchCounts(Protocol):
@@ -42,11 +46,9 @@ class FetchCounts(Protocol):
     def moved(self) -> int: ...
 
 
-class ListingOutcome(Protocol):
+class ListingOutcome(Outcome, Protocol):
     """What a completed date's progress line reads (:class:`ttb_cola.search.runner.ListingOutcome`)."""
 
-    @property
-    def state(self) -> dict[str, Any]: ...
     @property
     def plan(self) -> FetchCounts: ...
     @property
@@ -57,13 +59,6 @@ class ListingOutcome(Protocol):
     def pages(self) -> int: ...
     @property
     def splits(self) -> int: ...
-    @property
-    def requests(self) -> int: ...
-    @property
-    def seconds(self) -> float: ...
-
-    @property
-    def key(self) -> str: ...
 
 
 progress_log = logging.getLogger("ttb_cola.progress")
@@ -75,27 +70,30 @@ def hms(seconds: float) -> str:
     return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
 
 
+def _tail(outcome: Outcome, done: int, total: int, started: float) -> tuple[float, str, str]:
+    """The end every line shares: the unit's req/s, the run's ETA, the unit's last error (or "")."""
+    elapsed = max(time.monotonic() - started, 1e-9)
+    error = outcome.state["last_error"]
+    return (outcome.requests / max(outcome.seconds, 1e-3), hms(elapsed / done * (total - done)),
+            f"  ({error})" if error else "")
+
+
 def log_search(outcome: ListingOutcome, done: int, total: int, started: float) -> None:
     """One line for a completed date searched: listed vs reported, fetched, requests, ETA."""
-    elapsed = max(time.monotonic() - started, 1e-9)
     state = outcome.state
     progress_log.info(
         "[%d/%d] %s %-8s listed %5d of %5s, fetched %5d (new %d, moved %d), %d exports %d pages %d splits  "
         "%.1f req/s  ETA %s%s",
         done, total, outcome.key, state["status"], state["listed"], state["reported_total"],
         sum(len(s) for s in outcome.fetched.values()), outcome.plan.new, outcome.plan.moved, outcome.exports,
-        outcome.pages, outcome.splits, outcome.requests / max(outcome.seconds, 1e-3),
-        hms(elapsed / done * (total - done)), f"  ({state['last_error']})" if state["last_error"] else "",
+        outcome.pages, outcome.splits, *_tail(outcome, done, total, started),
     )
 
 
 def log_partition(outcome: PartitionOutcome, done: int, total: int, started: float) -> None:
     """One line for a partition probed: probed, found, misses, retries, req/s, ETA."""
-    elapsed = max(time.monotonic() - started, 1e-9)
-    eta = elapsed / done * (total - done)
     progress_log.info(
         "[%d/%d] %s %-7s probed %5d found %5d misses %4d retried %3d  %.1f req/s  ETA %s%s",
         done, total, outcome.key, outcome.state["status"], outcome.probed, outcome.found,
-        outcome.not_found, outcome.retried, outcome.requests / max(outcome.seconds, 1e-3), hms(eta),
-        f"  ({outcome.state['last_error']})" if outcome.state["last_error"] else "",
+        outcome.not_found, outcome.retried, *_tail(outcome, done, total, started),
     )

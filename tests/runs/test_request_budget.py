@@ -5,7 +5,6 @@ Requests are counted where they arrive, at the simulator."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from pathlib import Path
 
 import pytest
 from ingest_helpers import Warehouse, assert_same_records, truth
@@ -18,14 +17,6 @@ from ttb_cola_sim.server import SimulatorServer
 DAY = date(2025, 6, 16)
 AS_OF = date(2025, 6, 26)
 WORKERS = 4
-
-
-@pytest.fixture
-def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Warehouse:
-    monkeypatch.setenv("DLT_DATA_DIR", str(tmp_path / "dlt"))
-    warehouse = Warehouse(tmp_path, monkeypatch)
-    monkeypatch.setenv("SOURCES__TTB_COLA__REQUEST_TIMEOUT", "60")  # a first search of a day is slow
-    return warehouse
 
 
 def _ingest(warehouse: Warehouse, sim: SimulatorServer, *args: str) -> int:

@@ -9,7 +9,6 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 
 import fsspec
@@ -26,14 +25,6 @@ DAY = date(2025, 6, 16)
 AS_OF = date(2025, 6, 26)
 LISTED_FROM = AS_OF - timedelta(days=2)
 ROW = re.compile(r"^(\d{4}-\d{2}|total|older)\s+([\d,\s]+)$")
-
-
-@pytest.fixture
-def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Warehouse:
-    monkeypatch.setenv("DLT_DATA_DIR", str(tmp_path / "dlt"))
-    warehouse = Warehouse(tmp_path, monkeypatch)
-    monkeypatch.setenv("SOURCES__TTB_COLA__REQUEST_TIMEOUT", "60")  # a first search of a day is slow
-    return warehouse
 
 
 def _run(warehouse: Warehouse, base_url: str, *args: str) -> int:

@@ -18,3 +18,12 @@
         order by try_cast(_dlt_load_id as double) desc, finished_at desc, _dlt_id desc
     ) = 1
 {%- endmacro %}
+
+{#- One row per `key` of a table loaded more than once: the row of the latest `at`, then of the latest
+    load, then the greatest _dlt_id, so every build keeps the same row. -#}
+{% macro latest_row(key, at) -%}
+    qualify row_number() over (
+        partition by {{ key }}
+        order by {{ at }} desc, try_cast(_dlt_load_id as double) desc, _dlt_id desc
+    ) = 1
+{%- endmacro %}

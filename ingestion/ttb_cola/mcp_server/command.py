@@ -8,31 +8,19 @@ from __future__ import annotations
 import argparse
 import sys
 
-from ttb_cola.digest.paths import WarehouseNotFound
-from ttb_cola.digest.watchlist import WatchlistError
-from ttb_cola.runs.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
-from ttb_cola.serve.database import NotServable
+from ttb_cola.runs.exit_codes import EXIT_OK
 
 
 def run_mcp(args: argparse.Namespace) -> int:
     """Serve MCP until the client closes the session (stdio) or until interrupted (http)."""
     from ttb_cola.mcp_server.server import create_server
-    from ttb_cola.serve.command import published_path
+    from ttb_cola.serve.command import open_served
     from ttb_cola.serve.database import Database
-    from ttb_cola.serve.matches import watchlist_entries
 
-    if not 0 < args.port < 65536:
-        print(f"ttb-cola mcp: --port must be 1-65535, got {args.port}", file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        entries = watchlist_entries(args.watchlist)
-        database = Database(published_path(args.duckdb))
-    except WatchlistError as exc:
-        print(f"ttb-cola mcp: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except (WarehouseNotFound, NotServable) as exc:
-        print(f"ttb-cola mcp: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+    opened, status = open_served("mcp", args, lambda path, entries: (Database(path), entries))
+    if opened is None:
+        return status
+    database, entries = opened
     server = create_server(database, entries)
     try:
         if args.transport == "http":

@@ -12,12 +12,10 @@ whose width is no multiple of the header's), an unterminated quote, a row withou
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from typing import Any
 
-from ttb_cola.open_data.refused import FileRefused, decode_text
+from ttb_cola.open_data.refused import FileRefused, csv_rows
 
 #: TTB's header (seen in the 2025 importer list and the 2026 lists).
 HEADER = (
@@ -36,14 +34,7 @@ PERMIT_NUMBER = re.compile(r"[A-Z]{2}-[A-Z]-\d{1,7}")
 def parse_permit_csv(data: bytes, file_name: str, *, all_new: bool = False) -> list[dict[str, Any]]:
     """The file's rows as dicts of :data:`COLUMNS` (blank values None, the flag a bool); ``all_new``: the
     "issued since" file, whose rows are new permits (a 9-column header without the flag is accepted)."""
-    text = decode_text(data, file_name)
-    if not text.strip():
-        raise FileRefused(file_name, "empty file")
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        rows = [row for row in reader if any(cell.strip() for cell in row)]
-    except csv.Error as exc:
-        raise FileRefused(file_name, f"cut or malformed CSV near line {reader.line_num}: {exc}") from None
+    rows = csv_rows(data, file_name)
     header = tuple(cell.strip() for cell in rows[0])
     width = len(HEADER)
     if header != HEADER and not (all_new and header == HEADER[:-1]):

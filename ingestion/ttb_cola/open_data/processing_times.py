@@ -10,14 +10,12 @@ with one line: these shapes are known only from the element and column names.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from datetime import date, datetime
 from typing import Any
 from xml.etree import ElementTree
 
-from ttb_cola.open_data.refused import FileRefused, decode_text
+from ttb_cola.open_data.refused import FileRefused, csv_rows
 
 LABEL_ELEMENT = "FOR_XML2"
 LABEL_FIELDS = ("commodity", "Turnaround_Time_Median", "month", "day", "year")
@@ -63,14 +61,7 @@ def parse_label_times(data: bytes, file_name: str = "cola_stats.xml") -> list[di
 def parse_formula_times(data: bytes, file_name: str = "form_stats.csv") -> list[dict[str, Any]]:
     """One row per application type: ``application_type``, ``processing_days``, ``processing_new_text``,
     ``processing_new_date``, ``created_text``, ``created_date``."""
-    text = decode_text(data, file_name)
-    if not text.strip():
-        raise FileRefused(file_name, "empty file")
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        rows = [row for row in reader if any(cell.strip() for cell in row)]
-    except csv.Error as exc:
-        raise FileRefused(file_name, f"malformed CSV ({exc}); cut file?") from None
+    rows = csv_rows(data, file_name)
     header = tuple(cell.strip().strip('"').lower() for cell in rows[0])
     if header != FORMULA_HEADER:
         raise FileRefused(file_name, f"unexpected header {','.join(header)[:120]!r}")

@@ -81,10 +81,7 @@ def run_images(args: argparse.Namespace) -> int:
         limits = limits_of(args)
         configure_logging(args.quiet)
         images_run(args, selection, limits, report)
-    except ValueError as exc:
-        print(f"ttb-cola images: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except InputError as exc:
+    except ValueError as exc:  # InputError among them
         print(f"ttb-cola images: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except LockHeld as exc:

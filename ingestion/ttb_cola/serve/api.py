@@ -8,6 +8,7 @@ headers). ``/openapi.json`` and ``/docs`` come from FastAPI.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -56,11 +57,16 @@ def create_app(path: Path, entries: list[WatchlistEntry] | None = None) -> FastA
         where = ".".join(str(part) for part in first.get("loc", ())[1:]) or "request"
         return JSONResponse({"detail": f"{where}: {first.get('msg', 'invalid')}"}, status_code=400)
 
+    def answer(request: Request, allowed: tuple[str, ...], query: Callable[..., dict[str, Any]],
+               *values: Any) -> dict[str, Any]:
+        """``query`` of ``values`` on one cursor, once the request's parameters are all ``allowed``."""
+        _only(request, allowed)
+        with database.cursor() as cur:
+            return query(cur, *values)
+
     @app.get("/colas/{ttb_id}", summary="One COLA with its status history and barcodes")
     def get_cola(ttb_id: str, request: Request) -> dict[str, Any]:
-        _only(request, ())
-        with database.cursor() as cur:
-            return queries.get_cola(cur, ttb_id)
+        return answer(request, (), queries.get_cola, ttb_id)
 
     @app.get("/colas", summary="Search COLAs, newest first: the total and one page")
     def search_colas(
@@ -84,15 +90,11 @@ def create_app(path: Path, entries: list[WatchlistEntry] | None = None) -> FastA
 
     @app.get("/companies/{permit}", summary="A permit holder, its COLA counts and newest COLAs")
     def get_company(permit: str, request: Request) -> dict[str, Any]:
-        _only(request, ())
-        with database.cursor() as cur:
-            return queries.company(cur, permit)
+        return answer(request, (), queries.company, permit)
 
     @app.get("/barcodes/{gtin}", summary="The COLAs whose labels carry a GTIN (UPC/EAN)")
     def get_barcode(gtin: str, request: Request) -> dict[str, Any]:
-        _only(request, ())
-        with database.cursor() as cur:
-            return queries.barcode(cur, gtin)
+        return answer(request, (), queries.barcode, gtin)
 
     @app.get("/signals", summary="New companies, brands and products approved since a date")
     def get_signals(
@@ -103,9 +105,7 @@ def create_app(path: Path, entries: list[WatchlistEntry] | None = None) -> FastA
         limit: str | None = Query(None, description=f"page size, 1-{check.MAX_LIMIT}"),
         offset: str | None = Query(None, description="COLAs skipped"),
     ) -> dict[str, Any]:
-        _only(request, ("since", "signal", "limit", "offset"))
-        with database.cursor() as cur:
-            return queries.signals(cur, since, signal, limit, offset)
+        return answer(request, ("since", "signal", "limit", "offset"), queries.signals, since, signal, limit, offset)
 
     @app.get("/processing-times", summary="Days from receipt to approval per week, product type, method")
     def get_processing_times(
@@ -114,9 +114,7 @@ def create_app(path: Path, entries: list[WatchlistEntry] | None = None) -> FastA
         since: str | None = Query(None, description="weeks starting on or after, YYYY-MM-DD"),
         limit: str | None = Query(None, description=f"rows, 1-{check.MAX_LIMIT} (default 100)"),
     ) -> dict[str, Any]:
-        _only(request, ("product_type", "since", "limit"))
-        with database.cursor() as cur:
-            return queries.processing_times(cur, product_type, since, limit)
+        return answer(request, ("product_type", "since", "limit"), queries.processing_times, product_type, since, limit)
 
     @app.get("/watchlist", summary="The matches of the watchlist file the server was started with")
     def get_watchlist(

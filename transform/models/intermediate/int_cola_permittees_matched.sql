@@ -66,25 +66,15 @@ producer_names as (
 
 permittee_names as (
 
-    select
-        permit_number,
-        industry_type,
-        premises_state,
-        premises_zip5,
-        {{ company_name_key('premises_street') }} as street_key,
-        {{ company_name_key('owner_name') }} as name_key
+    select distinct
+        permittees.permit_number,
+        permittees.industry_type,
+        permittees.premises_state,
+        permittees.premises_zip5,
+        {{ company_name_key('permittees.premises_street') }} as street_key,
+        {{ company_name_key('name_part.part') }} as name_key
     from permittees
-
-    union
-
-    select
-        permit_number,
-        industry_type,
-        premises_state,
-        premises_zip5,
-        {{ company_name_key('premises_street') }} as street_key,
-        {{ company_name_key('operating_name') }} as name_key
-    from permittees
+    cross join unnest([permittees.owner_name, permittees.operating_name]) as name_part (part)
 
 ),
 

@@ -11,16 +11,7 @@ companies as (
 
 permittees as (
 
-    select
-        permittee_matches.permit_number,
-        permittee_matches.permittee_permit_number,
-        permittee_matches.match_method as permittee_match_method,
-        permittee_matches.match_confidence as permittee_match_confidence,
-        permittee.owner_name as permittee_owner_name,
-        permittee.operating_name as permittee_operating_name
-    from {{ ref('int_cola_permittees_matched') }} as permittee_matches
-    inner join {{ ref('dim_permittee') }} as permittee
-        on permittee_matches.permittee_permit_number = permittee.permit_number
+    {{ matched_permittees(['owner_name', 'operating_name']) }}
 
 ),
 

@@ -25,15 +25,7 @@ gtins as (
 
 permittees as (
 
-    select
-        permittee_matches.permit_number,
-        permittee_matches.permittee_permit_number,
-        permittee_matches.match_method as permittee_match_method,
-        permittee_matches.match_confidence as permittee_match_confidence,
-        versions.owner_name as permittee_owner_name
-    from {{ ref('int_cola_permittees_matched') }} as permittee_matches
-    inner join {{ ref('dim_permittee') }} as versions
-        on permittee_matches.permittee_permit_number = versions.permit_number
+    {{ matched_permittees(['owner_name']) }}
 
 ),
 

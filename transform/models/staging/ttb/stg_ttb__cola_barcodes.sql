@@ -16,10 +16,7 @@ latest as (
 
     select *
     from source
-    qualify row_number() over (
-        partition by ttb_id, image_sha256, gtin
-        order by fetched_at desc, try_cast(_dlt_load_id as double) desc, _dlt_id desc
-    ) = 1
+    {{ latest_row('ttb_id, image_sha256, gtin', 'fetched_at') }}
 
 ),
 

@@ -18,10 +18,7 @@ latest as (
 
     select *
     from source
-    qualify row_number() over (
-        partition by ttb_id, image_sha256
-        order by read_at desc, try_cast(_dlt_load_id as double) desc, _dlt_id desc
-    ) = 1
+    {{ latest_row('ttb_id, image_sha256', 'read_at') }}
 
 ),
 

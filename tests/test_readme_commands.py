@@ -41,6 +41,8 @@ SKIP = {
                                        "tests/transform/test_lake_dbt.py",
     "dbt build --project-dir transform --target s3": "needs a bucket: tests/transform/test_lake_dbt.py",
     "dbt source freshness --project-dir transform --target s3": "needs a bucket: tests/transform/test_lake_dbt.py",
+    "curl 'http://127.0.0.1:8000/": "asks a running `make serve`: tests/serve/test_api.py queries every route of a "
+                                    "real server process",
 }
 #: Documented local paths and URLs, and what stands for them here (filled in by the fixture).
 SUBSTITUTE = ("http://127.0.0.1:8765/colasonline", "/tmp/dev/")
@@ -99,6 +101,8 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, dict[
             PATH=os.pathsep.join(p for p in env.get("PATH", "").split(os.pathsep) if p != venv_bin),
             HOME=str(tmp / "home"), DLT_DATA_DIR=str(tmp / "home" / ".dlt"),
             SOURCES__TTB_COLA__BASE_URL=sim.base_url, SOURCES__TTB_COLA__REQUESTS_PER_SECOND="0",
+            # TTB's open files (`make permittees`, and `daily`) from the simulator, never www.ttb.gov
+            SOURCES__TTB_OPEN_DATA__BASE_URL=sim.base_url.removesuffix("/colasonline"),
             # the copy's pyproject.toml may be newer than the .venv's install stamp: never reinstall from a test
             MAKEFLAGS="-o .venv/.installed",
         )

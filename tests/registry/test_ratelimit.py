@@ -270,11 +270,15 @@ def test_real_threads_after_a_pause_leave_no_sooner_than_their_slots() -> None:
     for thread in pool:
         thread.start()
     time.sleep(0.05)  # every waiter has booked a slot in the next 1.2 s (or will book after the pause)
+    paused_at = time.monotonic()
     limiter.pause(1.5)
     pause_end = time.monotonic() + 1.5
     for thread in pool:
         thread.join(timeout=60)
     granted.sort()
     assert len(granted) == waiters
-    for k, at in enumerate(granted):
+    # on a loaded machine a waiter's slot can come before the main thread gets to pause: those left earlier
+    after = [at for at in granted if at > paused_at]
+    assert len(after) >= waiters // 2
+    for k, at in enumerate(after):
         assert at >= pause_end + k / rate - 0.02, (k, at - pause_end)

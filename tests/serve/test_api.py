@@ -15,7 +15,7 @@ def _get(api: str, path: str, **params: str) -> httpx.Response:
     return httpx.get(f"{api}{path}", params=params, timeout=30)
 
 
-def test_a_cola_with_its_history_and_barcodes(api, published) -> None:
+def test_a_cola_with_its_history_images_and_barcodes(api, published) -> None:
     [with_gtin] = published.rows("select ttb_id from marts.bridge_cola_gtins order by ttb_id limit 1") or [None]
     assert with_gtin, "the simulator's labels gave no barcode"
     ttb_id = with_gtin["ttb_id"]
@@ -32,6 +32,11 @@ def test_a_cola_with_its_history_and_barcodes(api, published) -> None:
         [(h["status"], h["version_number"]) for h in history]
     gtins = published.rows("select gtin from marts.bridge_cola_gtins where ttb_id = ? order by gtin", [ttb_id])
     assert [b["gtin"] for b in cola["barcodes"]] == [g["gtin"] for g in gtins]
+    images = published.rows("select image_position, image_sha256, image_url from marts.fct_cola_images "
+                            "where ttb_id = ? order by image_position", [ttb_id])
+    assert images, "a COLA with a barcode has a stored label image"
+    assert [(i["image_position"], i["image_sha256"], i["image_url"]) for i in cola["images"]] == \
+        [(i["image_position"], i["image_sha256"], i["image_url"]) for i in images]
 
 
 def test_unknown_and_malformed_ids(api) -> None:

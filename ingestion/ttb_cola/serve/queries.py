@@ -59,7 +59,7 @@ def _optional(cur: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> li
 
 
 def get_cola(cur: duckdb.DuckDBPyConnection, ttb_id: str) -> dict[str, Any]:
-    """One COLA: its list row, its form's fields, status history and barcodes read from its labels.
+    """One COLA: its list row, its form's fields, status history, label images and barcodes read from them.
 
     Raises:
         BadInput: a malformed TTB ID.
@@ -76,6 +76,10 @@ def get_cola(cur: duckdb.DuckDBPyConnection, ttb_id: str) -> dict[str, Any]:
     cola["status_history"] = _optional(cur, """
         select version_number, status, approval_date, expiration_date, completed_date, valid_from, valid_to, is_current
         from marts.fct_cola_status_history where ttb_id = ? order by version_number""", [ttb_id])
+    cola["images"] = _optional(cur, """
+        select image_position, image_type, filename, is_stored, image_sha256, image_format, width_pixels,
+            height_pixels, image_url
+        from marts.fct_cola_images where ttb_id = ? order by image_position""", [ttb_id])
     cola["barcodes"] = _optional(cur, """
         select gtin, symbology, is_placeholder, first_image_position, cola_count as colas_with_gtin
         from marts.bridge_cola_gtins where ttb_id = ? order by gtin""", [ttb_id])

@@ -49,13 +49,20 @@ class Trial:
         self.phase = PHASES[seed % len(PHASES)]
         self.delay = rng.uniform(0.0, PHASE_SPANS[self.phase])
 
+    def _phase_started(self, pipelines: Path) -> bool:
+        """Whether the phase's folder exists; a folder dlt renames or wipes while it is listed counts as not yet."""
+        try:
+            return any(path.is_dir() for path in pipelines.glob(f"*/{PHASE_MARKERS[self.phase]}"))
+        except FileNotFoundError:  # pathlib's glob (3.11) lets a folder that vanished mid-listing raise
+            return False
+
     def crash(self, cmd: list[str], env: dict[str, str], pipelines: Path, scale: float = 1.0) -> bool:
         """Start the ingest, kill it ``delay * scale`` s after the phase began; False if it ended first."""
         process = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             deadline = time.monotonic() + 120
             while process.poll() is None and time.monotonic() < deadline:
-                if any(path.is_dir() for path in pipelines.glob(f"*/{PHASE_MARKERS[self.phase]}")):
+                if self._phase_started(pipelines):
                     break
                 time.sleep(0.005)
             time.sleep(self.delay * scale)

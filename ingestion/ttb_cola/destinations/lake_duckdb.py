@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import dlt
 import duckdb
 from dbt.adapters.duckdb.plugins import BasePlugin
+from dlt.common.configuration.providers.toml import SettingsTomlProvider
 
 from ttb_cola.destinations.lake import Lake, resolve_lake
 
@@ -27,6 +29,8 @@ EXTENSIONS = ("httpfs", "delta")
 SECRET_NAME = "ttb_cola_lake"
 #: The DuckDB variable holding the lake's root (``getvariable('ttb_cola_lake_root')`` in the sources).
 ROOT_VARIABLE = "ttb_cola_lake_root"
+#: Names of the providers reading the repo root's ``.dlt/`` files (see :func:`use_settings_of`).
+REPO_PROVIDER_PREFIX = "repo root "
 
 
 def extension_file(name: str) -> Path:
@@ -71,16 +75,21 @@ def lake_root(lake: Lake) -> str:
 
 
 def use_settings_of(repo_root: Path) -> None:
-    """Read dlt's settings from ``repo_root/.dlt/`` (unless ``DLT_PROJECT_DIR`` says otherwise), as ingestion does."""
+    """Read dlt's settings also from ``repo_root/.dlt/`` (unless ``DLT_PROJECT_DIR`` says otherwise), as
+    ingestion does: dbt may run from ``transform/``, where dlt's own TOML providers find no ``.dlt/``.
+
+    The repo's two files are registered as extra providers (``dlt.config.register_provider``), after the
+    environment and the working directory's files, under names of their own.
+    """
     if os.environ.get("DLT_PROJECT_DIR") or not (repo_root / ".dlt").is_dir():
         return
     if (Path.cwd() / ".dlt").resolve() == (repo_root / ".dlt").resolve():
         return
-    from dlt.common.configuration.container import Container
-    from dlt.common.configuration.specs.pluggable_run_context import PluggableRunContext
-
-    os.environ["DLT_PROJECT_DIR"] = str(repo_root)
-    Container()[PluggableRunContext].reload_providers()
+    settings = str(repo_root / ".dlt")
+    for accessor, file_name, secret in ((dlt.secrets, "secrets.toml", True), (dlt.config, "config.toml", False)):
+        name = f"{REPO_PROVIDER_PREFIX}{file_name}"
+        if name not in [provider.name for provider in accessor.config_providers]:
+            accessor.register_provider(SettingsTomlProvider(name, secret, file_name, [settings]))
 
 
 def root_variable_sql(root: str) -> str:

@@ -11,6 +11,7 @@ import pyarrow as pa
 from ttb_cola.open_data.permit_csv import COLUMNS
 
 _TEXT_COLUMNS = [name for name in COLUMNS if name != "new_permit_flag"]
+_NEVER_NULL = frozenset({"list_date", "fetched_at"})
 
 
 def permit_table(rows: list[dict[str, Any]], list_name: str, list_date: date, fetched_at: datetime) -> pa.Table:
@@ -22,4 +23,7 @@ def permit_table(rows: list[dict[str, Any]], list_name: str, list_date: date, fe
     columns["list_name"] = pa.array([list_name] * count, pa.string())
     columns["list_date"] = pa.array([list_date] * count, pa.date32())
     columns["fetched_at"] = pa.array([fetched_at] * count, pa.timestamp("us", tz="UTC"))
-    return pa.table(columns)
+    # list_date and fetched_at are never null: the schema says so, as the resource's column hints do
+    schema = pa.schema([pa.field(name, array.type, nullable=name not in _NEVER_NULL)
+                        for name, array in columns.items()])
+    return pa.Table.from_pydict(columns, schema=schema)

@@ -92,11 +92,14 @@ def _program(_popen: Any, args: Any = (), *_: Any) -> str:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Watch for what only an ``integration`` test may do: start a process (dbt, Chromium, moto, the CLI)
-    or run a dlt load (a whole pipeline run)."""
+    """Watch for what only an ``integration`` test may do: start a process (dbt, Chromium, the CLI), use
+    moto's S3 (one server process serves a whole test process, so only its first user starts it) or run a
+    dlt load (a whole pipeline run)."""
+    import moto_server
     from dlt.pipeline.pipeline import Pipeline
 
     _watch(subprocess.Popen, "__init__", _program)
+    _watch(moto_server, "running_moto", lambda *_: "moto's S3 server")
     _watch(Pipeline, "load", lambda *_: "a dlt load (a whole pipeline run)")
 
 

@@ -28,12 +28,13 @@ INTEGRATION = ("reliability", "transform", "destinations", "runs", "simulator", 
                "test_ocr_daily.py", "test_drawn_labels.py")
 #: The longest files of the suite, first in the order files are handed to `make test`'s workers while no
 #: whole-suite run has recorded its own times (see ``_file_seconds``).
-LONGEST = ("tests/reliability/test_crash_moments.py", "tests/search/test_search_strategy.py",
-           "tests/runs/test_schedule.py", "tests/runs/test_chunks.py", "tests/search/test_index_run.py",
+LONGEST = ("tests/test_readme_commands.py", "tests/reliability/test_faults.py",
+           "tests/reliability/test_crash_moments.py", "tests/runs/test_chunks.py",
+           "tests/search/test_search_strategy.py", "tests/runs/test_schedule.py", "tests/search/test_index_run.py",
            "tests/destinations/test_state_prune.py", "tests/search/test_completed_days.py",
            "tests/images/test_images_command.py", "tests/reliability/test_crashes.py",
-           "tests/destinations/test_lake_parked.py", "tests/reliability/test_faults.py",
-           "tests/destinations/test_state_per_destination.py", "tests/transform/test_dbt_project.py")
+           "tests/destinations/test_lake_parked.py", "tests/destinations/test_state_per_destination.py",
+           "tests/transform/test_dbt_project.py")
 #: Fixtures that hold a whole run's warehouse or a server process: a test asking for one is ``integration``.
 INTEGRATION_FIXTURES = ("warehouse", "s3")
 #: Where `make test` (``--record-suite-time``) records its wall time and file times for `make bench`.
@@ -92,11 +93,14 @@ def _program(_popen: Any, args: Any = (), *_: Any) -> str:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    """Watch for what only an ``integration`` test may do: start a process (dbt, Chromium, moto, the CLI)
-    or run a dlt load (a whole pipeline run)."""
+    """Watch for what only an ``integration`` test may do: start a process (dbt, Chromium, the CLI), use
+    moto's S3 (one server process serves a whole test process, so only its first user starts it) or run a
+    dlt load (a whole pipeline run)."""
+    import moto_server
     from dlt.pipeline.pipeline import Pipeline
 
     _watch(subprocess.Popen, "__init__", _program)
+    _watch(moto_server, "running_moto", lambda *_: "moto's S3 server")
     _watch(Pipeline, "load", lambda *_: "a dlt load (a whole pipeline run)")
 
 

@@ -3,12 +3,14 @@
 moto's server runs in its own process (``moto_server``) on 127.0.0.1 and a free port: ``deltalake`` holds
 Python's GIL while it waits for some S3 answers, so a server in a thread of the same process would never answer.
 Requests are authenticated like AWS's: the yielded keys belong to an IAM user allowed ``s3:*``, and any
-other key is refused (``InvalidAccessKeyId``), so wrong credentials can be tested. The server and moto's
-in-memory state are reset when the block exits.
+other key is refused (``InvalidAccessKeyId``), so wrong credentials can be tested. One server serves every
+block of a test process (it takes seconds to start): each block gets buckets of its own, emptied and deleted
+when the block exits, and the server stops when the process does.
 """
 
 from __future__ import annotations
 
+import atexit
 import json
 import socket
 import subprocess
@@ -17,11 +19,10 @@ import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 import requests
 
@@ -48,6 +49,8 @@ class MotoS3:
     secret_access_key: str
     bucket: str
     region_name: str = REGION
+    #: Every bucket of the block (this one, then each ``new_bucket``): deleted when the block exits.
+    created: list[str] = field(default_factory=list, compare=False, repr=False)
 
     @property
     def bucket_url(self) -> str:
@@ -69,6 +72,8 @@ class MotoS3:
 
     def client(self) -> Any:
         """A boto3 S3 client with the user's keys."""
+        import boto3  # here, not at the top: tests/conftest.py imports this module in every run
+
         return boto3.client(
             "s3",
             endpoint_url=self.endpoint_url,
@@ -89,9 +94,23 @@ class MotoS3:
 
     def new_bucket(self, name: str | None = None) -> MotoS3:
         """Another bucket on the same server, with the same keys."""
-        other = MotoS3(self.endpoint_url, self.access_key_id, self.secret_access_key, name or _bucket_name())
+        other = MotoS3(self.endpoint_url, self.access_key_id, self.secret_access_key, name or _bucket_name(),
+                       created=self.created)
         other.client().create_bucket(Bucket=other.bucket)
+        self.created.append(other.bucket)
         return other
+
+    def delete_created(self) -> None:
+        """Empty and delete every bucket of the block, so the shared server's memory stays small."""
+        client = self.client()
+        for bucket in self.created:
+            for page in client.get_paginator("list_object_versions").paginate(Bucket=bucket):
+                doomed = [{"Key": v["Key"], "VersionId": v["VersionId"]}
+                          for v in page.get("Versions", []) + page.get("DeleteMarkers", [])]
+                if doomed:
+                    client.delete_objects(Bucket=bucket, Delete={"Objects": doomed, "Quiet": True})
+            client.delete_bucket(Bucket=bucket)
+        self.created.clear()
 
 
 def _bucket_name() -> str:
@@ -104,34 +123,71 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-@contextmanager
-def running_moto(bucket: str | None = None) -> Iterator[MotoS3]:
-    """Run moto's S3 on loopback for the block, with authentication on and one bucket created."""
+@dataclass
+class _Server:
+    """The process's moto server and the keys of its IAM user."""
+
+    process: subprocess.Popen[bytes]
+    endpoint: str
+    access_key_id: str
+    secret_access_key: str
+
+
+_server: _Server | None = None
+
+
+def _shared_server() -> _Server:
+    """The process's moto server, started (authentication on, one IAM user allowed ``s3:*``) on first use
+    or when it died."""
+    global _server
+    if _server is not None and _server.process.poll() is None:
+        return _server
     port = _free_port()
     exe = Path(sys.executable).with_name("moto_server")
-    server = subprocess.Popen([str(exe), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
+    process = subprocess.Popen([str(exe), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
     endpoint = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_up(endpoint, server)
+        _wait_until_up(endpoint, process)
         bootstrap = {"endpoint_url": endpoint, "region_name": REGION, "aws_access_key_id": "bootstrap",
                      "aws_secret_access_key": "bootstrap"}
+        import boto3
+
         iam = boto3.client("iam", **bootstrap)
         iam.create_user(UserName="ttb-cola")
         iam.put_user_policy(UserName="ttb-cola", PolicyName="s3", PolicyDocument=json.dumps(_ALLOW_S3))
         key = iam.create_access_key(UserName="ttb-cola")["AccessKey"]
         # From now on every request must carry a known key with a policy that allows it.
         requests.post(f"{endpoint}/moto-api/reset-auth", data=b"0", timeout=10).raise_for_status()
-        s3 = MotoS3(endpoint, key["AccessKeyId"], key["SecretAccessKey"], bucket or _bucket_name())
-        s3.client().create_bucket(Bucket=s3.bucket)
+    except BaseException:
+        _stop(process)
+        raise
+    _server = _Server(process, endpoint, key["AccessKeyId"], key["SecretAccessKey"])
+    atexit.register(_stop, process)
+    return _server
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        process.kill()
+
+
+@contextmanager
+def running_moto(bucket: str | None = None) -> Iterator[MotoS3]:
+    """moto's S3 on loopback for the block, with authentication on and one bucket created (the process's
+    shared server: the block's buckets are deleted when it exits)."""
+    server = _shared_server()
+    s3 = MotoS3(server.endpoint, server.access_key_id, server.secret_access_key, bucket or _bucket_name())
+    s3.client().create_bucket(Bucket=s3.bucket)
+    s3.created.append(s3.bucket)
+    try:
         yield s3
     finally:
-        try:
-            requests.post(f"{endpoint}/moto-api/reset-auth", data=b"inf", timeout=10)
-            requests.post(f"{endpoint}/moto-api/reset", timeout=10)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+        if server.process.poll() is None:
+            s3.delete_created()
 
 
 def _wait_until_up(endpoint: str, server: subprocess.Popen[bytes], timeout: float = 60.0) -> None:

@@ -9,9 +9,10 @@ deletion used to leave the package in both folders, and every later run failed (
 ``ttb_cola.runs.recovery``).
 
 Each trial first loads another day, so the destination exists (dlt wipes the working folder of a
-pipeline whose destination was never created, which would hide what the kill left behind); on DuckDB
-that first load is made once per module and each trial starts from a copy of its folders. The
-simulator runs in this process, the ingests as separate processes, like production.
+pipeline whose destination was never created, which would hide what the kill left behind). That first
+load is made once per module and destination, and each trial starts from a copy of its folders (and, on
+the bucket, of the bucket's objects, put back into the same bucket). The simulator runs in this
+process, the ingests as separate processes, like production.
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ import shutil
 import signal
 import subprocess
 from collections import Counter
-from contextlib import ExitStack
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from crash_helpers import expire_lease, moto_or_skip, rerun_colas
@@ -62,6 +65,7 @@ MOMENTS: dict[str, list[str]] = {
     "load_commit": [f"{_LOAD_ARCHIVE}:before:1", f"{_LOAD_ARCHIVE}:after:1"],
     "state": [f"{_STATE}:after:2", f"{_STATE}:before:1", f"{_STATE}:after:1", f"{_STATE}:before:2"],
 }
+#: Each names its module fixture ``prior_<destination>``.
 DESTINATIONS = ("duckdb", "bucket")
 
 
@@ -69,38 +73,72 @@ DESTINATIONS = ("duckdb", "bucket")
 WORKDIR_FOLDERS = ("data", "dlt", "pipelines")
 
 
-@pytest.fixture(scope="module")
-def prior_duckdb(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A working directory after the subprocess ingest of PRIOR_DAY into DuckDB, made once per module."""
-    workdir = tmp_path_factory.mktemp("prior")
+@dataclass(frozen=True)
+class Prior:
+    """The destination after the subprocess ingest of PRIOR_DAY: the working directory of that ingest
+    and, on the bucket, the bucket (which each trial reuses) and a copy of its objects."""
+
+    workdir: Path
+    s3: Any = None
+    saved: Any = None
+
+
+def _prior_load(workdir: Path, env: dict[str, str], *extra: str) -> None:
     with running_simulator(seed=3, as_of=AS_OF) as sim:
-        prior = run_ingest(ingest_command(workdir, sim.base_url, PRIOR_DAY, PRIOR_DAY, AS_OF), subprocess_env(workdir))
+        prior = run_ingest(ingest_command(workdir, sim.base_url, PRIOR_DAY, PRIOR_DAY, AS_OF, *extra), env)
     assert prior.returncode == 0, prior.stderr[-2000:]
-    return workdir
+
+
+@pytest.fixture(scope="module")
+def prior_duckdb(tmp_path_factory: pytest.TempPathFactory) -> Prior:
+    """The DuckDB destination after the ingest of PRIOR_DAY, made once per module."""
+    workdir = tmp_path_factory.mktemp("prior")
+    _prior_load(workdir, subprocess_env(workdir))
+    return Prior(workdir)
+
+
+@pytest.fixture(scope="module")
+def prior_bucket(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prior]:
+    """The bucket destination after the ingest of PRIOR_DAY, made once per module: its objects are
+    saved in another bucket of the same server, and each trial puts them back."""
+    running_moto = moto_or_skip()
+    workdir = tmp_path_factory.mktemp("prior-bucket")
+    with running_moto() as s3:
+        _prior_load(workdir, {**subprocess_env(workdir), **s3.env()}, "--destination", "filesystem")
+        saved = s3.new_bucket()
+        _copy_objects(s3, s3.bucket, saved.bucket)
+        yield Prior(workdir, s3, saved)
+
+
+def _copy_objects(s3: Any, source: str, target: str) -> None:
+    """Every object of bucket ``source`` copied into bucket ``target`` (emptied first)."""
+    client = s3.client()
+    for key in [obj["Key"] for page in client.get_paginator("list_objects_v2").paginate(Bucket=target)
+                for obj in page.get("Contents", [])]:
+        client.delete_object(Bucket=target, Key=key)
+    for page in client.get_paginator("list_objects_v2").paginate(Bucket=source):
+        for obj in page.get("Contents", []):
+            client.copy_object(Bucket=target, Key=obj["Key"], CopySource={"Bucket": source, "Key": obj["Key"]})
 
 
 def _trial(destination: str, moment: str, hook: str, tmp_path: Path, tally: Counter[str],
-           monkeypatch: pytest.MonkeyPatch, prior: Path, rerun_day: date = DAY) -> None:
-    """Load PRIOR_DAY (on DuckDB: copy ``prior``, that load made once), kill the ingest of DAY at ``hook``,
-    then ingest ``rerun_day`` and compare with the truth (DAY's records count as committed when the rerun
-    is of another day: the hook came after)."""
-    running_moto = moto_or_skip() if destination == "bucket" else None
-    with running_simulator(seed=3, as_of=AS_OF) as sim, ExitStack() as stack:
+           monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest, rerun_day: date = DAY) -> None:
+    """Start from the destination after the load of PRIOR_DAY (a copy of what the module's fixture made
+    once), kill the ingest of DAY at ``hook``, then ingest ``rerun_day`` and compare with the truth (DAY's
+    records count as committed when the rerun is of another day: the hook came after)."""
+    prior: Prior = request.getfixturevalue(f"prior_{destination}")
+    with running_simulator(seed=3, as_of=AS_OF) as sim:
         expected = method_truth(sim.registry, [*days(PRIOR_DAY, DAY), rerun_day], AS_OF)
         env = subprocess_env(tmp_path)
         extra: list[str] = []
-        s3 = None
-        if running_moto is not None:
-            s3 = stack.enter_context(running_moto())
+        s3 = prior.s3
+        if s3 is not None:
+            _copy_objects(s3, prior.saved.bucket, s3.bucket)
             env.update(s3.env())
             extra = ["--destination", "filesystem"]
-        if s3 is None:
-            for folder in WORKDIR_FOLDERS:
-                if (prior / folder).exists():
-                    shutil.copytree(prior / folder, tmp_path / folder)
-        else:
-            done = run_ingest(ingest_command(tmp_path, sim.base_url, PRIOR_DAY, PRIOR_DAY, AS_OF, *extra), env)
-            assert done.returncode == 0, done.stderr[-2000:]
+        for folder in WORKDIR_FOLDERS:
+            if (prior.workdir / folder).exists():
+                shutil.copytree(prior.workdir / folder, tmp_path / folder)
         cmd = ingest_command(tmp_path, sim.base_url, DAY, DAY, AS_OF, *extra)
         killed = subprocess.run([str(BIN / "python"), str(KILL_AT), hook, *cmd[1:]], cwd=REPO, env=env,
                                 capture_output=True, text=True, timeout=300, check=False)
@@ -121,19 +159,19 @@ def _trial(destination: str, moment: str, hook: str, tmp_path: Path, tally: Coun
 @pytest.mark.parametrize("moment", list(MOMENTS))
 def test_sigkill_at_a_moment_then_rerun_loads_everything(
     destination: str, moment: str, tmp_path: Path, tally: Counter[str], monkeypatch: pytest.MonkeyPatch,
-    prior_duckdb: Path,
+    request: pytest.FixtureRequest,
 ) -> None:
     """One kill per moment and destination; the rerun exits 0 without a traceback and loses nothing."""
-    _trial(destination, moment, MOMENTS[moment][0], tmp_path, tally, monkeypatch, prior_duckdb)
+    _trial(destination, moment, MOMENTS[moment][0], tmp_path, tally, monkeypatch, request)
 
 
 @pytest.mark.parametrize("moment", ["between_extract_and_normalize", "normalize_commit"])
 def test_a_run_after_a_kill_loads_the_committed_package_and_crawls_its_own_day(
-    moment: str, tmp_path: Path, tally: Counter[str], monkeypatch: pytest.MonkeyPatch, prior_duckdb: Path
+    moment: str, tmp_path: Path, tally: Counter[str], monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
 ) -> None:
     """dlt's ``run`` with a pending package loads it and returns without extracting: the next run of
     another day must still crawl that day (and load the killed run's committed package)."""
-    _trial("duckdb", moment, MOMENTS[moment][0], tmp_path, tally, monkeypatch, prior_duckdb, rerun_day=OTHER_DAY)
+    _trial("duckdb", moment, MOMENTS[moment][0], tmp_path, tally, monkeypatch, request, rerun_day=OTHER_DAY)
 
 
 @pytest.mark.soak
@@ -142,7 +180,7 @@ def test_a_run_after_a_kill_loads_the_committed_package_and_crawls_its_own_day(
 @pytest.mark.parametrize("repeat", range(2))
 def test_soak_sigkill_at_every_hook(
     destination: str, moment: str, hook: str, repeat: int, tmp_path: Path, tally: Counter[str],
-    monkeypatch: pytest.MonkeyPatch, prior_duckdb: Path,
+    monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest,
 ) -> None:
     """Every hook of every moment, twice per destination."""
-    _trial(destination, moment, hook, tmp_path, tally, monkeypatch, prior_duckdb)
+    _trial(destination, moment, hook, tmp_path, tally, monkeypatch, request)

@@ -85,12 +85,13 @@ def _faulty_ingest(warehouse: Warehouse, tally: Counter[str], start: date, end: 
 @pytest.mark.parametrize(
     ("start", "end", "methods"),
     [
-        # A week of the rare receipt methods: every partition small, many holes and frontier walks.
-        (date(2025, 6, 9), date(2025, 6, 15), "002,003,000"),
+        # A week of the rare receipt methods: every partition small, many holes and frontier walks. A soak
+        # variant: the test below crawls five days of the same methods under the same faults, twice.
+        pytest.param(date(2025, 6, 9), date(2025, 6, 15), "002,003,000", marks=pytest.mark.soak,
+                     id="week-rare-methods"),
         # A weekend, every method: e-filed detail pages and forms under the same faults.
-        (date(2025, 6, 14), date(2025, 6, 15), ALL),
+        pytest.param(date(2025, 6, 14), date(2025, 6, 15), ALL, id="weekend-all-methods"),
     ],
-    ids=["week-rare-methods", "weekend-all-methods"],
 )
 def test_faulty_registry_loses_and_invents_nothing(
     warehouse: Warehouse, tally: Counter[str], start: date, end: date, methods: str

@@ -4,11 +4,13 @@ one table per page kind, late changes never lost, flags that never leak into dlt
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -141,20 +143,38 @@ def test_a_same_day_status_change_is_loaded_and_a_probed_cola_gains_its_complete
     assert all(completed[k] == listed[k]["completed_date"] for k in probed & listed.keys())
 
 
-def test_pages_form_loads_every_field_but_vendor_code_and_vintage_with_half_the_requests(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    loaded, requests = {}, {}
+#: Yesterday and today by completed date: the run both tests below start from.
+SEARCHED = ("--start", (TODAY - timedelta(days=1)).isoformat(), "--strategy", "search")
+
+
+def _search_ingest(root: Path, monkeypatch: pytest.MonkeyPatch, pages: str) -> tuple[Warehouse, int]:
+    """SEARCHED ingested into ``root`` with ``pages``, raw pages archived in ``root/raw``: the warehouse and
+    the requests the simulator served."""
+    warehouse = Warehouse(root, monkeypatch)
+    monkeypatch.setenv("SOURCES__TTB_COLA__PAGES", pages)
+    monkeypatch.setenv("SOURCES__TTB_COLA__REQUEST_TIMEOUT", "60")
+    monkeypatch.setenv("SOURCES__TTB_COLA__ARCHIVE_RAW_HTML", "true")
+    monkeypatch.setenv("SOURCES__TTB_COLA__ARCHIVE_URL", str(root / "raw"))
     with running_simulator(seed=3, as_of=TODAY) as sim:
-        for pages in ("both", "form"):
-            warehouse = Warehouse(tmp_path / pages, monkeypatch)
-            monkeypatch.setenv("SOURCES__TTB_COLA__PAGES", pages)
-            monkeypatch.setenv("SOURCES__TTB_COLA__REQUEST_TIMEOUT", "60")
-            before = sum(sim.requests.values())
-            args = ("--start", (TODAY - timedelta(days=1)).isoformat(), "--strategy", "search")
-            assert warehouse.ingest(sim.base_url, *args, today=TODAY) == 0
-            requests[pages] = sum(sim.requests.values()) - before
-            loaded[pages] = warehouse.colas()
+        assert warehouse.ingest(sim.base_url, *SEARCHED, today=TODAY) == 0
+        return warehouse, sum(sim.requests.values())
+
+
+@pytest.fixture(scope="module")
+def searched_both(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """SEARCHED with both pages of each COLA, made once per module: its folder, COLAs and requests."""
+    root = tmp_path_factory.mktemp("searched-both")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        warehouse, requests = _search_ingest(root, monkeypatch, "both")
+        return {"root": root, "colas": warehouse.colas(), "requests": requests}
+
+
+def test_pages_form_loads_every_field_but_vendor_code_and_vintage_with_half_the_requests(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, searched_both: dict[str, Any]
+) -> None:
+    form, form_requests = _search_ingest(tmp_path, monkeypatch, "form")
+    loaded = {"both": searched_both["colas"], "form": form.colas()}
+    requests = {"both": searched_both["requests"], "form": form_requests}
     assert loaded["form"].keys() == loaded["both"].keys() and loaded["form"]
     # the form has no vendor code, since its 2016 edition no wine vintage, and names the other plants by
     # permit number only (the detail page has all three)
@@ -166,15 +186,16 @@ def test_pages_form_loads_every_field_but_vendor_code_and_vintage_with_half_the_
     assert requests["form"] < 0.6 * requests["both"]
 
 
-def test_reparse_keeps_the_listing_fields(warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_reparse_keeps_the_listing_fields(
+    warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch, searched_both: dict[str, Any]
+) -> None:
+    """A reparse of the archived pages (of a copy of the module's SEARCHED ingest) changes no field."""
     from ttb_cola.cli import main
 
+    for folder in ("data", "pipelines", "raw"):
+        shutil.copytree(searched_both["root"] / folder, warehouse.root / folder)
     archive = warehouse.root / "raw"
-    monkeypatch.setenv("SOURCES__TTB_COLA__ARCHIVE_RAW_HTML", "true")
     monkeypatch.setenv("SOURCES__TTB_COLA__ARCHIVE_URL", str(archive))
-    with running_simulator(seed=3, as_of=TODAY) as sim:
-        args = ("--start", (TODAY - timedelta(days=1)).isoformat(), "--strategy", "search")
-        assert warehouse.ingest(sim.base_url, *args, today=TODAY) == 0
     before, dates = warehouse.colas(), completed_dates(warehouse)
     assert before and all(dates.values())
     assert main(["reparse", "--archive-url", str(archive), "--pipelines-dir", str(warehouse.pipelines)]) == 0

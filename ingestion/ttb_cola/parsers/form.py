@@ -68,6 +68,7 @@ _STATE = re.compile(r"[A-Za-z]{2}")
 _DIVS = "div.label, div.boldlabel, div.data"
 _READ_CLASSES = ("label", "boldlabel", "data")
 _CONTAINER_HEADING = re.compile(r"^.*?APPEARING ON LABELS\.\s*", re.IGNORECASE | re.DOTALL)
+_HEADING_END = "APPEARING ON LABELS."
 _NO_KEY = ""
 #: Label text -> box key (None: a label not read); the labels are fixed template text, so this stays small.
 _LABEL_KEYS: dict[str, str | None] = {}
@@ -190,7 +191,7 @@ def _sorted_nodes(tree: LexborHTMLParser, divs: list[LexborNode], role: Callable
             else:
                 box.append(node)
             continue
-        text = node.text()
+        text = node.text_lexbor()
         key = keys.get(text, _NO_KEY)
         if key == _NO_KEY:
             key = _box_key(text)
@@ -257,8 +258,8 @@ def _text(data: list[LexborNode] | None) -> str | None:
     if not data:
         return None
     if len(data) == 1:
-        return " ".join(data[0].text().split()) or None
-    return " ".join(" ".join(node.text() for node in data).split()) or None
+        return " ".join(data[0].text_lexbor().split()) or None
+    return " ".join(" ".join(node.text_lexbor() for node in data).split()) or None
 
 
 def _date(field: str, text: str | None, warnings: list[str]) -> str | None:
@@ -276,9 +277,17 @@ def _date(field: str, text: str | None, warnings: list[str]) -> str | None:
 
 
 def _lines(data: list[LexborNode] | None) -> list[str]:
-    """The raw text of a box split at its ``<br>`` tags (uncleaned, blank lines kept)."""
+    """The raw text of a box split at its ``<br>`` tags (uncleaned, blank lines kept).
+
+    A div holding only text and ``<br>`` (every box on the page) is split in its serialized form, where
+    text is escaped and ``<`` starts a tag; any other div is walked child by child."""
     lines: list[str] = []
     for node in data or ():
+        inner = node.inner_html or ""
+        if inner.count("<") == inner.count("<br>"):
+            parts = inner.split("<br>")
+            lines += map(_unescaped, parts) if "&" in inner else parts
+            continue
         current: list[str] = []
         for child in node.iter(include_text=True):
             if child.tag_id == BR:
@@ -288,6 +297,13 @@ def _lines(data: list[LexborNode] | None) -> list[str]:
                 current.append(child.text())
         lines.append("".join(current))
     return lines
+
+
+def _unescaped(text: str) -> str:
+    """Serialized text as it was: lexbor escapes ``&``, no-break space, ``<`` and ``>`` in text."""
+    if "&" not in text:
+        return text
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&nbsp;", "\xa0").replace("&amp;", "&")
 
 
 def _joined_lines(data: list[LexborNode] | None, separator: str) -> str | None:
@@ -369,5 +385,17 @@ def _container_info(loose_data: list[LexborNode]) -> str | None:
     (the others can be large: item 14's box holds a table)."""
     for node in loose_data:
         if "BLOWN, BRANDED" in node.text(deep=False):
-            return squash(_CONTAINER_HEADING.sub("", node.text(), count=1))
+            return squash(_after_heading(node.text_lexbor()))
     return None
+
+
+def _after_heading(text: str) -> str:
+    """``text`` from after item 15's heading ("... APPEARING ON LABELS.") and the spaces after it.
+
+    Found by a plain search where the text is ASCII (an upper-cased copy finds every letter case); the
+    pattern does the rest."""
+    end = text.find(_HEADING_END)
+    if end < 0 or not text.isascii():
+        return _CONTAINER_HEADING.sub("", text, count=1)
+    end = text.upper().find(_HEADING_END, 0, end + len(_HEADING_END)) + len(_HEADING_END)
+    return text[end:].lstrip()

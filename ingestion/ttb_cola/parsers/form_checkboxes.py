@@ -52,7 +52,7 @@ def checkboxes(inputs: Iterable[LexborNode], record: dict[str, Any]) -> None:
         if fill_in is not None:
             row = _row(box)
             strong = _first_strong(row) if row is not None else None
-            record[fill_in] = squash(strong.text()) if strong is not None else None
+            record[fill_in] = squash(strong.text_lexbor()) if strong is not None else None
 
 
 @lru_cache(maxsize=256)

@@ -62,7 +62,7 @@ def _caption(img: LexborNode) -> tuple[str | None, float | None, float | None]:
                 texts.append(text)
         elif tag == IMG:
             return None, None, None
-        elif tag == P and (squash(node.text()) or "").lower().startswith("image type"):
+        elif tag == P and (squash(node.text_lexbor()) or "").lower().startswith("image type"):
             break
         node = node.prev
     else:

@@ -90,7 +90,8 @@ def parse_form(body: bytes | str) -> dict[str, Any]:
     Raises:
         ParseError: when the page has no 14-digit TTB ID box (error page, captcha, other page kind).
     """
-    page = _read_page(LexborHTMLParser(decode(body)))
+    # ASCII bytes read the same as their decoded text: lexbor takes them as they are (no copy either way).
+    page = _read_page(LexborHTMLParser(body if isinstance(body, bytes) and body.isascii() else decode(body)))
     boxes = page.boxes
 
     ttb_id = _text(boxes.get("ttb_id"))
@@ -128,7 +129,7 @@ def parse_form(body: bytes | str) -> dict[str, Any]:
         record[field] = _date(field, _text(boxes.get(field)), warnings)
     _permits(boxes.get("permits"), record)
     _applicant(boxes.get("applicant"), record)
-    checkboxes(page.checkboxes, record)
+    checkboxes(page.inputs, record)
     # items 12 and 13 of the edition before mid-2016
     record.update(contents_items(_text(boxes.get("net_contents")), _text(boxes.get("alcohol_content"))))
     record["label_images"] = label_images(page.images)
@@ -141,7 +142,7 @@ class _Page(NamedTuple):
 
     boxes: dict[str, list[LexborNode]]
     loose_data: list[LexborNode]
-    checkboxes: list[LexborNode]
+    inputs: list[LexborNode]
     images: list[LexborNode]
 
 
@@ -201,8 +202,7 @@ def _sorted_nodes(tree: LexborHTMLParser, divs: list[LexborNode], role: Callable
             open_box[parent_id] = None
         else:
             open_box[parent_id] = boxes[key] = []
-    inputs = [node for node in tree.tags("input") if _is_checkbox(node.attributes.get("type"))]
-    return _Page(boxes, loose_data, inputs, tree.tags("img"))
+    return _Page(boxes, loose_data, tree.tags("input"), tree.tags("img"))
 
 
 @lru_cache(maxsize=256)
@@ -232,12 +232,6 @@ def _is_data(classes: str) -> bool:
         return False
     names = classes.split()
     return "label" not in names and "boldlabel" not in names
-
-
-def _is_checkbox(kind: str | None) -> bool:
-    """Whether an ``<input>`` of this ``type`` is a checkbox (an ASCII case-insensitive match, as selectors
-    compare ``type``)."""
-    return kind == "checkbox" or (kind is not None and kind.isascii() and kind.lower() == "checkbox")
 
 
 def _box_key(label_text: str) -> str | None:

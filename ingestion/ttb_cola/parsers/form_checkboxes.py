@@ -24,7 +24,7 @@ _APPLICATION = "type_of_application"
 
 
 def checkboxes(inputs: Iterable[LexborNode], record: dict[str, Any]) -> None:
-    """Items 3, 5 and 14 into ``record``, from the page's checkbox ``<input>`` elements: ticked boxes
+    """Items 3, 5 and 14 into ``record``, from the page's ``<input>`` elements: ticked checkboxes
     (``checked`` attribute), read by their ``alt`` text.
 
     Item 14's fill-in values (state, bottle capacity, previous TTB ID) are the ``<strong>`` inside
@@ -39,7 +39,7 @@ def checkboxes(inputs: Iterable[LexborNode], record: dict[str, Any]) -> None:
     for box in inputs:
         attributes = box.attributes
         meaning = _meaning(attributes.get("alt"))
-        if meaning is None:
+        if meaning is None or not _is_checkbox(attributes.get("type")):
             continue
         field, value, fill_in = meaning
         checked = "checked" in attributes
@@ -53,6 +53,12 @@ def checkboxes(inputs: Iterable[LexborNode], record: dict[str, Any]) -> None:
             row = _row(box)
             strong = _first_strong(row) if row is not None else None
             record[fill_in] = squash(strong.text_lexbor()) if strong is not None else None
+
+
+def _is_checkbox(kind: str | None) -> bool:
+    """Whether an ``<input>`` of this ``type`` is a checkbox (ASCII letters in any case, as selectors
+    compare ``type``)."""
+    return kind == "checkbox" or (kind is not None and kind.isascii() and kind.lower() == "checkbox")
 
 
 @lru_cache(maxsize=256)

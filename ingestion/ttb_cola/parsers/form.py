@@ -164,12 +164,14 @@ def _read_page(tree: LexborHTMLParser) -> _Page:
     try:
         return _sorted_nodes(tree, tree.tags("div"), _div_role)
     except _CaseVariant:
-        return _sorted_nodes(tree, tree.css(_DIVS), _is_data)
+        return _sorted_nodes(tree, tree.css(_DIVS), _selected_role)
 
 
-def _sorted_nodes(tree: LexborHTMLParser, divs: list[LexborNode], role: Callable[[str], bool | None]) -> _Page:
+def _sorted_nodes(
+    tree: LexborHTMLParser, divs: list[LexborNode], role: Callable[[str], tuple[bool, int] | None]
+) -> _Page:
     """The page's boxes, loose data divs, checkboxes and images, from its ``divs`` in page order
-    (``role``: what a div of a class attribute other than the three plain ones is)."""
+    (``role``: what a div of a class attribute other than the three plain ones is, see :func:`_div_role`)."""
     boxes: dict[str, list[LexborNode]] = {}
     # The box the latest label of each parent element opened (None: a label we do not read).
     open_box: dict[int, list[LexborNode] | None] = {}
@@ -178,19 +180,22 @@ def _sorted_nodes(tree: LexborHTMLParser, divs: list[LexborNode], role: Callable
     for node in divs:
         classes = node.attributes.get("class")
         if classes == "data":
-            is_data = True
+            is_data, times = True, 1
         elif classes == "label" or classes == "boldlabel":
-            is_data = False
-        elif classes is None or (is_data := role(classes)) is None:
+            is_data, times = False, 1
+        elif classes is None or (read := role(classes)) is None:
             continue
+        else:
+            is_data, times = read
         parent = node.parent
         parent_id = parent.mem_id if parent is not None else 0
         if is_data:
             box = open_box.get(parent_id)
             if box is None:
-                loose_data.append(node)
-            else:
-                box.append(node)
+                box = loose_data
+            box.append(node)
+            if times > 1:
+                box.extend([node] * (times - 1))
             continue
         text = node.text_lexbor()
         key = keys.get(text, _NO_KEY)
@@ -200,28 +205,38 @@ def _sorted_nodes(tree: LexborHTMLParser, divs: list[LexborNode], role: Callable
                 keys[text] = key
         if key is None or key in boxes:
             open_box[parent_id] = None
-        else:
+        elif times == 1:
             open_box[parent_id] = boxes[key] = []
+        else:  # read again at once: the box is made, and closed by its own second reading
+            boxes[key] = []
+            open_box[parent_id] = None
     return _Page(boxes, loose_data, tree.tags("input"), tree.tags("img"))
 
 
 @lru_cache(maxsize=256)
-def _div_role(classes: str) -> bool | None:
-    """For a div of this class attribute: True for a data div, False for a label, None for a div not read.
+def _div_role(classes: str) -> tuple[bool, int] | None:
+    """For a div of this class attribute: (whether it is a data div, how many times it is read), or None
+    for a div not read.
 
-    A div is read when one of its classes (split at ASCII whitespace, as selectors do) is ``label``,
-    ``boldlabel`` or ``data``; it is a data div unless a label class is among them (split as Python
-    splits, as the page was always read).
+    A div is read once for each of ``label``, ``boldlabel`` and ``data`` among its classes (split at
+    ASCII whitespace, as selectors do): the selector list the page was first read with matches it once
+    per selector. It is a data div unless a label class is among them (see :func:`_is_data`).
 
     Raises:
         _CaseVariant: when a class is one of those in other letter case.
     """
-    names = [name for name in re.split(r"[ \t\n\f\r]+", classes) if name]
-    if not any(name in _READ_CLASSES for name in names):
+    names = {name for name in re.split(r"[ \t\n\f\r]+", classes) if name}
+    times = len(names.intersection(_READ_CLASSES))
+    if not times:
         if any(name.isascii() and name.lower() in _READ_CLASSES for name in names):
             raise _CaseVariant(classes)
         return None
-    return _is_data(classes)
+    return _is_data(classes), times
+
+
+def _selected_role(classes: str) -> tuple[bool, int]:
+    """The role of a div the selector list itself returned (as often as it matches)."""
+    return _is_data(classes), 1
 
 
 def _is_data(classes: str) -> bool:

@@ -76,6 +76,9 @@ _LABEL_KEYS_MAX = 512
 #: MM/DD/YYYY -> ISO date, for the dates that read (the same few thousand days recur on every page).
 _DATES: dict[str, str] = {}
 _DATES_MAX = 8192
+#: Status box text -> status.
+_STATUSES: dict[str, str] = {}
+_STATUSES_MAX = 256
 
 
 def parse_form(body: bytes | str) -> dict[str, Any]:
@@ -98,9 +101,7 @@ def parse_form(body: bytes | str) -> dict[str, Any]:
     if ttb_id is None or not _TTB_ID.match(ttb_id):
         raise ParseError(f"not a COLA printable form (TTB ID box: {ttb_id!r})")
 
-    status = _text(boxes.get("status"))
-    if status is not None and (match := _STATUS.match(status)):
-        status = match.group(1)
+    status = _status(_text(boxes.get("status")))
     record: dict[str, Any] = {
         "ttb_id": ttb_id,
         "status": status,
@@ -269,6 +270,20 @@ def _text(data: list[LexborNode] | None) -> str | None:
     if len(data) == 1:
         return " ".join(data[0].text_lexbor().split()) or None
     return " ".join(" ".join(node.text_lexbor() for node in data).split()) or None
+
+
+def _status(text: str | None) -> str | None:
+    """``THE STATUS IS SURRENDERED.`` -> ``SURRENDERED`` (the detail page's wording); the few statuses are
+    cached."""
+    if text is None:
+        return None
+    status = _STATUSES.get(text)
+    if status is None:
+        match = _STATUS.match(text)
+        status = match.group(1) if match else text
+        if len(_STATUSES) < _STATUSES_MAX:
+            _STATUSES[text] = status
+    return status
 
 
 def _date(field: str, text: str | None, warnings: list[str]) -> str | None:

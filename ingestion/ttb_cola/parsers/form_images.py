@@ -71,7 +71,8 @@ def _caption(img: LexborNode) -> tuple[str | None, float | None, float | None]:
     image_type = texts[0] if texts and not texts[0].lower().startswith("actual dimensions") else None
     width = height = None
     for text in texts:
-        match = _DIMENSIONS.search(text)
+        # the pattern holds an "X" (any case): a text without one is not searched
+        match = _DIMENSIONS.search(text) if "X" in text or "x" in text else None
         if match:
             width, height = float(match.group(1)), float(match.group(2))
             break

@@ -250,11 +250,16 @@ MATERIALIZE = "__materialize__"
 RowOrBatch = TableRow | list[TableRow]
 
 
-def rows_for(item: RowOrBatch, table: str) -> Iterator[Any]:
-    """The data of ``item``'s rows for ``table``: one row as is, a batch's rows as one list."""
+def rows_for(item: RowOrBatch, table: str, columns: dict[str, TColumnSchema] | None = None) -> Iterator[Any]:
+    """The data of ``item``'s rows for ``table``: one row as is, a batch's rows as one list, or as one Arrow
+    table of ``columns`` when given (:mod:`ttb_cola.arrow_batches`)."""
     if isinstance(item, list):
         batch = [row.data for row in item if row.table == table]
-        if batch:
+        if batch and columns is not None:
+            from ttb_cola.arrow_batches import arrow_batch
+
+            yield arrow_batch(batch, columns)
+        elif batch:
             yield batch
     elif item.table == table:
         yield item.data

@@ -238,8 +238,8 @@ def table_resources(parent: DltResource, run_id: str, once: bool = True) -> tupl
             parent, _rows_of(LISTINGS_TABLE), LISTINGS_TABLE, "ttb_id", LISTINGS_COLUMNS, "listed_at", once=once,
         ),
         merged_table(  # no fetch time of its own: the form's rows come once per load
-            parent, _rows_of(LABEL_IMAGES_TABLE), LABEL_IMAGES_TABLE, ("ttb_id", "position"), LABEL_IMAGE_COLUMNS,
-            None, merge_key="ttb_id", strategy="delete-insert", once=once,
+            parent, _rows_of(LABEL_IMAGES_TABLE, LABEL_IMAGE_COLUMNS), LABEL_IMAGES_TABLE, ("ttb_id", "position"),
+            LABEL_IMAGE_COLUMNS, None, merge_key="ttb_id", strategy="delete-insert", once=once,
         ),
         _crawl_log(parent, "crawl_partitions", CRAWL_PARTITION_COLUMNS),
         _crawl_log(parent, "crawl_searches", CRAWL_SEARCH_COLUMNS),
@@ -251,19 +251,19 @@ def table_resources(parent: DltResource, run_id: str, once: bool = True) -> tupl
     )
 
 
-def _rows_of(table: str) -> Any:
+def _rows_of(table: str, columns: Any = None) -> Any:
     def rows(event: RowOrBatch) -> Iterator[Any]:
         if not isinstance(event, list) and event.table == MATERIALIZE:
             yield dlt.mark.materialize_table_schema()
         else:
-            yield from rows_for(event, table)
+            yield from rows_for(event, table, columns)
 
     return rows
 
 
 def _page_table(parent: DltResource, table: str, columns: Any, once: bool) -> DltResource:
     """A table of one page kind, merged on ``ttb_id``: the latest fetch of that page wins."""
-    return merged_table(parent, _rows_of(table), table, "ttb_id", columns, "fetched_at", once=once)
+    return merged_table(parent, _rows_of(table, columns), table, "ttb_id", columns, "fetched_at", once=once)
 
 
 def _crawl_log(parent: DltResource, table: str, columns: Any) -> DltResource:

@@ -19,6 +19,7 @@ from typing import Any
 import dlt
 from dlt.extract.resource import DltResource
 
+from ttb_cola.arrow_batches import arrow_batch
 from ttb_cola.records import DETAILS_TABLE, FORMS_TABLE, LISTINGS_TABLE, SCHEMA_CONTRACT, Spec, columns
 
 STATUS_LOG_TABLE = "cola_status_log"
@@ -65,7 +66,7 @@ def status_log_resource(parent: DltResource, run_id: str, materialize: str) -> D
         if isinstance(event, list):  # a batch of rows
             batch = [row for item in event if (row := status_log_row(item.table, item.data, run_id)) is not None]
             if batch:
-                yield batch
+                yield arrow_batch(batch, STATUS_LOG_COLUMNS)
             return
         if event.table == materialize:
             yield dlt.mark.materialize_table_schema()

@@ -50,6 +50,8 @@ _PHONE = "Phone Number:"
 _FAX = "Fax Number:"
 _BOXES_START = '<div class="box">'
 _BOXES_END = '<div class="actionbox">'
+_BOXES_START_BYTES = _BOXES_START.encode("ascii")
+_BOXES_END_BYTES = _BOXES_END.encode("ascii")
 
 
 def _label(strong: LexborNode) -> str:
@@ -162,14 +164,20 @@ def parse_detail(body: bytes | str) -> dict[str, Any]:
     Raises:
         ParseError: when the page is not a detail page (no detail boxes, no 14-digit TTB ID).
     """
-    text = decode(body)
     # Parsing only the boxes halves the parse time; the markers are fixed template text, and without
-    # them the whole page is parsed, so a layout change costs speed, never fields.
-    start = text.find(_BOXES_START)
-    end = text.find(_BOXES_END, start)
-    if start >= 0 and end > start:
-        text = text[start:end]
-    boxes = LexborHTMLParser(text).css("div.box")
+    # them the whole page is parsed, so a layout change costs speed, never fields. Bytes are cut before
+    # they are decoded (ISO-8859-1: one byte, one character), and ASCII bytes go to lexbor as they are.
+    if isinstance(body, bytes):
+        start = body.find(_BOXES_START_BYTES)
+        end = body.find(_BOXES_END_BYTES, start)
+        if start >= 0 and end > start:
+            body = body[start:end]
+        page: bytes | str = body if body.isascii() else decode(body)
+    else:
+        start = body.find(_BOXES_START)
+        end = body.find(_BOXES_END, start)
+        page = body[start:end] if start >= 0 and end > start else body
+    boxes = LexborHTMLParser(page).css("div.box")
     record: dict[str, Any] = {
         "ttb_id": None,
         "status": None,

@@ -3,13 +3,14 @@
 The page renders TTB F 5100.31 as ``div.label`` / ``div.data`` boxes. Boxes are found by their label
 text without the item number (older form editions number the items differently), checkboxes by
 their ``alt`` text, and the label images by walking back from each attachment ``<img>`` to its
-"Image Type" / "Actual Dimensions" lines. The page is parsed once; every value goes through
-:func:`ttb_cola.text.squash`.
+"Image Type" / "Actual Dimensions" lines. The page is parsed once and read through one selector
+query; every value goes through :func:`ttb_cola.text.squash`.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -19,6 +20,7 @@ from ttb_cola.parsers.errors import ParseError
 from ttb_cola.parsers.form_checkboxes import checkboxes
 from ttb_cola.parsers.form_contents import contents_items
 from ttb_cola.parsers.form_images import label_images
+from ttb_cola.parsers.tags import BR
 from ttb_cola.parsers.warnings import PARSE_WARNINGS, lenient_date
 from ttb_cola.text import decode, squash
 
@@ -52,6 +54,7 @@ _BOXES: tuple[tuple[str, str], ...] = (
     ("NET CONTENTS", "net_contents"),
     ("ALCOHOL CONTENT", "alcohol_content"),
 )
+_DATE_FIELDS = ("date_of_application", "date_issued", "expiration_date")
 
 _ITEM_NUMBER = re.compile(r"^\d+[a-z]?\.\s*", re.IGNORECASE)
 _PARENTHESISED = re.compile(r"\([^()]*(?:\([^()]*\)[^()]*)*\)")
@@ -59,10 +62,23 @@ _TTB_ID = re.compile(r"^\d{14}$")
 _STATUS = re.compile(r"^THE STATUS IS\s+(.+?)\.?$", re.IGNORECASE)
 _USED_ON_LABEL = re.compile(r"\s*\(Used on label\)\s*$", re.IGNORECASE)
 _CITY_STATE_ZIP = re.compile(r"^(?:(.*?)\s+)?([A-Z]{2})\s+(\d{5}(?:-?\d{4})?)$")
+_STATE = re.compile(r"[A-Za-z]{2}")
 
-# Everything the parser reads, in one query: lexbor returns the matches in page order.
-_NODES = "div.label, div.boldlabel, div.data, input[type=checkbox], img"
+# The divs the parser reads (see _read_page).
+_DIVS = "div.label, div.boldlabel, div.data"
+_READ_CLASSES = ("label", "boldlabel", "data")
 _CONTAINER_HEADING = re.compile(r"^.*?APPEARING ON LABELS\.\s*", re.IGNORECASE | re.DOTALL)
+_HEADING_END = "APPEARING ON LABELS."
+_NO_KEY = ""
+#: Label text -> box key (None: a label not read); the labels are fixed template text, so this stays small.
+_LABEL_KEYS: dict[str, str | None] = {}
+_LABEL_KEYS_MAX = 512
+#: MM/DD/YYYY -> ISO date, for the dates that read (the same few thousand days recur on every page).
+_DATES: dict[str, str] = {}
+_DATES_MAX = 8192
+#: Status box text -> status.
+_STATUSES: dict[str, str] = {}
+_STATUSES_MAX = 256
 
 
 def parse_form(body: bytes | str) -> dict[str, Any]:
@@ -77,17 +93,18 @@ def parse_form(body: bytes | str) -> dict[str, Any]:
     Raises:
         ParseError: when the page has no 14-digit TTB ID box (error page, captcha, other page kind).
     """
-    tree = LexborHTMLParser(decode(body))
-    page = _read_page(tree)
+    # ASCII bytes read the same as their decoded text: lexbor takes them as they are (no copy either way).
+    page = _read_page(LexborHTMLParser(body if isinstance(body, bytes) and body.isascii() else decode(body)))
     boxes = page.boxes
 
     ttb_id = _text(boxes.get("ttb_id"))
     if ttb_id is None or not _TTB_ID.match(ttb_id):
         raise ParseError(f"not a COLA printable form (TTB ID box: {ttb_id!r})")
 
+    status = _status(_text(boxes.get("status")))
     record: dict[str, Any] = {
         "ttb_id": ttb_id,
-        "status": _status(_text(boxes.get("status"))),
+        "status": status,
         "vendor_code": None,
         "serial_number": _text(boxes.get("serial_number")),
         "class_type_description": _text(boxes.get("class_type_description")),
@@ -109,11 +126,11 @@ def parse_form(body: bytes | str) -> dict[str, Any]:
         "container_info": _container_info(page.loose_data),
     }
     warnings: list[str] = []
-    for field in ("date_of_application", "date_issued", "expiration_date"):
-        record[field] = lenient_date(field, _text(boxes.get(field)), warnings)
-    record.update(_permits(boxes.get("permits")))
-    record.update(_applicant(boxes.get("applicant")))
-    record.update(checkboxes(page.checkboxes))
+    for field in _DATE_FIELDS:
+        record[field] = _date(field, _text(boxes.get(field)), warnings)
+    _permits(boxes.get("permits"), record)
+    _applicant(boxes.get("applicant"), record)
+    checkboxes(page.inputs, record)
     # items 12 and 13 of the edition before mid-2016
     record.update(contents_items(_text(boxes.get("net_contents")), _text(boxes.get("alcohol_content"))))
     record["label_images"] = label_images(page.images)
@@ -122,12 +139,16 @@ def parse_form(body: bytes | str) -> dict[str, Any]:
 
 
 class _Page(NamedTuple):
-    """The elements of a form page the parser reads, gathered by one selector query in page order."""
+    """The elements of a form page the parser reads, in page order."""
 
     boxes: dict[str, list[LexborNode]]
     loose_data: list[LexborNode]
-    checkboxes: list[LexborNode]
+    inputs: list[LexborNode]
     images: list[LexborNode]
+
+
+class _CaseVariant(Exception):
+    """A div whose class names the parser's classes in other letter case (see :func:`_div_role`)."""
 
 
 def _read_page(tree: LexborHTMLParser) -> _Page:
@@ -136,49 +157,101 @@ def _read_page(tree: LexborHTMLParser) -> _Page:
     A box is a label div and the data divs after it among its siblings, up to the next label
     sibling; the first label of each known box wins. Data divs of no read box are kept apart
     (item 15 has no label of its own).
+
+    The divs, checkboxes and images come from lexbor's tag lists (no selector engine). A class in
+    other letter case ("DATA") matches a class selector only in some documents (quirks mode): such a
+    page is read through the selector itself.
     """
+    try:
+        return _sorted_nodes(tree, tree.tags("div"), _div_role)
+    except _CaseVariant:
+        return _sorted_nodes(tree, tree.css(_DIVS), _selected_role)
+
+
+def _sorted_nodes(
+    tree: LexborHTMLParser, divs: list[LexborNode], role: Callable[[str], tuple[bool, int] | None]
+) -> _Page:
+    """The page's boxes, loose data divs, checkboxes and images, from its ``divs`` in page order
+    (``role``: what a div of a class attribute other than the three plain ones is, see :func:`_div_role`)."""
     boxes: dict[str, list[LexborNode]] = {}
     # The box the latest label of each parent element opened (None: a label we do not read).
     open_box: dict[int, list[LexborNode] | None] = {}
     loose_data: list[LexborNode] = []
-    inputs: list[LexborNode] = []
-    images: list[LexborNode] = []
-    for node in tree.css(_NODES):
-        tag = node.tag
-        if tag == "input":
-            inputs.append(node)
+    keys = _LABEL_KEYS
+    for node in divs:
+        classes = node.attributes.get("class")
+        if classes == "data":
+            is_data, times = True, 1
+        elif classes == "label" or classes == "boldlabel":
+            is_data, times = False, 1
+        elif classes is None or (read := role(classes)) is None:
             continue
-        if tag == "img":
-            images.append(node)
-            continue
-        classes = node.attributes.get("class") or ""
+        else:
+            is_data, times = read
         parent = node.parent
         parent_id = parent.mem_id if parent is not None else 0
-        if classes == "data" or (classes not in ("label", "boldlabel") and _is_data(classes)):
+        if is_data:
             box = open_box.get(parent_id)
             if box is None:
-                loose_data.append(node)
-            else:
-                box.append(node)
-        else:
-            key = _box_key(node.text())
-            if key is None or key in boxes:
-                open_box[parent_id] = None
-            else:
-                open_box[parent_id] = boxes[key] = []
-    return _Page(boxes, loose_data, inputs, images)
+                box = loose_data
+            box.append(node)
+            if times > 1:
+                box.extend([node] * (times - 1))
+            continue
+        text = node.text_lexbor()
+        key = keys.get(text, _NO_KEY)
+        if key == _NO_KEY:
+            key = _box_key(text)
+            if len(keys) < _LABEL_KEYS_MAX:
+                keys[text] = key
+        if key is None or key in boxes:
+            open_box[parent_id] = None
+        elif times == 1:
+            open_box[parent_id] = boxes[key] = []
+        else:  # read again at once: the box is made, and closed by its own second reading
+            boxes[key] = []
+            open_box[parent_id] = None
+    return _Page(boxes, loose_data, tree.tags("input"), tree.tags("img"))
+
+
+@lru_cache(maxsize=256)
+def _div_role(classes: str) -> tuple[bool, int] | None:
+    """For a div of this class attribute: (whether it is a data div, how many times it is read), or None
+    for a div not read.
+
+    A div is read once for each of ``label``, ``boldlabel`` and ``data`` among its classes (split at
+    ASCII whitespace, as selectors do): the selector list the page was first read with matches it once
+    per selector. It is a data div unless a label class is among them (see :func:`_is_data`).
+
+    Raises:
+        _CaseVariant: when a class is one of those in other letter case.
+    """
+    names = {name for name in re.split(r"[ \t\n\f\r]+", classes) if name}
+    times = len(names.intersection(_READ_CLASSES))
+    if not times:
+        if any(name.isascii() and name.lower() in _READ_CLASSES for name in names):
+            raise _CaseVariant(classes)
+        return None
+    return _is_data(classes), times
+
+
+def _selected_role(classes: str) -> tuple[bool, int]:
+    """The role of a div the selector list itself returned (as often as it matches)."""
+    return _is_data(classes), 1
 
 
 def _is_data(classes: str) -> bool:
-    """Whether a div of several classes is a data div (a label class wins, as on the page)."""
+    """Whether a div read for its class is a data div (a label class wins, as on the page)."""
+    if classes == "data":
+        return True
+    if classes in ("label", "boldlabel"):
+        return False
     names = classes.split()
     return "label" not in names and "boldlabel" not in names
 
 
-@lru_cache(maxsize=512)
 def _box_key(label_text: str) -> str | None:
-    """The internal key for a label's text, or None for labels we do not read (cached: the form's
-    labels are fixed template text)."""
+    """The internal key for a label's text, or None for labels we do not read."""
     text = squash(_PARENTHESISED.sub(" ", _ITEM_NUMBER.sub("", squash(label_text) or "")))
     if text is None:
         return None
@@ -195,45 +268,81 @@ def _text(data: list[LexborNode] | None) -> str | None:
     if not data:
         return None
     if len(data) == 1:
-        return squash(data[0].text())
-    return squash(" ".join(node.text() for node in data))
+        return " ".join(data[0].text_lexbor().split()) or None
+    return " ".join(" ".join(node.text_lexbor() for node in data).split()) or None
+
+
+def _status(text: str | None) -> str | None:
+    """``THE STATUS IS SURRENDERED.`` -> ``SURRENDERED`` (the detail page's wording); the few statuses are
+    cached."""
+    if text is None:
+        return None
+    status = _STATUSES.get(text)
+    if status is None:
+        match = _STATUS.match(text)
+        status = match.group(1) if match else text
+        if len(_STATUSES) < _STATUSES_MAX:
+            _STATUSES[text] = status
+    return status
+
+
+def _date(field: str, text: str | None, warnings: list[str]) -> str | None:
+    """A date box as an ISO date (see :func:`ttb_cola.parsers.warnings.lenient_date`), known dates from
+    a cache."""
+    if text is None:
+        return None
+    iso = _DATES.get(text)
+    if iso is not None:
+        return iso
+    iso = lenient_date(field, text, warnings)
+    if iso is not None and len(_DATES) < _DATES_MAX:
+        _DATES[text] = iso
+    return iso
 
 
 def _lines(data: list[LexborNode] | None) -> list[str]:
-    """The raw text of a box split at its ``<br>`` tags (uncleaned, blank lines kept)."""
+    """The raw text of a box split at its ``<br>`` tags (uncleaned, blank lines kept).
+
+    A div holding only text and ``<br>`` (every box on the page) is split in its serialized form, where
+    text is escaped and ``<`` starts a tag; any other div is walked child by child."""
     lines: list[str] = []
     for node in data or ():
+        inner = node.inner_html or ""
+        if inner.count("<") == inner.count("<br>"):
+            parts = inner.split("<br>")
+            lines += map(_unescaped, parts) if "&" in inner else parts
+            continue
         current: list[str] = []
         for child in node.iter(include_text=True):
-            if child.tag == "br":
+            if child.tag_id == BR:
                 lines.append("".join(current))
                 current = []
-            elif child.is_text_node:
-                current.append(child.text_content or "")
             else:
                 current.append(child.text())
         lines.append("".join(current))
     return lines
 
 
+def _unescaped(text: str) -> str:
+    """Serialized text as it was: lexbor escapes ``&``, no-break space, ``<`` and ``>`` in text."""
+    if "&" not in text:
+        return text
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&nbsp;", "\xa0").replace("&amp;", "&")
+
+
 def _joined_lines(data: list[LexborNode] | None, separator: str) -> str | None:
     """The non-blank ``<br>``-separated lines of a box, cleaned and joined; None when none."""
+    if not data:
+        return None
     lines = [line for line in map(squash, _lines(data)) if line]
     return separator.join(lines) if lines else None
 
 
-def _status(text: str | None) -> str | None:
-    """``THE STATUS IS SURRENDERED.`` -> ``SURRENDERED`` (the detail page's wording)."""
-    if text is None:
-        return None
-    match = _STATUS.match(text)
-    return match.group(1) if match else text
-
-
-def _permits(data: list[LexborNode] | None) -> dict[str, Any]:
+def _permits(data: list[LexborNode] | None, record: dict[str, Any]) -> None:
     """Item 2: the first permit is the applicant's; any further ones become ``other_permits``."""
-    permits = [line for line in map(squash, _lines(data)) if line]
-    others = [
+    permits = [line for line in map(squash, _lines(data)) if line] if data else []
+    record["permit_number"] = permits[0] if permits else None
+    record["other_permits"] = [
         {
             "permit_number": permit,
             "company_name": None,
@@ -244,49 +353,48 @@ def _permits(data: list[LexborNode] | None) -> dict[str, Any]:
         }
         for permit in permits[1:]
     ]
-    return {"permit_number": permits[0] if permits else None, "other_permits": others}
 
 
-def _applicant(data: list[LexborNode] | None) -> dict[str, Any]:
+def _applicant(data: list[LexborNode] | None, record: dict[str, Any]) -> None:
     """Item 8: company, street line(s), ``CITY ST ZIP`` line, then the "(Used on label)" DBA lines.
 
     City, state and zip sit on separate source lines inside one ``<br>`` line, which is what
     lets multi-word cities split cleanly; a regex on the joined line is the fallback.
     """
-    result: dict[str, Any] = dict.fromkeys(
-        ("company_name", "address_street", "address_city", "address_state", "address_zip", "dba_name")
-    )
+    company = street = city = state = zip_code = None
     dba: list[str] = []
     address: list[str] = []
     for raw in _lines(data):
         line = squash(raw)
         if line is None:
             continue
-        if _USED_ON_LABEL.search(line):
+        if "(" in line and _USED_ON_LABEL.search(line):
             name = squash(_USED_ON_LABEL.sub("", line))
             if name:
                 dba.append(name)
         else:
             address.append(raw)
-    result["dba_name"] = "; ".join(dba) or None
-    if not address:
-        return result
-
-    result["company_name"] = squash(address[0])
-    street_lines = address[1:]
-    if len(address) > 1:
-        city_state_zip = _city_state_zip(address[-1])
-        if city_state_zip is not None:
-            result["address_city"], result["address_state"], result["address_zip"] = city_state_zip
-            street_lines = address[1:-1]
-    result["address_street"] = ", ".join(filter(None, map(squash, street_lines))) or None
-    return result
+    if address:
+        company = squash(address[0])
+        street_lines = address[1:]
+        if len(address) > 1:
+            city_state_zip = _city_state_zip(address[-1])
+            if city_state_zip is not None:
+                city, state, zip_code = city_state_zip
+                street_lines = address[1:-1]
+        street = ", ".join(filter(None, map(squash, street_lines))) or None
+    record["company_name"] = company
+    record["address_street"] = street
+    record["address_city"] = city
+    record["address_state"] = state
+    record["address_zip"] = zip_code
+    record["dba_name"] = "; ".join(dba) or None
 
 
 def _city_state_zip(raw: str) -> tuple[str | None, str, str] | None:
     """Split a ``CITY\\nST\\nZIP`` line; None when it does not look like one."""
     parts = [part for part in map(squash, raw.splitlines()) if part]
-    if len(parts) == 3 and re.fullmatch(r"[A-Za-z]{2}", parts[1]):
+    if len(parts) == 3 and _STATE.fullmatch(parts[1]):
         return parts[0], parts[1], parts[2]
     match = _CITY_STATE_ZIP.match(squash(raw) or "")
     if match:
@@ -301,5 +409,17 @@ def _container_info(loose_data: list[LexborNode]) -> str | None:
     (the others can be large: item 14's box holds a table)."""
     for node in loose_data:
         if "BLOWN, BRANDED" in node.text(deep=False):
-            return squash(_CONTAINER_HEADING.sub("", node.text(), count=1))
+            return squash(_after_heading(node.text_lexbor()))
     return None
+
+
+def _after_heading(text: str) -> str:
+    """``text`` from after item 15's heading ("... APPEARING ON LABELS.") and the spaces after it.
+
+    Found by a plain search where the text is ASCII (an upper-cased copy finds every letter case); the
+    pattern does the rest."""
+    end = text.find(_HEADING_END)
+    if end < 0 or not text.isascii():
+        return _CONTAINER_HEADING.sub("", text, count=1)
+    end = text.upper().find(_HEADING_END, 0, end + len(_HEADING_END)) + len(_HEADING_END)
+    return text[end:].lstrip()

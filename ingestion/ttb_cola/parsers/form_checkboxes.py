@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from selectolax.lexbor import LexborNode
 
+from ttb_cola.parsers.tags import STRONG, TR
 from ttb_cola.text import squash
 
 # Item 14 checkboxes by their alt text. The alt texts are the registry's own and do not all
@@ -18,50 +20,76 @@ _APPLICATION_TYPES: dict[str, tuple[str, str | None]] = {
     "distinctive liquor bottle approval": ("DISTINCTIVE LIQUOR BOTTLE APPROVAL", "total_bottle_capacity"),
     "previous ttb id": ("RESUBMISSION AFTER REJECTION", "previous_ttb_id"),
 }
+_APPLICATION = "type_of_application"
 
 
-def checkboxes(inputs: Iterable[LexborNode]) -> dict[str, Any]:
-    """Items 3, 5 and 14 from the page's checkbox ``<input>`` elements: ticked boxes (``checked``
-    attribute), read by their ``alt`` text.
+def checkboxes(inputs: Iterable[LexborNode], record: dict[str, Any]) -> None:
+    """Items 3, 5 and 14 into ``record``, from the page's ``<input>`` elements: ticked checkboxes
+    (``checked`` attribute), read by their ``alt`` text.
 
     Item 14's fill-in values (state, bottle capacity, previous TTB ID) are the ``<strong>`` inside
     each box's row, read whether or not the box is ticked.
     """
-    result: dict[str, Any] = {
-        "source_of_product": None,
-        "type_of_product": None,
-        "type_of_application": [],
-        "for_sale_in": None,
-        "total_bottle_capacity": None,
-        "previous_ttb_id": None,
-    }
+    record["source_of_product"] = None
+    record["type_of_product"] = None
+    record[_APPLICATION] = applications = []
+    record["for_sale_in"] = None
+    record["total_bottle_capacity"] = None
+    record["previous_ttb_id"] = None
     for box in inputs:
         attributes = box.attributes
-        alt = squash(attributes.get("alt")) or ""
+        meaning = _meaning(attributes.get("alt"))
+        if meaning is None or not _is_checkbox(attributes.get("type")):
+            continue
+        field, value, fill_in = meaning
         checked = "checked" in attributes
-        prefix, _, value = alt.partition(":")
-        prefix = prefix.strip().lower()
-        if value and prefix in ("source of product", "type of product"):
-            field = prefix.replace(" ", "_")
-            if checked and result[field] is None:
-                result[field] = value.strip()
+        if field != _APPLICATION:
+            if checked and record[field] is None:
+                record[field] = value
             continue
-        known = _APPLICATION_TYPES.get(alt.lower())
-        if known is None:
-            continue
-        name, fill_in = known
         if checked:
-            result["type_of_application"].append(name)
+            applications.append(value)
         if fill_in is not None:
-            row = _ancestor(box, "tr")
-            strong = row.css_first("strong") if row is not None else None
-            result[fill_in] = squash(strong.text()) if strong is not None else None
-    return result
+            row = _row(box)
+            strong = _first_strong(row) if row is not None else None
+            record[fill_in] = squash(strong.text_lexbor()) if strong is not None else None
 
 
-def _ancestor(node: LexborNode, tag: str) -> LexborNode | None:
-    """The nearest enclosing element with this tag."""
+def _is_checkbox(kind: str | None) -> bool:
+    """Whether an ``<input>`` of this ``type`` is a checkbox (ASCII letters in any case, as selectors
+    compare ``type``)."""
+    return kind == "checkbox" or (kind is not None and kind.isascii() and kind.lower() == "checkbox")
+
+
+@lru_cache(maxsize=256)
+def _meaning(alt: str | None) -> tuple[str, str, str | None] | None:
+    """What a checkbox's alt text stands for: (field, value when ticked, fill-in field), or None for a box
+    not read (cached: the alt texts are fixed template text)."""
+    text = squash(alt) or ""
+    prefix, _, value = text.partition(":")
+    prefix = prefix.strip().lower()
+    if value and prefix in ("source of product", "type of product"):
+        return prefix.replace(" ", "_"), value.strip(), None
+    known = _APPLICATION_TYPES.get(text.lower())
+    if known is None:
+        return None
+    return _APPLICATION, known[0], known[1]
+
+
+def _row(node: LexborNode) -> LexborNode | None:
+    """The nearest enclosing ``<tr>``."""
     parent = node.parent
-    while parent is not None and parent.tag != tag:
+    while parent is not None and parent.tag_id != TR:
         parent = parent.parent
     return parent
+
+
+def _first_strong(node: LexborNode) -> LexborNode | None:
+    """The first ``<strong>`` inside ``node``, in page order (the row's few elements, walked)."""
+    for child in node.iter():
+        if child.tag_id == STRONG:
+            return child
+        found = _first_strong(child)
+        if found is not None:
+            return found
+    return None

@@ -9,6 +9,7 @@ from urllib.parse import unquote
 
 from selectolax.lexbor import LexborNode
 
+from ttb_cola.parsers.tags import IMG, TEXT, P
 from ttb_cola.text import squash
 
 _DIMENSIONS = re.compile(r"([\d.]+)\s*inch(?:es)?\s*W\s*X\s*([\d.]+)\s*inch(?:es)?\s*H", re.IGNORECASE)
@@ -53,13 +54,16 @@ def _caption(img: LexborNode) -> tuple[str | None, float | None, float | None]:
     """
     texts: list[str] = []
     node = img.prev
-    while node is not None and node.tag != "img":
-        if node.tag == "p" and (squash(node.text()) or "").lower().startswith("image type"):
-            break
-        if node.is_text_node:
+    while node is not None:
+        tag = node.tag_id
+        if tag == TEXT:
             text = squash(node.text_content)
             if text:
                 texts.append(text)
+        elif tag == IMG:
+            return None, None, None
+        elif tag == P and (squash(node.text_lexbor()) or "").lower().startswith("image type"):
+            break
         node = node.prev
     else:
         return None, None, None
@@ -67,7 +71,8 @@ def _caption(img: LexborNode) -> tuple[str | None, float | None, float | None]:
     image_type = texts[0] if texts and not texts[0].lower().startswith("actual dimensions") else None
     width = height = None
     for text in texts:
-        match = _DIMENSIONS.search(text)
+        # the pattern holds an "X" (any case): a text without one is not searched
+        match = _DIMENSIONS.search(text) if "X" in text or "x" in text else None
         if match:
             width, height = float(match.group(1)), float(match.group(2))
             break

@@ -9,6 +9,7 @@ from typing import Any
 from dlt.common.pipeline import LoadInfo
 
 from ttb_cola.archive import DEFAULT_ARCHIVE_DIR
+from ttb_cola.arrow_batches import arrow_loads
 from ttb_cola.budget import Budget
 from ttb_cola.destinations.duckdb import duckdb_path
 from ttb_cola.destinations.lake_tables import as_lake_tables, create_lake_tables
@@ -130,7 +131,8 @@ def run_reparse(destination: str, archive_url: str | None = None, pipelines_dir:
     if lake is not None:
         as_lake_tables(source)
     add_declared_columns(pipeline, source)
-    info = pipeline.run(source, loader_file_format=FILE_FORMAT)
+    with arrow_loads():  # the archive's rows come in Arrow batches
+        info = pipeline.run(source, loader_file_format=FILE_FORMAT)
     if lake is not None:
         create_lake_tables(lake, pipeline, source)
     return info

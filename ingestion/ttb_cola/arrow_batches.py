@@ -1,0 +1,79 @@
+"""A batch of rows of one table as one Arrow table, typed by the table's dlt columns.
+
+dlt writes an Arrow table to its load files as it is, where a batch of dicts is normalized row by row
+(types coerced, values checked); the archive reparse sends its rows in batches, so this is most of what
+its load costs. Values arrive as the rows hold them: dates and timestamps as ISO text (cast here), json
+values as Python objects (serialized with dlt's own JSON, as its parquet writer does).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import pyarrow as pa
+from dlt.common.json import json
+
+_PLAIN = {"text": pa.string(), "bigint": pa.int64(), "double": pa.float64(), "bool": pa.bool_()}
+_CAST = {"date": pa.date32(), "timestamp": pa.timestamp("us", "UTC")}
+
+
+def arrow_batch(rows: Sequence[Mapping[str, Any]], columns: Mapping[str, Mapping[str, Any]]) -> pa.Table:
+    """``rows`` as one table of ``columns`` (in their order; a key of a row that is no column is left out)."""
+    arrays = []
+    fields = []
+    for name, column in columns.items():
+        kind = column["data_type"]
+        values = [row.get(name) for row in rows]
+        if kind == "json":
+            array = pa.array([None if value is None else json.dumps(value) for value in values], pa.string())
+        elif kind in _CAST:
+            array = pa.array(values, pa.string()).cast(_CAST[kind])
+        else:
+            array = pa.array(values, _PLAIN[kind])
+        arrays.append(array)
+        fields.append(pa.field(name, array.type, nullable=column.get("nullable", True)))
+    return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+
+
+
+
+#: dlt settings for Arrow items: the ``_dlt_load_id`` and ``_dlt_id`` columns every row of ours carries.
+_SETTINGS = {
+    "NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID": "true",
+    "NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_ID": "true",
+}
+
+
+class _JsonAsText(logging.Filter):
+    """Drops dlt's note that a json column came as text: :func:`arrow_batch` serializes them on purpose."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "several column hints were different" not in record.getMessage()
+
+
+@contextmanager
+def arrow_loads() -> Iterator[None]:
+    """Around a run whose resources send :func:`arrow_batch` tables: dlt adds ``_dlt_load_id`` and ``_dlt_id``
+    to them as it does to rows (set for the run, whatever the config says) and keeps quiet about the json
+    columns sent as text."""
+    saved = {name: os.environ.get(name) for name in _SETTINGS}
+    os.environ.update(_SETTINGS)
+    quiet = _JsonAsText()
+    dlt_logger = logging.getLogger("dlt")
+    dlt_logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        dlt_logger.removeFilter(quiet)
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+__all__ = ["arrow_batch", "arrow_loads"]

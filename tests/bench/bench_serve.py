@@ -32,6 +32,19 @@ _SYLLABLES = ["ka", "ro", "mi", "ten", "sol", "var", "lu", "der", "an", "bel", "
               "pa", "ri", "gen", "mor", "da", "vel", "sur", "o", "le"]
 
 
+#: Two label images per COLA (front and back), as ``fct_cola_images`` holds them.
+IMAGES_SQL = """
+    create table marts.fct_cola_images as
+    select md5(ttb_id || position) as label_image_id, ttb_id, position::bigint as image_position,
+        (['Brand (front)', 'Back'])[position] as image_type, ttb_id || '_' || position || '.jpg' as filename,
+        'stored' as fetch_status, true as is_stored, sha256(ttb_id || position) as image_sha256,
+        40000::bigint as image_bytes, 'JPEG' as image_format, '.jpg' as file_extension,
+        800::bigint as width_pixels, 1200::bigint as height_pixels,
+        'images/' || ttb_id || '_' || position || '.jpg' as image_url, false as is_shared_with_previous,
+        fetched_at
+    from marts.fct_cola_approvals cross join range(1, 3) as t(position)"""
+
+
 def make_analytics(path: Path, rows: int = ROWS) -> None:
     """A published file of ``rows`` generated COLAs in the marts the API reads (same names and columns)."""
     rng = random.Random(7)
@@ -146,6 +159,7 @@ def make_analytics(path: Path, rows: int = ROWS) -> None:
                 false as is_placeholder, 2::bigint as label_image_count, 1::bigint as first_image_position,
                 1::bigint as cola_count
             from marts.fct_cola_approvals where hash(ttb_id) % 10 = 0""")
+        con.execute(IMAGES_SQL)
         con.execute("""
             create table marts.fct_processing_times as
             select date_trunc('week', approval_date)::date as approval_week_start, product_type, receipt_method,

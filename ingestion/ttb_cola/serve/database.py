@@ -15,6 +15,10 @@ import duckdb
 
 from ttb_cola.serve.search_index import FTS_SCHEMA, TABLE, WORDS_TABLE, load_fts
 
+#: DuckDB threads per query. Each request already runs on its own thread and cursor: one thread per query
+#: keeps concurrent requests from waiting on each other's task handoffs (what a point lookup mostly costs).
+QUERY_THREADS = 1
+
 
 class NotServable(Exception):
     """The file lacks the serving table or its full-text index (published before they existed, or not the
@@ -33,7 +37,7 @@ class Database:
         self.cursor().close()  # fail now, not on the first request
 
     def _open(self) -> duckdb.DuckDBPyConnection:
-        con = duckdb.connect(str(self.path), read_only=True)
+        con = duckdb.connect(str(self.path), read_only=True, config={"threads": QUERY_THREADS})
         tables = {f"{schema}.{name}" for schema, name in con.execute(
             "select schema_name, table_name from duckdb_tables() where database_name = current_database()").fetchall()}
         if not {TABLE, WORDS_TABLE, f"{FTS_SCHEMA}.stopwords"} <= tables:

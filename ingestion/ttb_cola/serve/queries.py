@@ -58,6 +58,43 @@ def _optional(cur: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> li
         return []
 
 
+#: A COLA's status history, label images and barcodes: (answer key, mart, columns, order).
+COLA_LISTS = (
+    ("status_history", "fct_cola_status_history",
+     "version_number, status, approval_date, expiration_date, completed_date, valid_from, valid_to, is_current",
+     "version_number"),
+    ("images", "fct_cola_images",
+     "image_position, image_type, filename, is_stored, image_sha256, image_format, width_pixels, height_pixels, "
+     "image_url", "image_position"),
+    ("barcodes", "bridge_cola_gtins",
+     "gtin, symbology, is_placeholder, first_image_position, cola_count as colas_with_gtin", "gtin"),
+)
+
+
+def _cola_list_sql(mart: str, columns: str, order: str) -> str:
+    return f"select {columns} from marts.{mart} where ttb_id = $1 order by {order}"
+
+
+#: One COLA in one statement (one round trip, not five): its list row, its form's fields and its lists, each
+#: a one-row aggregate (a list of structs) joined on; every table is read through its ART index on ``ttb_id``.
+COLA_SQL = f"""
+select colas.*, {', '.join(f'approvals.{name}' for name in DETAIL_COLUMNS)}, {', '.join(key for key, *_ in COLA_LISTS)}
+from {TABLE} as colas
+left join marts.fct_cola_approvals as approvals on approvals.ttb_id = $1
+""" + "\n".join(f"cross join (select list(part order by {order}) as {key} "
+                f"from ({_cola_list_sql(mart, columns, order)}) as part)"
+                for key, mart, columns, order in COLA_LISTS) + """
+where colas.ttb_id = $1"""
+
+
+def _json_deep(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_json_deep(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _json_deep(item) for key, item in value.items()}
+    return json_value(value)
+
+
 def get_cola(cur: duckdb.DuckDBPyConnection, ttb_id: str) -> dict[str, Any]:
     """One COLA: its list row, its form's fields, status history, label images and barcodes read from them.
 
@@ -66,6 +103,20 @@ def get_cola(cur: duckdb.DuckDBPyConnection, ttb_id: str) -> dict[str, Any]:
         NotFound: no COLA with that ID in the marts.
     """
     ttb_id = check.ttb_id(ttb_id)
+    try:
+        rows = _records(cur, COLA_SQL, [ttb_id])
+    except duckdb.CatalogException:  # a build without one of the lists' marts (e.g. no barcodes read yet)
+        return _cola_by_parts(cur, ttb_id)
+    if not rows:
+        raise NotFound(f"no COLA {ttb_id} in the warehouse")
+    cola = rows[0]
+    for key, *_ in COLA_LISTS:
+        cola[key] = _json_deep(cola[key] or [])
+    return cola
+
+
+def _cola_by_parts(cur: duckdb.DuckDBPyConnection, ttb_id: str) -> dict[str, Any]:
+    """:func:`get_cola` one table at a time, a list empty when its mart is not in this build."""
     rows = _records(cur, f"select * from {TABLE} where ttb_id = ?", [ttb_id])
     if not rows:
         raise NotFound(f"no COLA {ttb_id} in the warehouse")
@@ -73,16 +124,8 @@ def get_cola(cur: duckdb.DuckDBPyConnection, ttb_id: str) -> dict[str, Any]:
     details = _records(cur, f"select {', '.join(DETAIL_COLUMNS)} from marts.fct_cola_approvals where ttb_id = ?",
                        [ttb_id])
     cola.update(details[0] if details else {})
-    cola["status_history"] = _optional(cur, """
-        select version_number, status, approval_date, expiration_date, completed_date, valid_from, valid_to, is_current
-        from marts.fct_cola_status_history where ttb_id = ? order by version_number""", [ttb_id])
-    cola["images"] = _optional(cur, """
-        select image_position, image_type, filename, is_stored, image_sha256, image_format, width_pixels,
-            height_pixels, image_url
-        from marts.fct_cola_images where ttb_id = ? order by image_position""", [ttb_id])
-    cola["barcodes"] = _optional(cur, """
-        select gtin, symbology, is_placeholder, first_image_position, cola_count as colas_with_gtin
-        from marts.bridge_cola_gtins where ttb_id = ? order by gtin""", [ttb_id])
+    for key, mart, columns, order in COLA_LISTS:
+        cola[key] = _optional(cur, _cola_list_sql(mart, columns, order), [ttb_id])
     return cola
 
 
@@ -130,9 +173,13 @@ def _text_search(cur: duckdb.DuckDBPyConnection, filters: ColaFilters, where: st
     so only the words' rows are read), with their sort date; with no other filter the page is cut there
     and only its rows are read from ``serve.colas``; other filters are applied to the matches' rows."""
     words = query_words(cur, filters.q or "")
-    hits = (f"select ttb_id, newest_date from {WORDS_TABLE} where word in ({', '.join('?' for _ in words)}) "
-            "group by ttb_id, newest_date having count(*) = ?")
-    hit_params: list[Any] = [*words, len(words)]
+    if len(words) == 1:  # a word's rows are its matches, already newest first: no grouping
+        hits = f"select ttb_id, newest_date from {WORDS_TABLE} where word = ?"
+        hit_params: list[Any] = list(words)
+    else:
+        hits = (f"select ttb_id, newest_date from {WORDS_TABLE} where word in ({', '.join('?' for _ in words)}) "
+                "group by ttb_id, newest_date having count(*) = ?")
+        hit_params = [*words, len(words)]
     if where == "true":
         sql = f"""
             with page as (

@@ -28,7 +28,8 @@ FTS_SCHEMA = "fts_serve_colas"
 TEXT_COLUMNS = ("brand_name", "fanciful_name", "company_name", "permittee_name")
 #: Mart columns a single COLA, company or barcode is looked up by.
 LOOKUP_KEYS = (("fct_cola_approvals", "ttb_id"), ("fct_cola_status_history", "ttb_id"),
-               ("bridge_cola_gtins", "ttb_id"), ("bridge_cola_gtins", "gtin"), ("dim_company", "permit_number"))
+               ("fct_cola_images", "ttb_id"), ("bridge_cola_gtins", "ttb_id"), ("bridge_cola_gtins", "gtin"),
+               ("dim_company", "permit_number"))
 
 
 def load_fts(con: duckdb.DuckDBPyConnection) -> None:

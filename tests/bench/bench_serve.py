@@ -1,5 +1,6 @@
 """`ttb-cola serve` latency on 3M COLAs: p50 and p95 of a lookup, a full-text search and a permit filter,
-at 1 and 8 concurrent clients, over loopback HTTP against a real server process.
+at 1 and 8 concurrent clients, over loopback HTTP against a real server process, with the server's CPU time
+per request (latency on a shared machine follows its load; the CPU a request costs does much less).
 
 The published file is generated with DuckDB SQL (``generate_series``) into the marts' tables, then
 given its serving table and full-text index by the publish code itself (:func:`build_search_index`).
@@ -7,6 +8,7 @@ given its serving table and full-text index by the publish code itself (:func:`b
 
 from __future__ import annotations
 
+import os
 import random
 import statistics
 import subprocess
@@ -181,6 +183,15 @@ def _percentiles(samples: list[float]) -> tuple[float, float]:
     return statistics.median(ordered), ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
 
 
+def _cpu_ms(pid: int) -> float:
+    """CPU milliseconds (user + system) process ``pid`` has used; 0 where /proc is not there."""
+    stat = Path(f"/proc/{pid}/stat")
+    if not stat.exists():
+        return 0.0
+    fields = stat.read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * 1000 / os.sysconf("SC_CLK_TCK")
+
+
 def _run(base: str, paths: list[str], clients: int) -> list[float]:
     """Milliseconds per request of ``paths`` spread over ``clients`` threads, each with its own connection."""
     times: list[float] = []
@@ -279,10 +290,13 @@ def serve_latency_3m() -> None:
             for name, (paths, goal) in kinds.items():
                 _run(base, paths[:10], 1)  # warm the server's caches
                 for clients in (1, 8):
+                    cpu_before = _cpu_ms(server.pid)
                     p50, p95 = _percentiles(_run(base, paths, clients))
+                    cpu = (_cpu_ms(server.pid) - cpu_before) / len(paths)
                     ratio = f"  goal p95 <= {goal} ms: {p95 / goal:.2f}x" if goal else ""
                     print(f"  {name:28} {clients} client{'s' if clients > 1 else ' '}: p50 {p50:6.1f} ms  "
-                          f"p95 {p95:6.1f} ms{ratio}")
+                          f"p95 {p95:6.1f} ms  server CPU {cpu:4.1f} ms/request{ratio}")
+            print("  load average while measured: " + " ".join(f"{load:.1f}" for load in os.getloadavg()))
         finally:
             server.terminate()
             server.wait(timeout=30)

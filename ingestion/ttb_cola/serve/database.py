@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from ttb_cola.serve.lookup import LOOKUP_TABLE
 from ttb_cola.serve.search_index import FTS_SCHEMA, TABLE, WORDS_TABLE, load_fts
 
 #: DuckDB threads per query. Each request already runs on its own thread and cursor: one thread per query
@@ -40,7 +41,7 @@ class Database:
         con = duckdb.connect(str(self.path), read_only=True, config={"threads": QUERY_THREADS})
         tables = {f"{schema}.{name}" for schema, name in con.execute(
             "select schema_name, table_name from duckdb_tables() where database_name = current_database()").fetchall()}
-        if not {TABLE, WORDS_TABLE, f"{FTS_SCHEMA}.stopwords"} <= tables:
+        if not {TABLE, WORDS_TABLE, LOOKUP_TABLE, f"{FTS_SCHEMA}.stopwords"} <= tables:
             con.close()
             raise NotServable(f"{self.path} has no search index (publish it again: `make build` or "
                               "`ttb-cola publish`)")

@@ -14,6 +14,7 @@ import duckdb
 
 from ttb_cola.serve import filters as check
 from ttb_cola.serve.filters import NEW_SIGNALS, ColaFilters, NotFound
+from ttb_cola.serve.lookup import COLA_LISTS, LOOKUP_TABLE
 from ttb_cola.serve.relation import CRITERIA_COLUMNS, criterion_sql
 from ttb_cola.serve.search_index import FTS_SCHEMA, TABLE, WORDS_TABLE
 
@@ -21,15 +22,6 @@ from ttb_cola.serve.search_index import FTS_SCHEMA, TABLE, WORDS_TABLE
 COMPANY_COLAS = 20
 #: Days before the newest approval that ``signals`` reads by default.
 SIGNAL_DAYS = 7
-#: Columns of fct_cola_approvals a single COLA adds to its list row.
-DETAIL_COLUMNS = (
-    "receipt_method", "receipt_sequence", "is_active", "status_date_source", "application_date", "issued_date",
-    "expiration_date", "product_type_source", "product_source_source", "vendor_code", "serial_number",
-    "is_label_approval", "is_exemption", "is_distinctive_bottle", "is_resubmission", "for_sale_in",
-    "total_bottle_capacity", "wine_vintage", "wine_appellation", "grape_varietals", "has_formula",
-    "has_detail_page", "is_form_fetched", "days_to_approval", "days_application_to_approval",
-    "other_permit_count", "primary_gtin", "fetched_at",
-)
 _ORDER = "order by newest_date desc, ttb_id desc"
 
 
@@ -58,35 +50,6 @@ def _optional(cur: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> li
         return []
 
 
-#: A COLA's status history, label images and barcodes: (answer key, mart, columns, order).
-COLA_LISTS = (
-    ("status_history", "fct_cola_status_history",
-     "version_number, status, approval_date, expiration_date, completed_date, valid_from, valid_to, is_current",
-     "version_number"),
-    ("images", "fct_cola_images",
-     "image_position, image_type, filename, is_stored, image_sha256, image_format, width_pixels, height_pixels, "
-     "image_url", "image_position"),
-    ("barcodes", "bridge_cola_gtins",
-     "gtin, symbology, is_placeholder, first_image_position, cola_count as colas_with_gtin", "gtin"),
-)
-
-
-def _cola_list_sql(mart: str, columns: str, order: str) -> str:
-    return f"select {columns} from marts.{mart} where ttb_id = $1 order by {order}"
-
-
-#: One COLA in one statement (one round trip, not five): its list row, its form's fields and its lists, each
-#: a one-row aggregate (a list of structs) joined on; every table is read through its ART index on ``ttb_id``.
-COLA_SQL = f"""
-select colas.*, {', '.join(f'approvals.{name}' for name in DETAIL_COLUMNS)}, {', '.join(key for key, *_ in COLA_LISTS)}
-from {TABLE} as colas
-left join marts.fct_cola_approvals as approvals on approvals.ttb_id = $1
-""" + "\n".join(f"cross join (select list(part order by {order}) as {key} "
-                f"from ({_cola_list_sql(mart, columns, order)}) as part)"
-                for key, mart, columns, order in COLA_LISTS) + """
-where colas.ttb_id = $1"""
-
-
 def _json_deep(value: Any) -> Any:
     if isinstance(value, list):
         return [_json_deep(item) for item in value]
@@ -96,36 +59,20 @@ def _json_deep(value: Any) -> Any:
 
 
 def get_cola(cur: duckdb.DuckDBPyConnection, ttb_id: str) -> dict[str, Any]:
-    """One COLA: its list row, its form's fields, status history, label images and barcodes read from them.
+    """One COLA: its list row, its form's fields, status history, label images and barcodes read from them,
+    in one row of ``serve.cola_lookup``.
 
     Raises:
         BadInput: a malformed TTB ID.
         NotFound: no COLA with that ID in the marts.
     """
     ttb_id = check.ttb_id(ttb_id)
-    try:
-        rows = _records(cur, COLA_SQL, [ttb_id])
-    except duckdb.CatalogException:  # a build without one of the lists' marts (e.g. no barcodes read yet)
-        return _cola_by_parts(cur, ttb_id)
+    rows = _records(cur, f"select * from {LOOKUP_TABLE} where ttb_id = ?", [ttb_id])
     if not rows:
         raise NotFound(f"no COLA {ttb_id} in the warehouse")
     cola = rows[0]
     for key, *_ in COLA_LISTS:
-        cola[key] = _json_deep(cola[key] or [])
-    return cola
-
-
-def _cola_by_parts(cur: duckdb.DuckDBPyConnection, ttb_id: str) -> dict[str, Any]:
-    """:func:`get_cola` one table at a time, a list empty when its mart is not in this build."""
-    rows = _records(cur, f"select * from {TABLE} where ttb_id = ?", [ttb_id])
-    if not rows:
-        raise NotFound(f"no COLA {ttb_id} in the warehouse")
-    cola = rows[0]
-    details = _records(cur, f"select {', '.join(DETAIL_COLUMNS)} from marts.fct_cola_approvals where ttb_id = ?",
-                       [ttb_id])
-    cola.update(details[0] if details else {})
-    for key, mart, columns, order in COLA_LISTS:
-        cola[key] = _optional(cur, _cola_list_sql(mart, columns, order), [ttb_id])
+        cola[key] = _json_deep(cola.get(key) or [])
     return cola
 
 

@@ -43,7 +43,7 @@ class Database:
             "select schema_name, table_name from duckdb_tables() where database_name = current_database()").fetchall()}
         if not {TABLE, WORDS_TABLE, LOOKUP_TABLE, f"{FTS_SCHEMA}.stopwords"} <= tables:
             con.close()
-            raise NotServable(f"{self.path} has no search index (publish it again: `make build` or "
+            raise NotServable(f"{self.path} has no search index or lookup table (publish it again: `make build` or "
                               "`ttb-cola publish`)")
         load_fts(con)
         return con

@@ -13,7 +13,12 @@ from pathlib import Path
 
 import duckdb
 
+from ttb_cola.serve.lookup import LOOKUP_TABLE
 from ttb_cola.serve.search_index import FTS_SCHEMA, TABLE, WORDS_TABLE, load_fts
+
+#: DuckDB threads per query. Each request already runs on its own thread and cursor: one thread per query
+#: keeps concurrent requests from waiting on each other's task handoffs (what a point lookup mostly costs).
+QUERY_THREADS = 1
 
 
 class NotServable(Exception):
@@ -33,12 +38,12 @@ class Database:
         self.cursor().close()  # fail now, not on the first request
 
     def _open(self) -> duckdb.DuckDBPyConnection:
-        con = duckdb.connect(str(self.path), read_only=True)
+        con = duckdb.connect(str(self.path), read_only=True, config={"threads": QUERY_THREADS})
         tables = {f"{schema}.{name}" for schema, name in con.execute(
             "select schema_name, table_name from duckdb_tables() where database_name = current_database()").fetchall()}
-        if not {TABLE, WORDS_TABLE, f"{FTS_SCHEMA}.stopwords"} <= tables:
+        if not {TABLE, WORDS_TABLE, LOOKUP_TABLE, f"{FTS_SCHEMA}.stopwords"} <= tables:
             con.close()
-            raise NotServable(f"{self.path} has no search index (publish it again: `make build` or "
+            raise NotServable(f"{self.path} has no search index or lookup table (publish it again: `make build` or "
                               "`ttb-cola publish`)")
         load_fts(con)
         return con

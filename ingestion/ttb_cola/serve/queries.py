@@ -14,6 +14,7 @@ import duckdb
 
 from ttb_cola.serve import filters as check
 from ttb_cola.serve.filters import NEW_SIGNALS, ColaFilters, NotFound
+from ttb_cola.serve.lookup import COLA_LISTS, LOOKUP_TABLE
 from ttb_cola.serve.relation import CRITERIA_COLUMNS, criterion_sql
 from ttb_cola.serve.search_index import FTS_SCHEMA, TABLE, WORDS_TABLE
 
@@ -21,15 +22,6 @@ from ttb_cola.serve.search_index import FTS_SCHEMA, TABLE, WORDS_TABLE
 COMPANY_COLAS = 20
 #: Days before the newest approval that ``signals`` reads by default.
 SIGNAL_DAYS = 7
-#: Columns of fct_cola_approvals a single COLA adds to its list row.
-DETAIL_COLUMNS = (
-    "receipt_method", "receipt_sequence", "is_active", "status_date_source", "application_date", "issued_date",
-    "expiration_date", "product_type_source", "product_source_source", "vendor_code", "serial_number",
-    "is_label_approval", "is_exemption", "is_distinctive_bottle", "is_resubmission", "for_sale_in",
-    "total_bottle_capacity", "wine_vintage", "wine_appellation", "grape_varietals", "has_formula",
-    "has_detail_page", "is_form_fetched", "days_to_approval", "days_application_to_approval",
-    "other_permit_count", "primary_gtin", "fetched_at",
-)
 _ORDER = "order by newest_date desc, ttb_id desc"
 
 
@@ -58,31 +50,29 @@ def _optional(cur: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> li
         return []
 
 
+def _json_deep(value: Any) -> Any:
+    if isinstance(value, list):
+        return [_json_deep(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _json_deep(item) for key, item in value.items()}
+    return json_value(value)
+
+
 def get_cola(cur: duckdb.DuckDBPyConnection, ttb_id: str) -> dict[str, Any]:
-    """One COLA: its list row, its form's fields, status history, label images and barcodes read from them.
+    """One COLA: its list row, its form's fields, status history, label images and barcodes read from them,
+    in one row of ``serve.cola_lookup``.
 
     Raises:
         BadInput: a malformed TTB ID.
         NotFound: no COLA with that ID in the marts.
     """
     ttb_id = check.ttb_id(ttb_id)
-    rows = _records(cur, f"select * from {TABLE} where ttb_id = ?", [ttb_id])
+    rows = _records(cur, f"select * from {LOOKUP_TABLE} where ttb_id = ?", [ttb_id])
     if not rows:
         raise NotFound(f"no COLA {ttb_id} in the warehouse")
     cola = rows[0]
-    details = _records(cur, f"select {', '.join(DETAIL_COLUMNS)} from marts.fct_cola_approvals where ttb_id = ?",
-                       [ttb_id])
-    cola.update(details[0] if details else {})
-    cola["status_history"] = _optional(cur, """
-        select version_number, status, approval_date, expiration_date, completed_date, valid_from, valid_to, is_current
-        from marts.fct_cola_status_history where ttb_id = ? order by version_number""", [ttb_id])
-    cola["images"] = _optional(cur, """
-        select image_position, image_type, filename, is_stored, image_sha256, image_format, width_pixels,
-            height_pixels, image_url
-        from marts.fct_cola_images where ttb_id = ? order by image_position""", [ttb_id])
-    cola["barcodes"] = _optional(cur, """
-        select gtin, symbology, is_placeholder, first_image_position, cola_count as colas_with_gtin
-        from marts.bridge_cola_gtins where ttb_id = ? order by gtin""", [ttb_id])
+    for key, *_ in COLA_LISTS:
+        cola[key] = _json_deep(cola.get(key) or [])
     return cola
 
 
@@ -130,9 +120,13 @@ def _text_search(cur: duckdb.DuckDBPyConnection, filters: ColaFilters, where: st
     so only the words' rows are read), with their sort date; with no other filter the page is cut there
     and only its rows are read from ``serve.colas``; other filters are applied to the matches' rows."""
     words = query_words(cur, filters.q or "")
-    hits = (f"select ttb_id, newest_date from {WORDS_TABLE} where word in ({', '.join('?' for _ in words)}) "
-            "group by ttb_id, newest_date having count(*) = ?")
-    hit_params: list[Any] = [*words, len(words)]
+    if len(words) == 1:  # a word's rows are its matches, already newest first: no grouping
+        hits = f"select ttb_id, newest_date from {WORDS_TABLE} where word = ?"
+        hit_params: list[Any] = list(words)
+    else:
+        hits = (f"select ttb_id, newest_date from {WORDS_TABLE} where word in ({', '.join('?' for _ in words)}) "
+                "group by ttb_id, newest_date having count(*) = ?")
+        hit_params = [*words, len(words)]
     if where == "true":
         sql = f"""
             with page as (

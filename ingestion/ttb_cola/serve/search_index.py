@@ -7,7 +7,8 @@ DuckDB's ``fts`` extension, loaded from its ``duckdb-extension-fts`` wheel (noth
 the brand, fanciful name, company and permittee names into the ``fts_serve_colas`` schema (tokenised,
 accents and stop words dropped, Porter-stemmed). Its terms are then laid out as ``serve.cola_words``
 (one row per stemmed word and COLA, sorted by word), so a search reads the few row groups of its words
-instead of scoring every COLA: the API lists newest first, not by relevance. Everything is written into
+instead of scoring every COLA: the API lists newest first, not by relevance. A single COLA is read from
+``serve.cola_lookup`` (:mod:`ttb_cola.serve.lookup`). Everything is written into
 the new file before it replaces the published one, so a reader never sees a half-built index.
 """
 
@@ -16,6 +17,7 @@ from __future__ import annotations
 import duckdb
 
 from ttb_cola.destinations.lake_duckdb import extension_file
+from ttb_cola.serve.lookup import build_lookup_table
 from ttb_cola.serve.relation import COLAS_SQL, MARTS
 
 SCHEMA = "serve"
@@ -66,4 +68,5 @@ def build_search_index(con: duckdb.DuckDBPyConnection) -> int:
     for table, column in LOOKUP_KEYS:
         if table in present:
             con.execute(f'create index "{table}_{column}" on marts."{table}" ("{column}")')
+    build_lookup_table(con, TABLE, present)
     return con.execute(f"select count(*) from {TABLE}").fetchone()[0]  # type: ignore[index]

@@ -36,11 +36,10 @@ class SentLog:
         self._con = duckdb.connect(str(path))
         self._con.execute(_SCHEMA)
 
-    def unsent(self, channel: str, matches: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        """The matches ``channel`` has not been sent yet, in the order given."""
-        sent = {(entry, ttb_id) for entry, ttb_id in self._con.execute(
-            "select entry_name, ttb_id from sent_alerts where channel = ?", [channel]).fetchall()}
-        return [match for match in matches if (match["entry_name"], match["ttb_id"]) not in sent]
+    def sent_keys(self, channel: str) -> set[tuple[str, str]]:
+        """The (entry, TTB ID) pairs ``channel`` was sent."""
+        return set(self._con.execute("select entry_name, ttb_id from sent_alerts where channel = ?",
+                                     [channel]).fetchall())
 
     def mark_sent(self, channel: str, matches: list[dict[str, Any]]) -> None:
         """Record that ``channel`` took ``matches`` (one transaction)."""

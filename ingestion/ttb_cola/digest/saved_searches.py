@@ -23,7 +23,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from ttb_cola.digest.watchlist import WATCH_FILTERS, WatchlistEntry, WatchlistError, checked_entry
+from ttb_cola.digest.watch_entry import WATCH_FILTERS, WatchlistEntry, WatchlistError, checked_entry
 
 #: The table each saved search is written in.
 TABLE = "search"

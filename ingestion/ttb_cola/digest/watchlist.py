@@ -11,60 +11,20 @@ given against the marts (:mod:`ttb_cola.serve.matches`).
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
-from ttb_cola.serve.filters import FILTER_NAMES, BadInput, ColaFilters, cola_filters
+from ttb_cola.digest.saved_searches import read_saved_searches
+from ttb_cola.digest.watch_entry import WatchlistEntry, WatchlistError, checked_entry
+
+__all__ = ["DEFAULT_WATCHLIST", "WatchlistEntry", "WatchlistError", "read_watchlist"]
 
 COLUMNS = ("entry_name", "brand_name", "company_name", "permit_number", "class_type", "origin")
 CRITERIA = COLUMNS[1:]
 #: The search filter each CSV criterion column gives.
 CSV_FILTERS = {"brand_name": "brand", "company_name": "company", "permit_number": "permit",
                "class_type": "class_type", "origin": "origin"}
-#: The filters a watch entry may give: those of a search, without the page (limit, offset).
-WATCH_FILTERS = tuple(name for name in FILTER_NAMES if name not in ("limit", "offset"))
 #: Where the dbt project reads the watchlist from, relative to the repository root.
 DEFAULT_WATCHLIST = Path("transform/seeds/watchlist.csv")
-
-
-class WatchlistError(ValueError):
-    """A malformed watchlist file; the message names the file and line."""
-
-
-@dataclass(frozen=True)
-class WatchlistEntry:
-    """One entry: its name, the line it starts on and the search filters it gives (as text, empty ones left
-    out; names as :data:`WATCH_FILTERS`)."""
-
-    line: int
-    name: str
-    filters: dict[str, str]
-
-    @property
-    def search(self) -> ColaFilters:
-        """The entry's filters, checked as the API checks a search."""
-        return cola_filters(self.filters)
-
-
-def checked_entry(where: str, line: int, name: str, filters: dict[str, str],
-                  line_of: Callable[[str], int] | None = None) -> WatchlistEntry:
-    """The entry starting on ``line``, once the API's checks accept its filters.
-
-    Raises:
-        WatchlistError: a filter the API would refuse, or none at all; the message names ``where`` and the
-            line (``line_of`` of the filter at fault when given, else ``line``).
-    """
-    if not filters:
-        raise WatchlistError(f"{where} line {line}: entry {name!r} gives no criterion ({', '.join(WATCH_FILTERS)})")
-    entry = WatchlistEntry(line, name, filters)
-    try:
-        entry.search  # noqa: B018 - checked now, so a bad value is named with its line
-    except BadInput as exc:
-        at_fault = next((key for key in filters if str(exc).startswith(f"{key} ")), None)
-        where_line = line_of(at_fault) if line_of and at_fault else line
-        raise WatchlistError(f"{where} line {where_line}: entry {name!r}: {exc}") from None
-    return entry
 
 
 def read_watchlist(path: Path) -> list[WatchlistEntry]:
@@ -74,8 +34,6 @@ def read_watchlist(path: Path) -> list[WatchlistEntry]:
         WatchlistError: a malformed file; the message names the line.
     """
     if path.suffix.lower() == ".toml":
-        from ttb_cola.digest.saved_searches import read_saved_searches
-
         return read_saved_searches(path)
     return read_csv_watchlist(path)
 

@@ -95,6 +95,8 @@ def deliver(channel: Channel, new: Iterator[dict[str, Any]], log: SentLog) -> in
     sent = 0
     if isinstance(channel, Feed):
         alerts = list(new)
+        if not alerts:
+            return 0
         now = datetime.now(UTC)
         write_feed(channel, [(now, alert) for alert in alerts[:FEED_ENTRIES]] + log.sent(channel.name, FEED_ENTRIES))
         log.mark_sent(channel.name, alerts)

@@ -97,8 +97,9 @@ def filter_sql(filters: ColaFilters) -> tuple[str, list[Any]]:
     for name in CRITERIA_COLUMNS:
         value = getattr(filters, name)
         if value and not (name == "permit" and "%" not in value):
-            clauses.append(criterion_sql(name))
-            params.extend([value] * len(CRITERIA_COLUMNS[name]))
+            sql, values = criterion_sql(name, value)
+            clauses.append(sql)
+            params.extend(values)
     for value, sql in ((filters.status, "status = ?"), (filters.signal, "signal_type = ?"),
                        (filters.approved_from, "approval_date >= ?"), (filters.approved_to, "approval_date <= ?")):
         if value is not None:

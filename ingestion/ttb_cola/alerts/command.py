@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,43 +32,57 @@ from ttb_cola.serve.relation import MARTS
 ALERT_COLUMNS = tuple(name for name in FIELDS if name != "entry_name") + ("newest_date",)
 
 
-@dataclass
 class CurrentMatches:
-    """Every current match of the watchlist, newest first across entries, as rows (made into alerts only
-    batch by batch, so a first run with many matches starts delivering at once)."""
+    """Every current match of the watchlist, newest first across entries, read from the query's result as
+    delivery goes (made into alerts batch by batch, so a first run with many matches starts delivering
+    at once) and kept for the next channel."""
 
-    names: list[str]
-    rows: list[tuple[Any, ...]]
+    def __init__(self, names: list[str], result: duckdb.DuckDBPyConnection | None) -> None:
+        self.names = names
+        self._result = result
+        self._rows: list[tuple[Any, ...]] = []
+
+    def _all(self) -> Iterator[tuple[Any, ...]]:
+        position = 0
+        while True:
+            if position < len(self._rows):
+                yield self._rows[position]
+                position += 1
+            elif self._result is None or not (more := self._result.fetchmany(BATCH)):
+                self._result = None
+                return
+            else:
+                self._rows.extend(more)
 
     def unsent(self, sent: set[tuple[str, str]]) -> Iterator[dict[str, Any]]:
         """The alerts of the matches not in ``sent`` ((entry, TTB ID) pairs), newest first."""
-        for row in self.rows:
+        for row in self._all():
             if (row[0], row[1]) not in sent:
                 yield alert_payload({name: json_value(value) for name, value in zip(self.names, row, strict=True)})
 
     def keys(self) -> set[tuple[str, str]]:
         """The (entry, TTB ID) pair of every match."""
-        return {(row[0], row[1]) for row in self.rows}
+        return {(row[0], row[1]) for row in self._all()}
 
 
-def current_matches(path: Path, entries: list[WatchlistEntry]) -> CurrentMatches:
-    """The matches of ``entries`` in the published file at ``path``, newest first.
+def current_matches(con: duckdb.DuckDBPyConnection, path: Path, entries: list[WatchlistEntry]) -> CurrentMatches:
+    """The matches of ``entries`` on ``con``, the published file at ``path`` opened read-only, newest first
+    (read while ``con`` stays open and runs nothing else).
 
     Raises:
         MissingMarts: the file lacks a mart the matches read.
         NoSearchIndex: a saved search uses ``q`` on a file without the full-text index.
     """
-    with duckdb.connect(str(path), read_only=True) as con:
-        present = {name for (name,) in con.execute(
-            "select table_name from duckdb_tables() where schema_name = 'marts'").fetchall()}
-        missing = [name for name in MARTS if name not in present]
-        if missing:
-            raise MissingMarts(f"{path} lacks marts.{', marts.'.join(missing)} (run `make build`)")
-        if not entries:
-            return CurrentMatches(["entry_name", "ttb_id"], [])
-        sql, params = matches_sql(con, entries, columns=ALERT_COLUMNS, order=NEWEST_FIRST)
-        result = con.execute(sql, params)
-        return CurrentMatches([column[0] for column in result.description], result.fetchall())
+    present = {name for (name,) in con.execute(
+        "select table_name from duckdb_tables() where schema_name = 'marts'").fetchall()}
+    missing = [name for name in MARTS if name not in present]
+    if missing:
+        raise MissingMarts(f"{path} lacks marts.{', marts.'.join(missing)} (run `make build`)")
+    if not entries:
+        return CurrentMatches(["entry_name", "ttb_id"], None)
+    sql, params = matches_sql(con, entries, columns=ALERT_COLUMNS, order=NEWEST_FIRST)
+    result = con.execute(sql, params)
+    return CurrentMatches([column[0] for column in result.description], result)
 
 
 def batches(alerts: Iterator[dict[str, Any]], size: int = BATCH) -> Iterator[list[dict[str, Any]]]:
@@ -129,14 +142,20 @@ def run_alerts(args: argparse.Namespace) -> int:
     except WarehouseNotFound as exc:
         print(f"ttb-cola alerts: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    try:
-        matches = current_matches(path, entries)
-    except (MissingMarts, NoSearchIndex) as exc:
-        print(f"ttb-cola alerts: {exc}", file=sys.stderr)
-        return EXIT_FAILED
-    except BadInput as exc:  # a saved search's q with no word the index holds
-        print(f"ttb-cola alerts: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    with duckdb.connect(str(path), read_only=True) as con:
+        try:
+            matches = current_matches(con, path, entries)
+        except (MissingMarts, NoSearchIndex) as exc:
+            print(f"ttb-cola alerts: {exc}", file=sys.stderr)
+            return EXIT_FAILED
+        except BadInput as exc:  # a saved search's q with no word the index holds
+            print(f"ttb-cola alerts: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        return _deliver_all(args, channels, matches, path)
+
+
+def _deliver_all(args: argparse.Namespace, channels: list[Channel], matches: CurrentMatches, path: Path) -> int:
+    """Each channel's unsent matches delivered (or recorded as sent with ``--baseline``); the exit status."""
     log = SentLog(Path(args.sent_log) if args.sent_log else path.with_name(SENT_LOG_NAME))
     failed = 0
     try:
@@ -156,7 +175,7 @@ def run_alerts(args: argparse.Namespace) -> int:
                       file=sys.stderr)
             else:
                 print(f"{channel.name}: sent {count} new matches to {channel.shown}" if count else
-                      f"{channel.name}: nothing new ({len(matches.rows)} matches already sent)")
+                      f"{channel.name}: nothing new ({len(matches.keys())} matches already sent)")
     finally:
         log.close()
     return EXIT_FAILED if failed else EXIT_OK

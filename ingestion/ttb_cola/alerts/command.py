@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from ttb_cola.alerts.channels import Channel, ChannelError, DeliveryError, Feed, Webhook, resolve_channels
 from ttb_cola.alerts.feed import FEED_ENTRIES, write_feed
@@ -33,56 +34,55 @@ ALERT_COLUMNS = tuple(name for name in FIELDS if name != "entry_name") + ("newes
 
 
 class CurrentMatches:
-    """Every current match of the watchlist, newest first across entries, read from the query's result as
-    delivery goes (made into alerts batch by batch, so a first run with many matches starts delivering
-    at once) and kept for the next channel."""
+    """The current matches of the watchlist on a read-only connection to the published file: for a channel,
+    those it was not sent, newest first across entries, read from the query's result as delivery goes
+    (made into alerts batch by batch, so the first POST does not wait for the last row)."""
 
-    def __init__(self, names: list[str], result: duckdb.DuckDBPyConnection | None) -> None:
-        self.names = names
-        self._result = result
-        self._rows: list[tuple[Any, ...]] = []
+    def __init__(self, con: duckdb.DuckDBPyConnection, entries: list[WatchlistEntry]) -> None:
+        self._con = con
+        self._entries = entries
 
-    def _all(self) -> Iterator[tuple[Any, ...]]:
-        position = 0
-        while True:
-            if position < len(self._rows):
-                yield self._rows[position]
-                position += 1
-            elif self._result is None or not (more := self._result.fetchmany(BATCH)):
-                self._result = None
-                return
-            else:
-                self._rows.extend(more)
+    def _unsent_sql(self, sent: pa.Table) -> tuple[str, list[Any]]:
+        self._con.register("sent_pairs", sent)
+        return matches_sql(self._con, self._entries, columns=ALERT_COLUMNS, order=NEWEST_FIRST,
+                           leaving_out="sent_pairs")
 
-    def unsent(self, sent: set[tuple[str, str]]) -> Iterator[dict[str, Any]]:
-        """The alerts of the matches not in ``sent`` ((entry, TTB ID) pairs), newest first."""
-        for row in self._all():
-            if (row[0], row[1]) not in sent:
-                yield alert_payload({name: json_value(value) for name, value in zip(self.names, row, strict=True)})
+    def unsent(self, sent: pa.Table) -> Iterator[dict[str, Any]]:
+        """The alerts of the matches not in ``sent`` ((``entry_name``, ``ttb_id``) pairs), newest first."""
+        if not self._entries:
+            return
+        result = self._con.execute(*self._unsent_sql(sent))
+        names = [column[0] for column in result.description]
+        while rows := result.fetchmany(BATCH):
+            for row in rows:
+                yield alert_payload({name: json_value(value) for name, value in zip(names, row, strict=True)})
 
-    def keys(self) -> set[tuple[str, str]]:
-        """The (entry, TTB ID) pair of every match."""
-        return {(row[0], row[1]) for row in self._all()}
+    def count(self, sent: pa.Table | None = None) -> int:
+        """How many matches are not in ``sent`` (all of them without it)."""
+        if not self._entries:
+            return 0
+        sql, params = self._unsent_sql(sent if sent is not None else pa.table(
+            {"entry_name": pa.array([], pa.string()), "ttb_id": pa.array([], pa.string())}))
+        [(total,)] = self._con.execute(f"select count(*) from ({sql})", params).fetchall()
+        return int(total)
 
 
 def current_matches(con: duckdb.DuckDBPyConnection, path: Path, entries: list[WatchlistEntry]) -> CurrentMatches:
-    """The matches of ``entries`` on ``con``, the published file at ``path`` opened read-only, newest first
-    (read while ``con`` stays open and runs nothing else).
+    """The matches of ``entries`` on ``con``, the published file at ``path`` opened read-only.
 
     Raises:
         MissingMarts: the file lacks a mart the matches read.
         NoSearchIndex: a saved search uses ``q`` on a file without the full-text index.
+        BadInput: a saved search's ``q`` holds no word the index can search.
     """
     present = {name for (name,) in con.execute(
         "select table_name from duckdb_tables() where schema_name = 'marts'").fetchall()}
     missing = [name for name in MARTS if name not in present]
     if missing:
         raise MissingMarts(f"{path} lacks marts.{', marts.'.join(missing)} (run `make build`)")
-    if not entries:
-        return CurrentMatches(["entry_name", "ttb_id"], None)
-    sql, params = matches_sql(con, entries, columns=ALERT_COLUMNS, order=NEWEST_FIRST)
-    result = con.execute(sql, params)
-    return CurrentMatches([column[0] for column in result.description], result)
+    if entries:
+        matches_sql(con, entries)  # fails now on a file or q it cannot search, before anything is sent
+    return CurrentMatches(con, entries)
 
 
 def batches(alerts: Iterator[dict[str, Any]], size: int = BATCH) -> Iterator[list[dict[str, Any]]]:
@@ -170,12 +170,12 @@ def _deliver_all(args: argparse.Namespace, channels: list[Channel], matches: Cur
                 count = deliver(channel, matches.unsent(sent), log)
             except DeliveryError as exc:
                 failed += 1
-                left = len(matches.keys() - log.sent_keys(channel.name))
+                left = matches.count(log.sent_keys(channel.name))
                 print(f"ttb-cola alerts: {channel.name} failed ({exc}); {left} matches kept for the next run",
                       file=sys.stderr)
             else:
                 print(f"{channel.name}: sent {count} new matches to {channel.shown}" if count else
-                      f"{channel.name}: nothing new ({len(matches.keys())} matches already sent)")
+                      f"{channel.name}: nothing new ({matches.count()} matches already sent)")
     finally:
         log.close()
     return EXIT_FAILED if failed else EXIT_OK

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 #: The sent log's name, beside the published file.
 SENT_LOG_NAME = "alerts.duckdb"
@@ -34,16 +35,14 @@ class SentLog:
         self._con = duckdb.connect(str(path))
         self._con.execute(_SCHEMA)
 
-    def sent_keys(self, channel: str) -> set[tuple[str, str]]:
-        """The (entry, TTB ID) pairs ``channel`` was sent."""
-        return set(self._con.execute("select entry_name, ttb_id from sent_alerts where channel = ?",
-                                     [channel]).fetchall())
+    def sent_keys(self, channel: str) -> pa.Table:
+        """The (``entry_name``, ``ttb_id``) pairs ``channel`` was sent, as an Arrow table (a query joins it)."""
+        return self._con.execute("select entry_name, ttb_id from sent_alerts where channel = ?",
+                                 [channel]).to_arrow_table()
 
     def mark_sent(self, channel: str, matches: list[dict[str, Any]]) -> None:
         """Record that ``channel`` took ``matches`` (one statement, one transaction). The rows go in as one
         Arrow table: DuckDB binds Python parameters one value at a time, minutes for 100,000 matches."""
-        import pyarrow as pa
-
         if not matches:
             return
         part = pa.table({

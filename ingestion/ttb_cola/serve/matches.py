@@ -61,9 +61,10 @@ def _served(cur: duckdb.DuckDBPyConnection) -> bool:
 
 def matches_sql(cur: duckdb.DuckDBPyConnection, entries: list[WatchlistEntry], approved_from: date | None = None,
                 approved_to: date | None = None, columns: tuple[str, ...] = COLUMNS,
-                order: str = BY_ENTRY) -> tuple[str, list[Any]]:
+                order: str = BY_ENTRY, leaving_out: str | None = None) -> tuple[str, list[Any]]:
     """One query of every (entry, COLA) match (``entry_name`` then ``columns``) and its parameters; only
-    COLAs approved between the dates when given.
+    COLAs approved between the dates when given, and none whose (``entry_name``, ``ttb_id``) pair is in
+    the relation named ``leaving_out`` (e.g. what a channel was sent).
 
     Raises:
         NoSearchIndex: an entry uses ``q`` and the file has no full-text index.
@@ -91,7 +92,9 @@ def matches_sql(cur: duckdb.DuckDBPyConnection, entries: list[WatchlistEntry], a
         parts.append(f"select ?::varchar as entry_name, {', '.join(columns)} from {source} as colas "
                      f"where {where}{period}")
         params += [entry.name, *where_params, *period_params]
-    return f"select * from ({' union all '.join(parts)}) order by {order}", params
+    left_out = (f" where not exists (select 1 from {leaving_out} as done where done.entry_name = matches.entry_name "
+                "and done.ttb_id = matches.ttb_id)") if leaving_out else ""
+    return f"select * from ({' union all '.join(parts)}) as matches{left_out} order by {order}", params
 
 
 def watch_matches(cur: duckdb.DuckDBPyConnection, entries: list[WatchlistEntry], approved_from: date | None = None,

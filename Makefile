@@ -105,12 +105,14 @@ DBT := TTB_COLA_DUCKDB=$(CURDIR)/data/warehouse.duckdb TTB_COLA_LAKE_DUCKDB=$(LA
 DOCS_DBT := TTB_COLA_DUCKDB=$(abspath $(or $(DUCKDB),data/warehouse.duckdb)) TTB_COLA_LAKE_DUCKDB=$(LAKE_DUCKDB) \
 	$(CURDIR)/$(BIN)/dbt
 # The marts are then published where analysts read them: data/analytics.duckdb (a new file renamed over
-# the old one, so a reader holding it never blocks a build), or with DBT_TARGET=s3 the bucket's Delta tables.
+# the old one, so a reader holding it never blocks a build), or with DBT_TARGET=s3 the bucket's Delta tables
+# and, for `make serve`, `ttb-cola mcp` and `ttb-cola alerts`, analytics.duckdb beside the lake's models file.
 # First, on dev, one line naming any process that holds data/warehouse.duckdb open (exit 6).
 build: setup
 	@if [ "$$DBT_TARGET" != s3 ]; then $(BIN)/ttb-cola publish --check --duckdb $(CURDIR)/data/warehouse.duckdb; fi
 	$(DBT) build --project-dir transform
-	@if [ "$$DBT_TARGET" = s3 ]; then $(BIN)/ttb-cola lake publish; else $(BIN)/ttb-cola publish; fi
+	@if [ "$$DBT_TARGET" = s3 ]; then $(BIN)/ttb-cola lake publish && $(BIN)/ttb-cola publish --duckdb $(LAKE_DUCKDB); \
+	else $(BIN)/ttb-cola publish; fi
 
 # docs generate builds the catalog (column types, row counts) from the built warehouse; docs-serve serves both.
 docs: setup

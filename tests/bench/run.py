@@ -149,6 +149,14 @@ def bench_serve() -> None:
         fn()
 
 
+def bench_alerts() -> None:
+    """Seconds from the daily build's end (`ttb-cola alerts` starting) to a webhook holding the first POST."""
+    import bench_alerts
+
+    for fn in bench_alerts.BENCHES.values():
+        fn()
+
+
 def bench_suite() -> None:
     """The wall time of the last `make test` (recorded by tests/conftest.py) against the 8-minute target."""
     import bench_suite
@@ -160,7 +168,8 @@ BENCHES = {
     "parse": bench_parse, "ingest": bench_ingest, "backfill": bench_backfill, "dbt": bench_dbt, "lake": bench_lake,
     "digest": bench_digest, "resilience": bench_resilience, "images": bench_images,
     "index": bench_index, "fill": bench_fill, "state": bench_state,
-    "permittees": bench_permittees, "ocr": bench_ocr, "serve": bench_serve, "suite": bench_suite,
+    "permittees": bench_permittees, "ocr": bench_ocr, "serve": bench_serve, "alerts": bench_alerts,
+    "suite": bench_suite,
 }
 
 

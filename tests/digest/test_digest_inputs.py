@@ -88,7 +88,7 @@ def test_marts_are_read_from_the_published_file_when_there_unless_a_file_is_name
 
 def test_shipped_watchlist_is_valid():
     entries = read_watchlist(ROOT / "transform" / "seeds" / "watchlist.csv")
-    assert entries and all(entry.criteria for entry in entries)
+    assert entries and all(entry.filters for entry in entries)
 
 
 @pytest.mark.parametrize("body, message", [

@@ -14,18 +14,19 @@ def owed(ttb_id: str, day: int, **fields: str) -> Owed:
     return Owed(ttb_id, date(2025, 7, day), **fields)
 
 
-def entry(**criteria: str) -> WatchlistEntry:
-    return WatchlistEntry(2, "e", criteria)
+def entry(**filters: str) -> WatchlistEntry:
+    return WatchlistEntry(2, "e", filters)
 
 
 @pytest.mark.parametrize(("criteria", "fields", "expected"), [
-    ({"brand_name": "old %"}, {"brand_name": " Old Crow "}, True),  # case and surrounding spaces ignored
-    ({"brand_name": "old_crow"}, {"brand_name": "OLDXCROW"}, False),  # `_` is literal, as on the registry
+    ({"brand": "old %"}, {"brand_name": " Old Crow "}, True),  # case and surrounding spaces ignored
+    ({"brand": "old_crow"}, {"brand_name": "OLDXCROW"}, False),  # `_` is literal, as on the registry
     ({"class_type": "%BOURBON%"}, {"class_type_description": "STRAIGHT BOURBON WHISKY"}, True),
     ({"class_type": "101"}, {"class_type_code": "101"}, True),
-    ({"origin": "Kentucky", "brand_name": "X"}, {"origin_description": "KENTUCKY", "brand_name": "Y"}, False),
-    ({"permit_number": "NY-I-%"}, {"permit_number": "NY-I-12345"}, True),
-    ({"company_name": "%"}, {"brand_name": "X"}, False),  # a listing has no company name: not judged yet
+    ({"origin": "Kentucky", "brand": "X"}, {"origin_description": "KENTUCKY", "brand_name": "Y"}, False),
+    ({"permit": "NY-I-%"}, {"permit_number": "NY-I-12345"}, True),
+    ({"company": "%"}, {"brand_name": "X"}, False),  # a listing has no company name: not judged yet
+    ({"q": "crow", "brand": "old %"}, {"brand_name": "Old Crow"}, False),  # nor a full-text search
 ])
 def test_an_entry_matches_a_listing_on_every_criterion_it_gives(
     criteria: dict[str, str], fields: dict[str, str], expected: bool
@@ -35,7 +36,7 @@ def test_an_entry_matches_a_listing_on_every_criterion_it_gives(
 
 def test_watchlist_matches_come_first_then_the_newest_completed_date_then_the_highest_ttb_id() -> None:
     rows = [owed("1", 3), owed("2", 5), owed("3", 5), owed("4", 1, brand_name="Ours"), owed("5", 4)]
-    assert [o.ttb_id for o in order(rows, [entry(brand_name="ours")])] == ["4", "3", "2", "5", "1"]
+    assert [o.ttb_id for o in order(rows, [entry(brand="ours")])] == ["4", "3", "2", "5", "1"]
     assert [o.ttb_id for o in order(rows)] == ["3", "2", "5", "1", "4"]
 
 

@@ -14,6 +14,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -102,12 +103,13 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def api(published: Published) -> Iterator[str]:
-    """`ttb-cola serve` as a real process on loopback; yields its base URL."""
+@contextmanager
+def running_api(published: Published, watchlist: Path) -> Iterator[str]:
+    """`ttb-cola serve` over the published file with ``watchlist``, as a real process on loopback; yields its
+    base URL."""
     port = free_port()
     process = subprocess.Popen([TTB_COLA, "serve", "--duckdb", str(published.path), "--port", str(port),
-                                "--watchlist", str(published.watchlist)], cwd=ROOT,
+                                "--watchlist", str(watchlist)], cwd=ROOT,
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -125,3 +127,10 @@ def api(published: Published) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def api(published: Published) -> Iterator[str]:
+    """`ttb-cola serve` with the user's watchlist CSV as a real process on loopback; yields its base URL."""
+    with running_api(published, published.watchlist) as base:
+        yield base

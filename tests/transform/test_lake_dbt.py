@@ -36,6 +36,9 @@ from moto_server import MotoS3, no_machine_aws_credentials, running_moto
 from sim_server import running_simulator
 
 from ttb_cola.cli import main
+from ttb_cola.serve.database import Database
+from ttb_cola.serve.filters import cola_filters
+from ttb_cola.serve.queries import search_colas
 from ttb_cola_sim.server import SimulatorServer
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -198,6 +201,16 @@ def test_s3_target_builds_the_same_marts_as_duckdb(
         assert "ERROR=0" in log and "WARN=0" in log
         assert "not_null_base_ttb__cola_details_ttb_id" in log  # the page tables' tests ran on both targets
     assert main(["lake", "publish", "--duckdb", str(lake_db)]) == 0
+    # what `make build` publishes next for `serve`: the lake's marts with the serving table and search index
+    assert main(["publish", "--duckdb", str(lake_db)]) == 0
+    served = Database(lake_db.with_name("analytics.duckdb"))
+    with served.cursor() as cur:
+        [permit] = cur.execute("select min(permit_number) from marts.fct_cola_approvals").fetchone() or [None]
+        found = search_colas(cur, cola_filters({"permit": permit, "limit": "500"}))
+        [(count,)] = cur.execute("select count(*) from marts.fct_cola_approvals where permit_number = ?",
+                                 [permit]).fetchall()
+    served.close()
+    assert permit and found["total"] == count == len(found["colas"]) > 0
     freshness = _dbt(tmp_path, "s3", s3_env, "source", "freshness", "--target", "s3")
     assert "PASS freshness of ttb._dlt_loads" in freshness and "PASS freshness of ttb.crawl_partitions" in freshness
 

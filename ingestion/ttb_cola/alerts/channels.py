@@ -38,7 +38,8 @@ class Webhook:
 
 @dataclass(frozen=True)
 class Email:
-    """One e-mail per run through an SMTP server (STARTTLS and login when configured)."""
+    """One e-mail per batch of new matches (at most 500) through an SMTP server (STARTTLS and login when
+    configured)."""
 
     host: str
     port: int

@@ -1,4 +1,4 @@
-"""E-mail delivery: one plain-text message listing the new matches, through SMTP."""
+"""E-mail delivery: one plain-text message listing a batch of new matches, through SMTP."""
 
 from __future__ import annotations
 

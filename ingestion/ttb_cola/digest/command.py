@@ -16,8 +16,9 @@ from ttb_cola.digest.paths import WarehouseNotFound, marts_path
 from ttb_cola.digest.period import Period, resolve_period, week_period
 from ttb_cola.digest.queries import MissingMarts, build_digest, has_approvals, latest_week_with_data
 from ttb_cola.digest.spreadsheet import write_spreadsheet
-from ttb_cola.digest.watchlist import DEFAULT_WATCHLIST, WatchlistEntry, WatchlistError, read_watchlist
+from ttb_cola.digest.watchlist import WatchlistEntry, WatchlistError, read_watchlist
 from ttb_cola.runs.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from ttb_cola.serve.matches import NoSearchIndex, watchlist_path
 
 
 @dataclass(frozen=True)
@@ -30,13 +31,10 @@ class DigestFiles:
 
 
 def check_watchlist(option: str | None) -> list[WatchlistEntry] | None:
-    """The entries of the watchlist file named by ``--watchlist`` (or of the default one when it exists),
-    checked; None when there is no file (the digest then shows ``fct_watchlist_matches``)."""
-    if option:
-        return read_watchlist(Path(option))
-    if DEFAULT_WATCHLIST.is_file():
-        return read_watchlist(DEFAULT_WATCHLIST)
-    return None
+    """The entries of the watchlist file named by ``--watchlist`` (else the ``watchlist`` setting, else the
+    seed when it exists), checked; None when there is no file (the digest then shows ``fct_watchlist_matches``)."""
+    path = watchlist_path(option)
+    return read_watchlist(path) if path is not None else None
 
 
 def default_period_with_data(period: Period, marts: Path, prog: str) -> Period:
@@ -83,7 +81,7 @@ def run_digest(args: argparse.Namespace) -> int:
     except (ValueError, WatchlistError) as exc:
         print(f"ttb-cola digest: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except (WarehouseNotFound, MissingMarts) as exc:
+    except (WarehouseNotFound, MissingMarts, NoSearchIndex) as exc:
         print(f"ttb-cola digest: {exc}", file=sys.stderr)
         return EXIT_FAILED
     files = write_digest(digest, Path(args.out))

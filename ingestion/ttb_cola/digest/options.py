@@ -19,7 +19,8 @@ def add_period_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--target", default="dev", choices=["dev", "s3"],
                         help="dbt target whose marts to read: dev (TTB_COLA_DUCKDB) or s3 (TTB_COLA_LAKE_DUCKDB)")
     parser.add_argument("--duckdb", help="warehouse DuckDB file (default: from --target)")
-    parser.add_argument("--watchlist", help=f"watchlist file to check (default: {DEFAULT_WATCHLIST} when present)")
+    parser.add_argument("--watchlist", help="watchlist file to match: the CSV seed or saved searches (.toml) "
+                        f"(default: the watchlist setting, {DEFAULT_WATCHLIST})")
 
 
 def add_digest_arguments(parser: argparse.ArgumentParser) -> None:

@@ -1,38 +1,45 @@
-"""The user's watchlist file (the dbt seed ``transform/seeds/watchlist.csv``), checked line by line.
+"""The user's watchlist: the CSV seed ``transform/seeds/watchlist.csv`` or a file of saved searches
+(``.toml``, :mod:`ttb_cola.digest.saved_searches`), checked entry by entry.
 
-dbt loads the file as it is; this check runs first (``ttb-cola digest``, ``alerts``, ``serve``, ``mcp``)
+dbt loads the seed as it is; this check runs first (``ttb-cola digest``, ``alerts``, ``serve``, ``mcp``)
 so a malformed entry is reported as ``watchlist.csv line N: what is wrong`` rather than as a silent
-non-match. Those commands then match the entries of the file they were given against the marts
-(:mod:`ttb_cola.serve.matches`).
+non-match. Every entry is a named search in the filters of ``GET /colas`` (a CSV column gives one of
+them), checked by the API's own checks; those commands then match the entries of the file they were
+given against the marts (:mod:`ttb_cola.serve.matches`).
 """
 
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
 from pathlib import Path
+
+from ttb_cola.digest.saved_searches import read_saved_searches
+from ttb_cola.digest.watch_entry import WatchlistEntry, WatchlistError, checked_entry
+
+__all__ = ["DEFAULT_WATCHLIST", "WatchlistEntry", "WatchlistError", "read_watchlist"]
 
 COLUMNS = ("entry_name", "brand_name", "company_name", "permit_number", "class_type", "origin")
 CRITERIA = COLUMNS[1:]
+#: The search filter each CSV criterion column gives.
+CSV_FILTERS = {"brand_name": "brand", "company_name": "company", "permit_number": "permit",
+               "class_type": "class_type", "origin": "origin"}
 #: Where the dbt project reads the watchlist from, relative to the repository root.
 DEFAULT_WATCHLIST = Path("transform/seeds/watchlist.csv")
 
 
-class WatchlistError(ValueError):
-    """A malformed watchlist file; the message names the file and line."""
-
-
-@dataclass(frozen=True)
-class WatchlistEntry:
-    """One entry: its name and the criteria it gives (empty ones left out)."""
-
-    line: int
-    name: str
-    criteria: dict[str, str]
-
-
 def read_watchlist(path: Path) -> list[WatchlistEntry]:
-    """The entries of ``path``, after checking every line.
+    """The entries of ``path`` (saved searches when it ends in ``.toml``, else the CSV), every one checked.
+
+    Raises:
+        WatchlistError: a malformed file; the message names the line.
+    """
+    if path.suffix.lower() == ".toml":
+        return read_saved_searches(path)
+    return read_csv_watchlist(path)
+
+
+def read_csv_watchlist(path: Path) -> list[WatchlistEntry]:
+    """The entries of the CSV ``path``, after checking every line.
 
     Raises:
         WatchlistError: a missing file, a wrong header, a line with the wrong number of fields, an
@@ -88,5 +95,5 @@ def read_watchlist(path: Path) -> list[WatchlistEntry]:
             bad = next(key for key, value in criteria.items() if value.strip("%") == "")
             raise WatchlistError(f"{where} line {line}: {bad} {criteria[bad]!r} matches everything")
         seen[name.lower()] = line
-        entries.append(WatchlistEntry(line, name, criteria))
+        entries.append(checked_entry(where, line, name, {CSV_FILTERS[key]: value for key, value in criteria.items()}))
     return entries

@@ -44,15 +44,15 @@ def _like(value: str | None, pattern: str) -> bool:
 def matches(entry: WatchlistEntry, owed: Owed) -> bool:
     """Whether ``owed``'s listing meets every criterion ``entry`` gives (as ``fct_watchlist_matches``
     does on full records). A listing holds no company name: an entry naming one cannot be judged
-    before the pages come, so it does not raise the COLA's priority."""
+    before the pages come, so it does not raise the COLA's priority; nor does a saved search with a filter
+    a listing cannot answer (``q``, ``status``, ``signal``, approval dates)."""
     checks = {
-        "brand_name": (owed.brand_name,),
-        "permit_number": (owed.permit_number,),
+        "brand": (owed.brand_name,),
+        "permit": (owed.permit_number,),
         "class_type": (owed.class_type_code, owed.class_type_description),
         "origin": (owed.origin_code, owed.origin_description),
-        "company_name": (),
     }
-    return all(any(_like(value, pattern) for value in checks[name]) for name, pattern in entry.criteria.items())
+    return all(any(_like(value, pattern) for value in checks.get(name, ())) for name, pattern in entry.filters.items())
 
 
 def order(owed: Sequence[Owed], watchlist: Sequence[WatchlistEntry] = ()) -> list[Owed]:

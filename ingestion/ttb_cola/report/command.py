@@ -12,6 +12,7 @@ from ttb_cola.digest.paths import WarehouseNotFound, marts_path
 from ttb_cola.digest.queries import MissingMarts, connect
 from ttb_cola.digest.watchlist import WatchlistError
 from ttb_cola.runs.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from ttb_cola.serve.matches import NoSearchIndex
 
 
 def build_report(digest: Digest, warehouse: Path, out: Path) -> Path:
@@ -56,7 +57,7 @@ def run_report(args: argparse.Namespace) -> int:
     except (ValueError, WatchlistError) as exc:
         print(f"ttb-cola report: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except (WarehouseNotFound, MissingMarts) as exc:
+    except (WarehouseNotFound, MissingMarts, NoSearchIndex) as exc:
         print(f"ttb-cola report: {exc}", file=sys.stderr)
         return EXIT_FAILED
     index = build_report(digest, warehouse, Path(args.out))

@@ -68,6 +68,8 @@ def permit(value: Any, pattern: bool = False) -> str:
     text = str(value).strip().upper()
     if not _PERMIT.match(text) or (not pattern and "%" in text):
         raise BadInput(f"permit must look like DSP-KY-123 (letters, digits, dashes), got {_shown(text)}")
+    if text.strip("%") == "":
+        raise BadInput(f"permit {text!r} matches everything")
     return text
 
 

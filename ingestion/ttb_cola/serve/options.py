@@ -8,7 +8,8 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
 DEFAULT_MCP_PORT = 8001
 DUCKDB_HELP = "the published file (default: data/analytics.duckdb)"
-WATCHLIST_HELP = "watchlist file to match (default: transform/seeds/watchlist.csv when present)"
+WATCHLIST_HELP = ("watchlist file to match: the CSV seed or saved searches (.toml) (default: the watchlist "
+                  "setting, transform/seeds/watchlist.csv)")
 
 
 def add_serve_arguments(parser: argparse.ArgumentParser) -> None:

@@ -76,8 +76,9 @@ def get_cola(cur: duckdb.DuckDBPyConnection, ttb_id: str) -> dict[str, Any]:
     return cola
 
 
-def _where(filters: ColaFilters) -> tuple[str, list[Any]]:
-    """The WHERE clause (over ``serve.colas``) and its parameters for ``filters`` (``q`` aside)."""
+def filter_sql(filters: ColaFilters) -> tuple[str, list[Any]]:
+    """The WHERE clause (over ``serve.colas`` or the relation it is built from) and its parameters for
+    ``filters`` (``q`` aside: :func:`text_hits_sql`); the one place a search's filters become SQL."""
     clauses: list[str] = []
     params: list[Any] = []
     if filters.permit and "%" not in filters.permit:
@@ -86,8 +87,9 @@ def _where(filters: ColaFilters) -> tuple[str, list[Any]]:
     for name in CRITERIA_COLUMNS:
         value = getattr(filters, name)
         if value and not (name == "permit" and "%" not in value):
-            clauses.append(criterion_sql(name))
-            params.extend([value] * len(CRITERIA_COLUMNS[name]))
+            sql, values = criterion_sql(name, value)
+            clauses.append(sql)
+            params.extend(values)
     for value, sql in ((filters.status, "status = ?"), (filters.signal, "signal_type = ?"),
                        (filters.approved_from, "approval_date >= ?"), (filters.approved_to, "approval_date <= ?")):
         if value is not None:
@@ -100,7 +102,7 @@ def search_colas(cur: duckdb.DuckDBPyConnection, filters: ColaFilters) -> dict[s
     """The COLAs matching every filter, newest first (approval date, else status date, else receipt date):
     the total and one page (``limit``, ``offset``). ``q`` is a full-text search of brand, fanciful name,
     company and permittee names; every word must occur (stemmed, case and accents ignored)."""
-    where, params = _where(filters)
+    where, params = filter_sql(filters)
     if filters.q:
         return _text_search(cur, filters, where, params)
     if filters.permit and "%" not in filters.permit:
@@ -119,14 +121,7 @@ def _text_search(cur: duckdb.DuckDBPyConnection, filters: ColaFilters, where: st
     """A search with ``q``: the COLAs holding every word are read from ``serve.cola_words`` (sorted by word,
     so only the words' rows are read), with their sort date; with no other filter the page is cut there
     and only its rows are read from ``serve.colas``; other filters are applied to the matches' rows."""
-    words = query_words(cur, filters.q or "")
-    if len(words) == 1:  # a word's rows are its matches, already newest first: no grouping
-        hits = f"select ttb_id, newest_date from {WORDS_TABLE} where word = ?"
-        hit_params: list[Any] = list(words)
-    else:
-        hits = (f"select ttb_id, newest_date from {WORDS_TABLE} where word in ({', '.join('?' for _ in words)}) "
-                "group by ttb_id, newest_date having count(*) = ?")
-        hit_params = [*words, len(words)]
+    hits, hit_params = text_hits_sql(cur, filters.q or "")
     if where == "true":
         sql = f"""
             with page as (
@@ -148,6 +143,32 @@ def _text_search(cur: duckdb.DuckDBPyConnection, filters: ColaFilters, where: st
     for row in rows:
         del row["total"]
     return {"total": total, "limit": filters.limit, "offset": filters.offset, "colas": rows}
+
+
+def text_hits_sql(cur: duckdb.DuckDBPyConnection, q: str) -> tuple[str, list[Any]]:
+    """A query of the COLAs (``ttb_id``, ``newest_date``) holding every word of ``q``, and its parameters.
+
+    Raises:
+        BadInput: ``q`` holds no word to search.
+    """
+    words = query_words(cur, q)
+    if len(words) == 1:  # a word's rows are its matches, already newest first: no grouping
+        return f"select ttb_id, newest_date from {WORDS_TABLE} where word = ?", list(words)
+    return (f"select ttb_id, newest_date from {WORDS_TABLE} where word in ({', '.join('?' for _ in words)}) "
+            "group by ttb_id, newest_date having count(*) = ?"), [*words, len(words)]
+
+
+def matching_sql(cur: duckdb.DuckDBPyConnection, filters: ColaFilters) -> tuple[str, list[Any]]:
+    """The WHERE clause and parameters of every filter of ``filters``, ``q`` included (a saved search).
+
+    Raises:
+        BadInput: ``q`` holds no word to search.
+    """
+    where, params = filter_sql(filters)
+    if not filters.q:
+        return where, params
+    hits, hit_params = text_hits_sql(cur, filters.q)
+    return f"ttb_id in (select ttb_id from ({hits})) and {where}", [*hit_params, *params]
 
 
 def query_words(cur: duckdb.DuckDBPyConnection, q: str) -> list[str]:

@@ -60,15 +60,16 @@ CRITERIA_COLUMNS = {
 }
 
 
-def pattern_sql(value_sql: str, pattern_sql: str = "?") -> str:
-    """A watchlist pattern test of ``value_sql`` against ``pattern_sql`` (a bound parameter by default):
-    case-insensitive, ``%`` any run of characters, ``_`` and ``\\`` literal, surrounding spaces ignored (the dbt
-    macro ``watchlist_match``)."""
-    return (f"(trim({value_sql}) ilike replace(replace(trim({pattern_sql}), '\\', '\\\\'), '_', '\\_') "
-            "escape '\\')")
+def criterion_sql(name: str, pattern: str) -> tuple[str, list[str]]:
+    """The test of criterion ``name`` (a key of :data:`CRITERIA_COLUMNS`) against the watchlist pattern
+    ``pattern`` on any of its columns, and its parameters: case-insensitive, ``%`` any run of characters,
+    ``_`` and ``\\`` literal, surrounding spaces of the pattern ignored (the dbt macro ``watchlist_match``;
+    the marts' text is trimmed by the staging models, so the columns are compared as they are).
 
-
-def criterion_sql(name: str, pattern: str = "?") -> str:
-    """The test of criterion ``name`` (a key of :data:`CRITERIA_COLUMNS`) against ``pattern``, on any of its
-    columns; a bound parameter pattern needs one value per column."""
-    return "(" + " or ".join(pattern_sql(column, pattern) for column in CRITERIA_COLUMNS[name]) + ")"
+    The pattern is escaped here rather than in SQL, and ``ESCAPE`` is written only when it holds a ``_`` or
+    ``\\``: DuckDB's plain ``ILIKE`` is several times faster on millions of distinct names."""
+    text = pattern.strip()
+    escaped = text.replace("\\", "\\\\").replace("_", "\\_")
+    test = "{} ilike ? escape '\\'" if escaped != text else "{} ilike ?"
+    columns = CRITERIA_COLUMNS[name]
+    return "(" + " or ".join(test.format(column) for column in columns) + ")", [escaped] * len(columns)

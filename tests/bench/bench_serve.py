@@ -216,45 +216,6 @@ def _run(base: str, paths: list[str], clients: int) -> list[float]:
     return times
 
 
-def alert_delivery(path: Path, workdir: Path) -> None:
-    """Seconds from starting `ttb-cola alerts` (what `make daily` runs after its build) to a webhook
-    receiver on loopback holding the POST, for a watchlist of three entries over the file at ``path``."""
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    received: list[float] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802 - http.server's name
-            self.rfile.read(int(self.headers["Content-Length"]))
-            received.append(time.perf_counter())
-            self.send_response(204)
-            self.end_headers()
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-    with duckdb.connect(str(path), read_only=True) as con:
-        [(permit,)] = con.execute("select min(permit_number) from marts.dim_company").fetchall()
-        [(brand,)] = con.execute("select brand_name from marts.fct_cola_approvals limit 1").fetchall()
-    watchlist = workdir / "watchlist.csv"
-    watchlist.write_text("entry_name,brand_name,company_name,permit_number,class_type,origin\n"
-                         f"a filer,,,{permit},,\nbrand,{brand.split()[0]}%,,,,\nbourbon,,,,%BOURBON%,Kentucky\n")
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        started = time.perf_counter()
-        done = subprocess.run([str(BIN / "ttb-cola"), "alerts", "--duckdb", str(path), "--watchlist", str(watchlist),
-                               "--webhook", f"http://127.0.0.1:{server.server_port}/hook", "--sent-log",
-                               str(workdir / "alerts.duckdb")], cwd=REPO, capture_output=True, text=True, check=False)
-        ended = time.perf_counter()
-    finally:
-        server.shutdown()
-    if done.returncode or not received:
-        raise SystemExit(f"ttb-cola alerts failed:\n{done.stderr[-2000:]}")
-    print(f"  alert delivery: first POST received {received[0] - started:.1f} s after `ttb-cola alerts` started "
-          f"({len(received)} POSTs; command done in {ended - started:.1f} s: {done.stdout.strip().splitlines()[-1]})")
-
-
 def serve_latency_3m() -> None:
     """Generate 3M COLAs, serve them, print p50/p95 per query kind at 1 and 8 clients vs the goals."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -302,7 +263,6 @@ def serve_latency_3m() -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
-        alert_delivery(path, Path(tmp))
 
 
 BENCHES = {"serve": serve_latency_3m}

@@ -24,7 +24,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from typing import Any
 
-from ttb_cola.budget import BUDGET_SPENT, Budget, BudgetedLimiter
+from ttb_cola.budget import Budget, BudgetedLimiter
 from ttb_cola.clock import utc_now, utc_timestamp
 from ttb_cola.fill.fetch import FillOutcome, fill_one
 from ttb_cola.ids import partition_key
@@ -38,6 +38,7 @@ from ttb_cola.records import DETAILS_TABLE, FORMS_TABLE, TableRow
 from ttb_cola.registry.breaker import CircuitBreaker
 from ttb_cola.registry.client import RegistryClient
 from ttb_cola.registry.stopping import StopSignal
+from ttb_cola.scheduler.deferral import Deferral
 from ttb_cola.scheduler.listing import apply_listing
 from ttb_cola.scheduler.plan import RunPlan, WorkerSettings, date_range
 from ttb_cola.scheduler.report import Event, Outcome, RunReport
@@ -71,7 +72,8 @@ class Scheduler:
         self.budget = budget or Budget()
         self.stop = report.stop
         self.signal = StopSignal(self.stop)  # every sleep of the run wakes on a stop
-        self.limiter = BudgetedLimiter(workers.requests_per_second, self.budget, self._budget_spent,
+        self.deferral = Deferral(self.budget, report, self.signal)
+        self.limiter = BudgetedLimiter(workers.requests_per_second, self.budget, self.deferral.budget_spent,
                                        sleep=self.signal.sleep)
         self.breaker = CircuitBreaker(workers.breaker, self.signal, self.limiter)
         self.events: queue.Queue[Event | Outcome] = queue.Queue(maxsize=10_000)
@@ -81,13 +83,6 @@ class Scheduler:
         #: TTB IDs whose pages this run loaded (added as their rows pass): not fetched again this run.
         self.loaded: set[str] = set()
         self._pool = ThreadPoolExecutor(max_workers=max(1, workers.max_workers), thread_name_prefix="ttb-cola")
-
-    def _budget_spent(self) -> None:
-        """No request is sent any more: the units in flight stop, the chunk is left unfinished."""
-        if not self.report.budget_stopped:
-            self.report.budget_stopped = True
-            self.report.deferred += 1
-        self.signal.set(BUDGET_SPENT)
 
     def __enter__(self) -> Scheduler:
         return self
@@ -152,7 +147,7 @@ class Scheduler:
         self._futures += [self._pool.submit(self._verify_work, searches, a, b) for a, b in ranges]
         for verified in self._drain(len(ranges)):
             assert isinstance(verified, VerifyOutcome)
-            if self._deferred(verified):
+            if self.deferral.deferred(verified):
                 continue
             self.report.verifications.append(verified)
             now = utc_timestamp()
@@ -186,7 +181,7 @@ class Scheduler:
                 yield outcome
                 continue
             assert isinstance(outcome, ListingOutcome)
-            if self._deferred(outcome):
+            if self.deferral.deferred(outcome):
                 continue
             outcome.requests += charged.pop(date.fromisoformat(outcome.completed_date), 0)
             if self.workers.pages != "none":  # listed only: no partition may claim pages it does not hold
@@ -197,13 +192,6 @@ class Scheduler:
             log_search(outcome, len(self.report.searches), len(days), started)
             yield Event("crawl_searches", outcome.row(self.report.run_id))
             self._park(outcome.parked)
-
-    def _deferred(self, outcome: Outcome) -> bool:
-        """Count the outcome's requests against the budget; True when it never started (budget spent)."""
-        self.budget.spend(outcome.requests)
-        if outcome.skipped:
-            self.report.deferred += 1
-        return outcome.skipped
 
     def _plan_probes(
         self, plan: RunPlan, states: dict[str, Any], covered: date | None, listed_only: date | None,
@@ -256,7 +244,7 @@ class Scheduler:
                 yield outcome
                 continue
             assert isinstance(outcome, PartitionOutcome)
-            if self._deferred(outcome):
+            if self.deferral.deferred(outcome):
                 continue
             states[outcome.key] = outcome.state
             report.outcomes.append(outcome)
@@ -272,7 +260,7 @@ class Scheduler:
         for outcome in self._drain(1):
             if isinstance(outcome, Event):
                 yield outcome
-            elif isinstance(outcome, RetryOutcome) and not self._deferred(outcome):
+            elif isinstance(outcome, RetryOutcome) and not self.deferral.deferred(outcome):
                 self._park(outcome.parked)
                 for ttb_id in outcome.not_public:
                     self.book.not_public(ttb_id, utc_now())
@@ -288,8 +276,7 @@ class Scheduler:
                 yield outcome
                 continue
             assert isinstance(outcome, FillOutcome)
-            if outcome.skipped:
-                self.report.deferred += 1
+            if self.deferral.skipped(outcome):
                 continue
             self.report.filled.append(outcome)
             self._park(outcome.parked)

@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from ttb_cola.runs.ingest import CrawlSettings
     from ttb_cola.runs.inputs import IngestRequest
     from ttb_cola.runs.interrupt import Interrupt
-    from ttb_cola.scheduler import RunReport
+    from ttb_cola.scheduler.report import RunReport
 
 #: COLAs per committed chunk (one dlt load each); setting ``fill_chunk_colas``.
 CHUNK_COLAS = 300
@@ -162,7 +162,7 @@ def fill_backlog(
     from ttb_cola.runs.ingest import Stopped
     from ttb_cola.runs.pipeline import run_ingest
     from ttb_cola.runs.recovery import finish_pending
-    from ttb_cola.scheduler import RunReport
+    from ttb_cola.scheduler.report import RunReport
 
     size, watchlist = settings.fill_chunk, settings.watchlist
     pipeline, lake = pipeline_and_lake(request.destination, args.pipelines_dir)

@@ -27,7 +27,7 @@ from ttb_cola.runs.exit_codes import (
 from ttb_cola.runs.interrupt import Interrupt, graceful_interrupt
 
 if TYPE_CHECKING:
-    from ttb_cola.scheduler import RunReport, Stateful
+    from ttb_cola.scheduler.report import RunReport, Stateful
 
 #: Strategies by command when neither ``--strategy`` nor (for ingest) ``strategy`` says otherwise: the
 #: daily run and backfills search by completed date and probe only what the searches cannot vouch for.
@@ -276,7 +276,7 @@ def _run(
     from ttb_cola.runs.inputs import validate
     from ttb_cola.runs.pipeline import run_ingest
     from ttb_cola.runs.schedule import CommandProgress, plan_chunks
-    from ttb_cola.scheduler import RunReport
+    from ttb_cola.scheduler.report import RunReport
 
     settings = crawl_settings(args, command)
     strategy, pages, chunk_days, rate = settings.strategy, settings.pages, settings.chunk_days, settings.rate

@@ -1,11 +1,8 @@
-"""The bounded pool that runs search and probe work and folds every outcome into the crawl state."""
+"""The crawl's run: the bounded pool that runs search, probe, retry and fill work and folds every
+outcome into the crawl state.
 
-from ttb_cola.scheduler.listing import apply_listing
-from ttb_cola.scheduler.plan import RunPlan, WorkerSettings, date_range
-from ttb_cola.scheduler.pool import Scheduler
-from ttb_cola.scheduler.report import Event, Outcome, RunReport, Stateful
-
-__all__ = [
-    "Event", "Outcome", "RunPlan", "RunReport", "Scheduler", "Stateful", "WorkerSettings", "apply_listing",
-    "date_range",
-]
+:mod:`.plan` says what one run covers and how its workers talk to the registry, :mod:`.pool` runs it
+(:class:`~ttb_cola.scheduler.pool.Scheduler`), :mod:`.report` holds what it did and what its workers
+send, :mod:`.deferral` what its budget leaves for the next run, and :mod:`.listing` folds a completed
+date's listing into the receipt partitions.
+"""

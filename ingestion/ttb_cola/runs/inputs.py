@@ -8,6 +8,7 @@ from typing import Any
 
 import dlt
 
+from ttb_cola.clock import washington_today
 from ttb_cola.destinations.warehouse import check_destination
 from ttb_cola.errors import InputError
 from ttb_cola.ids import InvalidTtbId, check_method, check_receipt_date
@@ -27,6 +28,23 @@ def configured(key: str, default: Any = None) -> Any:
     """A ``[sources.ttb_cola]`` setting as dlt resolves it (config.toml, env vars)."""
     value: Any = dlt.config.get(f"sources.ttb_cola.{key}")
     return default if value in (None, "") else value
+
+
+def run_date(value: str | None) -> date:
+    """The run's date: ``--today`` (a replay), else today's date in Washington, where the registry
+    dates completions. A replay later than Washington's date is refused (InputError): it would search
+    days the registry has not reached and take their empty lists for the truth."""
+    real = washington_today()
+    if not value:
+        return real
+    try:
+        today = date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"TODAY {value!r} is not a valid YYYY-MM-DD date") from None
+    if today > real:
+        raise InputError(f"TODAY {today} is later than today's date in Washington ({real}), the registry's date: "
+                         "a replay can only be of a date that has come")
+    return today
 
 
 def parse_day(value: str, name: str) -> date:

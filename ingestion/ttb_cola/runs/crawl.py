@@ -61,7 +61,14 @@ class Stopped(Exception):
 
 def run_crawl(args: argparse.Namespace, command: str, runner: Runner) -> int:
     """Run a crawl command (``runner``: it validates, takes the destination's lock and runs the chunks);
-    its exit status, and one line on stderr for a failure."""
+    its exit status, and one line on stderr for a failure. Each setting is resolved once for the run."""
+    from ttb_cola.runs.inputs import settings_once
+
+    with settings_once():
+        return _run_crawl(args, command, runner)
+
+
+def _run_crawl(args: argparse.Namespace, command: str, runner: Runner) -> int:
     from dlt.common.storages.exceptions import LoadPackageNotFound
     from dlt.pipeline.exceptions import PipelineStepFailed
 

@@ -18,6 +18,7 @@ from ttb_cola.runs.interrupt import Interrupt
 if TYPE_CHECKING:
     from ttb_cola.scheduler.report import RunReport
 
+
 @dataclass(frozen=True)
 class Window:
     """A command's receipt dates (``start``, ``end`` as given) and first completed date to search."""

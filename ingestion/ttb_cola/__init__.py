@@ -2,7 +2,7 @@
 
 Re-exports only, resolved on first use so that importing a submodule (``ttb-cola parse``) never
 pays for dlt: :func:`ttb_cola` and :func:`ttb_cola_archive` (the dlt sources, :mod:`ttb_cola.source`)
-and :class:`RunReport` (:mod:`ttb_cola.scheduler`).
+and :class:`RunReport` (:mod:`ttb_cola.scheduler.report`).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ _EXPORTS = {
     "ttb_cola": "ttb_cola.source",
     "ttb_cola_archive": "ttb_cola.source",
     "table_resources": "ttb_cola.source",
-    "RunReport": "ttb_cola.scheduler",
+    "RunReport": "ttb_cola.scheduler.report",
 }
 
 

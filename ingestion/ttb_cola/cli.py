@@ -17,8 +17,9 @@ from typing import Any
 
 from ttb_cola.digest.options import add_digest_arguments
 from ttb_cola.report.options import add_report_arguments
+from ttb_cola.runs.crawl import DAILY_STRATEGY
 from ttb_cola.runs.exit_codes import EXIT_INTERRUPTED, exit_codes_epilog
-from ttb_cola.runs.ingest import DAILY_STRATEGY, backfill_dates, crawl, daily_dates, ingest_dates
+from ttb_cola.runs.ingest import backfill_dates, crawl, daily_dates, ingest_dates
 from ttb_cola.serve.options import add_alerts_arguments, add_mcp_arguments, add_serve_arguments
 
 #: ``--pipelines-dir``: by default each destination has its own (:mod:`ttb_cola.destinations.working_folder`).

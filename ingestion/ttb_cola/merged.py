@@ -7,7 +7,7 @@ rows for one key fail the MERGE when the key is already stored ("matched a targe
 source rows", and the load package then fails every later run) and are both inserted when it is not.
 So each merged table's resource also drops, before yield, a row whose key it already yielded in
 this load (the first one wins, a warning names the key): the same rows reach either destination.
-The crawl fetches each COLA's pages once per run (:class:`ttb_cola.scheduler.Scheduler`), so its
+The crawl fetches each COLA's pages once per run (:class:`ttb_cola.scheduler.pool.Scheduler`), so its
 rows never meet this guard; it stands for any source that would repeat a key.
 """
 

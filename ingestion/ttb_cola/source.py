@@ -2,7 +2,7 @@
 
 The ``partitions`` resource discovers COLAs two ways, by ``strategy``: it searches the registry by
 completed date (:mod:`ttb_cola.search`) and it probes receipt date x receipt method partitions TTB ID
-by TTB ID (:mod:`ttb_cola.probe`), on the :class:`~ttb_cola.scheduler.Scheduler`'s pool. One run
+by TTB ID (:mod:`ttb_cola.probe`), on the :class:`~ttb_cola.scheduler.pool.Scheduler`'s pool. One run
 searches one range of completed dates and/or covers one range of receipt dates (the runs layer
 chunks a command into such runs, each one dlt load with its state). It keeps one state entry per
 receipt partition and per completed date in ``dlt.current.resource_state()``, packed between runs
@@ -50,7 +50,9 @@ from ttb_cola.records import (
 )
 from ttb_cola.registry.breaker import BreakerSettings
 from ttb_cola.registry.retry import RetryPolicy
-from ttb_cola.scheduler import Event, RunPlan, RunReport, Scheduler, WorkerSettings
+from ttb_cola.scheduler.plan import RunPlan, WorkerSettings
+from ttb_cola.scheduler.pool import Scheduler
+from ttb_cola.scheduler.report import Event, RunReport
 from ttb_cola.search.cap import DEFAULT_EXPORT_CAP, ExportCap
 from ttb_cola.search.plan import check_pages, check_strategy, listing_strategy
 from ttb_cola.state_compaction import packed, unpacked

@@ -16,7 +16,7 @@ from sim_server import running_simulator
 
 from ttb_cola.cli import main
 from ttb_cola.clock import washington_today
-from ttb_cola.runs.ingest import run_date
+from ttb_cola.runs.inputs import run_date
 from ttb_cola_sim.registry import Registry
 from ttb_cola_sim.truth import write_truth
 

@@ -22,7 +22,8 @@ from ttb_cola.cli import main
 from ttb_cola.destinations.warehouse import PIPELINE_NAME
 from ttb_cola.records import LISTING_ROW_FIELDS
 from ttb_cola.search.cap import ExportCap
-from ttb_cola.search.client import Searcher, SearchIncomplete
+from ttb_cola.search.client import Searcher
+from ttb_cola.search.result import SearchIncomplete
 from ttb_cola_sim.registry import Registry, truth_record
 from ttb_cola_sim.server import SimulatorServer
 

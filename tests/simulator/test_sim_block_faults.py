@@ -12,7 +12,8 @@ from ttb_cola.parsers.export import parse_export
 from ttb_cola.parsers.search import parse_search_results
 from ttb_cola.registry.client import RegistryClient
 from ttb_cola.registry.pages import PageKind, classify
-from ttb_cola.search.client import EXPORT, SEARCH, SEARCH_FORM, Query, Searcher
+from ttb_cola.search.client import EXPORT, SEARCH, SEARCH_FORM, Searcher
+from ttb_cola.search.query import Query
 from ttb_cola_sim.faults import FaultConfig
 from ttb_cola_sim.server import SimulatorServer
 

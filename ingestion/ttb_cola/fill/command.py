@@ -23,10 +23,10 @@ from ttb_cola.fill.plan import Owed, chunked, order
 from ttb_cola.progress import hms, progress_log
 
 if TYPE_CHECKING:
-    from ttb_cola.runs.ingest import CrawlSettings
+    from ttb_cola.runs.crawl import CrawlSettings
     from ttb_cola.runs.inputs import IngestRequest
     from ttb_cola.runs.interrupt import Interrupt
-    from ttb_cola.scheduler import RunReport
+    from ttb_cola.scheduler.report import RunReport
 
 #: COLAs per committed chunk (one dlt load each); setting ``fill_chunk_colas``.
 CHUNK_COLAS = 300
@@ -106,18 +106,18 @@ class FillProgress:
 
 def run_fill(args: argparse.Namespace) -> int:
     """The ``fill`` command: the exit status (as the other crawl commands')."""
-    from ttb_cola.runs.ingest import crawl
+    from ttb_cola.runs.crawl import run_crawl
 
-    return crawl(args, "fill", runner=_fill_command)
+    return run_crawl(args, "fill", _fill_command)
 
 
 def _fill_command(args: argparse.Namespace, command: str, today: date, reports: list[RunReport], left: list[Any],
                   interrupt: Interrupt) -> None:
     from ttb_cola.destinations.warehouse import destination_lock
-    from ttb_cola.runs.ingest import crawl_settings, start_crawl
+    from ttb_cola.runs.crawl import crawl_settings, start_crawl
     from ttb_cola.runs.inputs import validate
 
-    settings = crawl_settings(args, command)
+    settings = fill_settings(crawl_settings(args, command))
     if settings.pages == "none":
         raise InputError("fill fetches pages: give --pages form, detail or both (pages = none only lists)")
     request = validate(today.isoformat(), None, None, args.destination, today)
@@ -159,10 +159,10 @@ def fill_backlog(
     from ttb_cola.destinations.warehouse import pipeline_and_lake
     from ttb_cola.fill.backlog import backlog_tables, parked_count, read_backlog
     from ttb_cola.fill.plan import matches
-    from ttb_cola.runs.ingest import Stopped
+    from ttb_cola.runs.crawl import Stopped
     from ttb_cola.runs.pipeline import run_ingest
     from ttb_cola.runs.recovery import finish_pending
-    from ttb_cola.scheduler import RunReport
+    from ttb_cola.scheduler.report import RunReport
 
     size, watchlist = settings.fill_chunk, settings.watchlist
     pipeline, lake = pipeline_and_lake(request.destination, args.pipelines_dir)

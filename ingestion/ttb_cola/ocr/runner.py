@@ -9,12 +9,11 @@ failed, 2 for bad input (nothing written).
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
 from ttb_cola.errors import InputError
 from ttb_cola.ocr.read import OcrReport, read_plan
-from ttb_cola.runs.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from ttb_cola.runs.exit_codes import EXIT_OK, EXIT_USAGE
 
 
 def run_ocr(args: argparse.Namespace) -> int:
@@ -22,8 +21,9 @@ def run_ocr(args: argparse.Namespace) -> int:
     from dlt.pipeline.exceptions import PipelineStepFailed
 
     from ttb_cola.destinations.lock import LockHeld
-    from ttb_cola.runs.ingest import configure_logging, root_cause
+    from ttb_cola.runs.failures import exit_status, fail
     from ttb_cola.runs.inputs import configured
+    from ttb_cola.runs.progress_lines import configure_logging
 
     report = OcrReport()
     if args.if_configured and str(configured("ocr", "false")).lower() not in ("true", "1"):
@@ -35,12 +35,10 @@ def run_ocr(args: argparse.Namespace) -> int:
             raise InputError(f"--threads must be >= 1, got {args.threads}")
         configure_logging(args.quiet)
         ocr_run(args, report)
-    except (InputError, LockHeld, ValueError) as exc:
-        print(f"ttb-cola ocr: {exc}", file=sys.stderr)
-        return EXIT_USAGE
+    except (InputError, LockHeld, ValueError) as exc:  # the lock held too: bad input for ocr
+        return fail("ocr", EXIT_USAGE, str(exc))
     except PipelineStepFailed as exc:
-        print(f"ttb-cola ocr: the {exc.step} step failed: {root_cause(exc)}", file=sys.stderr)
-        return EXIT_FAILED
+        return exit_status("ocr", exc, interrupt=None)
     print(report.summary())
     return EXIT_OK
 

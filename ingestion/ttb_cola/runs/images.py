@@ -19,7 +19,7 @@ from ttb_cola.images.crawl import ImagesReport, crawl_images
 from ttb_cola.images.fetch import WHICH
 from ttb_cola.images.select import PAGE_TABLES, Selection, plan
 from ttb_cola.images.store import ImageStore, default_images_url
-from ttb_cola.runs.exit_codes import EXIT_BLOCKED, EXIT_FAILED, EXIT_HELD, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
+from ttb_cola.runs.exit_codes import EXIT_BLOCKED, EXIT_FAILED, EXIT_OK
 
 
 def selection_of(args: argparse.Namespace, today: date) -> Selection:
@@ -72,7 +72,9 @@ def run_images(args: argparse.Namespace) -> int:
     from dlt.pipeline.exceptions import PipelineStepFailed
 
     from ttb_cola.destinations.lock import LockHeld
-    from ttb_cola.runs.ingest import configure_logging, interrupted, root_cause, run_date
+    from ttb_cola.runs.failures import exit_status
+    from ttb_cola.runs.inputs import run_date
+    from ttb_cola.runs.progress_lines import configure_logging
 
     report = ImagesReport()
     try:
@@ -81,18 +83,8 @@ def run_images(args: argparse.Namespace) -> int:
         limits = limits_of(args)
         configure_logging(args.quiet)
         images_run(args, selection, limits, report)
-    except ValueError as exc:  # InputError among them
-        print(f"ttb-cola images: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except LockHeld as exc:
-        print(f"ttb-cola images: {exc}", file=sys.stderr)
-        return EXIT_HELD
-    except PipelineStepFailed as exc:
-        if interrupted(exc):
-            print("ttb-cola images: interrupted", file=sys.stderr)
-            return EXIT_INTERRUPTED
-        print(f"ttb-cola images: the {exc.step} step failed: {root_cause(exc)}", file=sys.stderr)
-        return EXIT_FAILED
+    except (ValueError, LockHeld, PipelineStepFailed) as exc:  # InputError is a ValueError
+        return exit_status("images", exc)
     print(report.summary())
     if report.blocked:
         print("ttb-cola images: the registry is blocking us (CAPTCHA after all retries): run stopped",

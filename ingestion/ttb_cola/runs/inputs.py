@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import dlt
 
+from ttb_cola.clock import washington_today
 from ttb_cola.destinations.warehouse import check_destination
 from ttb_cola.errors import InputError
 from ttb_cola.ids import InvalidTtbId, check_method, check_receipt_date
@@ -23,10 +26,53 @@ class IngestRequest:
     destination: str
 
 
+#: The settings a command resolved so far (None: outside :func:`settings_once`, every read resolves).
+_resolved: dict[str, Any] | None = None
+
+
 def configured(key: str, default: Any = None) -> Any:
-    """A ``[sources.ttb_cola]`` setting as dlt resolves it (config.toml, env vars)."""
-    value: Any = dlt.config.get(f"sources.ttb_cola.{key}")
+    """A ``[sources.ttb_cola]`` setting as dlt resolves it (config.toml, env vars); inside
+    :func:`settings_once` resolved on its first read only."""
+    if _resolved is None:
+        value: Any = dlt.config.get(f"sources.ttb_cola.{key}")
+    else:
+        if key not in _resolved:
+            _resolved[key] = dlt.config.get(f"sources.ttb_cola.{key}")
+        value = _resolved[key]
     return default if value in (None, "") else value
+
+
+@contextmanager
+def settings_once() -> Iterator[None]:
+    """Within the block (one command's run) each setting is resolved once, at its first read: every
+    chunk and step of the run sees the same value, and dlt's providers are asked once per key. Nested
+    blocks share the outer one's values."""
+    global _resolved
+    if _resolved is not None:
+        yield
+        return
+    _resolved = {}
+    try:
+        yield
+    finally:
+        _resolved = None
+
+
+def run_date(value: str | None) -> date:
+    """The run's date: ``--today`` (a replay), else today's date in Washington, where the registry
+    dates completions. A replay later than Washington's date is refused (InputError): it would search
+    days the registry has not reached and take their empty lists for the truth."""
+    real = washington_today()
+    if not value:
+        return real
+    try:
+        today = date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"TODAY {value!r} is not a valid YYYY-MM-DD date") from None
+    if today > real:
+        raise InputError(f"TODAY {today} is later than today's date in Washington ({real}), the registry's date: "
+                         "a replay can only be of a date that has come")
+    return today
 
 
 def parse_day(value: str, name: str) -> date:

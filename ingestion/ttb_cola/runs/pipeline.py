@@ -25,7 +25,7 @@ from ttb_cola.runs.inputs import IngestRequest, configured
 from ttb_cola.runs.quarantine import MovedAside, moved_aside
 from ttb_cola.runs.recovery import finish_pending
 from ttb_cola.runs.schedule import Chunk
-from ttb_cola.scheduler import RunReport
+from ttb_cola.scheduler.report import RunReport
 from ttb_cola.source import ttb_cola, ttb_cola_archive
 from ttb_cola.state_compaction import crawl_view
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ttb_cola.ids import parse_partition_key
-from ttb_cola.scheduler import RunReport
+from ttb_cola.scheduler.report import RunReport
 
 
 def summary(report: RunReport) -> str:

@@ -10,7 +10,7 @@ that cannot be read, are paged (20 rows a request). The cap itself is learned fr
 answers (:mod:`ttb_cola.search.cap`).
 
 Every part's rows must equal its reported total, and the parts of a range must add up to the
-range's total, else :class:`SearchIncomplete` is raised: a date is never reported complete with
+range's total, else :class:`~ttb_cola.search.result.SearchIncomplete` is raised: a date is never reported complete with
 rows missing. A COLA listed twice (the total counts both rows) is kept once.
 """
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -29,7 +29,9 @@ from ttb_cola.registry.answers import SessionLost
 from ttb_cola.registry.client import RegistryClient
 from ttb_cola.registry.pages import PageKind
 from ttb_cola.search.cap import DEFAULT_EXPORT_CAP, ExportCap
-from ttb_cola.search.split import Density, code_number, equal_parts, take
+from ttb_cola.search.query import Query, spans
+from ttb_cola.search.result import Proof, SearchIncomplete, SearchResult
+from ttb_cola.search.split import Density, equal_parts, take
 
 SEARCH_FORM = "publicSearchColasBasic.do"
 SEARCH = "publicSearchColasBasicProcess.do?action=search"
@@ -39,8 +41,6 @@ PAGE_SIZE = 20
 #: Class/type codes are numbers (some with a letter suffix, e.g. 82M) from 0 to 999.
 CLASS_CODES = (0, 999)
 SESSION_RESTARTS = 3
-#: A search spans at most 15 years (the registry refuses longer ones).
-MAX_RANGE_YEARS = 15
 #: Parts are planned to fill this share of the export cap (room for the plan's guesses to be off).
 FILL = 0.95
 #: A range needing more parts than this is first cut into this many parts of equal expected size,
@@ -49,113 +49,6 @@ FANOUT = 32
 #: A code expected over this many times the cap on a range of days is cut by dates without a search
 #: of its own.
 OVER = 1.1
-
-
-class SearchIncomplete(Exception):
-    """The rows of a search could not be gathered to match its reported total."""
-
-
-@dataclass(frozen=True)
-class Query:
-    """A Basic Search by completed-date range, optionally narrowed to a class/type code range."""
-
-    first: date
-    last: date
-    class_from: int | None = None
-    class_to: int | None = None
-
-    def form(self) -> dict[str, str]:
-        """The search form's fields."""
-        return {
-            "searchCriteria.dateCompletedFrom": self.first.strftime("%m/%d/%Y"),
-            "searchCriteria.dateCompletedTo": self.last.strftime("%m/%d/%Y"),
-            "searchCriteria.productOrFancifulName": "",
-            "searchCriteria.productNameSearchType": "B",
-            "searchCriteria.classTypeFrom": "" if self.class_from is None else str(self.class_from),
-            # "80Z", not "80": the range must also hold the lettered codes of its last number (80A)
-            "searchCriteria.classTypeTo": "" if self.class_to is None else f"{self.class_to}Z",
-            "searchCriteria.originCode": "",
-        }
-
-    def holds(self, row: dict[str, Any]) -> bool:
-        """Whether a listed row matches this query (its completed date and class/type code)."""
-        if not self.first.isoformat() <= (row.get("completed_date") or "") <= self.last.isoformat():
-            return False
-        if self.class_from is None:
-            return True
-        number = code_number(row.get("class_type_code"))
-        return number is not None and self.class_from <= number <= (self.class_to or self.class_from)
-
-
-def spans(first: date, last: date) -> list[Query]:
-    """``first``..``last`` as searches the registry accepts (at most 15 years each)."""
-    out = []
-    while first <= last:
-        try:
-            limit = first.replace(year=first.year + MAX_RANGE_YEARS)
-        except ValueError:  # 29 February
-            limit = first.replace(year=first.year + MAX_RANGE_YEARS, day=28)
-        end = min(last, limit - timedelta(days=1))
-        out.append(Query(first, end))
-        first = end + timedelta(days=1)
-    return out
-
-
-@dataclass(frozen=True)
-class Proof:
-    """A search whose rows matched its reported total: the evidence that its dates are listed in full.
-
-    ``reported_total`` is the registry's count for ``first``..``last``: reported for that range, or
-    the reported total of an enclosing range less the reported totals of its other parts."""
-
-    first: date
-    last: date
-    reported_total: int
-
-
-@dataclass
-class DayListing:
-    """One completed date of a search: its rows and the search that proves them complete."""
-
-    day: date
-    rows: list[dict[str, Any]]
-    proof: Proof
-
-    @property
-    def reported_total(self) -> int | None:
-        """The registry's total for this date alone, when it was searched alone (else None: the
-        date is proven by the range of :attr:`proof`)."""
-        return self.proof.reported_total if self.proof.first == self.proof.last else None
-
-
-@dataclass
-class SearchResult:
-    """The rows of a completed-date search, how they were gathered, and the proof of every date."""
-
-    total: int
-    rows: list[dict[str, Any]] = field(default_factory=list)
-    exports: int = 0
-    pages: int = 0
-    splits: int = 0
-    #: Searches run (each a POST; paging's own searches included).
-    searches: int = 0
-    #: Rows that listed a COLA already listed (dropped: one row per TTB ID is kept).
-    duplicates: int = 0
-    #: The searches whose rows matched their totals; together they cover every date searched.
-    proofs: list[Proof] = field(default_factory=list)
-
-    def days(self) -> list[DayListing]:
-        """Every completed date searched, in order, with its rows (distinct COLAs) and its proof."""
-        by_day: dict[str, list[dict[str, Any]]] = {}
-        for row in self.rows:
-            by_day.setdefault(row["completed_date"], []).append(row)
-        out = []
-        for proof in sorted(self.proofs, key=lambda p: p.first):
-            day = proof.first
-            while day <= proof.last:
-                out.append(DayListing(day, by_day.get(day.isoformat(), []), proof))
-                day += timedelta(days=1)
-        return out
 
 
 _WHOLE, _SHORT, _DAMAGED = "whole", "short", "damaged"

@@ -25,7 +25,7 @@ from ttb_cola.parsers.errors import ParseError
 from ttb_cola.probe.runner import Prober
 from ttb_cola.records import LISTINGS_TABLE, TableRow, listing_row
 from ttb_cola.registry.errors import RegistryBlocked, RegistryError
-from ttb_cola.search.client import DayListing, Searcher, SearchIncomplete, SearchResult
+from ttb_cola.search.client import Searcher
 from ttb_cola.search.plan import (
     FetchPlan,
     is_over,
@@ -34,6 +34,7 @@ from ttb_cola.search.plan import (
     provisional_through,
     search_state,
 )
+from ttb_cola.search.result import DayListing, SearchIncomplete, SearchResult
 
 logger = logging.getLogger("ttb_cola.search.runner")
 

@@ -19,30 +19,29 @@ import contextlib
 import queue
 import threading
 import time
-import uuid
 from collections.abc import Generator, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from ttb_cola.archive import RawArchive
-from ttb_cola.budget import BUDGET_SPENT, Budget, BudgetedLimiter
+from ttb_cola.budget import Budget, BudgetedLimiter
 from ttb_cola.clock import utc_now, utc_timestamp
 from ttb_cola.fill.fetch import FillOutcome, fill_one
 from ttb_cola.ids import partition_key
-from ttb_cola.images.hook import ImageHook
-from ttb_cola.parked.book import GiveUp, ParkedBook
+from ttb_cola.parked.book import ParkedBook
 from ttb_cola.parked.model import Parked
 from ttb_cola.parked.retry import RetryOutcome, retry_parked
-from ttb_cola.probe.plan import CrawlSettings, PartitionCrawl, is_due, mark_covered, mark_listed, record_fetched
+from ttb_cola.probe.plan import PartitionCrawl, is_due, mark_covered
 from ttb_cola.probe.runner import PartitionOutcome, Prober
 from ttb_cola.progress import log_partition, log_search, progress_log
 from ttb_cola.records import DETAILS_TABLE, FORMS_TABLE, TableRow
-from ttb_cola.registry.breaker import BreakerSettings, CircuitBreaker
+from ttb_cola.registry.breaker import CircuitBreaker
 from ttb_cola.registry.client import RegistryClient
-from ttb_cola.registry.retry import RetryPolicy
 from ttb_cola.registry.stopping import StopSignal
+from ttb_cola.scheduler.deferral import Deferral
+from ttb_cola.scheduler.listing import apply_listing
+from ttb_cola.scheduler.plan import RunPlan, WorkerSettings, date_range
+from ttb_cola.scheduler.report import Event, Outcome, RunReport
 from ttb_cola.search.cap import ExportCap
 from ttb_cola.search.client import Searcher
 from ttb_cola.search.plan import (
@@ -55,116 +54,6 @@ from ttb_cola.search.plan import (
 )
 from ttb_cola.search.runner import Lister, ListingOutcome, VerifyOutcome, verify_range
 from ttb_cola.search.split import Density
-
-Outcome = PartitionOutcome | ListingOutcome | RetryOutcome | VerifyOutcome | FillOutcome
-#: The outcomes that carry a partition's or a completed date's state.
-Stateful = PartitionOutcome | ListingOutcome | VerifyOutcome
-
-
-@dataclass
-class RunReport:
-    """What a run did, filled in as partitions finish (read by the CLI for its summary)."""
-
-    run_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
-    planned: int = 0
-    skipped: int = 0
-    covered: int = 0
-    outcomes: list[PartitionOutcome] = field(default_factory=list)
-    searches: list[ListingOutcome] = field(default_factory=list)
-    #: The ranges of complete days counted again (their cost, and the days that moved).
-    verifications: list[VerifyOutcome] = field(default_factory=list)
-    #: Completed dates and partitions left for the next run because the budget was spent.
-    deferred: int = 0
-    #: The budget ran out while units were in flight: they stopped at their first unconfirmed page.
-    budget_stopped: bool = False
-    #: Set from outside (Ctrl-C) to stop the workers; the scheduler sets it on a block.
-    stop: threading.Event = field(default_factory=threading.Event)
-    #: Why the circuit breaker stopped the run (None: it did not).
-    block: str | None = None
-    #: COLAs parked by this run (new, or retried and still failing) and parked ones it loaded.
-    parked: list[Parked] = field(default_factory=list)
-    resolved: list[str] = field(default_factory=list)
-    #: The TTB IDs parked when the run ended (this run's and earlier runs').
-    still_parked: list[str] = field(default_factory=list)
-    #: Parked COLAs this run gave up on (no longer retried, see :class:`~ttb_cola.parked.book.GiveUp`).
-    given_up: list[str] = field(default_factory=list)
-    #: What the crawl did with label images (an ``ImagesReport``), when it fetched them.
-    images: Any = None
-    #: The owed COLAs this run fetched (or parked), one outcome each (``ttb-cola fill``).
-    filled: list[FillOutcome] = field(default_factory=list)
-    #: Partitions whose COLAs are all listed but owe pages: neither probed nor covered (the fill's).
-    awaiting_pages: int = 0
-
-    @property
-    def failed(self) -> list[Stateful]:
-        """Partitions and completed dates that ended this run failed (not those the spent budget stopped)."""
-        return [o for o in self._stateful() if o.state["status"] == "failed"
-                and not (self.budget_stopped and "run stopped" in str(o.state.get("last_error")))]
-
-    def _stateful(self) -> list[Stateful]:
-        return [*self.verifications, *self.searches, *self.outcomes]
-
-    @property
-    def blocked(self) -> bool:
-        """Whether the registry blocked the run (CAPTCHA after all retries, or the circuit breaker)."""
-        return self.block is not None or any(o.blocked for o in [*self._stateful(), *self.filled])
-
-    @property
-    def requests(self) -> int:
-        """Requests the run's searches, verifications and probes sent."""
-        return sum(o.requests for o in [*self._stateful(), *self.filled])
-
-
-#: One row for one table (page rows, listing rows, crawl log rows).
-Event = TableRow
-
-
-@dataclass(frozen=True)
-class WorkerSettings:
-    """How each worker talks to the registry."""
-
-    base_url: str
-    requests_per_second: float
-    request_timeout: float
-    retry_policy: RetryPolicy
-    user_agent: str | None = None
-    ca_bundle: str | None = None
-    pages: str = "form"
-    archive: RawArchive | None = None
-    max_workers: int = 4
-    probe_lookahead: int = 4
-    breaker: BreakerSettings = BreakerSettings()
-    #: Label images fetched after each form (shared by every worker); None: none.
-    images: ImageHook | None = None
-
-
-@dataclass(frozen=True)
-class RunPlan:
-    """What one run covers: completed dates to search, receipt dates to probe, the run's date."""
-
-    first: date | None
-    last: date | None
-    methods: list[str]
-    strategy: str
-    today: date
-    crawl: CrawlSettings
-    search_first: date | None = None
-    search_last: date | None = None
-    reprobe: bool = False
-    #: Retry the parked COLAs first (the first chunk of a command does).
-    retry_parked: bool = True
-    #: Listed COLAs whose pages to fetch, in this order (the page backlog, see :mod:`ttb_cola.fill`).
-    fill: tuple[str, ...] = ()
-    #: When a parked COLA stops being retried.
-    give_up: GiveUp = GiveUp()
-    #: The first completed date from which no listed COLA owes pages, as the destination held it at
-    #: the start (None: unknown): days listed without pages count as covered from there on.
-    held_from: date | None = None
-
-
-def date_range(start: date, end: date) -> list[date]:
-    """Every date from ``start`` to ``end`` inclusive."""
-    return [start + timedelta(days=n) for n in range((end - start).days + 1)]
 
 
 class Scheduler:
@@ -183,7 +72,8 @@ class Scheduler:
         self.budget = budget or Budget()
         self.stop = report.stop
         self.signal = StopSignal(self.stop)  # every sleep of the run wakes on a stop
-        self.limiter = BudgetedLimiter(workers.requests_per_second, self.budget, self._budget_spent,
+        self.deferral = Deferral(self.budget, report, self.signal)
+        self.limiter = BudgetedLimiter(workers.requests_per_second, self.budget, self.deferral.budget_spent,
                                        sleep=self.signal.sleep)
         self.breaker = CircuitBreaker(workers.breaker, self.signal, self.limiter)
         self.events: queue.Queue[Event | Outcome] = queue.Queue(maxsize=10_000)
@@ -193,13 +83,6 @@ class Scheduler:
         #: TTB IDs whose pages this run loaded (added as their rows pass): not fetched again this run.
         self.loaded: set[str] = set()
         self._pool = ThreadPoolExecutor(max_workers=max(1, workers.max_workers), thread_name_prefix="ttb-cola")
-
-    def _budget_spent(self) -> None:
-        """No request is sent any more: the units in flight stop, the chunk is left unfinished."""
-        if not self.report.budget_stopped:
-            self.report.budget_stopped = True
-            self.report.deferred += 1
-        self.signal.set(BUDGET_SPENT)
 
     def __enter__(self) -> Scheduler:
         return self
@@ -264,7 +147,7 @@ class Scheduler:
         self._futures += [self._pool.submit(self._verify_work, searches, a, b) for a, b in ranges]
         for verified in self._drain(len(ranges)):
             assert isinstance(verified, VerifyOutcome)
-            if self._deferred(verified):
+            if self.deferral.deferred(verified):
                 continue
             self.report.verifications.append(verified)
             now = utc_timestamp()
@@ -298,7 +181,7 @@ class Scheduler:
                 yield outcome
                 continue
             assert isinstance(outcome, ListingOutcome)
-            if self._deferred(outcome):
+            if self.deferral.deferred(outcome):
                 continue
             outcome.requests += charged.pop(date.fromisoformat(outcome.completed_date), 0)
             if self.workers.pages != "none":  # listed only: no partition may claim pages it does not hold
@@ -309,13 +192,6 @@ class Scheduler:
             log_search(outcome, len(self.report.searches), len(days), started)
             yield Event("crawl_searches", outcome.row(self.report.run_id))
             self._park(outcome.parked)
-
-    def _deferred(self, outcome: Outcome) -> bool:
-        """Count the outcome's requests against the budget; True when it never started (budget spent)."""
-        self.budget.spend(outcome.requests)
-        if outcome.skipped:
-            self.report.deferred += 1
-        return outcome.skipped
 
     def _plan_probes(
         self, plan: RunPlan, states: dict[str, Any], covered: date | None, listed_only: date | None,
@@ -368,7 +244,7 @@ class Scheduler:
                 yield outcome
                 continue
             assert isinstance(outcome, PartitionOutcome)
-            if self._deferred(outcome):
+            if self.deferral.deferred(outcome):
                 continue
             states[outcome.key] = outcome.state
             report.outcomes.append(outcome)
@@ -384,7 +260,7 @@ class Scheduler:
         for outcome in self._drain(1):
             if isinstance(outcome, Event):
                 yield outcome
-            elif isinstance(outcome, RetryOutcome) and not self._deferred(outcome):
+            elif isinstance(outcome, RetryOutcome) and not self.deferral.deferred(outcome):
                 self._park(outcome.parked)
                 for ttb_id in outcome.not_public:
                     self.book.not_public(ttb_id, utc_now())
@@ -400,8 +276,7 @@ class Scheduler:
                 yield outcome
                 continue
             assert isinstance(outcome, FillOutcome)
-            if outcome.skipped:
-                self.report.deferred += 1
+            if self.deferral.skipped(outcome):
                 continue
             self.report.filled.append(outcome)
             self._park(outcome.parked)
@@ -540,23 +415,3 @@ class Scheduler:
             if outcome is not None and outcome.blocked:
                 self.stop.set()
             self.events.put(outcome or PartitionOutcome(day.isoformat(), method, state, errors=1, started_at=started))
-
-
-def apply_listing(
-    outcome: ListingOutcome, states: dict[str, Any], today: date, settings: CrawlSettings
-) -> dict[str, int]:
-    """Fold one completed date's listing into the receipt partitions' states; new COLAs per partition.
-
-    After a failed search only what was fetched counts as found: a listed COLA we hold no page of
-    must stay a hole, so that a probe (or the next search) still fetches it.
-    """
-    complete = outcome.state["status"] != "failed"
-    found = outcome.plan.listed if complete else outcome.fetched
-    new: dict[str, int] = {}
-    for key, sequences in found.items():
-        day, method = key.split("|")
-        state = mark_listed(states.get(key), sequences, date.fromisoformat(day), today, settings)
-        record_fetched(state, outcome.fetched.get(key, set()), today)
-        states[key] = state
-        new[key] = len(outcome.fetched.get(key, set()))
-    return new

@@ -16,7 +16,9 @@ from ingest_helpers import Warehouse  # noqa: E402
 from sim_server import running_simulator  # noqa: E402
 
 from ttb_cola.cli import main  # noqa: E402
+from ttb_cola.destinations.lock import file_lock  # noqa: E402
 from ttb_cola.ocr.extract import FIELDS  # noqa: E402
+from ttb_cola.runs.exit_codes import EXIT_HELD  # noqa: E402
 from ttb_cola_sim.statements import statement_truth  # noqa: E402
 
 DAY = date(2025, 6, 16)
@@ -88,4 +90,14 @@ def test_ocr_refuses_bad_input_and_writes_nothing(loaded, capsys: pytest.Capture
     before = wh.query("select count(*) from ttb_cola.cola_label_text")
     assert _ocr(wh, "--max-colas", "0") == 2
     assert capsys.readouterr().err.strip() == "ttb-cola ocr: --max-colas must be >= 1, got 0"
+    assert wh.query("select count(*) from ttb_cola.cola_label_text") == before
+
+
+def test_ocr_while_another_run_holds_the_destination_exits_6_naming_it(loaded, capsys: pytest.CaptureFixture) -> None:
+    _, wh = loaded
+    before = wh.query("select count(*) from ttb_cola.cola_label_text")
+    with file_lock(wh.db.with_name(wh.db.name + ".lock"), "ttb-cola daily"):
+        assert _ocr(wh) == EXIT_HELD
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("ttb-cola ocr: ") and "ttb-cola daily" in err and len(err.splitlines()) == 1
     assert wh.query("select count(*) from ttb_cola.cola_label_text") == before

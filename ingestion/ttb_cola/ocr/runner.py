@@ -3,7 +3,8 @@
 Takes the destination's lock, plans from the crawl's dataset (:mod:`ttb_cola.ocr.select`), reads
 (:mod:`ttb_cola.ocr.read`) with one engine (:mod:`ttb_cola.ocr.engine`) and loads ``cola_label_text`` /
 ``cola_label_values`` into the same pipeline and dataset as the crawl. Exit status: 0, 1 when the load
-failed, 2 for bad input (nothing written).
+failed, 2 for bad input (nothing written), 6 when another run holds the destination's lock, 130 on a Ctrl-C
+(:func:`~ttb_cola.runs.failures.exit_status`, as the other commands).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 from ttb_cola.errors import InputError
 from ttb_cola.ocr.read import OcrReport, read_plan
-from ttb_cola.runs.exit_codes import EXIT_OK, EXIT_USAGE
+from ttb_cola.runs.exit_codes import EXIT_OK
 
 
 def run_ocr(args: argparse.Namespace) -> int:
@@ -21,7 +22,7 @@ def run_ocr(args: argparse.Namespace) -> int:
     from dlt.pipeline.exceptions import PipelineStepFailed
 
     from ttb_cola.destinations.lock import LockHeld
-    from ttb_cola.runs.failures import exit_status, fail
+    from ttb_cola.runs.failures import exit_status
     from ttb_cola.runs.inputs import configured
     from ttb_cola.runs.progress_lines import configure_logging
 
@@ -35,10 +36,8 @@ def run_ocr(args: argparse.Namespace) -> int:
             raise InputError(f"--threads must be >= 1, got {args.threads}")
         configure_logging(args.quiet)
         ocr_run(args, report)
-    except (InputError, LockHeld, ValueError) as exc:  # the lock held too: bad input for ocr
-        return fail("ocr", EXIT_USAGE, str(exc))
-    except PipelineStepFailed as exc:
-        return exit_status("ocr", exc, interrupt=None)
+    except (ValueError, LockHeld, PipelineStepFailed) as exc:  # InputError is a ValueError
+        return exit_status("ocr", exc)
     print(report.summary())
     return EXIT_OK
 

@@ -30,6 +30,7 @@ from ttb_cola.archive import RawArchive
 from ttb_cola.budget import BUDGET_SPENT, Budget, BudgetedLimiter
 from ttb_cola.clock import utc_now, utc_timestamp
 from ttb_cola.fill.fetch import FillOutcome, fill_one
+from ttb_cola.fill.held import record_filled
 from ttb_cola.ids import partition_key
 from ttb_cola.images.hook import ImageHook
 from ttb_cola.parked.book import GiveUp, ParkedBook
@@ -232,7 +233,7 @@ class Scheduler:
         if plan.retry_parked and self.book.entries and not list_only:
             yield from self._retry()
         if plan.fill:
-            yield from self._fill(plan.fill)
+            yield from self._fill(plan.fill, states, plan.today)
         listed: dict[str, int] = {}
         if plan.strategy != "probe" and plan.search_first is not None:
             yield from self._search(plan, states, searches, listed)
@@ -389,9 +390,10 @@ class Scheduler:
                 for ttb_id in outcome.not_public:
                     self.book.not_public(ttb_id, utc_now())
 
-    def _fill(self, ttb_ids: tuple[str, ...]) -> Iterator[Event]:
+    def _fill(self, ttb_ids: tuple[str, ...], states: dict[str, Any], today: date) -> Iterator[Event]:
         """Fetch the pages of owed COLAs, one unit of work each, started in order; each unit counts its
-        requests against the budget as it ends, so none starts once the budget is spent."""
+        requests against the budget as it ends, so none starts once the budget is spent. What loads is
+        recorded in its partition's state (``states``), so a later search does not fetch it again."""
         progress_log.info("run %s: fetching the pages of %d owed COLA(s), %d workers at %s req/s", self.report.run_id,
                           len(ttb_ids), self.workers.max_workers, self.workers.requests_per_second or "unlimited")
         self._futures += [self._pool.submit(self._fill_work, ttb_id) for ttb_id in ttb_ids]
@@ -404,6 +406,8 @@ class Scheduler:
                 self.report.deferred += 1
                 continue
             self.report.filled.append(outcome)
+            if outcome.loaded:
+                record_filled(states, (outcome.ttb_id,), today)
             self._park(outcome.parked)
 
     def _park(self, parked: list[Parked]) -> None:

@@ -173,13 +173,13 @@ class Scheduler:
 
     def __init__(
         self, workers: WorkerSettings, report: RunReport, budget: Budget | None = None,
-        export_cap: ExportCap | None = None,
+        export_cap: ExportCap | None = None, density: Density | None = None,
     ) -> None:
         self.workers = workers
         #: What is known of the registry's export cap, and how completions spread (where to split a
         #: search), shared by every worker's searcher.
         self.cap = export_cap or ExportCap()
-        self.density = Density()
+        self.density = density or Density()
         self.report = report
         self.budget = budget or Budget()
         self.stop = report.stop

@@ -233,7 +233,7 @@ class Scheduler:
         if plan.retry_parked and self.book.entries and not list_only:
             yield from self._retry()
         if plan.fill:
-            yield from self._fill(plan.fill, states, plan.today)
+            yield from self._fill(plan.fill, states, plan)
         listed: dict[str, int] = {}
         if plan.strategy != "probe" and plan.search_first is not None:
             yield from self._search(plan, states, searches, listed)
@@ -390,7 +390,7 @@ class Scheduler:
                 for ttb_id in outcome.not_public:
                     self.book.not_public(ttb_id, utc_now())
 
-    def _fill(self, ttb_ids: tuple[str, ...], states: dict[str, Any], today: date) -> Iterator[Event]:
+    def _fill(self, ttb_ids: tuple[str, ...], states: dict[str, Any], plan: RunPlan) -> Iterator[Event]:
         """Fetch the pages of owed COLAs, one unit of work each, started in order; each unit counts its
         requests against the budget as it ends, so none starts once the budget is spent. What loads is
         recorded in its partition's state (``states``), so a later search does not fetch it again."""
@@ -407,7 +407,7 @@ class Scheduler:
                 continue
             self.report.filled.append(outcome)
             if outcome.loaded:
-                record_filled(states, (outcome.ttb_id,), today)
+                record_filled(states, (outcome.ttb_id,), plan.today, plan.crawl)
             self._park(outcome.parked)
 
     def _park(self, parked: list[Parked]) -> None:

@@ -55,6 +55,7 @@ from ttb_cola.scheduler.pool import Scheduler
 from ttb_cola.scheduler.report import Event, RunReport
 from ttb_cola.search.cap import DEFAULT_EXPORT_CAP, ExportCap
 from ttb_cola.search.plan import check_pages, check_strategy, listing_strategy
+from ttb_cola.search.split import Density
 from ttb_cola.state_compaction import packed, unpacked
 from ttb_cola.status_log import status_log_resource
 
@@ -132,7 +133,9 @@ def ttb_cola(
         pages: the pages fetched per COLA: ``form`` (the printable form), ``detail`` or ``both``;
             ``none`` lists completed dates into ``cola_listings`` only (strategy ``search`` alone).
         export_cap: the prior on the rows the registry's CSV export holds; what the runs learn of it
-            is kept in the resource state (``export_cap``) and read back by the next run.
+            is kept in the resource state (``export_cap``) and read back by the next run, as is how
+            completions spread over weekdays and class/type codes (``search_density``: where a search
+            over the cap is split).
         archive_raw_html: keep every fetched page gzipped under ``archive_url``.
         archive_url: local directory or fsspec URL of the raw archive.
         archive_options: fsspec options (credentials, endpoint) for ``archive_url``, e.g. the lake's.
@@ -220,10 +223,12 @@ def ttb_cola(
         searches: dict[str, Any] = resource_state["searches"]
         parked: dict[str, Any] = resource_state.setdefault("parked", {})
         cap = ExportCap(export_cap, resource_state.get("export_cap"))
+        density = Density(resource_state.get("search_density"))
         yield Event(MATERIALIZE, {})  # every table exists from the first run on, rows or not
-        with Scheduler(workers, run_report, budget, export_cap=cap) as scheduler:
+        with Scheduler(workers, run_report, budget, export_cap=cap, density=density) as scheduler:
             yield from scheduler.run(plan, states, searches, parked)
         resource_state["export_cap"] = cap.state()  # what this run learned, for the next one
+        resource_state["search_density"] = density.state()  # where its searches split, likewise
         packed(resource_state)  # only once every worker is done with the dicts
 
     return (partitions, *table_resources(partitions, run_report.run_id))

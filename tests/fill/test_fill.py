@@ -239,3 +239,34 @@ def test_bad_input_is_refused_in_one_line_before_anything_is_written(
     err = capsys.readouterr().err
     assert err.startswith("ttb-cola fill: ") and message in err and err.count("\n") == 1
     assert not warehouse.db.exists() and not warehouse.pipelines.exists()
+
+
+def test_a_date_searched_again_after_the_fill_fetches_none_of_the_pages_the_fill_committed(
+    warehouse: Warehouse,
+) -> None:
+    monday = date(2025, 7, 7)
+    with running_simulator(seed=SEED, as_of=TODAY) as sim:
+        assert warehouse.ingest(sim.base_url, "--date", SATURDAY.isoformat(), "--strategy", "search",
+                                "--pages", "none", today=TODAY) == 0  # listed only: every COLA owes its form
+        listed = [r[0] for r in warehouse.query(
+            f"select ttb_id from ttb_cola.cola_listings where completed_date = '{SATURDAY}' order by ttb_id")]
+        assert fill(warehouse, sim.base_url) == 0
+        [(filled_until,)] = warehouse.query("select max(fetched_at) from ttb_cola.cola_forms")
+        # Saturday moves: one of its COLAs is surrendered on Monday (off Saturday, onto Monday), so
+        # Monday's run finds Saturday's total changed and searches it again
+        sim.registry.change_status(listed[0], "SURRENDERED", monday)
+        sim.set_as_of(monday)
+        requests = pages_requested(sim)
+        assert warehouse.ingest(sim.base_url, "--date", SATURDAY.isoformat(), "--strategy", "search",
+                                today=monday) == 0
+        # what Monday's run must fetch: Sunday's COLAs (their forms were fetched while Sunday went on)
+        # and Monday's, the surrendered one among them; none of Saturday's others
+        due = {r["ttb_id"] for r in sim.registry.completed_between(TODAY, monday, monday)}
+    assert listed[0] in due and not due & set(listed[1:])
+    [(searched,)] = warehouse.query(f"select count(*) from ttb_cola.crawl_searches where completed_date = "
+                                    f"'{SATURDAY}' and status = 'complete' and reported_total = {len(listed) - 1}")
+    assert searched == 1  # Saturday was searched again (its total one less)
+    fetched_again = {r[0] for r in warehouse.query(
+        f"select ttb_id from ttb_cola.cola_forms where fetched_at > '{filled_until.isoformat()}'")}
+    assert fetched_again == due
+    assert pages_requested(sim) - requests == len(due)

@@ -24,6 +24,7 @@ from ttb_cola.records import LISTING_ROW_FIELDS
 from ttb_cola.search.cap import ExportCap
 from ttb_cola.search.client import Searcher
 from ttb_cola.search.result import SearchIncomplete
+from ttb_cola.search.split import Density
 from ttb_cola_sim.registry import Registry, truth_record
 from ttb_cola_sim.server import SimulatorServer
 
@@ -99,13 +100,22 @@ def test_an_index_run_lists_every_completed_date_exactly_and_fetches_no_page(
             restored.append(None if state is None else dict(state))
             super().__init__(prior, state)
 
+    densities: list[dict | None] = []
+
+    class SpiedDensity(Density):
+        def __init__(self, state: dict | None = None) -> None:
+            densities.append(None if state is None else dict(state))
+            super().__init__(state)
+
     monkeypatch.setattr(ttb_cola.source, "ExportCap", SpiedCap)
+    monkeypatch.setattr(ttb_cola.source, "Density", SpiedDensity)
     expected = listing_truth(registry)
     assert max(Counter(r["completed_date"] for r in expected.values()).values()) > 500  # days over the cap
     with SimulatorServer(registry, export_cap=cap) as sim:
         assert main(index_args(warehouse, sim.base_url)) == 0
         first_run = dict(sim.requests)
         learned = dict(resource_state(warehouse)["export_cap"])
+        seen = dict(resource_state(warehouse)["search_density"])
         # searched again, starting from the cap the first run learned and stored
         assert main(index_args(warehouse, sim.base_url, "--reprobe")) == 0
         second_run = {k: v - first_run.get(k, 0) for k, v in sim.requests.items()}
@@ -118,6 +128,10 @@ def test_an_index_run_lists_every_completed_date_exactly_and_fetches_no_page(
     assert state["partitions"] == {}  # no receipt partition claims pages it does not hold
     assert warehouse.query("select count(*) from ttb_cola.crawl_partitions") == [(0,)]
     assert restored[0] is None and learned in restored[1:]  # the second run's chunks start from it
+    # and from where the first run's searches found completions: every weekday, never a weekend day
+    assert densities[0] is None and seen in densities[1:]
+    assert all(rows > 0 for rows in seen["weekday_rows"][:5]) and seen["weekday_rows"][5:] == [0, 0]
+    assert Density(seen).code_weights(0, 999) is not None
     if cap == 500:
         assert learned["exact"] == 500  # an export aimed above the prior came back short
     else:

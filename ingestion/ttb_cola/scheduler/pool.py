@@ -27,6 +27,7 @@ from typing import Any
 from ttb_cola.budget import Budget, BudgetedLimiter
 from ttb_cola.clock import utc_now, utc_timestamp
 from ttb_cola.fill.fetch import FillOutcome, fill_one
+from ttb_cola.fill.held import record_filled
 from ttb_cola.ids import partition_key
 from ttb_cola.parked.book import ParkedBook
 from ttb_cola.parked.model import Parked
@@ -61,13 +62,13 @@ class Scheduler:
 
     def __init__(
         self, workers: WorkerSettings, report: RunReport, budget: Budget | None = None,
-        export_cap: ExportCap | None = None,
+        export_cap: ExportCap | None = None, density: Density | None = None,
     ) -> None:
         self.workers = workers
         #: What is known of the registry's export cap, and how completions spread (where to split a
         #: search), shared by every worker's searcher.
         self.cap = export_cap or ExportCap()
-        self.density = Density()
+        self.density = density or Density()
         self.report = report
         self.budget = budget or Budget()
         self.stop = report.stop
@@ -115,7 +116,7 @@ class Scheduler:
         if plan.retry_parked and self.book.entries and not list_only:
             yield from self._retry()
         if plan.fill:
-            yield from self._fill(plan.fill)
+            yield from self._fill(plan.fill, states, plan)
         listed: dict[str, int] = {}
         if plan.strategy != "probe" and plan.search_first is not None:
             yield from self._search(plan, states, searches, listed)
@@ -265,9 +266,10 @@ class Scheduler:
                 for ttb_id in outcome.not_public:
                     self.book.not_public(ttb_id, utc_now())
 
-    def _fill(self, ttb_ids: tuple[str, ...]) -> Iterator[Event]:
+    def _fill(self, ttb_ids: tuple[str, ...], states: dict[str, Any], plan: RunPlan) -> Iterator[Event]:
         """Fetch the pages of owed COLAs, one unit of work each, started in order; each unit counts its
-        requests against the budget as it ends, so none starts once the budget is spent."""
+        requests against the budget as it ends, so none starts once the budget is spent. What loads is
+        recorded in its partition's state (``states``), so a later search does not fetch it again."""
         progress_log.info("run %s: fetching the pages of %d owed COLA(s), %d workers at %s req/s", self.report.run_id,
                           len(ttb_ids), self.workers.max_workers, self.workers.requests_per_second or "unlimited")
         self._futures += [self._pool.submit(self._fill_work, ttb_id) for ttb_id in ttb_ids]
@@ -279,6 +281,8 @@ class Scheduler:
             if self.deferral.skipped(outcome):
                 continue
             self.report.filled.append(outcome)
+            if outcome.loaded:
+                record_filled(states, (outcome.ttb_id,), plan.today, plan.crawl)
             self._park(outcome.parked)
 
     def _park(self, parked: list[Parked]) -> None:

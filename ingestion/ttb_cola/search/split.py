@@ -6,6 +6,9 @@ completions each weekday carries, how the class/type codes are spread), scaled t
 total of the range being split; before anything is known, weekends weigh little and code ranges
 are halved. A plan that guesses wrong only costs requests: every part is searched, and a part still
 over the cap is split again.
+
+What was seen is kept between runs (:meth:`Density.state`, stored like the export cap): a run that
+starts where the last one left off plans its first splits on what the last one saw, not on the prior.
 """
 
 from __future__ import annotations
@@ -28,13 +31,24 @@ def code_number(code: str | None) -> int | None:
 
 
 class Density:
-    """Completions seen so far, by weekday and by class/type code number (thread-safe)."""
+    """Completions seen so far, by weekday and by class/type code number (thread-safe); ``state``: what
+    an earlier run saw (:meth:`state`), None: nothing yet."""
 
-    def __init__(self) -> None:
+    def __init__(self, state: dict[str, Any] | None = None) -> None:
         self._lock = threading.Lock()
-        self._weekday_rows = [0] * 7
-        self._weekday_days = [0] * 7
-        self._codes: Counter[int] = Counter()
+        state = state or {}
+        self._weekday_rows = [int(n) for n in state.get("weekday_rows") or [0] * 7]
+        self._weekday_days = [int(n) for n in state.get("weekday_days") or [0] * 7]
+        self._codes: Counter[int] = Counter({
+            int(code): int(rows) for code, rows in (pair.split("=") for pair in (state.get("codes") or "").split(",")
+                                                    if pair)})
+
+    def state(self) -> dict[str, Any]:
+        """What was seen, for the run to store (``Density(state)`` reads it back): rows and days by
+        weekday, and rows by class/type code number as ``code=rows`` pairs."""
+        with self._lock:
+            return {"weekday_rows": list(self._weekday_rows), "weekday_days": list(self._weekday_days),
+                    "codes": ",".join(f"{code}={rows}" for code, rows in sorted(self._codes.items()))}
 
     def observe_days(self, first: date, last: date, rows: list[dict[str, Any]]) -> None:
         """Learn from the rows of a range listed in full (every day of it, empty ones included)."""

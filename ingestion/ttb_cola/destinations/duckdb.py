@@ -20,7 +20,7 @@ DEFAULT_DUCKDB_PATH = "data/warehouse.duckdb"
 #: DuckDB's memory limit for the pipeline's loads (``destination.duckdb.memory_limit``). DuckDB's own
 #: default is 80% of the machine's memory, and its buffer pool keeps what a load read: a long index run
 #: then grows with the warehouse, not with the chunk. Beyond the limit DuckDB spills to disk.
-DEFAULT_MEMORY_LIMIT = "512MB"
+DEFAULT_MEMORY_LIMIT = "256MB"
 _MEMORY_SIZE = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
 
 
@@ -43,7 +43,7 @@ def warehouse_file() -> Path:
 
 
 def memory_limit() -> str:
-    """The configured ``destination.duckdb.memory_limit`` (e.g. ``512MB``), checked to be a size."""
+    """The configured ``destination.duckdb.memory_limit`` (e.g. ``256MB``), checked to be a size."""
     value: object = dlt.config.get("destination.duckdb.memory_limit")
     limit = DEFAULT_MEMORY_LIMIT if value is None else str(value).strip()
     if not _MEMORY_SIZE.fullmatch(limit):

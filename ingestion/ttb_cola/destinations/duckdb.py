@@ -18,8 +18,8 @@ from ttb_cola.errors import InputError
 
 DEFAULT_DUCKDB_PATH = "data/warehouse.duckdb"
 #: DuckDB's memory limit for the pipeline's loads (``destination.duckdb.memory_limit``). DuckDB's own
-#: default is 80% of the machine's memory, and its buffer pool keeps what a load read: a long index run
-#: then grows with the warehouse, not with the chunk. Beyond the limit DuckDB spills to disk.
+#: default is 80% of the machine's memory, a bound a load's merge into tables that grow with the index
+#: could reach; under the limit DuckDB spills to disk instead, and a run's memory stays bounded.
 DEFAULT_MEMORY_LIMIT = "256MB"
 _MEMORY_SIZE = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
 

@@ -85,7 +85,7 @@ def log_search(outcome: ListingOutcome, done: int, total: int, started: float) -
         "[%d/%d] %s %-8s listed %5d of %5s, fetched %5d (new %d, moved %d), %d exports %d pages %d splits  "
         "%.1f req/s  ETA %s%s",
         done, total, outcome.key, state["status"], state["listed"], state["reported_total"],
-        sum(len(s) for s in outcome.fetched.values()), outcome.plan.new, outcome.plan.moved, outcome.exports,
+        outcome.fetched_colas, outcome.plan.new, outcome.plan.moved, outcome.exports,
         outcome.pages, outcome.splits, *_tail(outcome, done, total, started),
     )
 

@@ -12,6 +12,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from dataclasses import dataclass
@@ -109,11 +110,70 @@ def run_cli(workdir: Path, base_url: str, today: date, command: str, *args: str,
     # output to files, not pipes: a long run's summary would fill a pipe nobody reads until it ends
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         process = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=out, stderr=err, text=True)
-        _, status, usage = os.wait4(process.pid, 0)
+        with PeakMemory(process.pid) as peak:
+            _, status, _ = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
         err.seek(0)
         stderr = err.read()
-    return IngestRun(os.waitstatus_to_exitcode(status), seconds, usage.ru_maxrss / 1024, stderr)
+    return IngestRun(os.waitstatus_to_exitcode(status), seconds, peak.mib, stderr)
+
+
+def _proc_status(pid: int) -> dict[str, int]:
+    """``VmRSS`` and ``VmHWM`` of a live process, in KiB ({} once it is gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            lines = [line.split(":", 1) for line in status]
+    except OSError:
+        return {}
+    return {key: int(value.split()[0]) for key, value in lines if key in ("VmRSS", "VmHWM")}
+
+
+def _descendants(pid: int) -> list[int]:
+    """The live processes ``pid`` started, and theirs."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as children:
+            kids = [int(kid) for kid in children.read().split()]
+    except OSError:
+        return []
+    return kids + [grandchild for kid in kids for grandchild in _descendants(kid)]
+
+
+class PeakMemory:
+    """The peak resident memory of a process and the processes it starts, read from ``/proc`` while they run.
+
+    Not the child's ``ru_maxrss``: Linux carries the parent's high-water mark into a child across
+    fork and exec, so a bench process holding a simulated registry would be charged to the run it
+    starts. ``VmHWM`` is the process's own high-water mark; with processes of its own running, their
+    resident sets are summed with its current one at each sample.
+    """
+
+    def __init__(self, pid: int, interval: float = 0.05) -> None:
+        self.pid, self.interval = pid, interval
+        self.kib = 0
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._sample, name="peak-memory", daemon=True)
+
+    @property
+    def mib(self) -> float:
+        """The peak, in MiB."""
+        return self.kib / 1024
+
+    def _sample(self) -> None:
+        while True:
+            own = _proc_status(self.pid)
+            if own:
+                tree = own.get("VmRSS", 0) + sum(_proc_status(kid).get("VmRSS", 0) for kid in _descendants(self.pid))
+                self.kib = max(self.kib, own.get("VmHWM", 0), tree)
+            if self._done.wait(self.interval):
+                return
+
+    def __enter__(self) -> PeakMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._done.set()
+        self._thread.join()
 
 
 def connect(workdir: Path) -> duckdb.DuckDBPyConnection:

@@ -8,6 +8,7 @@ analysts and dlt's own SQL write two-part names such as ``ttb_cola.colas`` and `
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,11 @@ import dlt
 from ttb_cola.errors import InputError
 
 DEFAULT_DUCKDB_PATH = "data/warehouse.duckdb"
+#: DuckDB's memory limit for the pipeline's loads (``destination.duckdb.memory_limit``). DuckDB's own
+#: default is 80% of the machine's memory, a bound a load's merge into tables that grow with the index
+#: could reach; under the limit DuckDB spills to disk instead, and a run's memory stays bounded.
+DEFAULT_MEMORY_LIMIT = "256MB"
+_MEMORY_SIZE = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
 
 
 def duckdb_path() -> Path:
@@ -36,7 +42,21 @@ def warehouse_file() -> Path:
     return path
 
 
+def memory_limit() -> str:
+    """The configured ``destination.duckdb.memory_limit`` (e.g. ``256MB``), checked to be a size."""
+    value: object = dlt.config.get("destination.duckdb.memory_limit")
+    limit = DEFAULT_MEMORY_LIMIT if value is None else str(value).strip()
+    if not _MEMORY_SIZE.fullmatch(limit):
+        raise InputError(f"destination.duckdb.memory_limit {limit!r} is not a size such as 512MB or 2GiB")
+    return limit
+
+
 def duckdb_destination() -> tuple[Any, Path]:
-    """dlt's DuckDB destination on the checked warehouse file, and that file's absolute path."""
+    """dlt's DuckDB destination on the checked warehouse file, its connections held to the configured
+    memory limit, and that file's absolute path."""
+    from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
+
+    limit = memory_limit()
     path = warehouse_file().resolve()
-    return dlt.destinations.duckdb(credentials=str(path)), path
+    credentials = DuckDbCredentials(str(path), global_config={"memory_limit": limit})
+    return dlt.destinations.duckdb(credentials=credentials), path

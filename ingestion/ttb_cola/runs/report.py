@@ -27,15 +27,14 @@ def summary(report: RunReport) -> str:
             f"{'moved':>6} {'requests':>8}"
         )
     for s in sorted(report.searches, key=lambda s: s.completed_date):
-        fetched = sum(len(seqs) for seqs in s.fetched.values())
+        fetched = s.fetched_colas
         total = "-" if s.state["reported_total"] is None else s.state["reported_total"]
         lines.append(
             f"{s.completed_date:<16} {s.state['status']:<8} {s.state['listed']:>7} {total:>6} {fetched:>7} "
             f"{s.plan.new:>6} {s.plan.moved:>6} {s.requests:>8}"
         )
-    found = sum(o.found for o in report.outcomes) + sum(
-        len(seqs) for s in report.searches for seqs in s.fetched.values()
-    ) + sum(1 for o in report.filled if o.loaded)
+    found = sum(o.found for o in report.outcomes) + sum(s.fetched_colas for s in report.searches) + sum(
+        1 for o in report.filled if o.loaded)
     searched = f"{len(report.searches)} completed dates searched, " if report.searches else ""
     if report.verifications:
         v = report.verifications

@@ -189,6 +189,7 @@ class Scheduler:
                 for key, sequences in apply_listing(outcome, states, plan.today, plan.crawl).items():
                     listed[key] = listed.get(key, 0) + sequences
             searches[outcome.completed_date] = outcome.state
+            outcome.keep_counts()
             self.report.searches.append(outcome)
             log_search(outcome, len(self.report.searches), len(days), started)
             yield Event("crawl_searches", outcome.row(self.report.run_id))

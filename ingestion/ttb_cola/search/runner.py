@@ -74,11 +74,28 @@ class ListingOutcome:
     duplicates: int = 0
     #: A complete day counted again within its range, unchanged: not searched (its state is kept).
     verified: bool = False
+    #: COLAs fetched, counted when :meth:`keep_counts` dropped the sequences.
+    fetched_count: int | None = None
 
     @property
     def key(self) -> str:
         """How the completed date is named in messages."""
         return f"completed {self.completed_date}"
+
+    @property
+    def fetched_colas(self) -> int:
+        """COLAs whose pages were fetched for this date."""
+        if self.fetched_count is not None:
+            return self.fetched_count
+        return sum(len(s) for s in self.fetched.values())
+
+    def keep_counts(self) -> None:
+        """Drop the per-COLA listing and fetches once they are folded into the partitions' states: the
+        run keeps its outcomes for its summary, and a command keeps every chunk's run, so a per-COLA
+        set kept here would grow with the span (some 20,000 COLAs a month of completed dates)."""
+        self.fetched_count = self.fetched_colas
+        self.fetched = {}
+        self.plan.fetch, self.plan.listed, self.plan.moved_ids = [], {}, set()
 
     def row(self, run_id: str) -> dict[str, Any]:
         """This outcome as a ``crawl_searches`` row."""
@@ -87,7 +104,7 @@ class ListingOutcome:
             "run_id": run_id,
             "reported_total": self.state["reported_total"],
             "listed": self.state["listed"],
-            "fetched": sum(len(s) for s in self.fetched.values()),
+            "fetched": self.fetched_colas,
             "new": self.plan.new,
             "moved": self.plan.moved,
             "exports": self.exports,

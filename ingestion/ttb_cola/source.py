@@ -57,7 +57,13 @@ from ttb_cola.search.cap import DEFAULT_EXPORT_CAP, ExportCap
 from ttb_cola.search.plan import check_pages, check_strategy, listing_strategy
 from ttb_cola.search.split import Density
 from ttb_cola.state_compaction import packed, unpacked
-from ttb_cola.status_log import status_log_resource
+from ttb_cola.status_log import STATUS_LOG_TABLE, status_log_resource
+
+#: The tables the ``MATERIALIZE`` event creates, rows or not (the image tables come with their first row).
+MATERIALIZED_TABLES = (
+    DETAILS_TABLE, FORMS_TABLE, LISTINGS_TABLE, LABEL_IMAGES_TABLE, "crawl_partitions", "crawl_searches",
+    PARKED_TABLE, STATUS_LOG_TABLE,
+)
 
 
 @dlt.source(name="ttb_cola", max_table_nesting=0)
@@ -319,4 +325,4 @@ def ttb_cola_archive(
     return (archive, *table_resources(archive, f"reparse-{uuid.uuid4().hex[:12]}", once=False))
 
 
-__all__ = ["table_resources", "ttb_cola", "ttb_cola_archive"]
+__all__ = ["MATERIALIZED_TABLES", "table_resources", "ttb_cola", "ttb_cola_archive"]

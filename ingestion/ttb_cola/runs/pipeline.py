@@ -13,6 +13,7 @@ from ttb_cola.arrow_batches import arrow_loads
 from ttb_cola.budget import Budget
 from ttb_cola.destinations.duckdb import duckdb_path
 from ttb_cola.destinations.lake_tables import as_lake_tables, create_lake_tables
+from ttb_cola.destinations.materialized import skip_materialized
 from ttb_cola.destinations.schema_upgrade import add_declared_columns
 from ttb_cola.destinations.state_prune import prune_state_copies
 from ttb_cola.destinations.warehouse import FILE_FORMAT, check_destination, make_pipeline, pipeline_and_lake
@@ -26,7 +27,7 @@ from ttb_cola.runs.quarantine import MovedAside, moved_aside
 from ttb_cola.runs.recovery import finish_pending
 from ttb_cola.runs.schedule import Chunk
 from ttb_cola.scheduler.report import RunReport
-from ttb_cola.source import ttb_cola, ttb_cola_archive
+from ttb_cola.source import MATERIALIZED_TABLES, ttb_cola, ttb_cola_archive
 from ttb_cola.state_compaction import crawl_view
 
 
@@ -74,7 +75,9 @@ def run_ingest(
         )
         if lake is not None:
             as_lake_tables(source)
-        add_declared_columns(pipeline, source)
+        added = add_declared_columns(pipeline, source)
+        if lake is None:  # the lake's tables never take the event (see as_lake_tables)
+            skip_materialized(pipeline, source, MATERIALIZED_TABLES, added)
         info = pipeline.run(source, loader_file_format=FILE_FORMAT)
         if lake is not None:
             create_lake_tables(lake, pipeline, source)
@@ -130,7 +133,9 @@ def run_reparse(destination: str, archive_url: str | None = None, pipelines_dir:
     )
     if lake is not None:
         as_lake_tables(source)
-    add_declared_columns(pipeline, source)
+    added = add_declared_columns(pipeline, source)
+    if lake is None:
+        skip_materialized(pipeline, source, MATERIALIZED_TABLES, added)
     with arrow_loads():  # the archive's rows come in Arrow batches
         info = pipeline.run(source, loader_file_format=FILE_FORMAT)
     if lake is not None:

@@ -23,7 +23,13 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from ttb_cola.digest.watch_entry import WATCH_FILTERS, WatchlistEntry, WatchlistError, checked_entry
+from ttb_cola.digest.watch_entry import (
+    WATCH_FILTERS,
+    WatchlistEntry,
+    WatchlistError,
+    checked_entry,
+    watchlist_text,
+)
 
 #: The table each saved search is written in.
 TABLE = "search"
@@ -55,12 +61,7 @@ def read_saved_searches(path: Path) -> list[WatchlistEntry]:
         WatchlistError: a missing or malformed file; the message names the line.
     """
     where = path.name
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise WatchlistError(f"{path}: no such watchlist file") from None
-    except UnicodeDecodeError as exc:
-        raise WatchlistError(f"{where}: not UTF-8 text ({exc.reason})") from None
+    text = watchlist_text(path)
     lines = text.splitlines()
     try:
         document = tomllib.loads(text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from ttb_cola.serve.filters import FILTER_NAMES, BadInput, ColaFilters, cola_filters
 
@@ -14,6 +15,20 @@ WATCH_FILTERS = tuple(name for name in FILTER_NAMES if name not in ("limit", "of
 
 class WatchlistError(ValueError):
     """A malformed watchlist file; the message names the file and line."""
+
+
+def watchlist_text(path: Path) -> str:
+    """The text of the watchlist file ``path``.
+
+    Raises:
+        WatchlistError: no such file, or not UTF-8 text.
+    """
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise WatchlistError(f"{path}: no such watchlist file") from None
+    except UnicodeDecodeError as exc:
+        raise WatchlistError(f"{path.name}: not UTF-8 text ({exc.reason})") from None
 
 
 @dataclass(frozen=True)

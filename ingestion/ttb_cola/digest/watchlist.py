@@ -14,7 +14,7 @@ import csv
 from pathlib import Path
 
 from ttb_cola.digest.saved_searches import read_saved_searches
-from ttb_cola.digest.watch_entry import WatchlistEntry, WatchlistError, checked_entry
+from ttb_cola.digest.watch_entry import WatchlistEntry, WatchlistError, checked_entry, watchlist_text
 
 __all__ = ["DEFAULT_WATCHLIST", "WatchlistEntry", "WatchlistError", "read_watchlist"]
 
@@ -46,12 +46,7 @@ def read_csv_watchlist(path: Path) -> list[WatchlistEntry]:
             entry without a name or without any criterion, a name used twice, a control character.
     """
     where = path.name
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise WatchlistError(f"{path}: no such watchlist file") from None
-    except UnicodeDecodeError as exc:
-        raise WatchlistError(f"{where}: not UTF-8 text ({exc.reason})") from None
+    text = watchlist_text(path)
     reader = csv.reader(text.splitlines(keepends=True))
     try:
         header = [name.strip().lower() for name in next(reader)]

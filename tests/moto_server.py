@@ -101,15 +101,26 @@ class MotoS3:
         return other
 
     def delete_created(self) -> None:
-        """Empty and delete every bucket of the block, so the shared server's memory stays small."""
+        """Empty and delete every bucket of the block, so the shared server's memory stays small.
+
+        Only a cleanup: a bucket that still holds objects after a few passes (one written while it was
+        emptied) is left on the server, which ends with the test process."""
+        from botocore.exceptions import ClientError
+
         client = self.client()
         for bucket in self.created:
-            for page in client.get_paginator("list_object_versions").paginate(Bucket=bucket):
-                doomed = [{"Key": v["Key"], "VersionId": v["VersionId"]}
-                          for v in page.get("Versions", []) + page.get("DeleteMarkers", [])]
-                if doomed:
-                    client.delete_objects(Bucket=bucket, Delete={"Objects": doomed, "Quiet": True})
-            client.delete_bucket(Bucket=bucket)
+            for _ in range(3):
+                for page in client.get_paginator("list_object_versions").paginate(Bucket=bucket):
+                    doomed = [{"Key": v["Key"], "VersionId": v["VersionId"]}
+                              for v in page.get("Versions", []) + page.get("DeleteMarkers", [])]
+                    if doomed:
+                        client.delete_objects(Bucket=bucket, Delete={"Objects": doomed, "Quiet": True})
+                try:
+                    client.delete_bucket(Bucket=bucket)
+                    break
+                except ClientError as exc:
+                    if exc.response.get("Error", {}).get("Code") != "BucketNotEmpty":
+                        raise
         self.created.clear()
 
 

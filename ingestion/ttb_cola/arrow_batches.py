@@ -39,8 +39,6 @@ def arrow_batch(rows: Sequence[Mapping[str, Any]], columns: Mapping[str, Mapping
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
 
 
-
-
 #: dlt settings for Arrow items: the ``_dlt_load_id`` and ``_dlt_id`` columns every row of ours carries.
 _SETTINGS = {
     "NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID": "true",

@@ -64,7 +64,7 @@ def create_app(path: Path, entries: list[WatchlistEntry] | None = None) -> FastA
         with database.cursor() as cur:
             return query(cur, *values)
 
-    @app.get("/colas/{ttb_id}", summary="One COLA with its status history and barcodes")
+    @app.get("/colas/{ttb_id}", summary="One COLA with its status history, label images and barcodes")
     def get_cola(ttb_id: str, request: Request) -> dict[str, Any]:
         return answer(request, (), queries.get_cola, ttb_id)
 

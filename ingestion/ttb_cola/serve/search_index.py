@@ -28,9 +28,8 @@ WORDS_TABLE = f"{SCHEMA}.cola_words"
 FTS_SCHEMA = "fts_serve_colas"
 #: The columns the full-text search covers.
 TEXT_COLUMNS = ("brand_name", "fanciful_name", "company_name", "permittee_name")
-#: Mart columns a single COLA, company or barcode is looked up by.
-LOOKUP_KEYS = (("fct_cola_approvals", "ttb_id"), ("fct_cola_status_history", "ttb_id"),
-               ("bridge_cola_gtins", "ttb_id"), ("bridge_cola_gtins", "gtin"), ("dim_company", "permit_number"))
+#: Mart columns a company or barcode is looked up by (a single COLA is read from ``serve.cola_lookup``).
+LOOKUP_KEYS = (("bridge_cola_gtins", "gtin"), ("dim_company", "permit_number"))
 
 
 def load_fts(con: duckdb.DuckDBPyConnection) -> None:

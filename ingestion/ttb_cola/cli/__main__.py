@@ -1,0 +1,7 @@
+"""``python -m ttb_cola.cli``: the ``ttb-cola`` console script without its launcher."""
+
+import sys
+
+from ttb_cola.cli import main
+
+sys.exit(main())

@@ -92,6 +92,17 @@ def test_console_script_runs() -> None:
 
 
 
+def test_a_reader_that_stops_early_stops_parse_quietly() -> None:
+    """`ttb-cola parse FILES | head -n 1`: the closed pipe ends the command with no traceback."""
+    pages = [str(path) for path in sorted(FIXTURES.glob("*.html"))] * 20
+    script = (f"{sys.executable} -m ttb_cola.cli parse {' '.join(pages)} | head -n 1; "
+              'echo "status=${PIPESTATUS[0]}" >&2')
+    done = subprocess.run(["bash", "-c", script], capture_output=True, text=True, check=False, timeout=300)
+    assert json.loads(done.stdout)["file"] == pages[0]
+    assert "Traceback" not in done.stderr and "BrokenPipeError" not in done.stderr, done.stderr[-2000:]
+    assert done.stderr.strip().endswith("status=0"), done.stderr[-2000:]
+
+
 def test_parse_never_imports_dlt() -> None:
     """`ttb-cola parse` is a local tool: the package's re-exports must not pull dlt in."""
     code = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -35,14 +36,20 @@ def parse_file(path: Path) -> dict[str, Any]:
 
 
 def parse_files(names: list[str]) -> int:
-    """Print one JSON line per file; a missing or unreadable file is a one-line error (exit 2)."""
+    """Print one JSON line per file; a missing or unreadable file is a one-line error (exit 2).
+
+    A reader that stops reading (``| head``) stops the command quietly, as Unix tools do."""
     status = EXIT_OK
-    for name in names:
-        try:
-            line = parse_file(Path(name))
-        except OSError as exc:
-            print(f"ttb-cola parse: {name}: {exc.strerror or exc}", file=sys.stderr)
-            status = EXIT_USAGE
-            continue
-        print(json.dumps(line, ensure_ascii=False))
+    try:
+        for name in names:
+            try:
+                line = parse_file(Path(name))
+            except OSError as exc:
+                print(f"ttb-cola parse: {name}: {exc.strerror or exc}", file=sys.stderr)
+                status = EXIT_USAGE
+                continue
+            print(json.dumps(line, ensure_ascii=False))
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return status

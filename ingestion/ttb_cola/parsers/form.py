@@ -20,7 +20,7 @@ from ttb_cola.parsers.errors import ParseError
 from ttb_cola.parsers.form_checkboxes import checkboxes
 from ttb_cola.parsers.form_contents import contents_items
 from ttb_cola.parsers.form_images import label_images
-from ttb_cola.parsers.tags import BR
+from ttb_cola.parsers.tags import BR, TEXT
 from ttb_cola.parsers.warnings import PARSE_WARNINGS, lenient_date
 from ttb_cola.text import decode, squash
 
@@ -303,31 +303,24 @@ def _date(field: str, text: str | None, warnings: list[str]) -> str | None:
 def _lines(data: list[LexborNode] | None) -> list[str]:
     """The raw text of a box split at its ``<br>`` tags (uncleaned, blank lines kept).
 
-    A div holding only text and ``<br>`` (every box on the page) is split in its serialized form, where
-    text is escaped and ``<`` starts a tag; any other div is walked child by child."""
+    The box's children are walked once: text nodes as they are, ``<br>`` ends a line, any other
+    element adds its whole text (a comment adds none)."""
     lines: list[str] = []
     for node in data or ():
-        inner = node.inner_html or ""
-        if inner.count("<") == inner.count("<br>"):
-            parts = inner.split("<br>")
-            lines += map(_unescaped, parts) if "&" in inner else parts
-            continue
-        current: list[str] = []
-        for child in node.iter(include_text=True):
-            if child.tag_id == BR:
-                lines.append("".join(current))
-                current = []
+        current = ""
+        child = node.first_child
+        while child is not None:
+            tag = child.tag_id
+            if tag == TEXT:
+                current += child.text_content or ""
+            elif tag == BR:
+                lines.append(current)
+                current = ""
             else:
-                current.append(child.text())
-        lines.append("".join(current))
+                current += child.text()
+            child = child.next
+        lines.append(current)
     return lines
-
-
-def _unescaped(text: str) -> str:
-    """Serialized text as it was: lexbor escapes ``&``, no-break space, ``<`` and ``>`` in text."""
-    if "&" not in text:
-        return text
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&nbsp;", "\xa0").replace("&amp;", "&")
 
 
 def _joined_lines(data: list[LexborNode] | None, separator: str) -> str | None:

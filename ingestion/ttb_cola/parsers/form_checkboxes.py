@@ -85,11 +85,8 @@ def _row(node: LexborNode) -> LexborNode | None:
 
 
 def _first_strong(node: LexborNode) -> LexborNode | None:
-    """The first ``<strong>`` inside ``node``, in page order (the row's few elements, walked)."""
-    for child in node.iter():
-        if child.tag_id == STRONG:
-            return child
-        found = _first_strong(child)
-        if found is not None:
-            return found
+    """The first ``<strong>`` inside ``node``, in page order (the row's few elements, walked by lexbor)."""
+    for element in node.traverse():
+        if element.tag_id == STRONG:
+            return element
     return None

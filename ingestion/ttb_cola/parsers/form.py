@@ -180,24 +180,27 @@ def _sorted_nodes(
     keys = _LABEL_KEYS
     for node in divs:
         classes = node.attributes.get("class")
-        if classes == "data":
-            is_data, times = True, 1
-        elif classes == "label" or classes == "boldlabel":
-            is_data, times = False, 1
+        if classes == "data":  # most divs: a box's value, in the box its parent's latest label opened
+            parent = node.parent
+            box = open_box.get(parent.mem_id if parent is not None else 0)
+            if box is None:
+                loose_data.append(node)
+            else:
+                box.append(node)
+            continue
+        if classes == "label" or classes == "boldlabel":
+            times = 1
         elif classes is None or (read := role(classes)) is None:
             continue
         else:
             is_data, times = read
+            if is_data:
+                parent = node.parent
+                box = open_box.get(parent.mem_id if parent is not None else 0)
+                (loose_data if box is None else box).extend([node] * times)
+                continue
         parent = node.parent
         parent_id = parent.mem_id if parent is not None else 0
-        if is_data:
-            box = open_box.get(parent_id)
-            if box is None:
-                box = loose_data
-            box.append(node)
-            if times > 1:
-                box.extend([node] * (times - 1))
-            continue
         text = node.text_lexbor()
         key = keys.get(text, _NO_KEY)
         if key == _NO_KEY:

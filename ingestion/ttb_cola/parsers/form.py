@@ -76,6 +76,9 @@ _LABEL_KEYS_MAX = 512
 #: MM/DD/YYYY -> ISO date, for the dates that read (the same few thousand days recur on every page).
 _DATES: dict[str, str] = {}
 _DATES_MAX = 8192
+#: The qualifications box's lines -> their cleaned text (TTB's few standard wordings, long to clean).
+_QUALIFICATIONS: dict[tuple[str, ...], str | None] = {}
+_QUALIFICATIONS_MAX = 256
 #: Status box text -> status.
 _STATUSES: dict[str, str] = {}
 _STATUSES_MAX = 256
@@ -117,7 +120,7 @@ def parse_form(body: bytes | str) -> dict[str, Any]:
         "wine_vintage": _text(boxes.get("wine_vintage")),
         "wine_appellation": _text(boxes.get("wine_appellation")),
         "formula": _text(boxes.get("formula")),
-        "qualifications": _joined_lines(boxes.get("qualifications"), "\n"),
+        "qualifications": _qualifications(boxes.get("qualifications")),
         "phone": _text(boxes.get("phone")),
         "email": _text(boxes.get("email")),
         "contact_name": _text(boxes.get("contact_name")),
@@ -332,6 +335,21 @@ def _joined_lines(data: list[LexborNode] | None, separator: str) -> str | None:
         return None
     lines = [line for line in map(squash, _lines(data)) if line]
     return separator.join(lines) if lines else None
+
+
+def _qualifications(data: list[LexborNode] | None) -> str | None:
+    """The qualifications box's lines, cleaned and newline-joined (see :func:`_joined_lines`); the
+    standard wordings come from a cache."""
+    if not data:
+        return None
+    lines = tuple(_lines(data))
+    text = _QUALIFICATIONS.get(lines, _NO_KEY)
+    if text == _NO_KEY:
+        cleaned = [line for line in map(squash, lines) if line]
+        text = "\n".join(cleaned) if cleaned else None
+        if len(_QUALIFICATIONS) < _QUALIFICATIONS_MAX:
+            _QUALIFICATIONS[lines] = text
+    return text
 
 
 def _permits(data: list[LexborNode] | None, record: dict[str, Any]) -> None:

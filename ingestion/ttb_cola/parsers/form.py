@@ -378,25 +378,29 @@ def _applicant(data: list[LexborNode] | None, record: dict[str, Any]) -> None:
     company = street = city = state = zip_code = None
     dba: list[str] = []
     address: list[str] = []
+    cleaned: list[str] = []
     for raw in _lines(data):
         line = squash(raw)
         if line is None:
             continue
-        if "(" in line and _USED_ON_LABEL.search(line):
-            name = squash(_USED_ON_LABEL.sub("", line))
+        # the note closes the (cleaned) line: a line not ending in ")" is not searched
+        used_on_label = _USED_ON_LABEL.search(line) if line[-1] == ")" else None
+        if used_on_label is not None:
+            name = squash(line[: used_on_label.start()])
             if name:
                 dba.append(name)
         else:
             address.append(raw)
+            cleaned.append(line)
     if address:
-        company = squash(address[0])
-        street_lines = address[1:]
+        company = cleaned[0]
+        street_lines = cleaned[1:]
         if len(address) > 1:
             city_state_zip = _city_state_zip(address[-1])
             if city_state_zip is not None:
                 city, state, zip_code = city_state_zip
-                street_lines = address[1:-1]
-        street = ", ".join(filter(None, map(squash, street_lines))) or None
+                street_lines = cleaned[1:-1]
+        street = ", ".join(street_lines) or None
     record["company_name"] = company
     record["address_street"] = street
     record["address_city"] = city

@@ -39,7 +39,10 @@ def checkboxes(inputs: Iterable[LexborNode], record: dict[str, Any]) -> None:
     for box in inputs:
         attributes = box.attributes
         meaning = _meaning(attributes.get("alt"))
-        if meaning is None or not _is_checkbox(attributes.get("type")):
+        if meaning is None:
+            continue
+        kind = attributes.get("type")
+        if kind != "checkbox" and not _is_checkbox(kind):
             continue
         field, value, fill_in = meaning
         checked = "checked" in attributes

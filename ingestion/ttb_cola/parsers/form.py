@@ -18,7 +18,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ttb_cola.parsers.errors import ParseError
 from ttb_cola.parsers.form_checkboxes import checkboxes
-from ttb_cola.parsers.form_contents import contents_items
+from ttb_cola.parsers.form_contents import CONTENT_FIELDS, contents_items
 from ttb_cola.parsers.form_images import label_images
 from ttb_cola.parsers.tags import BR, TEXT
 from ttb_cola.parsers.warnings import PARSE_WARNINGS, lenient_date
@@ -55,6 +55,33 @@ _BOXES: tuple[tuple[str, str], ...] = (
     ("ALCOHOL CONTENT", "alcohol_content"),
 )
 _DATE_FIELDS = ("date_of_application", "date_issued", "expiration_date")
+#: Record field <- label box, for the fields that are a box's cleaned text.
+_TEXT_FIELDS: tuple[tuple[str, str], ...] = (
+    ("serial_number", "serial_number"),
+    ("class_type_description", "class_type_description"),
+    ("class_type_code", "ct"),
+    ("origin_code", "or"),
+    ("brand_name", "brand_name"),
+    ("fanciful_name", "fanciful_name"),
+    ("grape_varietals", "grape_varietals"),
+    ("wine_vintage", "wine_vintage"),
+    ("wine_appellation", "wine_appellation"),
+    ("formula", "formula"),
+    ("phone", "phone"),
+    ("email", "email"),
+    ("contact_name", "contact_name"),
+    ("rep_id", "rep_id"),
+)
+#: The record's fields in the order :func:`parse_form` returns them (made None, then filled as read).
+_RECORD_FIELDS = (
+    "ttb_id", "status", "vendor_code", "serial_number", "class_type_description", "origin_description",
+    "class_type_code", "origin_code", "brand_name", "fanciful_name", "grape_varietals", "wine_vintage",
+    "wine_appellation", "formula", "qualifications", "phone", "email", "contact_name", "rep_id",
+    "mailing_address", "container_info", *_DATE_FIELDS, "permit_number", "other_permits",
+    "company_name", "address_street", "address_city", "address_state", "address_zip", "dba_name",
+    "source_of_product", "type_of_product", "type_of_application", "for_sale_in", "total_bottle_capacity",
+    "previous_ttb_id", *CONTENT_FIELDS, "label_images", PARSE_WARNINGS,
+)
 
 _ITEM_NUMBER = re.compile(r"^\d+[a-z]?\.\s*", re.IGNORECASE)
 _PARENTHESISED = re.compile(r"\([^()]*(?:\([^()]*\)[^()]*)*\)")
@@ -104,38 +131,28 @@ def parse_form(body: bytes | str) -> dict[str, Any]:
     if ttb_id is None or not _TTB_ID.match(ttb_id):
         raise ParseError(f"not a COLA printable form (TTB ID box: {ttb_id!r})")
 
-    status = _status(_text(boxes.get("status")))
-    record: dict[str, Any] = {
-        "ttb_id": ttb_id,
-        "status": status,
-        "vendor_code": None,
-        "serial_number": _text(boxes.get("serial_number")),
-        "class_type_description": _text(boxes.get("class_type_description")),
-        "origin_description": None,
-        "class_type_code": _text(boxes.get("ct")),
-        "origin_code": _text(boxes.get("or")),
-        "brand_name": _text(boxes.get("brand_name")),
-        "fanciful_name": _text(boxes.get("fanciful_name")),
-        "grape_varietals": _text(boxes.get("grape_varietals")),
-        "wine_vintage": _text(boxes.get("wine_vintage")),
-        "wine_appellation": _text(boxes.get("wine_appellation")),
-        "formula": _text(boxes.get("formula")),
-        "qualifications": _qualifications(boxes.get("qualifications")),
-        "phone": _text(boxes.get("phone")),
-        "email": _text(boxes.get("email")),
-        "contact_name": _text(boxes.get("contact_name")),
-        "rep_id": _text(boxes.get("rep_id")),
-        "mailing_address": _joined_lines(boxes.get("mailing_address"), ", "),
-        "container_info": _container_info(page.loose_data),
-    }
+    record = dict.fromkeys(_RECORD_FIELDS)
+    record["ttb_id"] = ttb_id
+    record["status"] = _status(_text(boxes.get("status")))
+    for field, key in _TEXT_FIELDS:
+        data = boxes.get(key)
+        if data:  # else None, as made
+            record[field] = " ".join(data[0].text_lexbor().split()) or None if len(data) == 1 else _text(data)
+    record["qualifications"] = _qualifications(boxes.get("qualifications"))
+    record["mailing_address"] = _joined_lines(boxes.get("mailing_address"), ", ")
+    record["container_info"] = _container_info(page.loose_data)
     warnings: list[str] = []
     for field in _DATE_FIELDS:
-        record[field] = _date(field, _text(boxes.get(field)), warnings)
+        data = boxes.get(field)
+        if data:
+            record[field] = _date(field, _text(data), warnings)
     _permits(boxes.get("permits"), record)
     _applicant(boxes.get("applicant"), record)
     checkboxes(page.inputs, record)
     # items 12 and 13 of the edition before mid-2016
-    record.update(contents_items(_text(boxes.get("net_contents")), _text(boxes.get("alcohol_content"))))
+    net_contents, alcohol_content = boxes.get("net_contents"), boxes.get("alcohol_content")
+    if net_contents or alcohol_content:
+        record.update(contents_items(_text(net_contents), _text(alcohol_content)))
     record["label_images"] = label_images(page.images)
     record[PARSE_WARNINGS] = warnings
     return record

@@ -106,6 +106,9 @@ _DATES_MAX = 8192
 #: The qualifications box's lines -> their cleaned text (TTB's few standard wordings, long to clean).
 _QUALIFICATIONS: dict[tuple[str, ...], str | None] = {}
 _QUALIFICATIONS_MAX = 256
+#: Item 15's text -> what follows its heading (most forms print the heading alone).
+_CONTAINER_INFO: dict[str, str | None] = {}
+_CONTAINER_INFO_MAX = 256
 #: Status box text -> status.
 _STATUSES: dict[str, str] = {}
 _STATUSES_MAX = 256
@@ -441,10 +444,16 @@ def _container_info(loose_data: list[LexborNode]) -> str | None:
     """Item 15 (blown/branded/embossed info, translations): the text after the item's heading.
 
     The heading is the data div's own text, so only the div whose own text holds it is read whole
-    (the others can be large: item 14's box holds a table)."""
+    (the others can be large: item 14's box holds a table); a text seen before comes from a cache."""
     for node in loose_data:
         if "BLOWN, BRANDED" in node.text(deep=False):
-            return squash(_after_heading(node.text_lexbor()))
+            text = node.text_lexbor()
+            info = _CONTAINER_INFO.get(text, _NO_KEY)
+            if info == _NO_KEY:
+                info = squash(_after_heading(text))
+                if len(_CONTAINER_INFO) < _CONTAINER_INFO_MAX:
+                    _CONTAINER_INFO[text] = info
+            return info
     return None
 
 

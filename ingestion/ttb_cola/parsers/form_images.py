@@ -58,9 +58,10 @@ def _caption(img: LexborNode) -> tuple[str | None, float | None, float | None]:
     while node is not None:
         tag = node.tag_id
         if tag == TEXT:
-            text = node.text_content
-            if text and not text.isspace():
-                texts.append(text)
+            if not node.is_empty_text_node:  # the blank text between the lines, skipped undecoded
+                text = node.text_content
+                if text and not text.isspace():
+                    texts.append(text)
         elif tag == IMG:
             return None, None, None
         elif tag == P and (squash(node.text_lexbor()) or "").lower().startswith("image type"):

@@ -3,14 +3,14 @@
 The page renders TTB F 5100.31 as ``div.label`` / ``div.data`` boxes. Boxes are found by their label
 text without the item number (older form editions number the items differently), checkboxes by
 their ``alt`` text, and the label images by walking back from each attachment ``<img>`` to its
-"Image Type" / "Actual Dimensions" lines. The page is parsed once and read through one selector
-query; every value goes through :func:`ttb_cola.text.squash`.
+"Image Type" / "Actual Dimensions" lines. The page is parsed once and read from lexbor's tag lists
+(one pass over its divs); every value is cleaned as :func:`ttb_cola.text.squash` cleans it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -349,11 +349,16 @@ def _lines(data: list[LexborNode] | None) -> list[str]:
     return lines
 
 
+def _nonblank(lines: Iterable[str]) -> list[str]:
+    """The non-blank ``lines``, each cleaned as :func:`ttb_cola.text.squash` cleans a value."""
+    return [" ".join(words) for line in lines if (words := line.split())]
+
+
 def _joined_lines(data: list[LexborNode] | None, separator: str) -> str | None:
     """The non-blank ``<br>``-separated lines of a box, cleaned and joined; None when none."""
     if not data:
         return None
-    lines = [line for line in map(squash, _lines(data)) if line]
+    lines = _nonblank(_lines(data))
     return separator.join(lines) if lines else None
 
 
@@ -365,7 +370,7 @@ def _qualifications(data: list[LexborNode] | None) -> str | None:
     lines = tuple(_lines(data))
     text = _QUALIFICATIONS.get(lines, _NO_KEY)
     if text == _NO_KEY:
-        cleaned = [line for line in map(squash, lines) if line]
+        cleaned = _nonblank(lines)
         text = "\n".join(cleaned) if cleaned else None
         if len(_QUALIFICATIONS) < _QUALIFICATIONS_MAX:
             _QUALIFICATIONS[lines] = text
@@ -374,7 +379,7 @@ def _qualifications(data: list[LexborNode] | None) -> str | None:
 
 def _permits(data: list[LexborNode] | None, record: dict[str, Any]) -> None:
     """Item 2: the first permit is the applicant's; any further ones become ``other_permits``."""
-    permits = [line for line in map(squash, _lines(data)) if line] if data else []
+    permits = _nonblank(_lines(data)) if data else []
     record["permit_number"] = permits[0] if permits else None
     record["other_permits"] = [
         {
@@ -431,7 +436,7 @@ def _applicant(data: list[LexborNode] | None, record: dict[str, Any]) -> None:
 
 def _city_state_zip(raw: str) -> tuple[str | None, str, str] | None:
     """Split a ``CITY\\nST\\nZIP`` line; None when it does not look like one."""
-    parts = [part for part in map(squash, raw.splitlines()) if part]
+    parts = _nonblank(raw.splitlines())
     if len(parts) == 3 and _STATE.fullmatch(parts[1]):
         return parts[0], parts[1], parts[2]
     match = _CITY_STATE_ZIP.match(squash(raw) or "")

@@ -72,7 +72,7 @@ _TEXT_FIELDS: tuple[tuple[str, str], ...] = (
     ("contact_name", "contact_name"),
     ("rep_id", "rep_id"),
 )
-#: The record's fields in the order :func:`parse_form` returns them (made None, then filled as read).
+#: The record's fields in the order :func:`parse_form` returns them (copied blank, then filled as read).
 _RECORD_FIELDS = (
     "ttb_id", "status", "vendor_code", "serial_number", "class_type_description", "origin_description",
     "class_type_code", "origin_code", "brand_name", "fanciful_name", "grape_varietals", "wine_vintage",
@@ -82,6 +82,7 @@ _RECORD_FIELDS = (
     "source_of_product", "type_of_product", "type_of_application", "for_sale_in", "total_bottle_capacity",
     "previous_ttb_id", *CONTENT_FIELDS, "label_images", PARSE_WARNINGS,
 )
+_BLANK_RECORD: dict[str, Any] = dict.fromkeys(_RECORD_FIELDS)
 
 _ITEM_NUMBER = re.compile(r"^\d+[a-z]?\.\s*", re.IGNORECASE)
 _PARENTHESISED = re.compile(r"\([^()]*(?:\([^()]*\)[^()]*)*\)")
@@ -134,7 +135,7 @@ def parse_form(body: bytes | str) -> dict[str, Any]:
     if ttb_id is None or not _TTB_ID.match(ttb_id):
         raise ParseError(f"not a COLA printable form (TTB ID box: {ttb_id!r})")
 
-    record = dict.fromkeys(_RECORD_FIELDS)
+    record = _BLANK_RECORD.copy()
     record["ttb_id"] = ttb_id
     record["status"] = _status(_text(boxes.get("status")))
     for field, key in _TEXT_FIELDS:

@@ -97,6 +97,7 @@ _DIVS = "div.label, div.boldlabel, div.data"
 _READ_CLASSES = ("label", "boldlabel", "data")
 _CONTAINER_HEADING = re.compile(r"^.*?APPEARING ON LABELS\.\s*", re.IGNORECASE | re.DOTALL)
 _HEADING_END = "APPEARING ON LABELS."
+#: What the caches below give for a text not seen yet (compared by identity: no cached value is blank).
 _NO_KEY = ""
 #: Label text -> box key (None: a label not read); the labels are fixed template text, so this stays small.
 _LABEL_KEYS: dict[str, str | None] = {}
@@ -227,7 +228,7 @@ def _sorted_nodes(
         parent_id = parent.mem_id if parent is not None else 0
         text = node.text_lexbor()
         key = keys.get(text, _NO_KEY)
-        if key == _NO_KEY:
+        if key is _NO_KEY:
             key = _box_key(text)
             if len(keys) < _LABEL_KEYS_MAX:
                 keys[text] = key
@@ -370,7 +371,7 @@ def _qualifications(data: list[LexborNode] | None) -> str | None:
         return None
     lines = tuple(_lines(data))
     text = _QUALIFICATIONS.get(lines, _NO_KEY)
-    if text == _NO_KEY:
+    if text is _NO_KEY:
         cleaned = _nonblank(lines)
         text = "\n".join(cleaned) if cleaned else None
         if len(_QUALIFICATIONS) < _QUALIFICATIONS_MAX:
@@ -455,7 +456,7 @@ def _container_info(loose_data: list[LexborNode]) -> str | None:
         if "BLOWN, BRANDED" in node.text(deep=False):
             text = node.text_lexbor()
             info = _CONTAINER_INFO.get(text, _NO_KEY)
-            if info == _NO_KEY:
+            if info is _NO_KEY:
                 info = squash(_after_heading(text))
                 if len(_CONTAINER_INFO) < _CONTAINER_INFO_MAX:
                     _CONTAINER_INFO[text] = info

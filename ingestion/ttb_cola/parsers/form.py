@@ -3,14 +3,14 @@
 The page renders TTB F 5100.31 as ``div.label`` / ``div.data`` boxes. Boxes are found by their label
 text without the item number (older form editions number the items differently), checkboxes by
 their ``alt`` text, and the label images by walking back from each attachment ``<img>`` to its
-"Image Type" / "Actual Dimensions" lines. The page is parsed once and read through one selector
-query; every value goes through :func:`ttb_cola.text.squash`.
+"Image Type" / "Actual Dimensions" lines. The page is parsed once and read from lexbor's tag lists
+(one pass over its divs); every value is cleaned as :func:`ttb_cola.text.squash` cleans it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any, NamedTuple
 
@@ -18,9 +18,9 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ttb_cola.parsers.errors import ParseError
 from ttb_cola.parsers.form_checkboxes import checkboxes
-from ttb_cola.parsers.form_contents import contents_items
+from ttb_cola.parsers.form_contents import CONTENT_FIELDS, contents_items
 from ttb_cola.parsers.form_images import label_images
-from ttb_cola.parsers.tags import BR
+from ttb_cola.parsers.tags import BR, TEXT
 from ttb_cola.parsers.warnings import PARSE_WARNINGS, lenient_date
 from ttb_cola.text import decode, squash
 
@@ -55,6 +55,34 @@ _BOXES: tuple[tuple[str, str], ...] = (
     ("ALCOHOL CONTENT", "alcohol_content"),
 )
 _DATE_FIELDS = ("date_of_application", "date_issued", "expiration_date")
+#: Record field <- label box, for the fields that are a box's cleaned text.
+_TEXT_FIELDS: tuple[tuple[str, str], ...] = (
+    ("serial_number", "serial_number"),
+    ("class_type_description", "class_type_description"),
+    ("class_type_code", "ct"),
+    ("origin_code", "or"),
+    ("brand_name", "brand_name"),
+    ("fanciful_name", "fanciful_name"),
+    ("grape_varietals", "grape_varietals"),
+    ("wine_vintage", "wine_vintage"),
+    ("wine_appellation", "wine_appellation"),
+    ("formula", "formula"),
+    ("phone", "phone"),
+    ("email", "email"),
+    ("contact_name", "contact_name"),
+    ("rep_id", "rep_id"),
+)
+#: The record's fields in the order :func:`parse_form` returns them (copied blank, then filled as read).
+_RECORD_FIELDS = (
+    "ttb_id", "status", "vendor_code", "serial_number", "class_type_description", "origin_description",
+    "class_type_code", "origin_code", "brand_name", "fanciful_name", "grape_varietals", "wine_vintage",
+    "wine_appellation", "formula", "qualifications", "phone", "email", "contact_name", "rep_id",
+    "mailing_address", "container_info", *_DATE_FIELDS, "permit_number", "other_permits",
+    "company_name", "address_street", "address_city", "address_state", "address_zip", "dba_name",
+    "source_of_product", "type_of_product", "type_of_application", "for_sale_in", "total_bottle_capacity",
+    "previous_ttb_id", *CONTENT_FIELDS, "label_images", PARSE_WARNINGS,
+)
+_BLANK_RECORD: dict[str, Any] = dict.fromkeys(_RECORD_FIELDS)
 
 _ITEM_NUMBER = re.compile(r"^\d+[a-z]?\.\s*", re.IGNORECASE)
 _PARENTHESISED = re.compile(r"\([^()]*(?:\([^()]*\)[^()]*)*\)")
@@ -69,6 +97,7 @@ _DIVS = "div.label, div.boldlabel, div.data"
 _READ_CLASSES = ("label", "boldlabel", "data")
 _CONTAINER_HEADING = re.compile(r"^.*?APPEARING ON LABELS\.\s*", re.IGNORECASE | re.DOTALL)
 _HEADING_END = "APPEARING ON LABELS."
+#: What the caches below give for a text not seen yet (compared by identity: no cached value is blank).
 _NO_KEY = ""
 #: Label text -> box key (None: a label not read); the labels are fixed template text, so this stays small.
 _LABEL_KEYS: dict[str, str | None] = {}
@@ -76,6 +105,12 @@ _LABEL_KEYS_MAX = 512
 #: MM/DD/YYYY -> ISO date, for the dates that read (the same few thousand days recur on every page).
 _DATES: dict[str, str] = {}
 _DATES_MAX = 8192
+#: The qualifications box's lines -> their cleaned text (TTB's few standard wordings, long to clean).
+_QUALIFICATIONS: dict[tuple[str, ...], str | None] = {}
+_QUALIFICATIONS_MAX = 256
+#: Item 15's text -> what follows its heading (most forms print the heading alone).
+_CONTAINER_INFO: dict[str, str | None] = {}
+_CONTAINER_INFO_MAX = 256
 #: Status box text -> status.
 _STATUSES: dict[str, str] = {}
 _STATUSES_MAX = 256
@@ -101,38 +136,28 @@ def parse_form(body: bytes | str) -> dict[str, Any]:
     if ttb_id is None or not _TTB_ID.match(ttb_id):
         raise ParseError(f"not a COLA printable form (TTB ID box: {ttb_id!r})")
 
-    status = _status(_text(boxes.get("status")))
-    record: dict[str, Any] = {
-        "ttb_id": ttb_id,
-        "status": status,
-        "vendor_code": None,
-        "serial_number": _text(boxes.get("serial_number")),
-        "class_type_description": _text(boxes.get("class_type_description")),
-        "origin_description": None,
-        "class_type_code": _text(boxes.get("ct")),
-        "origin_code": _text(boxes.get("or")),
-        "brand_name": _text(boxes.get("brand_name")),
-        "fanciful_name": _text(boxes.get("fanciful_name")),
-        "grape_varietals": _text(boxes.get("grape_varietals")),
-        "wine_vintage": _text(boxes.get("wine_vintage")),
-        "wine_appellation": _text(boxes.get("wine_appellation")),
-        "formula": _text(boxes.get("formula")),
-        "qualifications": _joined_lines(boxes.get("qualifications"), "\n"),
-        "phone": _text(boxes.get("phone")),
-        "email": _text(boxes.get("email")),
-        "contact_name": _text(boxes.get("contact_name")),
-        "rep_id": _text(boxes.get("rep_id")),
-        "mailing_address": _joined_lines(boxes.get("mailing_address"), ", "),
-        "container_info": _container_info(page.loose_data),
-    }
+    record = _BLANK_RECORD.copy()
+    record["ttb_id"] = ttb_id
+    record["status"] = _status(_text(boxes.get("status")))
+    for field, key in _TEXT_FIELDS:
+        data = boxes.get(key)
+        if data:  # else None, as made
+            record[field] = " ".join(data[0].text_lexbor().split()) or None if len(data) == 1 else _text(data)
+    record["qualifications"] = _qualifications(boxes.get("qualifications"))
+    record["mailing_address"] = _joined_lines(boxes.get("mailing_address"), ", ")
+    record["container_info"] = _container_info(page.loose_data)
     warnings: list[str] = []
     for field in _DATE_FIELDS:
-        record[field] = _date(field, _text(boxes.get(field)), warnings)
+        data = boxes.get(field)
+        if data:
+            record[field] = _date(field, _text(data), warnings)
     _permits(boxes.get("permits"), record)
     _applicant(boxes.get("applicant"), record)
     checkboxes(page.inputs, record)
     # items 12 and 13 of the edition before mid-2016
-    record.update(contents_items(_text(boxes.get("net_contents")), _text(boxes.get("alcohol_content"))))
+    net_contents, alcohol_content = boxes.get("net_contents"), boxes.get("alcohol_content")
+    if net_contents or alcohol_content:
+        record.update(contents_items(_text(net_contents), _text(alcohol_content)))
     record["label_images"] = label_images(page.images)
     record[PARSE_WARNINGS] = warnings
     return record
@@ -180,27 +205,30 @@ def _sorted_nodes(
     keys = _LABEL_KEYS
     for node in divs:
         classes = node.attributes.get("class")
-        if classes == "data":
-            is_data, times = True, 1
-        elif classes == "label" or classes == "boldlabel":
-            is_data, times = False, 1
+        if classes == "data":  # most divs: a box's value, in the box its parent's latest label opened
+            parent = node.parent
+            box = open_box.get(parent.mem_id if parent is not None else 0)
+            if box is None:
+                loose_data.append(node)
+            else:
+                box.append(node)
+            continue
+        if classes == "label" or classes == "boldlabel":
+            times = 1
         elif classes is None or (read := role(classes)) is None:
             continue
         else:
             is_data, times = read
+            if is_data:
+                parent = node.parent
+                box = open_box.get(parent.mem_id if parent is not None else 0)
+                (loose_data if box is None else box).extend([node] * times)
+                continue
         parent = node.parent
         parent_id = parent.mem_id if parent is not None else 0
-        if is_data:
-            box = open_box.get(parent_id)
-            if box is None:
-                box = loose_data
-            box.append(node)
-            if times > 1:
-                box.extend([node] * (times - 1))
-            continue
         text = node.text_lexbor()
         key = keys.get(text, _NO_KEY)
-        if key == _NO_KEY:
+        if key is _NO_KEY:
             key = _box_key(text)
             if len(keys) < _LABEL_KEYS_MAX:
                 keys[text] = key
@@ -303,44 +331,57 @@ def _date(field: str, text: str | None, warnings: list[str]) -> str | None:
 def _lines(data: list[LexborNode] | None) -> list[str]:
     """The raw text of a box split at its ``<br>`` tags (uncleaned, blank lines kept).
 
-    A div holding only text and ``<br>`` (every box on the page) is split in its serialized form, where
-    text is escaped and ``<`` starts a tag; any other div is walked child by child."""
+    The box's children are walked once: text nodes as they are, ``<br>`` ends a line, any other
+    element adds its whole text (a comment adds none)."""
     lines: list[str] = []
     for node in data or ():
-        inner = node.inner_html or ""
-        if inner.count("<") == inner.count("<br>"):
-            parts = inner.split("<br>")
-            lines += map(_unescaped, parts) if "&" in inner else parts
-            continue
-        current: list[str] = []
-        for child in node.iter(include_text=True):
-            if child.tag_id == BR:
-                lines.append("".join(current))
-                current = []
+        current = ""
+        child = node.first_child
+        while child is not None:
+            tag = child.tag_id
+            if tag == TEXT:
+                current += child.text_content or ""
+            elif tag == BR:
+                lines.append(current)
+                current = ""
             else:
-                current.append(child.text())
-        lines.append("".join(current))
+                current += child.text()
+            child = child.next
+        lines.append(current)
     return lines
 
 
-def _unescaped(text: str) -> str:
-    """Serialized text as it was: lexbor escapes ``&``, no-break space, ``<`` and ``>`` in text."""
-    if "&" not in text:
-        return text
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&nbsp;", "\xa0").replace("&amp;", "&")
+def _nonblank(lines: Iterable[str]) -> list[str]:
+    """The non-blank ``lines``, each cleaned as :func:`ttb_cola.text.squash` cleans a value."""
+    return [" ".join(words) for line in lines if (words := line.split())]
 
 
 def _joined_lines(data: list[LexborNode] | None, separator: str) -> str | None:
     """The non-blank ``<br>``-separated lines of a box, cleaned and joined; None when none."""
     if not data:
         return None
-    lines = [line for line in map(squash, _lines(data)) if line]
+    lines = _nonblank(_lines(data))
     return separator.join(lines) if lines else None
+
+
+def _qualifications(data: list[LexborNode] | None) -> str | None:
+    """The qualifications box's lines, cleaned and newline-joined (see :func:`_joined_lines`); the
+    standard wordings come from a cache."""
+    if not data:
+        return None
+    lines = tuple(_lines(data))
+    text = _QUALIFICATIONS.get(lines, _NO_KEY)
+    if text is _NO_KEY:
+        cleaned = _nonblank(lines)
+        text = "\n".join(cleaned) if cleaned else None
+        if len(_QUALIFICATIONS) < _QUALIFICATIONS_MAX:
+            _QUALIFICATIONS[lines] = text
+    return text
 
 
 def _permits(data: list[LexborNode] | None, record: dict[str, Any]) -> None:
     """Item 2: the first permit is the applicant's; any further ones become ``other_permits``."""
-    permits = [line for line in map(squash, _lines(data)) if line] if data else []
+    permits = _nonblank(_lines(data)) if data else []
     record["permit_number"] = permits[0] if permits else None
     record["other_permits"] = [
         {
@@ -364,25 +405,29 @@ def _applicant(data: list[LexborNode] | None, record: dict[str, Any]) -> None:
     company = street = city = state = zip_code = None
     dba: list[str] = []
     address: list[str] = []
+    cleaned: list[str] = []
     for raw in _lines(data):
         line = squash(raw)
         if line is None:
             continue
-        if "(" in line and _USED_ON_LABEL.search(line):
-            name = squash(_USED_ON_LABEL.sub("", line))
+        # the note closes the (cleaned) line: a line not ending in ")" is not searched
+        used_on_label = _USED_ON_LABEL.search(line) if line[-1] == ")" else None
+        if used_on_label is not None:
+            name = squash(line[: used_on_label.start()])
             if name:
                 dba.append(name)
         else:
             address.append(raw)
+            cleaned.append(line)
     if address:
-        company = squash(address[0])
-        street_lines = address[1:]
+        company = cleaned[0]
+        street_lines = cleaned[1:]
         if len(address) > 1:
             city_state_zip = _city_state_zip(address[-1])
             if city_state_zip is not None:
                 city, state, zip_code = city_state_zip
-                street_lines = address[1:-1]
-        street = ", ".join(filter(None, map(squash, street_lines))) or None
+                street_lines = cleaned[1:-1]
+        street = ", ".join(street_lines) or None
     record["company_name"] = company
     record["address_street"] = street
     record["address_city"] = city
@@ -393,7 +438,7 @@ def _applicant(data: list[LexborNode] | None, record: dict[str, Any]) -> None:
 
 def _city_state_zip(raw: str) -> tuple[str | None, str, str] | None:
     """Split a ``CITY\\nST\\nZIP`` line; None when it does not look like one."""
-    parts = [part for part in map(squash, raw.splitlines()) if part]
+    parts = _nonblank(raw.splitlines())
     if len(parts) == 3 and _STATE.fullmatch(parts[1]):
         return parts[0], parts[1], parts[2]
     match = _CITY_STATE_ZIP.match(squash(raw) or "")
@@ -406,10 +451,16 @@ def _container_info(loose_data: list[LexborNode]) -> str | None:
     """Item 15 (blown/branded/embossed info, translations): the text after the item's heading.
 
     The heading is the data div's own text, so only the div whose own text holds it is read whole
-    (the others can be large: item 14's box holds a table)."""
+    (the others can be large: item 14's box holds a table); a text seen before comes from a cache."""
     for node in loose_data:
         if "BLOWN, BRANDED" in node.text(deep=False):
-            return squash(_after_heading(node.text_lexbor()))
+            text = node.text_lexbor()
+            info = _CONTAINER_INFO.get(text, _NO_KEY)
+            if info is _NO_KEY:
+                info = squash(_after_heading(text))
+                if len(_CONTAINER_INFO) < _CONTAINER_INFO_MAX:
+                    _CONTAINER_INFO[text] = info
+            return info
     return None
 
 

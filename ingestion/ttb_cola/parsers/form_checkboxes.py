@@ -39,7 +39,10 @@ def checkboxes(inputs: Iterable[LexborNode], record: dict[str, Any]) -> None:
     for box in inputs:
         attributes = box.attributes
         meaning = _meaning(attributes.get("alt"))
-        if meaning is None or not _is_checkbox(attributes.get("type")):
+        if meaning is None:
+            continue
+        kind = attributes.get("type")
+        if kind != "checkbox" and not _is_checkbox(kind):
             continue
         field, value, fill_in = meaning
         checked = "checked" in attributes
@@ -50,9 +53,7 @@ def checkboxes(inputs: Iterable[LexborNode], record: dict[str, Any]) -> None:
         if checked:
             applications.append(value)
         if fill_in is not None:
-            row = _row(box)
-            strong = _first_strong(row) if row is not None else None
-            record[fill_in] = squash(strong.text_lexbor()) if strong is not None else None
+            record[fill_in] = _fill_in(box)
 
 
 def _is_checkbox(kind: str | None) -> bool:
@@ -76,20 +77,15 @@ def _meaning(alt: str | None) -> tuple[str, str, str | None] | None:
     return _APPLICATION, known[0], known[1]
 
 
-def _row(node: LexborNode) -> LexborNode | None:
-    """The nearest enclosing ``<tr>``."""
-    parent = node.parent
-    while parent is not None and parent.tag_id != TR:
-        parent = parent.parent
-    return parent
-
-
-def _first_strong(node: LexborNode) -> LexborNode | None:
-    """The first ``<strong>`` inside ``node``, in page order (the row's few elements, walked)."""
-    for child in node.iter():
-        if child.tag_id == STRONG:
-            return child
-        found = _first_strong(child)
-        if found is not None:
-            return found
+def _fill_in(box: LexborNode) -> str | None:
+    """The text of the first ``<strong>`` in the checkbox's row (the nearest enclosing ``<tr>``), in page
+    order; None when there is none."""
+    row = box.parent
+    while row is not None and row.tag_id != TR:
+        row = row.parent
+    if row is None:
+        return None
+    for element in row.traverse():  # the row's few elements, walked by lexbor
+        if element.tag_id == STRONG:
+            return squash(element.text_lexbor())
     return None

@@ -50,16 +50,18 @@ def _caption(img: LexborNode) -> tuple[str | None, float | None, float | None]:
     """Walk back from a label ``<img>`` to its ``<p>Image Type:</p>``, reading type and dimensions.
 
     The texts between are, in page order: the type, "Actual Dimensions: W inches W X H inches H"
-    and, for large labels, a "reduced to fit" note.
+    and, for large labels, a "reduced to fit" note. They are kept as they are (the pattern reads
+    any whitespace) and only the type is cleaned.
     """
     texts: list[str] = []
     node = img.prev
     while node is not None:
         tag = node.tag_id
         if tag == TEXT:
-            text = squash(node.text_content)
-            if text:
-                texts.append(text)
+            if not node.is_empty_text_node:  # the blank text between the lines, skipped undecoded
+                text = node.text_content
+                if text and not text.isspace():
+                    texts.append(text)
         elif tag == IMG:
             return None, None, None
         elif tag == P and (squash(node.text_lexbor()) or "").lower().startswith("image type"):
@@ -67,8 +69,11 @@ def _caption(img: LexborNode) -> tuple[str | None, float | None, float | None]:
         node = node.prev
     else:
         return None, None, None
+    if not texts:
+        return None, None, None
     texts.reverse()
-    image_type = texts[0] if texts and not texts[0].lower().startswith("actual dimensions") else None
+    first = squash(texts[0])
+    image_type = first if first is not None and not first.lower().startswith("actual dimensions") else None
     width = height = None
     for text in texts:
         # the pattern holds an "X" (any case): a text without one is not searched

@@ -148,6 +148,7 @@ def test_status_change_is_seen_by_search_and_not_by_probe(tmp_path: Path, monkey
         receipt, method = target["receipt_date"], target["ttb_id"][5:8]
         for strategy, day in (("search", (TODAY - timedelta(days=1)).isoformat()), ("probe", receipt)):
             warehouse = Warehouse(tmp_path / strategy, monkeypatch)
+            monkeypatch.setenv("SOURCES__TTB_COLA__PAGES", "form")  # the form states the status: half the pages
             for today in (TODAY, later):
                 sim.set_as_of(today)
                 args = ("--date", day, "--methods", method, "--strategy", strategy)

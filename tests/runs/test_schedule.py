@@ -43,7 +43,7 @@ def test_chunks_cover_the_range_without_overlap() -> None:
 def test_daily_run_after_the_clock_moves_loads_exactly_the_newly_public_records(
     warehouse: Warehouse, strategy: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    lookback = 6
+    lookback = 3
     # the daily run's receipt dates reach back settle_days, its searches lookback_days
     monkeypatch.setenv("SOURCES__TTB_COLA__SETTLE_DAYS", str(lookback))
     args = ("--lookback-days", str(lookback), "--strategy", strategy)

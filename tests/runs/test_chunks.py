@@ -116,8 +116,9 @@ def test_sigkill_during_a_backfill_loses_nothing_and_refetches_only_the_chunk_in
 
 
 def test_a_same_day_status_change_is_loaded_and_a_probed_cola_gains_its_completed_date(
-    warehouse: Warehouse,
+    warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("SOURCES__TTB_COLA__PAGES", "form")  # the form states the status: half the pages
     day = TODAY - timedelta(days=2)
     with running_simulator(seed=5, as_of=TODAY, start=REGISTRY_START) as sim:
         # probing first: no completed dates

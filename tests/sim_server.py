@@ -13,6 +13,7 @@ from typing import Any
 
 from ttb_cola_sim.faults import FaultConfig
 from ttb_cola_sim.registry import DEFAULT_START, Registry
+from ttb_cola_sim.search import EXPORT_CAP
 from ttb_cola_sim.server import SimulatorServer
 
 DEFAULT_AS_OF = date(2025, 6, 30)
@@ -25,18 +26,20 @@ def running_simulator(
     faults: FaultConfig | dict[str, Any] | None = None,
     start: date = DEFAULT_START,
     session_ttl: float = 1800.0,
+    export_cap: int = EXPORT_CAP,
 ) -> Iterator[SimulatorServer]:
     """Run a simulator for the duration of the block.
 
     Yields:
         The running :class:`SimulatorServer`: ``.base_url`` (``http://127.0.0.1:PORT/colasonline``),
         ``.registry`` (the truth: ``.record(id)``, ``.partition_records(day, method)``...),
-        ``.set_as_of(date)``, ``.set_faults(config_or_dict_or_None, **fields)``.
+        ``.set_as_of(date)``, ``.set_faults(config_or_dict_or_None, **fields)``. ``export_cap``: the rows
+        its CSV export holds at most (a small cap makes a small registry's days overflow the export).
     """
     if isinstance(as_of, str):
         as_of = date.fromisoformat(as_of)
     registry = Registry(seed=seed, as_of=as_of, start=start)
-    server = SimulatorServer(registry, faults=faults, session_ttl=session_ttl)
+    server = SimulatorServer(registry, faults=faults, session_ttl=session_ttl, export_cap=export_cap)
     server.start()
     try:
         yield server

@@ -5,6 +5,7 @@ completed date first, in committed chunks under a budget, resumable after a budg
 
 from __future__ import annotations
 
+import shutil
 import signal
 import subprocess
 import sys
@@ -36,9 +37,24 @@ def warehouse(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Warehouse:
     return warehouse
 
 
-def index(warehouse: Warehouse, base_url: str) -> None:
-    """List (and fetch the forms of) the COLAs completed on SATURDAY and TODAY."""
-    assert warehouse.ingest(base_url, "--date", SATURDAY.isoformat(), "--strategy", "search", today=TODAY) == 0
+@pytest.fixture(scope="module")
+def indexed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The COLAs completed on SATURDAY and TODAY listed (and their forms fetched) once per module: the
+    folder holding its warehouse file and pipelines folder."""
+    root = tmp_path_factory.mktemp("indexed")
+    with pytest.MonkeyPatch.context() as monkeypatch, running_simulator(seed=SEED, as_of=TODAY) as sim:
+        warehouse = Warehouse(root, monkeypatch)
+        monkeypatch.setenv("SOURCES__TTB_COLA__PAGES", "form")
+        monkeypatch.setenv("SOURCES__TTB_COLA__WATCHLIST", str(root / "no-watchlist.csv"))
+        assert warehouse.ingest(sim.base_url, "--date", SATURDAY.isoformat(), "--strategy", "search",
+                                today=TODAY) == 0
+    return root
+
+
+def index(warehouse: Warehouse, indexed: Path) -> None:
+    """This test's copy of the module's index (the COLAs completed on SATURDAY and TODAY, with their forms)."""
+    for folder in ("data", "pipelines"):
+        shutil.copytree(indexed / folder, warehouse.root / folder)
 
 
 def fill(warehouse: Warehouse, base_url: str, *args: str) -> int:
@@ -81,10 +97,10 @@ def pages_requested(sim: Any) -> int:
 
 
 def test_fill_drains_the_backlog_watchlist_first_then_newest_first_and_fetches_nothing_twice(
-    warehouse: Warehouse, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    warehouse: Warehouse, indexed: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with running_simulator(seed=SEED, as_of=TODAY) as sim:
-        index(warehouse, sim.base_url)
+        index(warehouse, indexed)
         ids, before = owe(warehouse, deleted=3, stale=2)
         # a watchlist entry matching one Saturday COLA by its listed brand and permit: filled first
         watched = ids[1]
@@ -112,11 +128,11 @@ def test_fill_drains_the_backlog_watchlist_first_then_newest_first_and_fetches_n
 
 
 def test_a_request_budget_stops_starting_fetches_and_a_rerun_finishes(
-    warehouse: Warehouse, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    warehouse: Warehouse, indexed: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SOURCES__TTB_COLA__FILL_CHUNK_COLAS", "2")
     with running_simulator(seed=SEED, as_of=TODAY) as sim:
-        index(warehouse, sim.base_url)
+        index(warehouse, indexed)
         ids, before = owe(warehouse, deleted=4, stale=0)
         requests = pages_requested(sim)
         capsys.readouterr()
@@ -130,11 +146,11 @@ def test_a_request_budget_stops_starting_fetches_and_a_rerun_finishes(
 
 
 def test_kill_9_during_a_fill_then_rerun_loses_nothing_and_fetches_nothing_committed_again(
-    warehouse: Warehouse, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    warehouse: Warehouse, indexed: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SOURCES__TTB_COLA__FILL_CHUNK_COLAS", "3")
     with running_simulator(seed=SEED, as_of=TODAY) as sim:
-        index(warehouse, sim.base_url)
+        index(warehouse, indexed)
         ids, before = owe(warehouse, deleted=4, stale=0)
         requests = pages_requested(sim)
         cmd = ["fill", "--today", TODAY.isoformat(), "--base-url", sim.base_url, "--requests-per-second", "0",
@@ -152,11 +168,11 @@ def test_kill_9_during_a_fill_then_rerun_loses_nothing_and_fetches_nothing_commi
 
 
 def test_daily_fills_the_backlog_with_what_is_left_of_its_budget(
-    warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch
+    warehouse: Warehouse, indexed: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SOURCES__TTB_COLA__SETTLE_DAYS", "1")
     with running_simulator(seed=SEED, as_of=TODAY) as sim:
-        index(warehouse, sim.base_url)
+        index(warehouse, indexed)
         ids, before = owe(warehouse, deleted=3, stale=1)
 
         def daily(*args: str) -> int:
@@ -204,9 +220,11 @@ def test_on_the_lake_the_backlog_is_read_from_its_delta_tables(
         i: sim.registry.raw(i)["status"] for i in listed}
 
 
-def test_an_unreadable_owed_cola_is_parked_and_retried_once_per_run_until_it_loads(warehouse: Warehouse) -> None:
+def test_an_unreadable_owed_cola_is_parked_and_retried_once_per_run_until_it_loads(
+    warehouse: Warehouse, indexed: Path
+) -> None:
     with running_simulator(seed=SEED, as_of=TODAY) as sim:
-        index(warehouse, sim.base_url)
+        index(warehouse, indexed)
         ids, before = owe(warehouse, deleted=2, stale=0)
         sim.set_faults({"wrong_page_ids": [ids[0]]})
         requests = pages_requested(sim)

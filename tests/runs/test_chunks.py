@@ -22,6 +22,9 @@ from ttb_cola_sim.registry import Registry, truth_record
 REPO = Path(__file__).resolve().parents[2]
 TODAY = date(2025, 6, 26)
 START = TODAY - timedelta(days=4)
+#: The simulated registry's first receipt date: a few days before the runs' windows, so a day lists a few
+#: hundred COLAs (some 600 over START..TODAY) rather than the thousands of a registry started in 2000.
+REGISTRY_START = START - timedelta(days=3)
 
 
 @pytest.fixture
@@ -66,7 +69,7 @@ def searched_days(warehouse: Warehouse) -> list[tuple[str, int]]:
 def test_a_budget_stops_after_committed_chunks_and_a_rerun_resumes_to_the_exact_truth(
     warehouse: Warehouse, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with running_simulator(seed=3, as_of=TODAY) as sim:
+    with running_simulator(seed=3, as_of=TODAY, start=REGISTRY_START) as sim:
         assert backfill(warehouse, sim.base_url, "--max-requests", "400") == 75
         err = capsys.readouterr().err
         assert "budget reached" in err and "rerun the same command to resume" in err
@@ -88,7 +91,7 @@ def test_a_budget_stops_after_committed_chunks_and_a_rerun_resumes_to_the_exact_
 def test_sigkill_during_a_backfill_loses_nothing_and_refetches_only_the_chunk_in_flight(
     warehouse: Warehouse, tmp_path: Path
 ) -> None:
-    with running_simulator(seed=3, as_of=TODAY) as sim:
+    with running_simulator(seed=3, as_of=TODAY, start=REGISTRY_START) as sim:
         env = dict(os.environ, PYTHONUNBUFFERED="1")
         cmd = [
             sys.executable, "-m", "ttb_cola.cli", "backfill", "--start", START.isoformat(),
@@ -113,10 +116,11 @@ def test_sigkill_during_a_backfill_loses_nothing_and_refetches_only_the_chunk_in
 
 
 def test_a_same_day_status_change_is_loaded_and_a_probed_cola_gains_its_completed_date(
-    warehouse: Warehouse,
+    warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setenv("SOURCES__TTB_COLA__PAGES", "form")  # the form states the status: half the pages
     day = TODAY - timedelta(days=2)
-    with running_simulator(seed=5, as_of=TODAY) as sim:
+    with running_simulator(seed=5, as_of=TODAY, start=REGISTRY_START) as sim:
         # probing first: no completed dates
         assert warehouse.ingest(sim.base_url, "--date", day.isoformat(), "--methods", "001", today=TODAY) == 0
         probed = {k for k, v in completed_dates(warehouse).items() if v is None}
@@ -155,7 +159,7 @@ def _search_ingest(root: Path, monkeypatch: pytest.MonkeyPatch, pages: str) -> t
     monkeypatch.setenv("SOURCES__TTB_COLA__REQUEST_TIMEOUT", "60")
     monkeypatch.setenv("SOURCES__TTB_COLA__ARCHIVE_RAW_HTML", "true")
     monkeypatch.setenv("SOURCES__TTB_COLA__ARCHIVE_URL", str(root / "raw"))
-    with running_simulator(seed=3, as_of=TODAY) as sim:
+    with running_simulator(seed=3, as_of=TODAY, start=REGISTRY_START) as sim:
         assert warehouse.ingest(sim.base_url, *SEARCHED, today=TODAY) == 0
         return warehouse, sum(sim.requests.values())
 

@@ -17,6 +17,9 @@ from ttb_cola_sim.server import SimulatorServer
 DAY = date(2025, 6, 16)
 AS_OF = date(2025, 6, 26)
 WORKERS = 4
+#: The simulated registry's first receipt date: DAY's partitions as ever, and some 500 COLAs completed
+#: AS_OF - 1..AS_OF rather than the 1,200 of a registry started in 2000.
+REGISTRY_START = DAY
 
 
 def _ingest(warehouse: Warehouse, sim: SimulatorServer, *args: str) -> int:
@@ -35,7 +38,7 @@ def _sent(sim: SimulatorServer) -> int:
 def test_a_spent_budget_stops_the_fetches_in_flight_commits_and_a_rerun_finishes(
     warehouse: Warehouse, capsys: pytest.CaptureFixture[str], budget: int, args: tuple[str, ...]
 ) -> None:
-    with running_simulator(seed=3, as_of=AS_OF) as sim:
+    with running_simulator(seed=3, as_of=AS_OF, start=REGISTRY_START) as sim:
         if "probe" in args:
             expected = truth(sim.registry, [DAY], AS_OF)
         else:

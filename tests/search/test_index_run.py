@@ -30,7 +30,7 @@ from ttb_cola_sim.server import SimulatorServer
 
 FIRST = date(2025, 4, 1)  # two empty months: the simulated registry's first listing is in June
 REGISTRY_START = date(2025, 6, 2)
-TODAY = date(2025, 6, 23)
+TODAY = date(2025, 6, 16)  # two weeks of listings, days over the export cap of 500 among them
 SEARCH_KINDS = {"publicSearchColasBasic.do", "publicSearchColasBasicProcess.do", "publicSaveSearchResultsToFile.do",
                 "publicPageBasicCola.do"}
 REPO = Path(__file__).resolve().parents[2]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -12,10 +14,28 @@ from ingest_helpers import COMPARED, Warehouse, assert_same_records, truth
 from sim_server import running_simulator
 
 from ttb_cola_sim.registry import Registry, truth_record
+from ttb_cola_sim.server import SimulatorServer
 
-START = date(2025, 6, 16)  # a Monday: over the export cap of 1,000 completions
+START = date(2025, 6, 16)  # a Monday: over the export cap (some 150 completions)
 TODAY = date(2025, 6, 26)
 RECEIPT_DAYS = [START + timedelta(days=n) for n in range((TODAY - START).days)]
+#: The simulated registry's first receipt date: three days before the window, so the window lists some
+#: 2,500 COLAs (a registry started in 2000 lists 8,000); its CSV export holds at most EXPORT_CAP rows.
+REGISTRY_START = START - timedelta(days=3)
+EXPORT_CAP = 100
+
+
+@contextmanager
+def simulator(as_of: date, **kwargs: Any) -> Iterator[SimulatorServer]:
+    """The simulated registry every test of this module runs against (seed 7), where an older COLA
+    (received before the window) is surrendered in the window: a registry this young has no status
+    changes of its own yet."""
+    with running_simulator(seed=7, as_of=as_of, start=REGISTRY_START, export_cap=EXPORT_CAP, **kwargs) as sim:
+        approved_by = START + timedelta(days=3)
+        older = next(r for r in sim.registry.completed_between(REGISTRY_START, approved_by, approved_by)
+                     if date.fromisoformat(r["receipt_date"]) < START)
+        sim.registry.change_status(older["ttb_id"], "SURRENDERED", on=START + timedelta(days=4))
+        yield sim
 
 
 @pytest.fixture
@@ -28,7 +48,7 @@ def window_run(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """The window's ingest (strategy both, as of TODAY) made once per module: its folder, the truths and the
     detail-page requests the simulator served."""
     root = tmp_path_factory.mktemp("window")
-    with pytest.MonkeyPatch.context() as monkeypatch, running_simulator(seed=7, as_of=TODAY) as sim:
+    with pytest.MonkeyPatch.context() as monkeypatch, simulator(TODAY) as sim:
         assert ingest_window(Warehouse(root, monkeypatch), sim.base_url, TODAY) == 0
         return {"root": root, "expected": truth(sim.registry, RECEIPT_DAYS, TODAY),
                 "listed": completed_truth(sim.registry, START, TODAY, TODAY),
@@ -86,7 +106,7 @@ def test_both_loads_every_public_record_of_the_window_without_probing(
     assert [s[1] for s in searches] == ["complete"] * (len(searches) - 1) + ["partial"]
     assert all(total == rows for _, _, total, rows, _ in searches)
     monday = searches[0]
-    assert monday[2] > 1000 and monday[4] > 0  # over the export cap: split, and still reconciled
+    assert monday[2] > EXPORT_CAP and monday[4] > 0  # over the export cap: split, and still reconciled
 
 
 def test_next_day_fetches_only_new_and_changed_colas_and_the_pages_fetched_while_yesterday_went_on(
@@ -94,7 +114,7 @@ def test_next_day_fetches_only_new_and_changed_colas_and_the_pages_fetched_while
 ) -> None:
     warehouse = windowed  # the window ingested as of TODAY
     tomorrow = TODAY + timedelta(days=1)
-    with running_simulator(seed=7, as_of=TODAY) as sim:
+    with simulator(TODAY) as sim:
         before = loaded_completed(warehouse)
         [(first_run_ended,)] = warehouse.query("select max(fetched_at) from ttb_cola.cola_details")
         sim.set_as_of(tomorrow)
@@ -118,16 +138,17 @@ def test_next_day_fetches_only_new_and_changed_colas_and_the_pages_fetched_while
 
 def test_status_change_is_seen_by_search_and_not_by_probe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     later = TODAY + timedelta(days=2)
-    registry = Registry(seed=7, as_of=later)
-    changed = [r for r in registry.completed_between(TODAY + timedelta(days=1), later, later)
-               if r["status"] != "APPROVED"]
-    assert changed, "a few COLAs change status every day"
-    target = changed[0]
-    receipt, method = target["receipt_date"], target["ttb_id"][5:8]
     statuses = {}
-    with running_simulator(seed=7, as_of=TODAY) as sim:
+    with simulator(TODAY) as sim:
+        # a COLA approved in the window (one of the few filed on paper: a small receipt partition to probe) is
+        # surrendered the day after TODAY: listed under that day from then on
+        target = next(r for r in sim.registry.completed_between(START, TODAY, TODAY)
+                      if r["ttb_id"][5:8] != "001" and r["status"] == "APPROVED")
+        sim.registry.change_status(target["ttb_id"], "SURRENDERED", on=TODAY + timedelta(days=1))
+        receipt, method = target["receipt_date"], target["ttb_id"][5:8]
         for strategy, day in (("search", (TODAY - timedelta(days=1)).isoformat()), ("probe", receipt)):
             warehouse = Warehouse(tmp_path / strategy, monkeypatch)
+            monkeypatch.setenv("SOURCES__TTB_COLA__PAGES", "form")  # the form states the status: half the pages
             for today in (TODAY, later):
                 sim.set_as_of(today)
                 args = ("--date", day, "--methods", method, "--strategy", strategy)
@@ -135,7 +156,8 @@ def test_status_change_is_seen_by_search_and_not_by_probe(tmp_path: Path, monkey
             [(statuses[strategy],)] = warehouse.query(
                 f"select status from colas where ttb_id = '{target['ttb_id']}'"
             )
-    assert statuses["search"] == target["status"] != "APPROVED"
+        assert sim.registry.record(target["ttb_id"])["status"] == "SURRENDERED"
+    assert statuses["search"] == "SURRENDERED"
     assert statuses["probe"] == "APPROVED"  # the probe never refetches a COLA it holds
 
 
@@ -143,7 +165,7 @@ def test_faults_during_search_lose_nothing_after_one_rerun(warehouse: Warehouse)
     faults = {"error_rate": 0.05, "reset_rate": 0.01, "truncate_rate": 0.01, "captcha_rate": 0.01,
               "session_timeout_rate": 0.01, "seed": 3}
     today = START + timedelta(days=3)  # Monday (over the export cap: split) to Thursday (partial)
-    with running_simulator(seed=7, as_of=today, faults=faults) as sim:
+    with simulator(today, faults=faults) as sim:
         first = ingest_window(warehouse, sim.base_url, today)
         if first != 0:
             assert first == 1  # failed days are retried by the next run, never marked complete
@@ -157,6 +179,6 @@ def test_faults_during_search_lose_nothing_after_one_rerun(warehouse: Warehouse)
 
 
 def test_unknown_strategy_is_bad_input(warehouse: Warehouse) -> None:
-    with running_simulator(seed=7, as_of=TODAY) as sim:
+    with simulator(TODAY) as sim:
         assert warehouse.ingest(sim.base_url, "--date", START.isoformat(), "--strategy", "crawl", today=TODAY) == 2
     assert not warehouse.db.exists()

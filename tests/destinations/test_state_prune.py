@@ -65,10 +65,10 @@ def copies(destination: str, folder: Path) -> int:
     return state_copies(pipeline, lake)[0]
 
 
-def test_loads_leave_one_copy_and_a_fresh_folder_restores_the_newest(
+def test_loads_leave_one_copy_a_failed_prune_loses_nothing_and_a_fresh_folder_restores_the_newest(
     destination: str, sim: SimulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    _loads_leave_one_copy(destination, sim, tmp_path, monkeypatch, loads=8)
+    _loads_leave_one_copy(destination, sim, tmp_path, monkeypatch, loads=3)
 
 
 @pytest.mark.soak
@@ -80,43 +80,38 @@ def test_soak_thirty_loads_leave_one_copy(
 
 def _loads_leave_one_copy(destination: str, sim: SimulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                           loads: int) -> None:
-    """``loads`` ingests of successive dates, each leaving one state copy; a fresh folder restores the last."""
+    """``loads`` ingests of successive dates, each leaving one state copy; then two loads whose prune fails
+    (as a kill between load and prune leaves it) keep every copy and lose nothing; a fresh folder restores
+    the newest state, and its load prunes the copies left behind."""
     monkeypatch.setenv("SOURCES__TTB_COLA__SETTLE_DAYS", "40")  # the older dates settle: stored by column
-    for n in range(loads):
-        ingest(sim, destination, FIRST + timedelta(days=n), tmp_path / "work")
-        assert copies(destination, tmp_path / "work") == 1
-    held = crawl_state(destination, str(tmp_path / "work"))
-    assert len(held["partitions"]) == loads
-    assert "settled" in {one["status"] for one in held["partitions"].values()}
-    # A fresh working folder restores the destination's state: every date crawled is skipped.
-    fresh = tmp_path / "fresh"
-    ingest(sim, destination, FIRST, fresh)
-    pipeline = make_pipeline(destination, str(fresh), align=False)
-    assert not pipeline.first_run
-    assert crawl_state(destination, str(fresh))["partitions"] == held["partitions"]
-    assert copies(destination, fresh) == 1
-
-
-def test_a_prune_that_fails_loses_nothing_and_the_next_load_prunes(
-    destination: str, sim: SimulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-) -> None:
     folder = tmp_path / "work"
-    ingest(sim, destination, FIRST, folder)
+    for n in range(loads):
+        ingest(sim, destination, FIRST + timedelta(days=n), folder)
+        assert copies(destination, folder) == 1
+    assert len(crawl_state(destination, str(folder))["partitions"]) == loads
 
     def killed(*_: object) -> int:
         raise OSError("killed between load and prune")
 
     monkeypatch.setattr(runs_pipeline, "prune_state_copies", killed)
-    ingest(sim, destination, FIRST + timedelta(days=1), folder)
-    ingest(sim, destination, FIRST + timedelta(days=2), folder)
+    ingest(sim, destination, FIRST + timedelta(days=loads), folder)
+    ingest(sim, destination, FIRST + timedelta(days=loads + 1), folder)
     assert copies(destination, folder) == 3
     held = crawl_state(destination, str(folder))
-    assert set(held["partitions"]) == {f"{FIRST + timedelta(days=n)}|{METHOD}" for n in range(3)}
+    assert set(held["partitions"]) == {f"{FIRST + timedelta(days=n)}|{METHOD}" for n in range(loads + 2)}
+    assert "settled" in {one["status"] for one in held["partitions"].values()}
     monkeypatch.setattr(runs_pipeline, "prune_state_copies", prune_state_copies)
-    ingest(sim, destination, FIRST + timedelta(days=3), tmp_path / "fresh")  # restores, loads, prunes
-    assert copies(destination, tmp_path / "fresh") == 1
-    assert set(crawl_state(destination, str(tmp_path / "fresh"))["partitions"]) == {
-        f"{FIRST + timedelta(days=n)}|{METHOD}" for n in range(4)}
+
+    # A fresh working folder restores the destination's newest state (every date crawled is kept as it
+    # was), loads a new date and prunes.
+    fresh, new = tmp_path / "fresh", f"{FIRST + timedelta(days=loads + 2)}|{METHOD}"
+    ingest(sim, destination, FIRST + timedelta(days=loads + 2), fresh)
+    pipeline = make_pipeline(destination, str(fresh), align=False)
+    assert not pipeline.first_run
+    restored = crawl_state(destination, str(fresh))["partitions"]
+    assert set(restored) == {*held["partitions"], new}
+    assert {key: one for key, one in restored.items() if key != new} == held["partitions"]
+    assert copies(destination, fresh) == 1
 
 
 def test_a_newer_copy_of_an_unfinished_load_is_kept_beside_the_newest_complete_one(

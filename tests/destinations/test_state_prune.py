@@ -1,7 +1,7 @@
 """Old state copies pruned after each load, on DuckDB and on the lake: many loads leave one copy, the
 newest complete load's state is never deleted (a copy of an unfinished load is kept beside it), a
 fresh working folder restores it, and a prune that fails (a kill between load and prune leaves the
-same) loses nothing."""
+same) loses nothing. One sequence of loads per destination checks all of it."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from ttb_cola.destinations.state_prune import STATE_TABLE, lake_dataset, prune_s
 from ttb_cola.destinations.warehouse import make_pipeline, pipeline_and_lake
 from ttb_cola.destinations.working_folder import destination_state
 from ttb_cola.runs.pipeline import crawl_state
+from ttb_cola.state_compaction import crawl_view
 from ttb_cola_sim.server import SimulatorServer
 
 AS_OF = date(2025, 6, 21)
@@ -65,10 +66,13 @@ def copies(destination: str, folder: Path) -> int:
     return state_copies(pipeline, lake)[0]
 
 
-def test_loads_leave_one_copy_a_failed_prune_loses_nothing_and_a_fresh_folder_restores_the_newest(
+def test_loads_leave_one_copy_lose_nothing_to_a_failed_prune_restore_and_keep_an_unfinished_newer_copy(
     destination: str, sim: SimulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    _loads_leave_one_copy(destination, sim, tmp_path, monkeypatch, loads=3)
+    loads = 3
+    _loads_leave_one_copy(destination, sim, tmp_path, monkeypatch, loads=loads)
+    _a_newer_unfinished_copy_is_kept(destination, sim, tmp_path / "fresh", tmp_path / "other",
+                                     [FIRST + timedelta(days=n) for n in range(loads + 4)])
 
 
 @pytest.mark.soak
@@ -114,11 +118,10 @@ def _loads_leave_one_copy(destination: str, sim: SimulatorServer, tmp_path: Path
     assert copies(destination, fresh) == 1
 
 
-def test_a_newer_copy_of_an_unfinished_load_is_kept_beside_the_newest_complete_one(
-    destination: str, sim: SimulatorServer, tmp_path: Path,
-) -> None:
-    folder = tmp_path / "work"
-    ingest(sim, destination, FIRST, folder)
+def _a_newer_unfinished_copy_is_kept(destination: str, sim: SimulatorServer, folder: Path, other: Path,
+                                     days: list[date]) -> None:
+    """After loads of ``days[:-1]`` into ``folder``: a newer state copy of an unfinished load is kept by the
+    prune, and by the next load's (of ``days[-1]``, from the working folder ``other``) beside its own."""
     pipeline, lake = pipeline_and_lake(destination, str(folder), align=False)
     complete = destination_state(pipeline) if lake is None else completed_state(
         pipeline.pipeline_name, pipeline.dataset_name)
@@ -138,12 +141,12 @@ def test_a_newer_copy_of_an_unfinished_load_is_kept_beside_the_newest_complete_o
         fs.pipe_file(f"{dataset}/{STATE_TABLE}/{'__'.join(name)}", (json.dumps(doc) + "\n").encode())
     assert prune_state_copies(pipeline, lake) == 0
     assert copies(destination, folder) == 2
-    ingest(sim, destination, FIRST + timedelta(days=1), tmp_path / "other")
-    pipeline, lake = pipeline_and_lake(destination, str(tmp_path / "other"), align=False)
-    # the run's load is complete and older than the unfinished copy: both kept, the first one pruned
-    assert copies(destination, tmp_path / "other") == 2
+    ingest(sim, destination, days[-1], other)
+    pipeline, lake = pipeline_and_lake(destination, str(other), align=False)
+    # the run's load is complete and older than the unfinished copy: both kept, the one before pruned
+    assert copies(destination, other) == 2
     now = destination_state(pipeline) if lake is None else completed_state(
         pipeline.pipeline_name, pipeline.dataset_name)
     assert now is not None and complete is not None
-    parts = now["sources"]["ttb_cola"]["resources"]["partitions"]["partitions"]
-    assert set(parts) == {f"{FIRST}|{METHOD}", f"{FIRST + timedelta(days=1)}|{METHOD}"}
+    parts = crawl_view(now["sources"]["ttb_cola"]["resources"]["partitions"])["partitions"]
+    assert set(parts) == {f"{day}|{METHOD}" for day in days}

@@ -35,11 +35,12 @@ def _partition(draw: Any, receipt: date) -> dict[str, Any]:
     crawl = PartitionCrawl(receipt, draw(st.sampled_from([receipt + timedelta(days=1), TODAY])), SETTINGS)
     highest = draw(st.integers(0, 60))
     found = draw(st.sets(st.integers(1, highest + 5), max_size=40)) if highest else set()
-    for sequence in crawl.sequences():
-        if sequence > highest + 45 or crawl.frontier_done():
+    aside = draw(st.sets(st.integers(1, highest + 45), max_size=2))  # probed, then the next one set aside
+    for sequence in crawl.sequences():  # (it ends the frontier walk itself)
+        if sequence > highest + 45:
             break
         crawl.observe(sequence, sequence in found)
-        if draw(st.integers(0, 200)) == 0:
+        if sequence in aside:
             crawl.set_aside(sequence + 1)
     if draw(st.integers(0, 9)) == 0:
         crawl.fail(highest, "timed out")

@@ -22,6 +22,7 @@ from ttb_cola_sim.server import SimulatorServer
 
 DAY = date(2025, 6, 16)  # a Monday
 AS_OF = DAY + timedelta(days=10)
+SATURDAY = date(2025, 6, 14)  # about 35 COLAs (seed 7), where a Monday has over 400
 
 
 @pytest.fixture(scope="module")
@@ -41,8 +42,8 @@ def lake_env(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> None:
         monkeypatch.setenv(name, value)
 
 
-def ingest(warehouse: Warehouse, sim: SimulatorServer, today: date, *args: str) -> int:
-    return warehouse.ingest(sim.base_url, "--date", DAY.isoformat(), "--destination", "filesystem", *args, today=today)
+def ingest(warehouse: Warehouse, sim: SimulatorServer, today: date, *args: str, day: date = DAY) -> int:
+    return warehouse.ingest(sim.base_url, "--date", day.isoformat(), "--destination", "filesystem", *args, today=today)
 
 
 def due_probes(states: dict[str, Any]) -> int:
@@ -62,9 +63,9 @@ def test_bucket_lake_restores_state_on_a_fresh_runner(
     lake_env(monkeypatch, lake.env(f"{lake.bucket_url}/lake"))
     sim.set_as_of(AS_OF)
     start = detail_requests(sim)
-    assert ingest(warehouse, sim, AS_OF) == 0
+    assert ingest(warehouse, sim, AS_OF, day=SATURDAY) == 0
     first = detail_requests(sim) - start
-    expected = truth(sim.registry, [DAY], AS_OF)
+    expected = truth(sim.registry, [SATURDAY], AS_OF)
     keys = lake.keys()
     assert any(k.startswith("lake/ttb_cola/_dlt_pipeline_state/") for k in keys)
     assert {k.split("/")[2] for k in keys if "/_delta_log/" in k} == set(TABLES)
@@ -73,17 +74,17 @@ def test_bucket_lake_restores_state_on_a_fresh_runner(
     # A fresh runner: no local pipeline directory. Same day: nothing is due, nothing is fetched.
     shutil.rmtree(warehouse.pipelines)
     before = detail_requests(sim)
-    assert ingest(warehouse, sim, AS_OF) == 0
+    assert ingest(warehouse, sim, AS_OF, day=SATURDAY) == 0
     assert detail_requests(sim) == before
 
     # Another fresh runner the next day: only each partition's holes and frontier window are probed.
     from ttb_cola.runs.pipeline import crawl_state
 
     state = crawl_state("filesystem", str(warehouse.pipelines)).get("partitions", {})
-    assert set(state) == {f"{DAY}|{m}" for m in ("001", "002", "003", "000")}
+    assert set(state) == {f"{SATURDAY}|{m}" for m in ("001", "002", "003", "000")}
     shutil.rmtree(warehouse.pipelines)
     before = detail_requests(sim)
-    assert ingest(warehouse, sim, AS_OF + timedelta(days=1)) == 0
+    assert ingest(warehouse, sim, AS_OF + timedelta(days=1), day=SATURDAY) == 0
     probes = due_probes(state)
     # One request per probe (not-found pages need no form), plus at most lookahead - 1 past each walk's end.
     assert 0 <= detail_requests(sim) - before - probes <= 3 * len(state)

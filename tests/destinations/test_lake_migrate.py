@@ -18,7 +18,7 @@ from sim_server import running_simulator
 from ttb_cola.cli import main
 from ttb_cola_sim.server import SimulatorServer
 
-DAY = date(2025, 6, 16)
+DAY = date(2025, 6, 14)  # a Saturday: 35 COLAs of method 001 (seed 7), where a Monday has over 400
 AS_OF = DAY + timedelta(days=10)
 METHODS = "001"
 #: Tables the old lake of this test never wrote (no label images fetched): the next run creates them.

@@ -23,7 +23,7 @@ from sim_server import running_simulator
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
-DAY = date(2025, 6, 16)
+DAY = date(2025, 6, 14)  # a Saturday: about 50 COLAs (seed 3), where a Monday has close to 400
 AS_OF = date(2025, 6, 26)
 
 

@@ -155,14 +155,19 @@ def test_a_package_left_pending_for_one_file_is_never_loaded_into_another(
     assert_same_records(a.colas(), expected(sim, D1, D2))
 
 
-def test_a_warehouse_restored_from_a_backup_or_deleted_takes_its_state_from_the_file(
+def test_a_warehouse_takes_its_state_from_the_file_after_the_shared_default_folder_a_backup_or_a_delete(
     sim: SimulatorServer, files: tuple[Warehouse, Warehouse], capsys: pytest.CaptureFixture[str], tmp_path: Path,
 ) -> None:
     a, _ = files
-    assert probed(ingest(sim, capsys, D1)) == (1, 0)
+    before = tmp_path / "dlt-home" / "pipelines"  # the folder every warehouse used before: <dlt home>/ttb_cola
+    assert probed(ingest(sim, capsys, D1, "--pipelines-dir", str(before))) == (1, 0)
+    assert probed(ingest(sim, capsys, D1)) == (0, 1)  # its own folder, the state restored from the file
     backup = tmp_path / "backup.duckdb"
     shutil.copy(a.db, backup)
     assert probed(ingest(sim, capsys, D2)) == (1, 0)
+    assert_same_records(a.colas(), expected(sim, D1, D2))
+    assert len(list((before / FOLDERS).iterdir())) == 1
+
     shutil.copy(backup, a.db)  # the file as it was before D2: its working folder is one run ahead of it
     assert set(partition_states("duckdb")) == keys(D1)
     assert probed(ingest(sim, capsys, D2)) == (1, 0)  # crawled again, not skipped on the folder's word
@@ -173,15 +178,3 @@ def test_a_warehouse_restored_from_a_backup_or_deleted_takes_its_state_from_the_
     assert probed(ingest(sim, capsys, D2)) == (1, 0)
     assert_same_records(a.colas(), expected(sim, D2))
     assert set(partition_states("duckdb")) == keys(D2)
-
-
-def test_a_warehouse_of_the_shared_default_folder_keeps_its_state_in_its_own(
-    sim: SimulatorServer, files: tuple[Warehouse, Warehouse], capsys: pytest.CaptureFixture[str], tmp_path: Path,
-) -> None:
-    a, _ = files
-    before = tmp_path / "dlt-home" / "pipelines"  # the folder every warehouse used before: <dlt home>/ttb_cola
-    assert probed(ingest(sim, capsys, D1, "--pipelines-dir", str(before))) == (1, 0)
-    assert probed(ingest(sim, capsys, D1)) == (0, 1)  # its own folder, the state restored from the file
-    assert probed(ingest(sim, capsys, D2)) == (1, 0)
-    assert_same_records(a.colas(), expected(sim, D1, D2))
-    assert len(list((before / FOLDERS).iterdir())) == 1

@@ -1,7 +1,7 @@
 """Old state copies pruned after each load, on DuckDB and on the lake: many loads leave one copy, the
 newest complete load's state is never deleted (a copy of an unfinished load is kept beside it), a
 fresh working folder restores it, and a prune that fails (a kill between load and prune leaves the
-same) loses nothing."""
+same) loses nothing. One sequence of loads per destination checks all of it."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from ttb_cola.destinations.state_prune import STATE_TABLE, lake_dataset, prune_s
 from ttb_cola.destinations.warehouse import make_pipeline, pipeline_and_lake
 from ttb_cola.destinations.working_folder import destination_state
 from ttb_cola.runs.pipeline import crawl_state
+from ttb_cola.state_compaction import crawl_view
 from ttb_cola_sim.server import SimulatorServer
 
 AS_OF = date(2025, 6, 21)
@@ -65,10 +66,13 @@ def copies(destination: str, folder: Path) -> int:
     return state_copies(pipeline, lake)[0]
 
 
-def test_loads_leave_one_copy_and_a_fresh_folder_restores_the_newest(
+def test_loads_leave_one_copy_lose_nothing_to_a_failed_prune_restore_and_keep_an_unfinished_newer_copy(
     destination: str, sim: SimulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    _loads_leave_one_copy(destination, sim, tmp_path, monkeypatch, loads=8)
+    loads = 3
+    _loads_leave_one_copy(destination, sim, tmp_path, monkeypatch, loads=loads)
+    _a_newer_unfinished_copy_is_kept(destination, sim, tmp_path / "fresh", tmp_path / "other",
+                                     [FIRST + timedelta(days=n) for n in range(loads + 4)])
 
 
 @pytest.mark.soak
@@ -80,50 +84,44 @@ def test_soak_thirty_loads_leave_one_copy(
 
 def _loads_leave_one_copy(destination: str, sim: SimulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                           loads: int) -> None:
-    """``loads`` ingests of successive dates, each leaving one state copy; a fresh folder restores the last."""
+    """``loads`` ingests of successive dates, each leaving one state copy; then two loads whose prune fails
+    (as a kill between load and prune leaves it) keep every copy and lose nothing; a fresh folder restores
+    the newest state, and its load prunes the copies left behind."""
     monkeypatch.setenv("SOURCES__TTB_COLA__SETTLE_DAYS", "40")  # the older dates settle: stored by column
-    for n in range(loads):
-        ingest(sim, destination, FIRST + timedelta(days=n), tmp_path / "work")
-        assert copies(destination, tmp_path / "work") == 1
-    held = crawl_state(destination, str(tmp_path / "work"))
-    assert len(held["partitions"]) == loads
-    assert "settled" in {one["status"] for one in held["partitions"].values()}
-    # A fresh working folder restores the destination's state: every date crawled is skipped.
-    fresh = tmp_path / "fresh"
-    ingest(sim, destination, FIRST, fresh)
-    pipeline = make_pipeline(destination, str(fresh), align=False)
-    assert not pipeline.first_run
-    assert crawl_state(destination, str(fresh))["partitions"] == held["partitions"]
-    assert copies(destination, fresh) == 1
-
-
-def test_a_prune_that_fails_loses_nothing_and_the_next_load_prunes(
-    destination: str, sim: SimulatorServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-) -> None:
     folder = tmp_path / "work"
-    ingest(sim, destination, FIRST, folder)
+    for n in range(loads):
+        ingest(sim, destination, FIRST + timedelta(days=n), folder)
+        assert copies(destination, folder) == 1
+    assert len(crawl_state(destination, str(folder))["partitions"]) == loads
 
     def killed(*_: object) -> int:
         raise OSError("killed between load and prune")
 
     monkeypatch.setattr(runs_pipeline, "prune_state_copies", killed)
-    ingest(sim, destination, FIRST + timedelta(days=1), folder)
-    ingest(sim, destination, FIRST + timedelta(days=2), folder)
+    ingest(sim, destination, FIRST + timedelta(days=loads), folder)
+    ingest(sim, destination, FIRST + timedelta(days=loads + 1), folder)
     assert copies(destination, folder) == 3
     held = crawl_state(destination, str(folder))
-    assert set(held["partitions"]) == {f"{FIRST + timedelta(days=n)}|{METHOD}" for n in range(3)}
+    assert set(held["partitions"]) == {f"{FIRST + timedelta(days=n)}|{METHOD}" for n in range(loads + 2)}
+    assert "settled" in {one["status"] for one in held["partitions"].values()}
     monkeypatch.setattr(runs_pipeline, "prune_state_copies", prune_state_copies)
-    ingest(sim, destination, FIRST + timedelta(days=3), tmp_path / "fresh")  # restores, loads, prunes
-    assert copies(destination, tmp_path / "fresh") == 1
-    assert set(crawl_state(destination, str(tmp_path / "fresh"))["partitions"]) == {
-        f"{FIRST + timedelta(days=n)}|{METHOD}" for n in range(4)}
+
+    # A fresh working folder restores the destination's newest state (every date crawled is kept as it
+    # was), loads a new date and prunes.
+    fresh, new = tmp_path / "fresh", f"{FIRST + timedelta(days=loads + 2)}|{METHOD}"
+    ingest(sim, destination, FIRST + timedelta(days=loads + 2), fresh)
+    pipeline = make_pipeline(destination, str(fresh), align=False)
+    assert not pipeline.first_run
+    restored = crawl_state(destination, str(fresh))["partitions"]
+    assert set(restored) == {*held["partitions"], new}
+    assert {key: one for key, one in restored.items() if key != new} == held["partitions"]
+    assert copies(destination, fresh) == 1
 
 
-def test_a_newer_copy_of_an_unfinished_load_is_kept_beside_the_newest_complete_one(
-    destination: str, sim: SimulatorServer, tmp_path: Path,
-) -> None:
-    folder = tmp_path / "work"
-    ingest(sim, destination, FIRST, folder)
+def _a_newer_unfinished_copy_is_kept(destination: str, sim: SimulatorServer, folder: Path, other: Path,
+                                     days: list[date]) -> None:
+    """After loads of ``days[:-1]`` into ``folder``: a newer state copy of an unfinished load is kept by the
+    prune, and by the next load's (of ``days[-1]``, from the working folder ``other``) beside its own."""
     pipeline, lake = pipeline_and_lake(destination, str(folder), align=False)
     complete = destination_state(pipeline) if lake is None else completed_state(
         pipeline.pipeline_name, pipeline.dataset_name)
@@ -143,12 +141,12 @@ def test_a_newer_copy_of_an_unfinished_load_is_kept_beside_the_newest_complete_o
         fs.pipe_file(f"{dataset}/{STATE_TABLE}/{'__'.join(name)}", (json.dumps(doc) + "\n").encode())
     assert prune_state_copies(pipeline, lake) == 0
     assert copies(destination, folder) == 2
-    ingest(sim, destination, FIRST + timedelta(days=1), tmp_path / "other")
-    pipeline, lake = pipeline_and_lake(destination, str(tmp_path / "other"), align=False)
-    # the run's load is complete and older than the unfinished copy: both kept, the first one pruned
-    assert copies(destination, tmp_path / "other") == 2
+    ingest(sim, destination, days[-1], other)
+    pipeline, lake = pipeline_and_lake(destination, str(other), align=False)
+    # the run's load is complete and older than the unfinished copy: both kept, the one before pruned
+    assert copies(destination, other) == 2
     now = destination_state(pipeline) if lake is None else completed_state(
         pipeline.pipeline_name, pipeline.dataset_name)
     assert now is not None and complete is not None
-    parts = now["sources"]["ttb_cola"]["resources"]["partitions"]["partitions"]
-    assert set(parts) == {f"{FIRST}|{METHOD}", f"{FIRST + timedelta(days=1)}|{METHOD}"}
+    parts = crawl_view(now["sources"]["ttb_cola"]["resources"]["partitions"])["partitions"]
+    assert set(parts) == {f"{day}|{METHOD}" for day in days}

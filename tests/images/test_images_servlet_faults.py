@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,8 +22,23 @@ DAY = date(2025, 6, 16)
 TODAY = date(2025, 6, 30)
 
 
+def _render_each_label_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The simulator's labels rendered once per (seed, TTB ID, position): the servlet's answers (a stale one
+    repeats another COLA's label) and this test's check of each stored image share the rendering."""
+    render, rendered = labels.label_image, {}
+
+    def once(seed: int, record: dict[str, Any], position: int) -> tuple[bytes, str]:
+        key = (seed, record["ttb_id"], position)
+        if key not in rendered:
+            rendered[key] = render(seed, record, position)
+        return rendered[key]
+
+    monkeypatch.setattr(labels, "label_image", once)
+
+
 def test_mixups_and_transient_html_never_store_a_wrong_image(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     wh = Warehouse(tmp_path, monkeypatch)
+    _render_each_label_once(monkeypatch)
     with running_simulator(seed=12, as_of=TODAY) as sim:
         assert wh.ingest(sim.base_url, "--date", DAY.isoformat(), "--methods", "001", today=TODAY) == 0
         # every stale answer repeats an image this session fetched for its previous COLA: detectable

@@ -21,7 +21,7 @@ from sim_server import running_simulator
 from ttb_cola.cli import main
 from ttb_cola.runs.status import Month, render_months
 
-DAY = date(2025, 6, 16)
+DAY = date(2025, 6, 14)  # a Saturday: 47 COLAs (seed 3), where a Monday has close to 400
 AS_OF = date(2025, 6, 26)
 LISTED_FROM = AS_OF - timedelta(days=2)
 ROW = re.compile(r"^(\d{4}-\d{2}|total|older)\s+([\d,\s]+)$")

@@ -23,11 +23,13 @@ from ttb_cola_sim.open_data import LIST_FILES, monday_of
 
 WEEK_A, WEEK_B = date(2025, 6, 16), date(2025, 7, 21)
 IMPORTERS = LIST_FILES["I"]
-#: What `dbt build` builds here: every permittee mart and the models the checks read, with their parents and
-#: tests (the whole project's build runs in tests/transform/test_dbt_project.py and the README test).
+#: What `dbt build` builds here: every permittee mart and the models the checks read, with their parents, the
+#: dimensions fct_cola_approvals' relationship tests name, and their tests (the whole project's build runs in
+#: tests/transform/test_dbt_project.py and the README test).
 PERMITTEE_MODELS = ("+dim_permittee", "+dim_permittee_history", "+fct_permittee_leads", "+fct_permittee_first_labels",
                     "+fct_processing_time_snapshots", "+int_cola_permittees_matched", "+int_companies_resolved",
-                    "+fct_cola_approvals", "+dim_company")
+                    "+fct_cola_approvals", "+dim_company", "+dim_date", "+dim_brand", "+dim_class_type", "+dim_origin",
+                    "+dim_product_category", "+dim_receipt_method")
 
 
 def _load(warehouse: Warehouse, sim, command: str, day: date) -> int:

@@ -13,6 +13,7 @@ import pickle
 import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,9 @@ from digest_helpers import ROOT, dbt_build, dbt_command
 
 #: The dev dataset every dev-warehouse test reads: about 3,000 COLAs over ten receipt dates.
 DEV_ROWS, DEV_DAYS = 3000, 10
+#: The published dataset the serve, alerts, MCP and image-model tests read: these methods of one receipt
+#: date, from the simulator with this seed as of ``PUBLISHED_TODAY``.
+PUBLISHED_SEED, PUBLISHED_DAY, PUBLISHED_TODAY, PUBLISHED_METHODS = 9, date(2025, 6, 16), date(2025, 6, 30), "001,002"
 
 
 def _make_dev_data() -> Callable[..., dict[str, Any]]:
@@ -89,3 +93,34 @@ def dev_docs(factory: pytest.TempPathFactory) -> Path:
 
     _, summary = once(factory, "dev-docs", generate)
     return Path(summary["target"])
+
+
+def _build_published(folder: Path) -> dict[str, Any]:
+    from ingest_helpers import Warehouse
+    from sim_server import running_simulator
+
+    from ttb_cola.cli import main
+
+    day, today = PUBLISHED_DAY.isoformat(), PUBLISHED_TODAY.isoformat()
+    with running_simulator(seed=PUBLISHED_SEED, as_of=PUBLISHED_TODAY) as sim, pytest.MonkeyPatch.context() as patch:
+        warehouse = Warehouse(folder, patch)
+        assert warehouse.ingest(sim.base_url, "--date", day, "--methods", PUBLISHED_METHODS, today=PUBLISHED_TODAY) == 0
+        assert main(["images", "--date", day, "--today", today, "--base-url", sim.base_url,
+                     "--requests-per-second", "0", "--images-url", str(folder / "images"), "--which", "all",
+                     "--pipelines-dir", str(warehouse.pipelines), "--quiet"]) == 0
+    (folder / "build.log").write_text(dbt_build(warehouse.db, folder / "dbt"))
+    assert main(["publish", "--duckdb", str(warehouse.db)]) == 0
+    return {"warehouse": str(warehouse.db.relative_to(folder))}
+
+
+def published_warehouse(factory: pytest.TempPathFactory, into: Path) -> tuple[Path, Path, str]:
+    """Copies, in ``into``, of the session's published warehouse: ``PUBLISHED_METHODS`` of ``PUBLISHED_DAY``
+    ingested from the simulator, their label images read (`ttb-cola images --which all`, the files stored in
+    the shared folder the rows point to), `dbt build`, then `ttb-cola publish`. Returns the warehouse file,
+    the published ``analytics.duckdb`` beside it and the build's log."""
+    folder, summary = once(factory, "published", _build_published)
+    built = folder / summary["warehouse"]
+    into.mkdir(parents=True, exist_ok=True)
+    for path in [*built.parent.glob("warehouse.duckdb*"), *built.parent.glob("analytics.duckdb*")]:
+        shutil.copy2(path, into / path.name)
+    return into / "warehouse.duckdb", into / "analytics.duckdb", (folder / "build.log").read_text()

@@ -1,27 +1,32 @@
-"""`ttb-cola images` over COLAs already loaded: tables, rerun fetches nothing, barcodes vs truth."""
+"""`ttb-cola images` over COLAs already loaded: tables, rerun fetches nothing, barcodes vs truth; the dbt
+models of the images over the session's published build of the same COLAs (tests/shared_builds.py)."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
-from datetime import date
 from pathlib import Path
 
+import duckdb
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from image_helpers import attachment_requests, form_requests  # noqa: E402
 from ingest_helpers import Warehouse  # noqa: E402
+from shared_builds import (  # noqa: E402
+    PUBLISHED_DAY,
+    PUBLISHED_METHODS,
+    PUBLISHED_SEED,
+    PUBLISHED_TODAY,
+    published_warehouse,
+)
 from sim_server import running_simulator  # noqa: E402
 
 from ttb_cola.cli import main  # noqa: E402
 from ttb_cola_sim import labels  # noqa: E402
 
-ROOT = Path(__file__).resolve().parents[2]
-DAY = date(2025, 6, 16)
-TODAY = date(2025, 6, 30)
+#: The COLAs of the session's published build, so its dbt models are those of what this module loads.
+DAY, TODAY = PUBLISHED_DAY, PUBLISHED_TODAY
 
 
 def _served(sim, ttb_id: str, position: int) -> int:
@@ -38,13 +43,13 @@ def _images(wh: Warehouse, base_url: str, *args: str) -> int:
 
 @pytest.fixture(scope="module")
 def loaded(tmp_path_factory: pytest.TempPathFactory):
-    with running_simulator(seed=9, as_of=TODAY) as sim, pytest.MonkeyPatch.context() as patch:
+    with running_simulator(seed=PUBLISHED_SEED, as_of=TODAY) as sim, pytest.MonkeyPatch.context() as patch:
         yield sim, Warehouse(tmp_path_factory.mktemp("images_cmd"), patch)
 
 
 def test_images_command_loads_tables_and_a_rerun_fetches_nothing(loaded) -> None:
     sim, wh = loaded
-    assert wh.ingest(sim.base_url, "--date", DAY.isoformat(), "--methods", "001,002", today=TODAY) == 0
+    assert wh.ingest(sim.base_url, "--date", DAY.isoformat(), "--methods", PUBLISHED_METHODS, today=TODAY) == 0
     colas = wh.query("select ttb_id, type_of_product from ttb_cola.cola_forms")
     expected_images = sum(len(sim.registry.raw(t)["label_images"]) for t, _ in colas)
     forms, images = form_requests(sim), attachment_requests(sim)
@@ -93,26 +98,25 @@ def test_filters_and_bad_input(loaded, capsys: pytest.CaptureFixture) -> None:
     assert main(["images"]) == 2
 
 
-def test_dbt_models_of_the_loaded_images(loaded) -> None:
-    sim, wh = loaded
-    env = {**os.environ, "TTB_COLA_DUCKDB": str(wh.db), "DBT_TARGET_PATH": str(wh.root / "target"),
-           "DBT_LOG_PATH": str(wh.root / "logs"), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    env.pop("DBT_PROFILES_DIR", None)
-    dbt = Path(sys.executable).with_name("dbt")
-    result = subprocess.run([str(dbt), "build", "--project-dir", "transform"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=600)
-    assert result.returncode == 0, result.stdout[-4000:]
+def test_dbt_models_of_the_loaded_images(tmp_path_factory: pytest.TempPathFactory) -> None:
+    db, _, log = published_warehouse(tmp_path_factory, tmp_path_factory.mktemp("images_dbt"))
     for model in ("stg_ttb__cola_images", "stg_ttb__cola_barcodes", "int_cola_gtins", "bridge_cola_gtins",
                   "fct_shared_gtins", "valid_gtin"):
-        assert model in result.stdout
-    raw = set(wh.query("select distinct ttb_id, gtin from ttb_cola.cola_barcodes"))
-    bridge = set(wh.query("select ttb_id, gtin from marts.bridge_cola_gtins"))
+        assert model in log
+    assert "ERROR=0" in log
+
+    def query(sql: str) -> list[tuple]:
+        with duckdb.connect(str(db), read_only=True) as con:
+            return con.execute(sql).fetchall()
+
+    raw = set(query("select distinct ttb_id, gtin from ttb_cola.cola_barcodes"))
+    bridge = set(query("select ttb_id, gtin from marts.bridge_cola_gtins"))
     assert bridge == raw and bridge
-    counts = dict(wh.query("select ttb_id, gtin_count from marts.fct_cola_approvals"))
-    placeholders = set(wh.query("select ttb_id, gtin from marts.bridge_cola_gtins where is_placeholder"))
+    counts = dict(query("select ttb_id, gtin_count from marts.fct_cola_approvals"))
+    placeholders = set(query("select ttb_id, gtin from marts.bridge_cola_gtins where is_placeholder"))
     for ttb_id in {t for t, _ in raw}:
         assert counts[ttb_id] == len({g for t, g in raw - placeholders if t == ttb_id})
-    shared = dict(wh.query("select gtin, cola_count from marts.fct_shared_gtins"))
+    shared = dict(query("select gtin, cola_count from marts.fct_shared_gtins"))
     by_gtin: dict[str, set[str]] = {}
     for ttb_id, gtin in raw - placeholders:
         by_gtin.setdefault(gtin, set()).add(ttb_id)

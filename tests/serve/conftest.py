@@ -1,4 +1,5 @@
-"""One small published warehouse for the serve, MCP and alerts tests, built once per test process.
+"""One small published warehouse for the serve, MCP and alerts tests, built once per test session
+(tests/shared_builds.py ``published_warehouse``) and copied once per test process.
 
 The simulator serves two methods of one receipt date; `ttb-cola ingest` loads them, `ttb-cola images`
 reads their label barcodes, `dbt build` runs and `ttb-cola publish` writes ``analytics.duckdb`` with
@@ -16,7 +17,6 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +26,11 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from digest_helpers import ROOT, dbt_build  # noqa: E402
-from ingest_helpers import Warehouse  # noqa: E402
-from sim_server import running_simulator  # noqa: E402
+from digest_helpers import ROOT  # noqa: E402
+from shared_builds import PUBLISHED_DAY, PUBLISHED_TODAY, published_warehouse  # noqa: E402
 
-from ttb_cola.cli import main  # noqa: E402
-
-DAY = date(2025, 6, 16)
-TODAY = date(2025, 6, 30)
+DAY = PUBLISHED_DAY
+TODAY = PUBLISHED_TODAY
 TTB_COLA = str(Path(sys.executable).with_name("ttb-cola"))
 
 
@@ -75,16 +72,9 @@ def _watchlist(published_rows: list[dict[str, Any]], path: Path) -> set[tuple[st
 
 @pytest.fixture(scope="session")
 def published(tmp_path_factory: pytest.TempPathFactory) -> Published:
+    """A copy of the session's published warehouse (tests/shared_builds.py), with the user's watchlist file."""
     root = tmp_path_factory.mktemp("serve")
-    with running_simulator(seed=9, as_of=TODAY) as sim, pytest.MonkeyPatch.context() as patch:
-        warehouse = Warehouse(root, patch)
-        assert warehouse.ingest(sim.base_url, "--date", DAY.isoformat(), "--methods", "001,002", today=TODAY) == 0
-        assert main(["images", "--date", DAY.isoformat(), "--today", TODAY.isoformat(), "--base-url", sim.base_url,
-                     "--requests-per-second", "0", "--images-url", str(root / "images"), "--which", "all",
-                     "--pipelines-dir", str(warehouse.pipelines), "--quiet"]) == 0
-    dbt_build(warehouse.db, root / "dbt")
-    assert main(["publish", "--duckdb", str(warehouse.db)]) == 0
-    path = warehouse.db.with_name("analytics.duckdb")
+    warehouse, path, _ = published_warehouse(tmp_path_factory, root / "data")
     with duckdb.connect(str(path), read_only=True) as con:
         result = con.execute("""
             select a.ttb_id, a.permit_number, a.brand_name, t.class_type_description
@@ -93,7 +83,7 @@ def published(tmp_path_factory: pytest.TempPathFactory) -> Published:
         rows = [dict(zip(names, row, strict=True)) for row in result.fetchall()]
     watchlist = root / "my_watchlist.csv"
     expected = _watchlist(rows, watchlist)
-    return Published(root, warehouse.db, path, watchlist, expected)
+    return Published(root, warehouse, path, watchlist, expected)
 
 
 def free_port() -> int:

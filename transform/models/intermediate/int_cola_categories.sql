@@ -1,6 +1,11 @@
 -- One row per COLA: its product category path by the first matching rule of product_category_rules
 -- (product type, class/type code, and the words of its class/type description, brand, fanciful name
 -- and label text read by `ttb-cola ocr`), and the rule that fired.
+-- A table, unlike the other intermediate models: each rule's pattern is a column, so DuckDB compiles it
+-- again for every COLA it is tried on, the costliest step of a build; built once, its tests and the two
+-- marts that read it (dim_product_category, fct_cola_approvals) read the result.
+{{ config(materialized='table') }}
+
 with
 
 colas as (

@@ -12,7 +12,8 @@ Each trial first loads another day, so the destination exists (dlt wipes the wor
 pipeline whose destination was never created, which would hide what the kill left behind). That first
 load is made once per module and destination, and each trial starts from a copy of its folders (and, on
 the bucket, of the bucket's objects, put back into the same bucket). The simulator runs in this
-process, the ingests as separate processes, like production.
+process, the killed ingest as a separate process, like production; the first load and the rerun run in
+this process (the same command line and environment, without a new interpreter's start-up).
 """
 
 from __future__ import annotations
@@ -35,8 +36,8 @@ from reliability_helpers import (
     REPO,
     days,
     ingest_command,
+    ingest_in_process,
     method_truth,
-    run_ingest,
     subprocess_env,
 )
 from sim_server import running_simulator
@@ -85,8 +86,8 @@ class Prior:
 
 def _prior_load(workdir: Path, env: dict[str, str], *extra: str) -> None:
     with running_simulator(seed=3, as_of=AS_OF) as sim:
-        prior = run_ingest(ingest_command(workdir, sim.base_url, PRIOR_DAY, PRIOR_DAY, AS_OF, *extra), env)
-    assert prior.returncode == 0, prior.stderr[-2000:]
+        status, _ = ingest_in_process(ingest_command(workdir, sim.base_url, PRIOR_DAY, PRIOR_DAY, AS_OF, *extra), env)
+    assert status == 0
 
 
 @pytest.fixture(scope="module")
@@ -127,6 +128,7 @@ def _trial(destination: str, moment: str, hook: str, tmp_path: Path, tally: Coun
     once), kill the ingest of DAY at ``hook``, then ingest ``rerun_day`` and compare with the truth (DAY's
     records count as committed when the rerun is of another day: the hook came after)."""
     prior: Prior = request.getfixturevalue(f"prior_{destination}")
+    capfd: pytest.CaptureFixture[str] = request.getfixturevalue("capfd")
     with running_simulator(seed=3, as_of=AS_OF) as sim:
         expected = method_truth(sim.registry, [*days(PRIOR_DAY, DAY), rerun_day], AS_OF)
         env = subprocess_env(tmp_path)
@@ -145,9 +147,10 @@ def _trial(destination: str, moment: str, hook: str, tmp_path: Path, tally: Coun
         assert killed.returncode == -signal.SIGKILL, f"{hook} never reached: {killed.stderr[-2000:]}"
         if s3 is not None:
             expire_lease(s3)
-        rerun = run_ingest(ingest_command(tmp_path, sim.base_url, rerun_day, rerun_day, AS_OF, *extra), env)
-        assert rerun.returncode == 0, f"{moment} ({hook}): {rerun.stderr[-2000:]}"
-        assert "Traceback" not in rerun.stderr
+        status, err = ingest_in_process(ingest_command(tmp_path, sim.base_url, rerun_day, rerun_day, AS_OF, *extra),
+                                        env, capfd)
+        assert status == 0, f"{moment} ({hook}): {err[-2000:]}"
+        assert "Traceback" not in err
         loaded, dupes = rerun_colas(tmp_path, s3, monkeypatch)
     tally["records_lost"] += len(expected.keys() - loaded.keys())
     assert_same_records(loaded, expected)

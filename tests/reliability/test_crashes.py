@@ -5,15 +5,16 @@ phase is recognised from dlt's working folders (``normalize/<schema>/<load>`` wh
 ``normalize/extracted/<load>`` once normalizing, ``load/normalized/<load>`` once loading), so every
 phase gets hit regardless of machine speed. The simulator runs in this process, with a delay on every
 answer so that a small day's crawl still lasts seconds (waiting, not computing); the killed ingest runs as
-a separate process, like production, and the rerun in this process (the same command line and
-environment, without a new interpreter's start-up).
+a separate process, like production (forked from one that has already imported the pipeline:
+``forked_runs.py``), and the rerun in this process (the same command line and environment, without a new
+interpreter's start-up).
 """
 
 from __future__ import annotations
 
+import os
 import random
 import signal
-import subprocess
 import time
 from collections import Counter
 from contextlib import ExitStack
@@ -22,9 +23,9 @@ from pathlib import Path
 
 import pytest
 from crash_helpers import expire_lease, lake_colas, moto_or_skip, rerun_colas
+from forked_runs import ForkServer, fork_server
 from ingest_helpers import assert_same_records
 from reliability_helpers import (
-    REPO,
     days,
     ingest_command,
     ingest_in_process,
@@ -60,9 +61,10 @@ class Trial:
         except FileNotFoundError:  # pathlib's glob (3.11) lets a folder that vanished mid-listing raise
             return False
 
-    def crash(self, cmd: list[str], env: dict[str, str], pipelines: Path, scale: float = 1.0) -> bool:
+    def crash(self, forks: ForkServer, cmd: list[str], env: dict[str, str], pipelines: Path,
+              scale: float = 1.0) -> bool:
         """Start the ingest, kill it ``delay * scale`` s after the phase began; False if it ended first."""
-        process = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = forks.start(cmd[1:], env, stderr=Path(os.devnull))
         try:
             deadline = time.monotonic() + 120
             while process.poll() is None and time.monotonic() < deadline:
@@ -73,8 +75,7 @@ class Trial:
             if process.poll() is not None:
                 return False
             process.send_signal(signal.SIGKILL)
-            process.wait(timeout=30)
-            return process.returncode == -signal.SIGKILL
+            return process.wait(timeout=30) == -signal.SIGKILL
         finally:
             if process.poll() is None:
                 process.kill()
@@ -84,7 +85,7 @@ class Trial:
 def _run_trials(destination: str, seeds: list[int], tmp_path: Path, tally: Counter[str],
                 monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]) -> None:
     running_moto = moto_or_skip() if destination == "bucket" else None
-    with running_simulator(seed=3, as_of=AS_OF, faults={"latency_ms": LATENCY_MS}) as sim:
+    with fork_server() as forks, running_simulator(seed=3, as_of=AS_OF, faults={"latency_ms": LATENCY_MS}) as sim:
         expected = method_truth(sim.registry, days(DAY, DAY), AS_OF)
         assert len(expected) > 40
         for seed in seeds:
@@ -99,7 +100,7 @@ def _run_trials(destination: str, seeds: list[int], tmp_path: Path, tally: Count
                         s3 = stack.enter_context(running_moto())
                         env.update(s3.env())
                         cmd.extend(["--destination", "filesystem"])
-                    if not trial.crash(cmd, env, workdir / "pipelines", scale=0.5**attempt):
+                    if not trial.crash(forks, cmd, env, workdir / "pipelines", scale=0.5**attempt):
                         tally[f"crash_trials_ended_before_the_kill_{destination}"] += 1
                         continue
                     if s3 is not None:

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from ingest_helpers import METHODS, Warehouse
 
 REPO = Path(__file__).resolve().parents[2]
@@ -101,6 +102,29 @@ def subprocess_env(workdir: Path, **extra: str) -> dict[str, str]:
 def run_ingest(cmd: list[str], env: dict[str, str], timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """Run an ingest subprocess to its end."""
     return subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+
+
+def ingest_in_process(cmd: list[str], env: dict[str, str], capfd: pytest.CaptureFixture[str] | None = None
+                      ) -> tuple[int, str]:
+    """Run the ``ttb-cola`` command line ``cmd`` in this process, with ``env``'s variables and the repository
+    as working directory, as :func:`run_ingest` would in a subprocess but without a new interpreter's start-up
+    (imports, dlt set-up). For reruns whose process is not what is tested (a killed run's is).
+
+    Returns:
+        Its exit status and what it wrote to stderr (``capfd`` given: Python's and the file descriptor's).
+    """
+    from ttb_cola.cli import main
+
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in env.items():
+            if os.environ.get(name) != value:
+                patch.setenv(name, value)
+        patch.chdir(REPO)
+        if capfd is not None:
+            capfd.readouterr()
+        status = main(cmd[1:])
+        err = capfd.readouterr().err if capfd is not None else ""
+    return status, err
 
 
 def duplicate_count(warehouse: Warehouse) -> int:

@@ -12,14 +12,15 @@ Each trial first loads another day, so the destination exists (dlt wipes the wor
 pipeline whose destination was never created, which would hide what the kill left behind). That first
 load is made once per module and destination, and each trial starts from a copy of its folders (and, on
 the bucket, of the bucket's objects, put back into the same bucket). The simulator runs in this
-process, the ingests as separate processes, like production.
+process, the killed ingest as a separate process, like production (forked from one that has already
+imported the pipeline: ``forked_runs.py``); the first load and the rerun run in this process (the same
+command line and environment, without a new interpreter's start-up).
 """
 
 from __future__ import annotations
 
 import shutil
 import signal
-import subprocess
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -29,14 +30,13 @@ from typing import Any
 
 import pytest
 from crash_helpers import expire_lease, moto_or_skip, rerun_colas
+from forked_runs import ForkServer, fork_server
 from ingest_helpers import assert_same_records
 from reliability_helpers import (
-    BIN,
-    REPO,
     days,
     ingest_command,
+    ingest_in_process,
     method_truth,
-    run_ingest,
     subprocess_env,
 )
 from sim_server import running_simulator
@@ -45,7 +45,6 @@ PRIOR_DAY = date(2025, 6, 14)  # ~50 public records: the load that creates the d
 DAY = date(2025, 6, 15)  # ~40 public records: the killed run's day
 OTHER_DAY = date(2025, 6, 8)  # ~45 public records: the day a run after the kill asks for
 AS_OF = date(2025, 6, 26)
-KILL_AT = Path(__file__).with_name("kill_at.py")
 
 _STATE = "dlt.pipeline.pipeline:Pipeline._save_state"
 _EXTRACT_COMMIT = "dlt.extract.storage:ExtractStorage.commit_new_load_package"
@@ -85,8 +84,8 @@ class Prior:
 
 def _prior_load(workdir: Path, env: dict[str, str], *extra: str) -> None:
     with running_simulator(seed=3, as_of=AS_OF) as sim:
-        prior = run_ingest(ingest_command(workdir, sim.base_url, PRIOR_DAY, PRIOR_DAY, AS_OF, *extra), env)
-    assert prior.returncode == 0, prior.stderr[-2000:]
+        status, _ = ingest_in_process(ingest_command(workdir, sim.base_url, PRIOR_DAY, PRIOR_DAY, AS_OF, *extra), env)
+    assert status == 0
 
 
 @pytest.fixture(scope="module")
@@ -110,6 +109,13 @@ def prior_bucket(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Prior]:
         yield Prior(workdir, s3, saved)
 
 
+@pytest.fixture(scope="module")
+def forks() -> Iterator[ForkServer]:
+    """The module's forking process: each killed run starts with the pipeline imported."""
+    with fork_server() as server:
+        yield server
+
+
 def _copy_objects(s3: Any, source: str, target: str) -> None:
     """Every object of bucket ``source`` copied into bucket ``target`` (emptied first)."""
     client = s3.client()
@@ -127,6 +133,7 @@ def _trial(destination: str, moment: str, hook: str, tmp_path: Path, tally: Coun
     once), kill the ingest of DAY at ``hook``, then ingest ``rerun_day`` and compare with the truth (DAY's
     records count as committed when the rerun is of another day: the hook came after)."""
     prior: Prior = request.getfixturevalue(f"prior_{destination}")
+    capfd: pytest.CaptureFixture[str] = request.getfixturevalue("capfd")
     with running_simulator(seed=3, as_of=AS_OF) as sim:
         expected = method_truth(sim.registry, [*days(PRIOR_DAY, DAY), rerun_day], AS_OF)
         env = subprocess_env(tmp_path)
@@ -140,14 +147,22 @@ def _trial(destination: str, moment: str, hook: str, tmp_path: Path, tally: Coun
             if (prior.workdir / folder).exists():
                 shutil.copytree(prior.workdir / folder, tmp_path / folder)
         cmd = ingest_command(tmp_path, sim.base_url, DAY, DAY, AS_OF, *extra)
-        killed = subprocess.run([str(BIN / "python"), str(KILL_AT), hook, *cmd[1:]], cwd=REPO, env=env,
-                                capture_output=True, text=True, timeout=300, check=False)
-        assert killed.returncode == -signal.SIGKILL, f"{hook} never reached: {killed.stderr[-2000:]}"
+        forks: ForkServer = request.getfixturevalue("forks")
+        killed = forks.start(cmd[1:], env, stderr=tmp_path / "killed.stderr", hook=hook)
+        try:
+            killed.wait(timeout=300)
+        finally:
+            if killed.poll() is None:
+                killed.kill()
+                killed.wait(timeout=30)
+        stderr = (tmp_path / "killed.stderr").read_text()
+        assert killed.returncode == -signal.SIGKILL, f"{hook} never reached: {stderr[-2000:]}"
         if s3 is not None:
             expire_lease(s3)
-        rerun = run_ingest(ingest_command(tmp_path, sim.base_url, rerun_day, rerun_day, AS_OF, *extra), env)
-        assert rerun.returncode == 0, f"{moment} ({hook}): {rerun.stderr[-2000:]}"
-        assert "Traceback" not in rerun.stderr
+        status, err = ingest_in_process(ingest_command(tmp_path, sim.base_url, rerun_day, rerun_day, AS_OF, *extra),
+                                        env, capfd)
+        assert status == 0, f"{moment} ({hook}): {err[-2000:]}"
+        assert "Traceback" not in err
         loaded, dupes = rerun_colas(tmp_path, s3, monkeypatch)
     tally["records_lost"] += len(expected.keys() - loaded.keys())
     assert_same_records(loaded, expected)

@@ -113,7 +113,8 @@ def test_failed_partitions_keep_confirmed_progress_and_one_rerun_completes(
     sure (a page that fails while others load is parked instead, but a session timeout on both attempts
     is no page's fault); the rerun (more attempts, the issue's faults still on) picks them up where the
     confirmed state left them, and the parked COLAs with them."""
-    start, end, methods = date(2025, 6, 9), date(2025, 6, 13), "002,003,000"
+    # three days of the rare methods: nine partitions of about 45 requests each (12 public COLAs)
+    start, end, methods = date(2025, 6, 11), date(2025, 6, 13), "002,003,000"
     failing = {**ISSUE_FAULTS, "session_timeout_rate": 0.15, "seed": 5}
     with running_simulator(seed=3, as_of=AS_OF, faults=failing) as sim:
         expected = method_truth(sim.registry, days(start, end), AS_OF, methods.split(","))

@@ -1,8 +1,9 @@
 """Ctrl-C (SIGINT) mid-crawl: the run stops soon, commits what was confirmed (exit 130, no traceback),
 and the next run finishes the job with every record. The time to exit is measured in tests/bench.
 
-The ingest runs as a separate process (like production), the simulator in this one with latency,
-so the crawl is still running when the signal comes.
+The interrupted ingest runs as a separate process (like production), the simulator in this one with
+latency, so the crawl is still running when the signal comes; the next run runs in this process (the
+same command line and environment, without a new interpreter's start-up).
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pytest
 from ingest_helpers import Warehouse, assert_same_records
-from reliability_helpers import REPO, days, ingest_command, method_truth, run_ingest, subprocess_env
+from reliability_helpers import REPO, days, ingest_command, ingest_in_process, method_truth, subprocess_env
 from sim_server import running_simulator
 
-DAY = date(2025, 6, 16)
+DAY = date(2025, 6, 14)  # a Saturday: 47 public records, about 300 requests (40 ms each: seconds of crawling)
 AS_OF = date(2025, 6, 26)
 
 
@@ -49,7 +51,7 @@ def interrupt_run(cmd: list[str], env: dict[str, str], pipelines: Path) -> tuple
 
 
 def test_ctrl_c_commits_what_was_confirmed_and_the_next_run_finishes(
-    tmp_path: Path, tally: Counter[str], monkeypatch
+    tmp_path: Path, tally: Counter[str], monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
 ) -> None:
     with running_simulator(seed=3, as_of=AS_OF, faults={"latency_ms": 40}) as sim:
         expected = method_truth(sim.registry, days(DAY, DAY), AS_OF)
@@ -62,14 +64,16 @@ def test_ctrl_c_commits_what_was_confirmed_and_the_next_run_finishes(
         assert "Traceback" not in err and "stopping: committing what was confirmed" in err and "interrupted" in err
         committed = _loaded(tmp_path / "data" / "warehouse.duckdb")
         assert 0 < committed < len(expected)  # stopped midway, and what was confirmed is in
-        rerun = run_ingest(cmd, env)
-        assert rerun.returncode == 0, rerun.stderr[-2000:]
+        rerun, rerun_err = ingest_in_process(cmd, env, capfd)
+        assert rerun == 0, rerun_err[-2000:]
     warehouse = Warehouse(tmp_path, monkeypatch)
     assert_same_records(warehouse.colas(), expected)
-    print(f"ctrl-c to exit: {seconds:.2f} s")
+    print(f"ctrl-c to exit: {seconds:.2f} s, {committed} of {len(expected)} COLAs committed")
 
 
-def test_a_second_ctrl_c_aborts_in_one_line_and_the_next_run_recovers(tmp_path: Path, monkeypatch) -> None:
+def test_a_second_ctrl_c_aborts_in_one_line_and_the_next_run_recovers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
     """The second signal lands while dlt commits what the first stopped: exit 130 and "interrupted", never
     "the load step failed: KeyboardInterrupt"; the next run loads what was committed and finishes."""
     with running_simulator(seed=3, as_of=AS_OF, faults={"latency_ms": 40}) as sim:
@@ -97,6 +101,6 @@ def test_a_second_ctrl_c_aborts_in_one_line_and_the_next_run_recovers(tmp_path: 
         lines = [line for line in err.splitlines() if line.strip()]
         assert "Traceback" not in err and "step failed" not in err and "KeyboardInterrupt" not in err, err[-2000:]
         assert "interrupted" in lines[-1]
-        rerun = run_ingest(cmd, env)
-        assert rerun.returncode == 0, rerun.stderr[-2000:]
+        rerun, rerun_err = ingest_in_process(cmd, env, capfd)
+        assert rerun == 0, rerun_err[-2000:]
     assert_same_records(Warehouse(tmp_path, monkeypatch).colas(), expected)

@@ -1,7 +1,8 @@
 """A newcomer's mistakes and accidents end in one line and a documented exit status, never a traceback:
 a truncated warehouse (ingest, status, digest), digest/report/publish into a read-only folder, `make
 build` before any ingest or with a malformed watchlist line, and `ttb-cola --help` describing every
-command with its exit statuses. Real processes, a real ingest from the simulator, a real dbt build.
+command with its exit statuses. Real processes over a copy of the session's dbt-built dev warehouse
+(tests/shared_builds.py); each command's own help is read in this process.
 """
 
 from __future__ import annotations
@@ -15,10 +16,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from digest_helpers import dbt_build
-from reliability_helpers import BIN, REPO, ingest_command, run_ingest, subprocess_env
+from reliability_helpers import BIN, REPO, ingest_command
+from shared_builds import dev_warehouse
 from sim_server import running_simulator
 
+from ttb_cola.cli import main
 from ttb_cola.runs.exit_codes import MEANINGS
 
 DAY = date(2025, 6, 20)
@@ -28,14 +30,9 @@ DAMAGED = "the file is damaged; restore it from a backup or move it aside"
 
 @pytest.fixture(scope="module")
 def ingested(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A warehouse holding one receipt date of one method, crawled from the simulator, then built by dbt."""
-    work = tmp_path_factory.mktemp("ingested")
-    with running_simulator(seed=3, as_of=AS_OF) as sim:
-        done = run_ingest(ingest_command(work, sim.base_url, DAY, DAY, AS_OF, "--methods", "002"),
-                          subprocess_env(work))
-    assert done.returncode == 0, done.stderr[-2000:]
-    db = work / "data" / "warehouse.duckdb"
-    dbt_build(db, work / "dbt")
+    """A warehouse with loaded tables and dbt's marts: a copy of the session's dev warehouse (built once
+    for every test that reads it)."""
+    db, _, _ = dev_warehouse(tmp_path_factory, tmp_path_factory.mktemp("ingested"))
     return db
 
 
@@ -141,7 +138,18 @@ def test_make_build_names_a_malformed_watchlist_line_before_dbt(ingested: Path, 
     assert db.read_bytes() == before  # dbt never ran
 
 
-def test_help_describes_every_command_and_its_exit_statuses() -> None:
+def _help(capsys: pytest.CaptureFixture[str], *args: str) -> str:
+    """What ``ttb-cola <args> --help`` prints, run in this process (80 columns, as in a pipe)."""
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as done:
+        main([*args, "--help"])
+    assert done.value.code in (0, None), f"{args}: exit {done.value.code}"
+    return capsys.readouterr().out
+
+
+def test_help_describes_every_command_and_its_exit_statuses(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     top = _run("--help", cwd=REPO)
     assert top.returncode == 0
     description = top.stdout.split("\n\n")[1]
@@ -151,15 +159,15 @@ def test_help_describes_every_command_and_its_exit_statuses() -> None:
     commands = top.stdout.split("COMMAND\n", 2)[-1].split("\n\noptions:")[0]
     names = [line.split()[0] for line in commands.splitlines() if line[:5] == "    " + line[4:5].strip()]
     assert len(names) >= 14
+    monkeypatch.setenv("COLUMNS", "80")
     for name in names:
         if name in ("simulate", "lake"):
             continue
-        sub = _run(name, "--help", cwd=REPO)
-        assert sub.returncode == 0, sub.stderr
-        assert sub.stdout.split("\n\n")[1].strip(), f"{name}: no description"
-        statuses = sub.stdout.split("exit status:\n", 1)[-1]
+        sub = _help(capsys, name)
+        assert sub.split("\n\n")[1].strip(), f"{name}: no description"
+        statuses = sub.split("exit status:\n", 1)[-1]
         assert "    0  done\n" in statuses and "    2  bad input" in statuses, f"{name}: no exit statuses"
-    assert "exit status:" in _run("lake", "publish", "--help", cwd=REPO).stdout
+    assert "exit status:" in _help(capsys, "lake", "publish")
 
 
 def test_the_package_metadata_builds_without_a_deprecation_warning(tmp_path: Path) -> None:

@@ -73,9 +73,10 @@ def test_work_failing_before_its_first_request_loads_typed_timestamps_and_the_ne
         raise RuntimeError("a bug before the first request")
 
     table = "crawl_partitions" if strategy == "probe" else "crawl_searches"
-    # Searches list every COLA completed on a date, whatever its method: two dates, every method.
+    # Searches list every COLA completed on a date, whatever its method: two dates, every method. A registry
+    # whose first receipt date is DAY completes only DAY's COLAs on them (41), not thousands received before.
     today, methods = (AS_OF, METHODS) if strategy == "probe" else (DAY + timedelta(days=1), ("001", *METHODS))
-    with running_simulator(seed=7, as_of=today) as sim:
+    with running_simulator(seed=7, as_of=today, start=DAY) as sim:
         with monkeypatch.context() as bug:
             bug.setattr(Prober if strategy == "probe" else Lister, "run", broken)
             assert _ingest(warehouse, sim, DAY, "--strategy", strategy, today=today) == 1

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import groupby
@@ -18,6 +19,7 @@ from typing import Any
 
 import fsspec
 from fsspec import AbstractFileSystem
+from zlib_ng import gzip_ng
 
 from ttb_cola.ids import parse_ttb_id
 from ttb_cola.parsers import parse_page
@@ -29,6 +31,8 @@ DETAIL_PATH = "viewColaDetails.do"
 # Final answers only: pages that were retried (errors, CAPTCHA...) are not worth keeping.
 ARCHIVED_KINDS = (PageKind.DETAIL, PageKind.FORM, PageKind.NOT_FOUND)
 _NAME = re.compile(r"^(?P<ttb_id>[0-9]{14})\.(?P<kind>[a-z_]+)\.html\.gz$")
+#: The partition folders of a page's path, outermost first (see :meth:`RawArchive.key`).
+_FOLDERS = ("year=", "month=", "day=", "receipt_method=")
 
 
 #: Where raw pages go by default: beside the data (moved into the bucket on the lake).
@@ -78,17 +82,47 @@ class RawArchive:
             handle.write(gzip.compress(body, compresslevel=6, mtime=0))
         return path
 
-    def pages(self) -> Iterator[ArchivedPage]:
-        """Every archived page, in path order (so the pages of one TTB ID come together)."""
-        pattern = f"{self.root}/year=*/month=*/day=*/receipt_method=*/*.html.gz"
-        for path in sorted(self.fs.glob(pattern)):
+    def pages(self, kinds: Collection[PageKind] = ARCHIVED_KINDS) -> Iterator[ArchivedPage]:
+        """Every archived page of ``kinds``, in path order (so the pages of one TTB ID come together);
+        the others are not read."""
+        wanted = {str(kind) for kind in kinds}
+        for path in self._paths():
             match = _NAME.match(path.rsplit("/", 1)[-1])
-            if not match or match["kind"] not in PageKind.__members__.values():
+            if not match or match["kind"] not in wanted:
                 continue
-            with self.fs.open(path, "rb") as handle:
-                body = gzip.decompress(handle.read())
-            modified = self.fs.modified(path)
-            yield ArchivedPage(match["ttb_id"], PageKind(match["kind"]), body, modified.astimezone(UTC))
+            body, modified = self._read(path)
+            yield ArchivedPage(match["ttb_id"], PageKind(match["kind"]), body, modified)
+
+    def _paths(self) -> Iterator[str]:
+        """The page files, sorted: a local archive is walked folder by folder (a glob would stat every file)."""
+        if self._local:
+            return _local_paths(self.root, 0)
+        return iter(sorted(self.fs.glob(f"{self.root}/year=*/month=*/day=*/receipt_method=*/*.html.gz")))
+
+    def _read(self, path: str) -> tuple[bytes, datetime]:
+        """A page's body and when it was stored (a local file's mtime is read from its open handle)."""
+        if self._local:
+            with open(path, "rb") as handle:
+                data = handle.read()
+                mtime = os.fstat(handle.fileno()).st_mtime
+            return gzip_ng.decompress(data), datetime.fromtimestamp(mtime, UTC)
+        with self.fs.open(path, "rb") as handle:
+            data = handle.read()
+        return gzip_ng.decompress(data), self.fs.modified(path).astimezone(UTC)
+
+
+def _local_paths(folder: str, depth: int) -> Iterator[str]:
+    """The ``*.html.gz`` files under the partition folders below ``folder`` (``depth`` of them above it), sorted."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for entry in entries:
+        if depth == len(_FOLDERS):
+            if entry.name.endswith(".html.gz"):
+                yield entry.path
+        elif entry.name.startswith(_FOLDERS[depth]) and entry.is_dir():
+            yield from _local_paths(entry.path, depth + 1)
 
 
 @dataclass(frozen=True)
@@ -108,7 +142,7 @@ def archived_records(archive: RawArchive, base_url: str) -> Iterator[ColaPages]:
         ParseError: an archived detail or form page the parsers cannot read (never skipped).
     """
     root = f"{base_url.rstrip('/')}/{DETAIL_PATH}"
-    for ttb_id, group in groupby(archive.pages(), key=lambda page: page.ttb_id):
+    for ttb_id, group in groupby(archive.pages((PageKind.DETAIL, PageKind.FORM)), key=lambda page: page.ttb_id):
         pages = {page.kind: page for page in group}
         rows: dict[str, Any] = {}
         for kind, fields, action in (

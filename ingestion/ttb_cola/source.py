@@ -287,8 +287,9 @@ def _crawl_log(parent: DltResource, table: str, columns: Any) -> DltResource:
     )
 
 
-#: Rows the archive reparse hands the table transformers at once.
-ARCHIVE_BATCH = 1000
+#: COLAs whose rows the archive reparse hands the table transformers at once: dlt computes each table's
+#: schema again for every Arrow table it is sent, about as long as writing a few thousand rows.
+ARCHIVE_BATCH = 5000
 
 
 @dlt.source(name="ttb_cola", max_table_nesting=0)
@@ -312,12 +313,14 @@ def ttb_cola_archive(
     def archive() -> Iterator[RowOrBatch]:
         yield Event(MATERIALIZE, {})
         batch: list[TableRow] = []
+        colas = 0
         pages: ColaPages
         for pages in archived_records(RawArchive.at(archive_url, **(archive_options or {})), base_url):
             batch += pages.rows()
-            if len(batch) >= ARCHIVE_BATCH:
+            colas += 1
+            if colas == ARCHIVE_BATCH:
                 yield batch
-                batch = []
+                batch, colas = [], 0
         if batch:
             yield batch
 

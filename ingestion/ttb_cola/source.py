@@ -23,6 +23,7 @@ import dlt
 from dlt.extract.resource import DltResource
 
 from ttb_cola.archive import DEFAULT_ARCHIVE_DIR, RawArchive, archived_records
+from ttb_cola.arrow_batches import page_tables
 from ttb_cola.clock import washington_today
 from ttb_cola.ids import check_method
 from ttb_cola.images.hook import image_hook
@@ -45,7 +46,7 @@ from ttb_cola.records import (
     SCHEMA_CONTRACT,
     ColaPages,
     RowOrBatch,
-    TableRow,
+    TableBatch,
     rows_for,
 )
 from ttb_cola.registry.breaker import BreakerSettings
@@ -251,7 +252,7 @@ def table_resources(parent: DltResource, run_id: str, once: bool = True) -> tupl
             parent, _rows_of(LISTINGS_TABLE), LISTINGS_TABLE, "ttb_id", LISTINGS_COLUMNS, "listed_at", once=once,
         ),
         merged_table(  # no fetch time of its own: the form's rows come once per load
-            parent, _rows_of(LABEL_IMAGES_TABLE, LABEL_IMAGE_COLUMNS), LABEL_IMAGES_TABLE, ("ttb_id", "position"),
+            parent, _rows_of(LABEL_IMAGES_TABLE), LABEL_IMAGES_TABLE, ("ttb_id", "position"),
             LABEL_IMAGE_COLUMNS, None, merge_key="ttb_id", strategy="delete-insert", once=once,
         ),
         _crawl_log(parent, "crawl_partitions", CRAWL_PARTITION_COLUMNS),
@@ -264,19 +265,19 @@ def table_resources(parent: DltResource, run_id: str, once: bool = True) -> tupl
     )
 
 
-def _rows_of(table: str, columns: Any = None) -> Any:
+def _rows_of(table: str) -> Any:
     def rows(event: RowOrBatch) -> Iterator[Any]:
-        if not isinstance(event, list) and event.table == MATERIALIZE:
+        if not isinstance(event, TableBatch) and event.table == MATERIALIZE:
             yield dlt.mark.materialize_table_schema()
         else:
-            yield from rows_for(event, table, columns)
+            yield from rows_for(event, table)
 
     return rows
 
 
 def _page_table(parent: DltResource, table: str, columns: Any, once: bool) -> DltResource:
     """A table of one page kind, merged on ``ttb_id``: the latest fetch of that page wins."""
-    return merged_table(parent, _rows_of(table, columns), table, "ttb_id", columns, "fetched_at", once=once)
+    return merged_table(parent, _rows_of(table), table, "ttb_id", columns, "fetched_at", once=once)
 
 
 def _crawl_log(parent: DltResource, table: str, columns: Any) -> DltResource:
@@ -312,17 +313,14 @@ def ttb_cola_archive(
     @dlt.resource(name="archive", selected=False)
     def archive() -> Iterator[RowOrBatch]:
         yield Event(MATERIALIZE, {})
-        batch: list[TableRow] = []
-        colas = 0
-        pages: ColaPages
+        batch: list[ColaPages] = []
         for pages in archived_records(RawArchive.at(archive_url, **(archive_options or {})), base_url):
-            batch += pages.rows()
-            colas += 1
-            if colas == ARCHIVE_BATCH:
-                yield batch
-                batch, colas = [], 0
+            batch.append(pages)
+            if len(batch) == ARCHIVE_BATCH:
+                yield page_tables(batch)
+                batch = []
         if batch:
-            yield batch
+            yield page_tables(batch)
 
     # the archive holds one page of each kind per COLA: its keys are unique, and too many to remember
     return (archive, *table_resources(archive, f"reparse-{uuid.uuid4().hex[:12]}", once=False))

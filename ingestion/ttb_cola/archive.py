@@ -11,7 +11,7 @@ import gzip
 import hashlib
 import os
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import groupby
@@ -58,7 +58,8 @@ class RawArchive:
         return cls(fs, root.rstrip("/"))
 
     @property
-    def _local(self) -> bool:
+    def local(self) -> bool:
+        """Whether the archive is a local directory (not an object store)."""
         protocols = self.fs.protocol if isinstance(self.fs.protocol, tuple) else (self.fs.protocol,)
         return "file" in protocols or "local" in protocols
 
@@ -76,32 +77,34 @@ class RawArchive:
     def put(self, ttb_id: str, kind: PageKind, body: bytes) -> str:
         """Store one page (overwriting an older copy) and return its path."""
         path = self.key(ttb_id, kind)
-        if self._local:  # object stores have no folders: a makedirs would cost a request per page
+        if self.local:  # object stores have no folders: a makedirs would cost a request per page
             self.fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
         with self.fs.open(path, "wb") as handle:
             handle.write(gzip.compress(body, compresslevel=6, mtime=0))
         return path
 
-    def pages(self, kinds: Collection[PageKind] = ARCHIVED_KINDS) -> Iterator[ArchivedPage]:
-        """Every archived page of ``kinds``, in path order (so the pages of one TTB ID come together);
-        the others are not read."""
+    def pages(
+        self, kinds: Collection[PageKind] = ARCHIVED_KINDS, paths: Iterable[str] | None = None
+    ) -> Iterator[ArchivedPage]:
+        """Every archived page of ``kinds`` (of ``paths`` when given), in path order (so the pages of one TTB
+        ID come together); the others are not read."""
         wanted = {str(kind) for kind in kinds}
-        for path in self._paths():
+        for path in self.page_paths() if paths is None else paths:
             match = _NAME.match(path.rsplit("/", 1)[-1])
             if not match or match["kind"] not in wanted:
                 continue
             body, modified = self._read(path)
             yield ArchivedPage(match["ttb_id"], PageKind(match["kind"]), body, modified)
 
-    def _paths(self) -> Iterator[str]:
+    def page_paths(self) -> Iterator[str]:
         """The page files, sorted: a local archive is walked folder by folder (a glob would stat every file)."""
-        if self._local:
+        if self.local:
             return _local_paths(self.root, 0)
         return iter(sorted(self.fs.glob(f"{self.root}/year=*/month=*/day=*/receipt_method=*/*.html.gz")))
 
     def _read(self, path: str) -> tuple[bytes, datetime]:
         """A page's body and when it was stored (a local file's mtime is read from its open handle)."""
-        if self._local:
+        if self.local:
             with open(path, "rb") as handle:
                 data = handle.read()
                 mtime = os.fstat(handle.fileno()).st_mtime
@@ -135,21 +138,23 @@ class ArchivedPage:
     fetched_at: datetime
 
 
-def archived_records(archive: RawArchive, base_url: str) -> Iterator[ColaPages]:
-    """The pages of each archived TTB ID, parsed again: its detail page and/or its form.
+def archived_records(archive: RawArchive, base_url: str, paths: Iterable[str] | None = None) -> Iterator[ColaPages]:
+    """The pages of each archived TTB ID (of ``paths`` when given, see :meth:`RawArchive.page_paths`), parsed
+    again: its detail page and/or its form.
 
     Raises:
         ParseError: an archived detail or form page the parsers cannot read (never skipped).
     """
     root = f"{base_url.rstrip('/')}/{DETAIL_PATH}"
-    for ttb_id, group in groupby(archive.pages((PageKind.DETAIL, PageKind.FORM)), key=lambda page: page.ttb_id):
-        pages = {page.kind: page for page in group}
+    pages = archive.pages((PageKind.DETAIL, PageKind.FORM), paths)
+    for ttb_id, group in groupby(pages, key=lambda page: page.ttb_id):
+        kinds = {page.kind: page for page in group}
         rows: dict[str, Any] = {}
         for kind, fields, action in (
             (PageKind.DETAIL, DETAIL_FIELDS, "publicDisplaySearchBasic"),
             (PageKind.FORM, FORM_FIELDS, "publicFormDisplay"),
         ):
-            page = pages.get(kind)
+            page = kinds.get(kind)
             if page is None:
                 continue
             parsed = parse_page(kind, page.body)

@@ -22,8 +22,8 @@ from typing import Any
 import dlt
 from dlt.extract.resource import DltResource
 
-from ttb_cola.archive import DEFAULT_ARCHIVE_DIR, RawArchive, archived_records
-from ttb_cola.arrow_batches import page_tables
+from ttb_cola.archive import DEFAULT_ARCHIVE_DIR, RawArchive
+from ttb_cola.archive_batches import archive_batches, worker_count
 from ttb_cola.clock import washington_today
 from ttb_cola.ids import check_method
 from ttb_cola.images.hook import image_hook
@@ -44,7 +44,6 @@ from ttb_cola.records import (
     LISTINGS_TABLE,
     MATERIALIZE,
     SCHEMA_CONTRACT,
-    ColaPages,
     RowOrBatch,
     TableBatch,
     rows_for,
@@ -298,6 +297,7 @@ def ttb_cola_archive(
     archive_url: str = DEFAULT_ARCHIVE_DIR,
     base_url: str = dlt.config.value,
     archive_options: dict[str, Any] | None = None,
+    parse_workers: int = 0,
 ) -> Sequence[DltResource]:
     """The page tables rebuilt from the raw page archive, without any HTTP (``ttb-cola reparse``):
     the listings, filled by searches only, are left as they are; ``cola_status_log`` gets the archived
@@ -308,19 +308,16 @@ def ttb_cola_archive(
         archive_url: local directory or fsspec URL the crawl archived pages to.
         base_url: registry root, to restore each page's ``source_url``.
         archive_options: fsspec options (credentials, endpoint) for ``archive_url``.
+        parse_workers: processes parsing a local archive's pages (:mod:`ttb_cola.archive_batches`); 0: one
+            per CPU, 1: none beside this one.
     """
+    workers = worker_count(int(parse_workers))
 
     @dlt.resource(name="archive", selected=False)
     def archive() -> Iterator[RowOrBatch]:
         yield Event(MATERIALIZE, {})
-        batch: list[ColaPages] = []
-        for pages in archived_records(RawArchive.at(archive_url, **(archive_options or {})), base_url):
-            batch.append(pages)
-            if len(batch) == ARCHIVE_BATCH:
-                yield page_tables(batch)
-                batch = []
-        if batch:
-            yield page_tables(batch)
+        raw = RawArchive.at(archive_url, **(archive_options or {}))
+        yield from archive_batches(raw, base_url, ARCHIVE_BATCH, workers)
 
     # the archive holds one page of each kind per COLA: its keys are unique, and too many to remember
     return (archive, *table_resources(archive, f"reparse-{uuid.uuid4().hex[:12]}", once=False))

@@ -36,8 +36,13 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> RawArchive:
 
 def test_workers_give_the_tables_the_process_gives(archive: RawArchive, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(batches, "CHUNK_COLAS", 2)  # several chunks, so several tasks and a join
+    pools: list[int] = []
+    in_workers = batches._in_workers
+    monkeypatch.setattr(batches, "_in_workers", lambda *args: pools.append(args[-1]) or in_workers(*args))
     alone = list(archive_batches(archive, BASE_URL, 4, workers=1))
+    assert pools == []
     pooled = list(archive_batches(archive, BASE_URL, 4, workers=2))
+    assert pools == [2]
     colas = {ttb_id for _, ttb_id, _ in real_pages()}
     assert len(alone) == len(pooled) == -(-len(colas) // 4)  # batches of 4 COLAs (two chunks of 2)
     for one, other in zip(alone, pooled, strict=True):
@@ -47,6 +52,12 @@ def test_workers_give_the_tables_the_process_gives(archive: RawArchive, monkeypa
     ids = [ttb_id for batch in pooled for table in (DETAILS_TABLE, FORMS_TABLE)
            for ttb_id in batch[table]["ttb_id"].to_pylist()]
     assert sorted(ids) == sorted(ttb_id for _, ttb_id, _ in real_pages())  # each page once
+
+
+def test_one_chunk_is_parsed_without_workers(archive: RawArchive, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batches, "_in_workers", lambda *args: pytest.fail("a pool for one chunk"))
+    (batch,) = archive_batches(archive, BASE_URL, 1000, workers=2)
+    assert batch[FORMS_TABLE].num_rows == sum(1 for kind, _, _ in real_pages() if kind == PageKind.FORM)
 
 
 def test_chunks_keep_a_colas_pages_together(archive: RawArchive) -> None:

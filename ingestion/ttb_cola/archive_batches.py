@@ -16,6 +16,7 @@ import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import chain, islice
 
 import pyarrow as pa
 
@@ -50,7 +51,9 @@ def archive_batches(archive: RawArchive, base_url: str, batch_colas: int, worker
         ParseError: an archived detail or form page the parsers cannot read (never skipped).
     """
     chunks = cola_chunks(archive.page_paths(), CHUNK_COLAS)
-    if workers > 1 and archive.local and "fork" in multiprocessing.get_all_start_methods():
+    head = list(islice(chunks, 2))  # one chunk is parsed here: forking would cost more than it saves
+    chunks = chain(head, chunks)
+    if len(head) > 1 and workers > 1 and archive.local and "fork" in multiprocessing.get_all_start_methods():
         tables = _in_workers(archive, base_url, chunks, workers)
     else:
         tables = (parsed_chunk(archive, base_url, chunk) for chunk in chunks)

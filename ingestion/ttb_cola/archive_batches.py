@@ -6,13 +6,15 @@ read, parse and turn into tables (:func:`ttb_cola.arrow_batches.page_tables`); t
 in path order, joined into batches, while the workers parse the next chunks. Forked workers start with
 everything imported and hand back Arrow tables, so the pool adds little CPU to the parse and takes the
 parse off the wall time (`make bench` prints both ways). An archive on an object store (bound by its
-requests), one worker, or a platform without ``fork`` parse in the process itself.
+requests), one worker, or a system other than Linux (where forking is either missing or unsafe once system
+frameworks are loaded, as on macOS) parse in the process itself.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -53,7 +55,7 @@ def archive_batches(archive: RawArchive, base_url: str, batch_colas: int, worker
     chunks = cola_chunks(archive.page_paths(), CHUNK_COLAS)
     head = list(islice(chunks, 2))  # one chunk is parsed here: forking would cost more than it saves
     chunks = chain(head, chunks)
-    if len(head) > 1 and workers > 1 and archive.local and "fork" in multiprocessing.get_all_start_methods():
+    if len(head) > 1 and workers > 1 and archive.local and sys.platform == "linux":
         tables = _in_workers(archive, base_url, chunks, workers)
     else:
         tables = (parsed_chunk(archive, base_url, chunk) for chunk in chunks)

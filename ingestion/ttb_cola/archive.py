@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import os
 import re
-from collections.abc import Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import groupby
@@ -18,6 +19,7 @@ from typing import Any
 
 import fsspec
 from fsspec import AbstractFileSystem
+from zlib_ng import gzip_ng
 
 from ttb_cola.ids import parse_ttb_id
 from ttb_cola.parsers import parse_page
@@ -29,6 +31,8 @@ DETAIL_PATH = "viewColaDetails.do"
 # Final answers only: pages that were retried (errors, CAPTCHA...) are not worth keeping.
 ARCHIVED_KINDS = (PageKind.DETAIL, PageKind.FORM, PageKind.NOT_FOUND)
 _NAME = re.compile(r"^(?P<ttb_id>[0-9]{14})\.(?P<kind>[a-z_]+)\.html\.gz$")
+#: The partition folders of a page's path, outermost first (see :meth:`RawArchive.key`).
+_FOLDERS = ("year=", "month=", "day=", "receipt_method=")
 
 
 #: Where raw pages go by default: beside the data (moved into the bucket on the lake).
@@ -54,7 +58,8 @@ class RawArchive:
         return cls(fs, root.rstrip("/"))
 
     @property
-    def _local(self) -> bool:
+    def local(self) -> bool:
+        """Whether the archive is a local directory (not an object store)."""
         protocols = self.fs.protocol if isinstance(self.fs.protocol, tuple) else (self.fs.protocol,)
         return "file" in protocols or "local" in protocols
 
@@ -72,23 +77,55 @@ class RawArchive:
     def put(self, ttb_id: str, kind: PageKind, body: bytes) -> str:
         """Store one page (overwriting an older copy) and return its path."""
         path = self.key(ttb_id, kind)
-        if self._local:  # object stores have no folders: a makedirs would cost a request per page
+        if self.local:  # object stores have no folders: a makedirs would cost a request per page
             self.fs.makedirs(path.rsplit("/", 1)[0], exist_ok=True)
         with self.fs.open(path, "wb") as handle:
             handle.write(gzip.compress(body, compresslevel=6, mtime=0))
         return path
 
-    def pages(self) -> Iterator[ArchivedPage]:
-        """Every archived page, in path order (so the pages of one TTB ID come together)."""
-        pattern = f"{self.root}/year=*/month=*/day=*/receipt_method=*/*.html.gz"
-        for path in sorted(self.fs.glob(pattern)):
+    def pages(
+        self, kinds: Collection[PageKind] = ARCHIVED_KINDS, paths: Iterable[str] | None = None
+    ) -> Iterator[ArchivedPage]:
+        """Every archived page of ``kinds`` (of ``paths`` when given), in path order (so the pages of one TTB
+        ID come together); the others are not read."""
+        wanted = {str(kind) for kind in kinds}
+        for path in self.page_paths() if paths is None else paths:
             match = _NAME.match(path.rsplit("/", 1)[-1])
-            if not match or match["kind"] not in PageKind.__members__.values():
+            if not match or match["kind"] not in wanted:
                 continue
-            with self.fs.open(path, "rb") as handle:
-                body = gzip.decompress(handle.read())
-            modified = self.fs.modified(path)
-            yield ArchivedPage(match["ttb_id"], PageKind(match["kind"]), body, modified.astimezone(UTC))
+            body, modified = self._read(path)
+            yield ArchivedPage(match["ttb_id"], PageKind(match["kind"]), body, modified)
+
+    def page_paths(self) -> Iterator[str]:
+        """The page files, sorted: a local archive is walked folder by folder (a glob would stat every file)."""
+        if self.local:
+            return _local_paths(self.root, 0)
+        return iter(sorted(self.fs.glob(f"{self.root}/year=*/month=*/day=*/receipt_method=*/*.html.gz")))
+
+    def _read(self, path: str) -> tuple[bytes, datetime]:
+        """A page's body and when it was stored (a local file's mtime is read from its open handle)."""
+        if self.local:
+            with open(path, "rb") as handle:
+                data = handle.read()
+                mtime = os.fstat(handle.fileno()).st_mtime
+            return gzip_ng.decompress(data), datetime.fromtimestamp(mtime, UTC)
+        with self.fs.open(path, "rb") as handle:
+            data = handle.read()
+        return gzip_ng.decompress(data), self.fs.modified(path).astimezone(UTC)
+
+
+def _local_paths(folder: str, depth: int) -> Iterator[str]:
+    """The ``*.html.gz`` files under the partition folders below ``folder`` (``depth`` of them above it), sorted."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except (FileNotFoundError, NotADirectoryError):
+        return
+    for entry in entries:
+        if depth == len(_FOLDERS):
+            if entry.name.endswith(".html.gz"):
+                yield entry.path
+        elif entry.name.startswith(_FOLDERS[depth]) and entry.is_dir():
+            yield from _local_paths(entry.path, depth + 1)
 
 
 @dataclass(frozen=True)
@@ -101,21 +138,23 @@ class ArchivedPage:
     fetched_at: datetime
 
 
-def archived_records(archive: RawArchive, base_url: str) -> Iterator[ColaPages]:
-    """The pages of each archived TTB ID, parsed again: its detail page and/or its form.
+def archived_records(archive: RawArchive, base_url: str, paths: Iterable[str] | None = None) -> Iterator[ColaPages]:
+    """The pages of each archived TTB ID (of ``paths`` when given, see :meth:`RawArchive.page_paths`), parsed
+    again: its detail page and/or its form.
 
     Raises:
         ParseError: an archived detail or form page the parsers cannot read (never skipped).
     """
     root = f"{base_url.rstrip('/')}/{DETAIL_PATH}"
-    for ttb_id, group in groupby(archive.pages(), key=lambda page: page.ttb_id):
-        pages = {page.kind: page for page in group}
+    pages = archive.pages((PageKind.DETAIL, PageKind.FORM), paths)
+    for ttb_id, group in groupby(pages, key=lambda page: page.ttb_id):
+        kinds = {page.kind: page for page in group}
         rows: dict[str, Any] = {}
         for kind, fields, action in (
             (PageKind.DETAIL, DETAIL_FIELDS, "publicDisplaySearchBasic"),
             (PageKind.FORM, FORM_FIELDS, "publicFormDisplay"),
         ):
-            page = pages.get(kind)
+            page = kinds.get(kind)
             if page is None:
                 continue
             parsed = parse_page(kind, page.body)

@@ -1,9 +1,9 @@
 """A batch of rows of one table as one Arrow table, typed by the table's dlt columns.
 
 dlt writes an Arrow table to its load files as it is, where a batch of dicts is normalized row by row
-(types coerced, values checked); the archive reparse sends its rows in batches, so this is most of what
-its load costs. Values arrive as the rows hold them: dates and timestamps as ISO text (cast here), json
-values as Python objects (serialized with dlt's own JSON, as its parquet writer does).
+(types coerced, values checked); the archive reparse sends its rows in batches (:func:`page_tables`), so
+this is most of what its load costs. Values arrive as the rows hold them: dates and timestamps as ISO text
+(cast here), json values as Python objects (serialized with dlt's own JSON, as its parquet writer does).
 """
 
 from __future__ import annotations
@@ -16,6 +16,17 @@ from typing import Any
 
 import pyarrow as pa
 from dlt.common.json import json
+
+from ttb_cola.records import (
+    DETAILS_COLUMNS,
+    DETAILS_TABLE,
+    FORMS_COLUMNS,
+    FORMS_TABLE,
+    LABEL_IMAGE_COLUMNS,
+    LABEL_IMAGES_TABLE,
+    ColaPages,
+    TableBatch,
+)
 
 _PLAIN = {"text": pa.string(), "bigint": pa.int64(), "double": pa.float64(), "bool": pa.bool_()}
 _CAST = {"date": pa.date32(), "timestamp": pa.timestamp("us", "UTC")}
@@ -37,6 +48,27 @@ def arrow_batch(rows: Sequence[Mapping[str, Any]], columns: Mapping[str, Mapping
         arrays.append(array)
         fields.append(pa.field(name, array.type, nullable=column.get("nullable", True)))
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
+
+
+def page_tables(colas: Sequence[ColaPages]) -> TableBatch:
+    """The rows of ``colas`` by table: the page tables and ``cola_label_images`` as Arrow tables, the label
+    files' rows (``cola_images``, ``cola_barcodes``) as they are."""
+    rows: dict[str, list[dict[str, Any]]] = {DETAILS_TABLE: [], FORMS_TABLE: [], LABEL_IMAGES_TABLE: []}
+    details, forms, images = rows[DETAILS_TABLE], rows[FORMS_TABLE], rows[LABEL_IMAGES_TABLE]
+    for cola in colas:
+        if cola.detail is not None:
+            details.append(cola.detail)
+        if cola.form is not None:
+            forms.append(cola.form)
+            images += ({"ttb_id": cola.ttb_id, "position": position, **image}
+                       for position, image in enumerate(cola.images, start=1))
+        for row in cola.image_rows:
+            rows.setdefault(row.table, []).append(row.data)
+    batch = TableBatch(rows)
+    for table, columns in ((DETAILS_TABLE, DETAILS_COLUMNS), (FORMS_TABLE, FORMS_COLUMNS),
+                           (LABEL_IMAGES_TABLE, LABEL_IMAGE_COLUMNS)):
+        batch[table] = arrow_batch(rows[table], columns)
+    return batch
 
 
 #: dlt settings for Arrow items: the ``_dlt_load_id`` and ``_dlt_id`` columns every row of ours carries.
@@ -74,4 +106,4 @@ def arrow_loads() -> Iterator[None]:
                 os.environ[name] = value
 
 
-__all__ = ["arrow_batch", "arrow_loads"]
+__all__ = ["arrow_batch", "arrow_loads", "page_tables"]

@@ -245,22 +245,21 @@ class TableRow:
 #: The event that makes every table's schema real in the destination, even when no row comes.
 MATERIALIZE = "__materialize__"
 
-#: What a parent resource yields to the table transformers: one row, or a batch of rows (a reparse
-#: sends batches: dlt's cost is per item, and every table's transformer sees every item).
-RowOrBatch = TableRow | list[TableRow]
+class TableBatch(dict[str, Any]):
+    """Rows of several tables at once, by table name: an Arrow table (:mod:`ttb_cola.arrow_batches`) or a
+    list of rows. A reparse sends these: dlt's cost is per item, and every table's transformer sees every item."""
 
 
-def rows_for(item: RowOrBatch, table: str, columns: dict[str, TColumnSchema] | None = None) -> Iterator[Any]:
-    """The data of ``item``'s rows for ``table``: one row as is, a batch's rows as one list, or as one Arrow
-    table of ``columns`` when given (:mod:`ttb_cola.arrow_batches`)."""
-    if isinstance(item, list):
-        batch = [row.data for row in item if row.table == table]
-        if batch and columns is not None:
-            from ttb_cola.arrow_batches import arrow_batch
+#: What a parent resource yields to the table transformers: one row, or a batch of tables' rows.
+RowOrBatch = TableRow | TableBatch
 
-            yield arrow_batch(batch, columns)
-        elif batch:
-            yield batch
+
+def rows_for(item: RowOrBatch, table: str) -> Iterator[Any]:
+    """The data of ``item``'s rows for ``table``: one row as is, a batch's rows as one item."""
+    if isinstance(item, TableBatch):
+        rows = item.get(table)
+        if rows is not None and len(rows):
+            yield rows
     elif item.table == table:
         yield item.data
 
@@ -268,7 +267,7 @@ def rows_for(item: RowOrBatch, table: str, columns: dict[str, TColumnSchema] | N
 def page_row(fields: tuple[str, ...], parsed: dict[str, Any], **provenance: Any) -> dict[str, Any]:
     """A parsed page shaped for its table: every field of ``fields`` (None when absent), the TTB ID's
     parts and the provenance (``source_url``, ``fetched_at``, ``page_sha256``)."""
-    row: dict[str, Any] = {name: parsed.get(name) if parsed.get(name) not in ("", []) else None for name in fields}
+    row: dict[str, Any] = {name: None if (value := parsed.get(name)) in ("", []) else value for name in fields}
     for name in LIST_FIELDS:
         if name in row and row[name] is None:
             row[name] = []

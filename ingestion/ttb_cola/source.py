@@ -22,7 +22,8 @@ from typing import Any
 import dlt
 from dlt.extract.resource import DltResource
 
-from ttb_cola.archive import DEFAULT_ARCHIVE_DIR, RawArchive, archived_records
+from ttb_cola.archive import DEFAULT_ARCHIVE_DIR, RawArchive
+from ttb_cola.archive_batches import archive_batches, worker_count
 from ttb_cola.clock import washington_today
 from ttb_cola.ids import check_method
 from ttb_cola.images.hook import image_hook
@@ -43,9 +44,8 @@ from ttb_cola.records import (
     LISTINGS_TABLE,
     MATERIALIZE,
     SCHEMA_CONTRACT,
-    ColaPages,
     RowOrBatch,
-    TableRow,
+    TableBatch,
     rows_for,
 )
 from ttb_cola.registry.breaker import BreakerSettings
@@ -251,7 +251,7 @@ def table_resources(parent: DltResource, run_id: str, once: bool = True) -> tupl
             parent, _rows_of(LISTINGS_TABLE), LISTINGS_TABLE, "ttb_id", LISTINGS_COLUMNS, "listed_at", once=once,
         ),
         merged_table(  # no fetch time of its own: the form's rows come once per load
-            parent, _rows_of(LABEL_IMAGES_TABLE, LABEL_IMAGE_COLUMNS), LABEL_IMAGES_TABLE, ("ttb_id", "position"),
+            parent, _rows_of(LABEL_IMAGES_TABLE), LABEL_IMAGES_TABLE, ("ttb_id", "position"),
             LABEL_IMAGE_COLUMNS, None, merge_key="ttb_id", strategy="delete-insert", once=once,
         ),
         _crawl_log(parent, "crawl_partitions", CRAWL_PARTITION_COLUMNS),
@@ -264,19 +264,19 @@ def table_resources(parent: DltResource, run_id: str, once: bool = True) -> tupl
     )
 
 
-def _rows_of(table: str, columns: Any = None) -> Any:
+def _rows_of(table: str) -> Any:
     def rows(event: RowOrBatch) -> Iterator[Any]:
-        if not isinstance(event, list) and event.table == MATERIALIZE:
+        if not isinstance(event, TableBatch) and event.table == MATERIALIZE:
             yield dlt.mark.materialize_table_schema()
         else:
-            yield from rows_for(event, table, columns)
+            yield from rows_for(event, table)
 
     return rows
 
 
 def _page_table(parent: DltResource, table: str, columns: Any, once: bool) -> DltResource:
     """A table of one page kind, merged on ``ttb_id``: the latest fetch of that page wins."""
-    return merged_table(parent, _rows_of(table, columns), table, "ttb_id", columns, "fetched_at", once=once)
+    return merged_table(parent, _rows_of(table), table, "ttb_id", columns, "fetched_at", once=once)
 
 
 def _crawl_log(parent: DltResource, table: str, columns: Any) -> DltResource:
@@ -287,8 +287,9 @@ def _crawl_log(parent: DltResource, table: str, columns: Any) -> DltResource:
     )
 
 
-#: Rows the archive reparse hands the table transformers at once.
-ARCHIVE_BATCH = 1000
+#: COLAs whose rows the archive reparse hands the table transformers at once: dlt computes each table's
+#: schema again for every Arrow table it is sent, about as long as writing a few thousand rows.
+ARCHIVE_BATCH = 5000
 
 
 @dlt.source(name="ttb_cola", max_table_nesting=0)
@@ -296,6 +297,7 @@ def ttb_cola_archive(
     archive_url: str = DEFAULT_ARCHIVE_DIR,
     base_url: str = dlt.config.value,
     archive_options: dict[str, Any] | None = None,
+    parse_workers: int = 0,
 ) -> Sequence[DltResource]:
     """The page tables rebuilt from the raw page archive, without any HTTP (``ttb-cola reparse``):
     the listings, filled by searches only, are left as they are; ``cola_status_log`` gets the archived
@@ -306,20 +308,16 @@ def ttb_cola_archive(
         archive_url: local directory or fsspec URL the crawl archived pages to.
         base_url: registry root, to restore each page's ``source_url``.
         archive_options: fsspec options (credentials, endpoint) for ``archive_url``.
+        parse_workers: processes parsing a local archive's pages (:mod:`ttb_cola.archive_batches`); 0: one
+            per CPU, 1: none beside this one.
     """
+    workers = worker_count(int(parse_workers))
 
     @dlt.resource(name="archive", selected=False)
     def archive() -> Iterator[RowOrBatch]:
         yield Event(MATERIALIZE, {})
-        batch: list[TableRow] = []
-        pages: ColaPages
-        for pages in archived_records(RawArchive.at(archive_url, **(archive_options or {})), base_url):
-            batch += pages.rows()
-            if len(batch) >= ARCHIVE_BATCH:
-                yield batch
-                batch = []
-        if batch:
-            yield batch
+        raw = RawArchive.at(archive_url, **(archive_options or {}))
+        yield from archive_batches(raw, base_url, ARCHIVE_BATCH, workers)
 
     # the archive holds one page of each kind per COLA: its keys are unique, and too many to remember
     return (archive, *table_resources(archive, f"reparse-{uuid.uuid4().hex[:12]}", once=False))

@@ -17,10 +17,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import dlt
+import pyarrow as pa
+import pyarrow.compute as pc
 from dlt.extract.resource import DltResource
 
 from ttb_cola.arrow_batches import arrow_batch
-from ttb_cola.records import DETAILS_TABLE, FORMS_TABLE, LISTINGS_TABLE, SCHEMA_CONTRACT, Spec, columns
+from ttb_cola.records import DETAILS_TABLE, FORMS_TABLE, LISTINGS_TABLE, SCHEMA_CONTRACT, Spec, TableBatch, columns
 
 STATUS_LOG_TABLE = "cola_status_log"
 #: The page kind of a log row, by the table its page went to.
@@ -56,6 +58,38 @@ def status_log_row(table: str, row: dict[str, Any], run_id: str) -> dict[str, An
     }
 
 
+def status_log_table(batch: TableBatch, run_id: str) -> pa.Table | None:
+    """The log rows of a batch's page tables (Arrow tables, see :func:`ttb_cola.arrow_batches.page_tables`),
+    as :func:`status_log_row` makes them, in one Arrow table; None when the batch holds no page row."""
+    empty = arrow_batch([], STATUS_LOG_COLUMNS)
+    parts = []
+    for table, kind in PAGE_KINDS.items():
+        pages = batch.get(table)
+        if not isinstance(pages, pa.Table) or not pages.num_rows:
+            continue
+
+        def column(name: str, pages: pa.Table = pages) -> pa.ChunkedArray:
+            if name in pages.column_names:
+                return pages[name]
+            return pa.chunked_array([pa.nulls(pages.num_rows, empty.schema.field(name).type)])
+
+        approval = column("approval_date")
+        if "date_issued" in pages.column_names:  # the form's date issued stands for its approval date
+            approval = pc.coalesce(approval, pages["date_issued"])
+        values = {
+            "ttb_id": pages["ttb_id"],
+            "page_kind": pa.chunked_array([pa.repeat(pa.scalar(kind, pa.string()), pages.num_rows)]),
+            "status": column("status"),
+            "approval_date": approval,
+            "expiration_date": column("expiration_date"),
+            "completed_date": column("completed_date"),
+            "fetched_at": column("listed_at" if kind == "listing" else "fetched_at"),
+            "run_id": pa.chunked_array([pa.repeat(pa.scalar(run_id, pa.string()), pages.num_rows)]),
+        }
+        parts.append(pa.Table.from_arrays([values[name] for name in empty.column_names], schema=empty.schema))
+    return pa.concat_tables(parts) if parts else None
+
+
 def status_log_resource(parent: DltResource, run_id: str, materialize: str) -> DltResource:
     """The ``cola_status_log`` transformer over ``parent``'s events, its rows tagged with ``run_id``.
 
@@ -63,10 +97,10 @@ def status_log_resource(parent: DltResource, run_id: str, materialize: str) -> D
     """
 
     def rows(event: Any) -> Iterator[Any]:
-        if isinstance(event, list):  # a batch of rows
-            batch = [row for item in event if (row := status_log_row(item.table, item.data, run_id)) is not None]
-            if batch:
-                yield arrow_batch(batch, STATUS_LOG_COLUMNS)
+        if isinstance(event, TableBatch):
+            table = status_log_table(event, run_id)
+            if table is not None:
+                yield table
             return
         if event.table == materialize:
             yield dlt.mark.materialize_table_schema()
@@ -81,4 +115,4 @@ def status_log_resource(parent: DltResource, run_id: str, materialize: str) -> D
     )
 
 
-__all__ = ["STATUS_LOG_COLUMNS", "STATUS_LOG_TABLE", "status_log_resource", "status_log_row"]
+__all__ = ["STATUS_LOG_COLUMNS", "STATUS_LOG_TABLE", "status_log_resource", "status_log_row", "status_log_table"]

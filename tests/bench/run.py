@@ -26,7 +26,7 @@ def rate(fn: Callable[[str], object], pages: list[str], seconds: float = 3.0) ->
 
 
 def bench_parse() -> None:
-    """Parse throughput vs a BeautifulSoup extraction and vs a bare lexbor build; `ttb-cola reparse` COLAs/s."""
+    """Parse throughput vs a BeautifulSoup extraction and vs a bare lexbor build."""
     from bs_detail import parse_detail_bs
 
     from ttb_cola.parsers.detail import parse_detail
@@ -45,8 +45,14 @@ def bench_parse() -> None:
     print(f"parse form (selectolax, {len(forms)} real pages):   {form_rate:,.0f} pages/s")
     import bench_parse
 
-    for fn in bench_parse.BENCHES.values():
-        fn()
+    bench_parse.parsers_vs_lexbor()
+
+
+def bench_reparse() -> None:
+    """`ttb-cola reparse` COLAs/s vs the bare lexbor parse of its pages, its start-up and its cost per page."""
+    import bench_parse
+
+    bench_parse.reparse_vs_lexbor()
 
 
 def bench_ingest() -> None:
@@ -165,7 +171,8 @@ def bench_suite() -> None:
 
 
 BENCHES = {
-    "parse": bench_parse, "ingest": bench_ingest, "backfill": bench_backfill, "dbt": bench_dbt, "lake": bench_lake,
+    "parse": bench_parse, "reparse": bench_reparse, "ingest": bench_ingest, "backfill": bench_backfill,
+    "dbt": bench_dbt, "lake": bench_lake,
     "digest": bench_digest, "resilience": bench_resilience, "images": bench_images,
     "index": bench_index, "fill": bench_fill, "state": bench_state,
     "permittees": bench_permittees, "ocr": bench_ocr, "serve": bench_serve, "alerts": bench_alerts,

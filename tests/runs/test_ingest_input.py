@@ -110,6 +110,21 @@ def test_bad_settings_are_refused_by_name(
     assert not (isolated / "data").exists() and not (isolated / "pipelines").exists()
 
 
+@pytest.mark.parametrize(("value", "message"), [
+    ("-1", "setting parse_workers must be 0 or more, got -1"),
+    ("1.5", "setting parse_workers must be a whole number"),
+])
+def test_bad_parse_workers_are_refused_before_a_reparse_writes(
+    isolated: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, value: str, message: str,
+) -> None:
+    (isolated / "raw").mkdir()
+    monkeypatch.setenv("SOURCES__TTB_COLA__PARSE_WORKERS", value)
+    status = main(["reparse", "--archive-url", str(isolated / "raw"), "--pipelines-dir", str(isolated / "pipelines")])
+    out, err = capsys.readouterr()
+    assert status == 2 and message in err and err.count("\n") == 1 and out == "", err
+    assert not (isolated / "data").exists() and not (isolated / "pipelines").exists()
+
+
 def test_unreachable_registry_is_an_outage_exit_4(isolated: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A registry that does not answer (nothing listens on the port) is not bad input: its own exit code."""
     status = main(["ingest", "--date", "2024-02-01", "--base-url", "http://user:s3cret@127.0.0.1:9/colasonline",

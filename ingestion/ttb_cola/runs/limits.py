@@ -71,6 +71,14 @@ def count(value: Any, name: str) -> int:
     return number
 
 
+def whole_or_zero(value: Any, name: str) -> int:
+    """A whole number that may be 0 (where 0 asks for the automatic choice, e.g. one worker per CPU)."""
+    number = int(_number(value, name, whole=True))
+    if number < 0:
+        raise InputError(f"{name} must be 0 or more, got {_shown(number)}")
+    return number
+
+
 def positive(value: Any, name: str) -> float:
     """A positive number (minutes, seconds)."""
     number = _number(value, name, whole=False)

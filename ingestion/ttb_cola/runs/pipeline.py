@@ -9,6 +9,7 @@ from typing import Any
 from dlt.common.pipeline import LoadInfo
 
 from ttb_cola.archive import DEFAULT_ARCHIVE_DIR
+from ttb_cola.archive_batches import worker_count
 from ttb_cola.arrow_batches import arrow_loads
 from ttb_cola.budget import Budget
 from ttb_cola.destinations.duckdb import duckdb_path
@@ -23,6 +24,7 @@ from ttb_cola.images.settings import crawl_image_settings
 from ttb_cola.progress import progress_log
 from ttb_cola.registry.client import DEFAULT_BASE_URL
 from ttb_cola.runs.inputs import IngestRequest, configured
+from ttb_cola.runs.limits import given, whole_or_zero
 from ttb_cola.runs.quarantine import MovedAside, moved_aside
 from ttb_cola.runs.recovery import finish_pending
 from ttb_cola.runs.schedule import Chunk
@@ -125,11 +127,13 @@ def run_reparse(destination: str, archive_url: str | None = None, pipelines_dir:
         url, options = lake.archive(archive_url or configured("archive_url"))
     if "://" not in url and not Path(url).is_dir():
         raise InputError(f"no raw archive at {url} (set archive_raw_html = true to keep pages)")
+    workers = worker_count(whole_or_zero(*given(None, "", "parse_workers", 0)))
     if lake is None:
         pipeline = make_pipeline(destination, pipelines_dir)
     finish_pending(pipeline)
     source = ttb_cola_archive(
-        archive_url=url, base_url=configured("base_url", DEFAULT_BASE_URL), archive_options=options
+        archive_url=url, base_url=configured("base_url", DEFAULT_BASE_URL), archive_options=options,
+        parse_workers=workers,
     )
     if lake is not None:
         as_lake_tables(source)

@@ -1,0 +1,123 @@
+"""The raw archive parsed again into the reparse's batches, in worker processes where that pays.
+
+Parsing is most of what a reparse costs, and each COLA's pages parse on their own. A local archive is cut
+into chunks of ``CHUNK_COLAS`` COLAs (the pages of one TTB ID never split), which forked worker processes
+read, parse and turn into tables (:func:`ttb_cola.arrow_batches.page_tables`); the dlt resource gets them
+in path order, joined into batches, while the workers parse the next chunks. Forked workers start with
+everything imported and hand back Arrow tables, so the pool adds little CPU to the parse and takes the
+parse off the wall time (`make bench` prints both ways). An archive on an object store (bound by its
+requests), one worker, or a system other than Linux (where forking is either missing or unsafe once system
+frameworks are loaded, as on macOS) parse in the process itself.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import chain, islice
+
+import pyarrow as pa
+
+from ttb_cola.archive import RawArchive, archived_records
+from ttb_cola.arrow_batches import page_tables
+from ttb_cola.errors import InputError
+from ttb_cola.records import TableBatch
+
+#: COLAs a worker parses per task: big enough that handing it over costs nothing, small enough to keep
+#: every worker busy to the end.
+CHUNK_COLAS = 250
+
+
+def worker_count(configured: int) -> int:
+    """The parse workers: ``configured``, or one per CPU this process may run on when 0.
+
+    Raises:
+        InputError: ``configured`` is negative.
+    """
+    if configured < 0:
+        raise InputError(f"parse_workers must be 0 (one per CPU) or more, not {configured}")
+    if configured:
+        return configured
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def archive_batches(archive: RawArchive, base_url: str, batch_colas: int, workers: int) -> Iterator[TableBatch]:
+    """Every archived COLA parsed again, about ``batch_colas`` COLAs' tables per batch, in path order;
+    ``workers`` processes parse (see the module's note).
+
+    Raises:
+        ParseError: an archived detail or form page the parsers cannot read (never skipped).
+    """
+    chunks = cola_chunks(archive.page_paths(), CHUNK_COLAS)
+    head = list(islice(chunks, 2))  # one chunk is parsed here: forking would cost more than it saves
+    chunks = chain(head, chunks)
+    if len(head) > 1 and workers > 1 and archive.local and sys.platform == "linux":
+        tables = _in_workers(archive, base_url, chunks, workers)
+    else:
+        tables = (parsed_chunk(archive, base_url, chunk) for chunk in chunks)
+    group: list[TableBatch] = []
+    for table in tables:
+        group.append(table)
+        if len(group) * CHUNK_COLAS >= batch_colas:
+            yield joined(group)
+            group = []
+    if group:
+        yield joined(group)
+
+
+def cola_chunks(paths: Iterable[str], size: int) -> Iterator[list[str]]:
+    """``paths`` (sorted page files) cut into lists of ``size`` COLAs' pages; one TTB ID's pages stay together."""
+    chunk: list[str] = []
+    colas, last = 0, None
+    for path in paths:
+        ttb_id = path.rsplit("/", 1)[-1][:14]
+        if ttb_id != last:
+            if colas == size:
+                yield chunk
+                chunk, colas = [], 0
+            colas, last = colas + 1, ttb_id
+        chunk.append(path)
+    if chunk:
+        yield chunk
+
+
+def parsed_chunk(archive: RawArchive, base_url: str, paths: list[str]) -> TableBatch:
+    """The tables of the COLAs whose pages are ``paths`` (run by a worker)."""
+    return page_tables(list(archived_records(archive, base_url, paths)))
+
+
+def joined(batches: list[TableBatch]) -> TableBatch:
+    """Several batches as one: each table's Arrow tables concatenated, its lists of rows chained."""
+    out = TableBatch()
+    for table in dict.fromkeys(name for batch in batches for name in batch):
+        parts = [batch[table] for batch in batches if table in batch]
+        if isinstance(parts[0], pa.Table):
+            out[table] = pa.concat_tables(parts)
+        else:
+            out[table] = [row for part in parts for row in part]
+    return out
+
+
+def _in_workers(
+    archive: RawArchive, base_url: str, chunks: Iterator[list[str]], workers: int
+) -> Iterator[TableBatch]:
+    """:func:`parsed_chunk` of each of ``chunks`` in ``workers`` forked processes, in order; at most two
+    chunks per worker wait, parsed or not, so memory stays bounded when the load is slower."""
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    pending: deque[Future[TableBatch]] = deque()
+    try:
+        for chunk in chunks:
+            pending.append(pool.submit(parsed_chunk, archive, base_url, chunk))
+            if len(pending) >= 2 * workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+__all__ = ["CHUNK_COLAS", "archive_batches", "cola_chunks", "joined", "parsed_chunk", "worker_count"]

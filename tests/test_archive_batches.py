@@ -1,0 +1,77 @@
+"""The reparse's batches: the same tables whether worker processes parse the archive or the process itself,
+chunks that never split a COLA's pages, and the number of workers checked."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import ttb_cola.archive_batches as batches
+from ttb_cola.archive import RawArchive
+from ttb_cola.archive_batches import archive_batches, cola_chunks, worker_count
+from ttb_cola.errors import InputError
+from ttb_cola.records import DETAILS_TABLE, FORMS_TABLE, LABEL_IMAGES_TABLE
+from ttb_cola.registry.pages import PageKind
+
+FIXTURES = Path(__file__).parent / "fixtures"
+BASE_URL = "https://registry.example/colasonline"
+
+
+def real_pages() -> list[tuple[PageKind, str, Path]]:
+    """Every real detail page and form of the fixtures: (kind, TTB ID, file)."""
+    pages = [(*path.stem.split("_", 1), path) for path in sorted(FIXTURES.glob("*_*.html"))]
+    return [(PageKind(kind), ttb_id, path) for kind, ttb_id, path in pages
+            if kind in ("detail", "form") and ttb_id.isdigit()]
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> RawArchive:
+    """The real pages, archived."""
+    archive = RawArchive.at(str(tmp_path_factory.mktemp("archive") / "raw"))
+    for kind, ttb_id, path in real_pages():
+        archive.put(ttb_id, kind, path.read_bytes())
+    return archive
+
+
+def test_workers_give_the_tables_the_process_gives(archive: RawArchive, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batches, "CHUNK_COLAS", 2)  # several chunks, so several tasks and a join
+    pools: list[int] = []
+    in_workers = batches._in_workers
+    monkeypatch.setattr(batches, "_in_workers", lambda *args: pools.append(args[-1]) or in_workers(*args))
+    alone = list(archive_batches(archive, BASE_URL, 4, workers=1))
+    assert pools == []
+    pooled = list(archive_batches(archive, BASE_URL, 4, workers=2))
+    assert pools == [2]
+    colas = {ttb_id for _, ttb_id, _ in real_pages()}
+    assert len(alone) == len(pooled) == -(-len(colas) // 4)  # batches of 4 COLAs (two chunks of 2)
+    for one, other in zip(alone, pooled, strict=True):
+        assert one.keys() == other.keys() == {DETAILS_TABLE, FORMS_TABLE, LABEL_IMAGES_TABLE}
+        for table in one:
+            assert one[table].equals(other[table])
+    ids = [ttb_id for batch in pooled for table in (DETAILS_TABLE, FORMS_TABLE)
+           for ttb_id in batch[table]["ttb_id"].to_pylist()]
+    assert sorted(ids) == sorted(ttb_id for _, ttb_id, _ in real_pages())  # each page once
+
+
+def test_one_chunk_is_parsed_without_workers(archive: RawArchive, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batches, "_in_workers", lambda *args: pytest.fail("a pool for one chunk"))
+    (batch,) = archive_batches(archive, BASE_URL, 1000, workers=2)
+    assert batch[FORMS_TABLE].num_rows == sum(1 for kind, _, _ in real_pages() if kind == PageKind.FORM)
+
+
+def test_chunks_keep_a_colas_pages_together(archive: RawArchive) -> None:
+    paths = list(archive.page_paths())
+    chunks = list(cola_chunks(paths, 3))
+    assert [path for chunk in chunks for path in chunk] == paths
+    ids = [{path.rsplit("/", 1)[-1][:14] for path in chunk} for chunk in chunks]
+    assert all(len(chunk_ids) == 3 for chunk_ids in ids[:-1]) and 1 <= len(ids[-1]) <= 3
+    assert sum(len(chunk_ids) for chunk_ids in ids) == len(set().union(*ids))  # no TTB ID in two chunks
+    assert any(len(chunk) > len(chunk_ids) for chunk, chunk_ids in zip(chunks, ids, strict=True))  # both pages
+
+
+def test_worker_count() -> None:
+    assert worker_count(3) == 3
+    assert worker_count(0) >= 1
+    with pytest.raises(InputError, match="parse_workers"):
+        worker_count(-1)

@@ -1,5 +1,6 @@
 """The partition probing algorithm, driven by a fake registry (a set of public sequences)."""
 
+import random
 from datetime import date, timedelta
 
 from hypothesis import given, settings
@@ -132,6 +133,44 @@ def test_patience_grows_in_sparse_partitions_and_stays_bounded() -> None:
     assert patience(100, 1000, adaptive) == 88  # 10% public: 0.9 ** 88 < 1e-4
     assert patience(40, 1000, adaptive) == 226  # 4% public, as a day after receipt
     assert patience(1, 1000, adaptive) == 400  # capped
+
+
+def test_frontier_stops_exactly_where_patience_counted_afresh_at_every_step_says() -> None:
+    """The walk's cached patience gives the same stopping point as counting the unseen sequences anew on
+    every step, over random partitions, holes and prior states."""
+    rng = random.Random(7)
+    settings = CrawlSettings(max_consecutive_misses=5, max_frontier_misses=300, frontier_risk=1e-4)
+
+    def afresh(crawl: PartitionCrawl) -> bool:
+        highest = max([crawl.state["highest"], *crawl.found])
+        unseen = (set(crawl.state["holes"]) | set(crawl.missed)) - set(crawl.found)
+        public = highest - sum(1 for s in unseen if s < highest)
+        return crawl._misses_in_a_row >= patience(public, highest, settings)
+
+    stops = set()
+    for _ in range(300):
+        share = rng.choice((0.02, 0.1, 0.5, 0.95))
+        public = {s for s in range(1, rng.randint(1, 600)) if rng.random() < share}
+        prior = new_state()
+        if rng.random() < 0.5 and public:
+            prior["highest"] = rng.choice(sorted(public))
+            prior["holes"] = [s for s in range(1, prior["highest"]) if s not in public and rng.random() < 0.8]
+            # unanswered last time: probed again, public or not
+            prior["unanswered"] = [s for s in range(1, prior["highest"])
+                                   if s not in prior["holes"] and rng.random() < 0.3]
+        crawl = PartitionCrawl(DAY, DAY + timedelta(days=1), settings, prior)
+        late: list[int] = []  # answers that come in late, as the runner's concurrent probes do
+        for seq in crawl.sequences():
+            if seq <= prior["highest"] and rng.random() < 0.3:
+                late.append(seq)
+            else:
+                crawl.observe(seq, seq in public)
+            if late and rng.random() < 0.2:
+                answered = late.pop(0)
+                crawl.observe(answered, answered in public)
+            assert crawl.frontier_done() == afresh(crawl), seq
+        stops.add(crawl._misses_in_a_row)
+    assert len(stops) > 3  # stops at different patiences, not only at the minimum
 
 
 def test_sparse_partition_walk_crosses_long_gaps() -> None:

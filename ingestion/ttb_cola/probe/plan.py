@@ -228,6 +228,8 @@ class PartitionCrawl:
     unanswered: list[int] = field(default_factory=list, init=False)
     error: str | None = field(default=None, init=False)
     _misses_in_a_row: int = field(default=0, init=False)
+    #: (highest, patience) as last worked out: a miss above that highest changes neither (see observe).
+    _patience_at: tuple[int, int] | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         base = new_state()
@@ -254,22 +256,33 @@ class PartitionCrawl:
             yield sequence
 
     def frontier_done(self) -> bool:
-        """Whether the frontier walk has seen enough misses in a row to stop."""
+        """Whether the frontier walk has seen enough misses in a row to stop.
+
+        Patience is never below ``max_consecutive_misses``, so a shorter run of misses needs no count;
+        a longer one reuses the patience worked out at its start (its misses lie above the highest)."""
+        if self._misses_in_a_row < self.settings.max_consecutive_misses:
+            return False
         return self._misses_in_a_row >= self._patience()
 
     def _patience(self) -> int:
-        highest = max([self.state["highest"], *self.found])
-        unseen = (set(self.state["holes"]) | set(self.missed)) - set(self.found)
-        return patience(highest - sum(1 for s in unseen if s < highest), highest, self.settings)
+        if self._patience_at is None:
+            highest = max([self.state["highest"], *self.found])
+            unseen = (set(self.state["holes"]) | set(self.missed)) - set(self.found)
+            public = highest - sum(1 for s in unseen if s < highest)
+            self._patience_at = (highest, patience(public, highest, self.settings))
+        return self._patience_at[1]
 
     def observe(self, sequence: int, found: bool) -> None:
         """Record a confirmed outcome: a detail page (found) or the real not-found page."""
         if found:
             self.found.append(sequence)
+            self._patience_at = None
             if sequence > self.state["highest"]:
                 self._misses_in_a_row = 0
         else:
             self.missed.append(sequence)
+            if self._patience_at is not None and sequence <= self._patience_at[0]:
+                self._patience_at = None
             if sequence > self.state["highest"]:
                 self._misses_in_a_row += 1
 

@@ -1,20 +1,20 @@
 """The raw archive parsed again into the reparse's batches, in worker processes where that pays.
 
 Parsing is most of what a reparse costs, and each COLA's pages parse on their own. A local archive is cut
-into chunks of ``CHUNK_COLAS`` COLAs (the pages of one TTB ID never split), which forked worker processes
-read, parse and turn into tables (:func:`ttb_cola.arrow_batches.page_tables`); the dlt resource gets them
-in path order, joined into batches, while the workers parse the next chunks. Forked workers start with
-everything imported and hand back Arrow tables, so the pool adds little CPU to the parse and takes the
-parse off the wall time (`make bench` prints both ways). An archive on an object store (bound by its
-requests), one worker, or a system other than Linux (where forking is either missing or unsafe once system
-frameworks are loaded, as on macOS) parse in the process itself.
+into chunks of ``CHUNK_COLAS`` COLAs (the pages of one TTB ID never split), which worker processes read,
+parse and turn into tables (:func:`ttb_cola.arrow_batches.page_tables`); the dlt resource gets them in path
+order, joined into batches, while the workers parse the next chunks. The workers come from a fork server
+(a fresh interpreter with this module imported once): a fork of the running process would inherit its
+threads (DuckDB's, the lease's heartbeat) and could hang on a lock one of them held. They hand back Arrow
+tables, so the pool adds little CPU to the parse and takes the parse off the wall time (`make bench`
+prints both ways). An archive on an object store (bound by its requests), one worker, or a system without
+a fork server (Windows) parse in the process itself.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-import sys
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -55,7 +55,7 @@ def archive_batches(archive: RawArchive, base_url: str, batch_colas: int, worker
     chunks = cola_chunks(archive.page_paths(), CHUNK_COLAS)
     head = list(islice(chunks, 2))  # one chunk is parsed here: forking would cost more than it saves
     chunks = chain(head, chunks)
-    if len(head) > 1 and workers > 1 and archive.local and sys.platform == "linux":
+    if len(head) > 1 and workers > 1 and archive.local and "forkserver" in multiprocessing.get_all_start_methods():
         tables = _in_workers(archive, base_url, chunks, workers)
     else:
         tables = (parsed_chunk(archive, base_url, chunk) for chunk in chunks)
@@ -105,9 +105,11 @@ def joined(batches: list[TableBatch]) -> TableBatch:
 def _in_workers(
     archive: RawArchive, base_url: str, chunks: Iterator[list[str]], workers: int
 ) -> Iterator[TableBatch]:
-    """:func:`parsed_chunk` of each of ``chunks`` in ``workers`` forked processes, in order; at most two
-    chunks per worker wait, parsed or not, so memory stays bounded when the load is slower."""
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    """:func:`parsed_chunk` of each of ``chunks`` in ``workers`` processes of a fork server, in order; at
+    most two chunks per worker wait, parsed or not, so memory stays bounded when the load is slower."""
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    pool = ProcessPoolExecutor(workers, mp_context=context)
     pending: deque[Future[TableBatch]] = deque()
     try:
         for chunk in chunks:

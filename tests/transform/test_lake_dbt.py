@@ -1,7 +1,7 @@
 """The dbt `s3` target: the same marts from the Delta lake in a bucket as from the DuckDB warehouse.
 
-One receipt day (two receipt methods, to stay small) of the same simulator is ingested twice: into a
-DuckDB file (`--destination duckdb`) and into a bucket on moto's S3 API on loopback
+A weekend of receipt dates (two receipt methods, to stay small) of the same simulator is ingested
+twice: into a DuckDB file (`--destination duckdb`) and into a bucket on moto's S3 API on loopback
 (`--destination filesystem`). Then `dbt build` runs on the default `dev` target over the DuckDB file
 and `dbt build --target s3` over the bucket (models built into a separate DuckDB file), both from the
 repo root as documented, and every mart must hold the same rows on both sides, as must the marts that
@@ -43,8 +43,9 @@ from ttb_cola_sim.server import SimulatorServer
 
 ROOT = Path(__file__).resolve().parents[2]
 DBT = Path(sys.executable).with_name("dbt")
-DAY = date(2025, 6, 16)  # a Monday
-AS_OF = DAY + timedelta(days=10)
+#: A weekend of receipt dates (seed 7: 66 COLAs filed electronically, none on paper): every mart has rows.
+FIRST, LAST = date(2025, 6, 14), date(2025, 6, 15)
+AS_OF = LAST + timedelta(days=10)
 METHODS = "001,002"
 MARTS = (
     "fct_cola_approvals", "fct_daily_approvals", "fct_crawl_coverage", "dim_company", "dim_brand",
@@ -175,7 +176,7 @@ def test_s3_target_builds_the_same_marts_as_duckdb(
 ) -> None:
     no_machine_aws_credentials(monkeypatch, tmp_path)
     sim.set_as_of(AS_OF)
-    args = ("--date", DAY.isoformat(), "--methods", METHODS)
+    args = ("--start", FIRST.isoformat(), "--end", LAST.isoformat(), "--methods", METHODS)
 
     duck = Warehouse(tmp_path / "duck", monkeypatch)
     assert duck.ingest(sim.base_url, *args, today=AS_OF) == 0

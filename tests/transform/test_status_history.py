@@ -12,61 +12,41 @@ snapshot built build by build.
 Dates (seed 7) keep both runs small: run 1 is a Saturday (it searches Friday 2025-04-04, a day of
 approvals, and Saturday, which only lists status changes), run 2 is Sunday 2025-06-22 (it searches
 Saturday 2025-06-21 and Sunday: status changes only). The COLA is picked from the simulator's
-truth, not hard-coded.
+truth, not hard-coded. The runs and builds are made once per session (tests/status_history_build.py,
+shared with test_status_history_lake) and read here.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
-from ingest_helpers import Warehouse
-from sim_server import running_simulator
+from ingest_helpers import add_colas_view
+from status_history_build import LOOKBACK, RUN_1, RUN_2, SEED, status_history_warehouse
 
-from ttb_cola.cli import main
-from ttb_cola_sim.registry import APPROVED, SURRENDERED
+from ttb_cola_sim.registry import APPROVED, SURRENDERED, Registry
 
-REPO = Path(__file__).resolve().parents[2]
-DBT = Path(sys.executable).with_name("dbt")
-SEED = 7
-LOOKBACK = 1
-RUN_1 = date(2025, 4, 5)  # Sat: searches completed dates 2025-04-04 (Fri) and 2025-04-05 (partial)
-RUN_2 = date(2025, 6, 22)  # Sun: searches completed dates 2025-06-21 (Sat) and 2025-06-22 (partial)
 SNAPSHOT = "snapshots.snp_cola_status_history"
 LOG_HISTORY = "marts.fct_cola_status_history"
 #: Each history's relation and its (valid from, valid to) columns.
 HISTORIES = {SNAPSHOT: ("dbt_valid_from", "dbt_valid_to"), LOG_HISTORY: ("valid_from", "valid_to")}
 
 
-def _daily(warehouse: Warehouse, base_url: str, today: date) -> int:
-    return main([
-        "daily", "--today", today.isoformat(), "--lookback-days", str(LOOKBACK), "--strategy", "both",
-        "--base-url", base_url, "--requests-per-second", "0", "--max-workers", "4",
-        "--pipelines-dir", str(warehouse.pipelines), "--quiet",
-    ])
+class Built:
+    """The shared warehouse of the two daily runs, queried read-only with the ``colas`` view."""
 
+    def __init__(self, db: Path) -> None:
+        self.db = db
 
-def _dbt_build(warehouse: Warehouse) -> None:
-    env = {
-        **os.environ,
-        "TTB_COLA_DUCKDB": str(warehouse.db),
-        "DBT_TARGET_PATH": str(warehouse.root / "dbt" / "target"),
-        "DBT_LOG_PATH": str(warehouse.root / "dbt" / "logs"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    env.pop("DBT_PROFILES_DIR", None)
-    exe = str(DBT) if DBT.exists() else shutil.which("dbt")
-    assert exe, "dbt is not installed"
-    result = subprocess.run(
-        [exe, "build", "--project-dir", "transform"], cwd=REPO, env=env, capture_output=True, text=True, timeout=300
-    )
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    def query(self, sql: str) -> list[tuple[Any, ...]]:
+        with duckdb.connect() as con:
+            con.execute(f"ATTACH '{self.db}' AS wh (READ_ONLY)")
+            con.execute("USE wh")
+            add_colas_view(con)
+            return con.sql(sql).fetchall()
 
 
 def _searched(registry: Any, today: date) -> dict[str, dict[str, Any]]:
@@ -75,7 +55,7 @@ def _searched(registry: Any, today: date) -> dict[str, dict[str, Any]]:
     return {raw["ttb_id"]: raw for raw in registry.completed_between(first, today, today)}
 
 
-def _history(warehouse: Warehouse, ttb_id: str, relation: str = SNAPSHOT) -> list[tuple[Any, ...]]:
+def _history(warehouse: Built, ttb_id: str, relation: str = SNAPSHOT) -> list[tuple[Any, ...]]:
     valid_from, valid_to = HISTORIES[relation]
     return warehouse.query(
         f"select status, completed_date, {valid_from}, {valid_to} from {relation}"
@@ -83,7 +63,7 @@ def _history(warehouse: Warehouse, ttb_id: str, relation: str = SNAPSHOT) -> lis
     )
 
 
-def versions(warehouse: Warehouse, relation: str) -> list[tuple[Any, ...]]:
+def versions(warehouse: Built, relation: str) -> list[tuple[Any, ...]]:
     """Every version of ``relation`` in order, without its times: (ttb_id, n, status, dates, current)."""
     valid_from, valid_to = HISTORIES[relation]
     return warehouse.query(
@@ -93,34 +73,28 @@ def versions(warehouse: Warehouse, relation: str) -> list[tuple[Any, ...]]:
 
 
 def test_a_surrendered_cola_appears_as_a_second_history_row_after_the_next_daily_run(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    warehouse = Warehouse(tmp_path, monkeypatch)
-    # the daily run's receipt dates reach back settle_days: keep them within the searched window
-    monkeypatch.setenv("SOURCES__TTB_COLA__SETTLE_DAYS", str(LOOKBACK))
-    with running_simulator(seed=SEED, as_of=RUN_1) as sim:
-        run_1 = _searched(sim.registry, RUN_1)
-        assert _daily(warehouse, sim.base_url, RUN_1) == 0
-        assert set(warehouse.colas()) == set(run_1)
-        _dbt_build(warehouse)
+    db, loaded = status_history_warehouse(tmp_path_factory)
+    warehouse = Built(db)
+    registry = Registry(seed=SEED, as_of=RUN_1)  # the truth the simulator served the runs from
+    run_1 = _searched(registry, RUN_1)
+    assert loaded[RUN_1.isoformat()] == set(run_1)  # run 1 loaded what the registry listed
 
-        # Of the COLAs run 1 loaded, those run 2 will see listed under a new status.
-        sim.set_as_of(RUN_2)
-        run_2 = _searched(sim.registry, RUN_2)
-        changed = {k: v for k, v in run_2.items() if k in run_1 and v["status"] != run_1[k]["status"]}
-        surrendered = sorted(k for k, v in changed.items() if v["status"] == SURRENDERED
-                             and run_1[k]["status"] == APPROVED)
-        assert surrendered, "no COLA loaded approved by run 1 is surrendered in run 2's window"
-        ttb_id = surrendered[0]
-        approval = date.fromisoformat(run_1[ttb_id]["approval_date"])
-        surrender = date.fromisoformat(run_2[ttb_id]["completed_date"])
-        assert RUN_1 - timedelta(days=LOOKBACK) <= approval <= RUN_1 < surrender <= RUN_2
-        # A COLA run 1 loaded approved that is still approved (the registry's truth) as of run 2.
-        unchanged = sorted(k for k, v in run_1.items() if v["status"] == APPROVED and k not in run_2
-                           and sim.registry.raw(k, RUN_2)["status"] == APPROVED)[0]
-
-        assert _daily(warehouse, sim.base_url, RUN_2) == 0
-    _dbt_build(warehouse)
+    # Of the COLAs run 1 loaded, those run 2 will see listed under a new status.
+    registry.set_as_of(RUN_2)
+    run_2 = _searched(registry, RUN_2)
+    changed = {k: v for k, v in run_2.items() if k in run_1 and v["status"] != run_1[k]["status"]}
+    surrendered = sorted(k for k, v in changed.items() if v["status"] == SURRENDERED
+                         and run_1[k]["status"] == APPROVED)
+    assert surrendered, "no COLA loaded approved by run 1 is surrendered in run 2's window"
+    ttb_id = surrendered[0]
+    approval = date.fromisoformat(run_1[ttb_id]["approval_date"])
+    surrender = date.fromisoformat(run_2[ttb_id]["completed_date"])
+    assert RUN_1 - timedelta(days=LOOKBACK) <= approval <= RUN_1 < surrender <= RUN_2
+    # A COLA run 1 loaded approved that is still approved (the registry's truth) as of run 2.
+    unchanged = sorted(k for k, v in run_1.items() if v["status"] == APPROVED and k not in run_2
+                       and registry.raw(k, RUN_2)["status"] == APPROVED)[0]
 
     # the warehouse holds the surrender as the registry lists it
     assert warehouse.query(f"select status, completed_date from colas where ttb_id = '{ttb_id}'") == [

@@ -2,12 +2,13 @@
 
 The two daily runs of `test_status_history` (seed 7: run 2 sees COLAs of run 1 under a new status)
 go to both destinations: a DuckDB file (`dbt build` after each run, so its snapshot grows build by
-build, as on a machine that keeps its file) and a bucket on moto's S3 API on loopback (no build
-between the runs; after run 2, `dbt build --target s3` into a DuckDB file that never existed, as on
-a throwaway CI runner). The history the lake's build computes from its `cola_status_log` Delta
-table holds the same versions as the DuckDB snapshot and as the DuckDB target's own
-fct_cola_status_history, and as the one `ttb-cola lake publish` writes back to the bucket. Times
-(valid_from, valid_to) and run ids differ by construction: two destinations, two sets of runs.
+build, as on a machine that keeps its file; made once per session by tests/status_history_build.py)
+and a bucket on moto's S3 API on loopback (no build between the runs; after run 2, `dbt build
+--target s3` of the history into a DuckDB file that never existed, as on a throwaway CI runner).
+The history the lake's build computes from its `cola_status_log` Delta table holds the same
+versions as the DuckDB snapshot and as the DuckDB target's own fct_cola_status_history, and as the
+one `ttb-cola lake publish` writes back to the bucket. Times (valid_from, valid_to) and run ids
+differ by construction: two destinations, two sets of runs.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import os
 import shutil
 import subprocess
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -25,29 +25,18 @@ import pytest
 from ingest_helpers import Warehouse
 from moto_server import no_machine_aws_credentials, running_moto
 from sim_server import running_simulator
+from status_history_build import LOOKBACK, RUN_1, RUN_2, SEED, daily, status_history_warehouse
 
 from ttb_cola.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
 DBT = Path(sys.executable).with_name("dbt")
-SEED = 7
-LOOKBACK = 1
-RUN_1 = date(2025, 4, 5)
-RUN_2 = date(2025, 6, 22)
 #: A version without its times: (ttb_id, its number, status, approval, expiration, completed, current).
 VERSIONS = (
     "select ttb_id, row_number() over (partition by ttb_id order by {valid_from}), status, approval_date,"
     " expiration_date, completed_date, {valid_to} is null from {relation} order by 1, 2"
 )
 LOG_HISTORY = {"valid_from": "valid_from", "valid_to": "valid_to"}
-
-
-def _daily(pipelines: Path, base_url: str, today: date, *destination: str) -> int:
-    return main([
-        "daily", "--today", today.isoformat(), "--lookback-days", str(LOOKBACK), "--strategy", "both",
-        "--base-url", base_url, "--requests-per-second", "0", "--max-workers", "4",
-        "--pipelines-dir", str(pipelines), "--quiet", *destination,
-    ])
 
 
 def _dbt(tmp: Path, name: str, env: dict[str, str], *args: str) -> str:
@@ -75,29 +64,27 @@ def _versions(con: duckdb.DuckDBPyConnection, relation: str, valid_from: str, va
 
 
 def test_the_history_rebuilt_from_the_lake_on_a_fresh_runner_equals_the_incremental_one(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from deltalake import DeltaTable
 
+    dev_db, _ = status_history_warehouse(tmp_path_factory)  # the DuckDB side: both runs, a build after each
     no_machine_aws_credentials(monkeypatch, tmp_path)
     monkeypatch.setenv("SOURCES__TTB_COLA__SETTLE_DAYS", str(LOOKBACK))
-    duck = Warehouse(tmp_path / "duck", monkeypatch)
-    dev_env = {"TTB_COLA_DUCKDB": str(duck.db)}
     with running_moto() as s3, running_simulator(seed=SEED, as_of=RUN_1) as sim:
         lake = s3.new_bucket()
         for name, value in lake.env(f"{lake.bucket_url}/lake").items():
             monkeypatch.setenv(name, value)
-        lake_pipelines = tmp_path / "lake" / "pipelines"
+        lake_pipelines = Warehouse(tmp_path / "lake", monkeypatch).pipelines  # the runs' settings, as on DuckDB
         for today in (RUN_1, RUN_2):
             sim.set_as_of(today)
-            assert _daily(duck.pipelines, sim.base_url, today) == 0
-            _dbt(tmp_path, "dev", dev_env)  # the snapshot grows build by build
-            assert _daily(lake_pipelines, sim.base_url, today, "--destination", "filesystem") == 0
+            assert daily(lake_pipelines, sim.base_url, today, "--destination", "filesystem") == 0
 
         # the fresh runner: a models file that never existed, built from the bucket alone
         fresh = tmp_path / "fresh_runner" / "lake_models.duckdb"
         fresh.parent.mkdir(parents=True)
-        _dbt(tmp_path, "s3", {"TTB_COLA_LAKE_DUCKDB": str(fresh)}, "--target", "s3")
+        _dbt(tmp_path, "s3", {"TTB_COLA_LAKE_DUCKDB": str(fresh)}, "--target", "s3", "--select",
+             "+fct_cola_status_history", "--indirect-selection", "cautious")
         assert main(["lake", "publish", "--duckdb", str(fresh)]) == 0
         options = {"aws_access_key_id": lake.access_key_id, "aws_secret_access_key": lake.secret_access_key,
                    "endpoint_url": lake.endpoint_url, "region": lake.region_name, "aws_allow_http": "true"}
@@ -105,7 +92,7 @@ def test_the_history_rebuilt_from_the_lake_on_a_fresh_runner_equals_the_incremen
         log = DeltaTable(f"{lake.bucket_url}/lake/ttb_cola/cola_status_log", storage_options=options)
 
         with duckdb.connect() as con:
-            con.execute(f"attach '{duck.db}' as dev (read_only)")
+            con.execute(f"attach '{dev_db}' as dev (read_only)")
             con.execute(f"attach '{fresh}' as lake (read_only)")
             con.register("published", published.to_pyarrow_table())
             con.register("lake_log", log.to_pyarrow_table())

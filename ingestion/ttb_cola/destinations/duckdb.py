@@ -58,5 +58,5 @@ def duckdb_destination() -> tuple[Any, Path]:
 
     limit = memory_limit()
     path = warehouse_file().resolve()
-    credentials = DuckDbCredentials(str(path), global_config={"memory_limit": limit})
+    credentials = DuckDbCredentials(str(path), global_config={"memory_limit": limit}).resolve()
     return dlt.destinations.duckdb(credentials=credentials), path

@@ -13,6 +13,7 @@ from ttb_cola.arrow_batches import arrow_loads
 from ttb_cola.budget import Budget
 from ttb_cola.destinations.duckdb import duckdb_path
 from ttb_cola.destinations.lake_tables import as_lake_tables, create_lake_tables
+from ttb_cola.destinations.load_steps import extract_and_normalize, one_connection
 from ttb_cola.destinations.materialized import skip_materialized
 from ttb_cola.destinations.schema_upgrade import add_declared_columns
 from ttb_cola.destinations.state_prune import prune_state_copies
@@ -78,10 +79,12 @@ def run_ingest(
         added = add_declared_columns(pipeline, source)
         if lake is None:  # the lake's tables never take the event (see as_lake_tables)
             skip_materialized(pipeline, source, MATERIALIZED_TABLES, added)
-        info = pipeline.run(source, loader_file_format=FILE_FORMAT)
-        if lake is not None:
-            create_lake_tables(lake, pipeline, source)
-        _prune(pipeline, lake)
+        extract_and_normalize(pipeline, source)
+        with one_connection(pipeline, lake):
+            info = pipeline.load()
+            if lake is not None:
+                create_lake_tables(lake, pipeline, source)
+            _prune(pipeline, lake)
     finally:
         if images.get("known_images") is not None:
             images["known_images"].close()

@@ -53,10 +53,14 @@ def memory_limit() -> str:
 
 def duckdb_destination() -> tuple[Any, Path]:
     """dlt's DuckDB destination on the checked warehouse file, its connections held to the configured
-    memory limit, and that file's absolute path."""
+    memory limit, and that file's absolute path.
+
+    The credentials are complete here, so they are marked resolved: dlt then hands this one instance,
+    and its connection pool, to every client of the pipeline instead of resolving each client's
+    credentials again from the config providers (see :mod:`ttb_cola.destinations.load_steps`)."""
     from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
     limit = memory_limit()
     path = warehouse_file().resolve()
-    credentials = DuckDbCredentials(str(path), global_config={"memory_limit": limit})
+    credentials = DuckDbCredentials(str(path), global_config={"memory_limit": limit}).resolve()
     return dlt.destinations.duckdb(credentials=credentials), path

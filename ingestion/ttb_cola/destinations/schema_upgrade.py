@@ -29,7 +29,8 @@ def add_declared_columns(pipeline: Pipeline, source: DltSource) -> list[str]:
         if not isinstance(table_name, str) or table_name not in schema.tables:
             continue
         stored = schema.tables[table_name]["columns"]
-        declared = resource.compute_table_schema().get("columns", {})
+        hinted = resource.columns  # the declared columns as given; computing the whole table schema costs more
+        declared = hinted if isinstance(hinted, dict) else resource.compute_table_schema().get("columns", {})
         missing = [
             {"name": column, "data_type": hints["data_type"], "nullable": True}
             for column, hints in declared.items() if column not in stored and hints.get("data_type")

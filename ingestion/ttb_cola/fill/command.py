@@ -156,16 +156,15 @@ def fill_backlog(
     """Read the backlog (COLAs completed on or after ``since``, when given), order it and fetch it chunk
     by chunk (under the destination's lock, held by the caller); raises the crawl's ``Stopped`` when a
     chunk ends early."""
-    from ttb_cola.destinations.warehouse import pipeline_and_lake
     from ttb_cola.fill.backlog import backlog_tables, parked_count, read_backlog
     from ttb_cola.fill.plan import matches
     from ttb_cola.runs.crawl import Stopped
-    from ttb_cola.runs.pipeline import run_ingest
+    from ttb_cola.runs.pipeline import crawl_pipeline, run_ingest
     from ttb_cola.runs.recovery import finish_pending
     from ttb_cola.scheduler.report import RunReport
 
     size, watchlist = settings.fill_chunk, settings.watchlist
-    pipeline, lake = pipeline_and_lake(request.destination, args.pipelines_dir)
+    pipeline, lake = crawl_pipeline(request.destination, args.pipelines_dir)
     finish_pending(pipeline)  # what a killed run committed is loaded first: its COLAs owe nothing
     with backlog_tables(request.destination, pipeline.dataset_name, lake) as con:
         owed = read_backlog(con, settings.pages, since)

@@ -61,10 +61,12 @@ class Stopped(Exception):
 
 def run_crawl(args: argparse.Namespace, command: str, runner: Runner) -> int:
     """Run a crawl command (``runner``: it validates, takes the destination's lock and runs the chunks);
-    its exit status, and one line on stderr for a failure. Each setting is resolved once for the run."""
+    its exit status, and one line on stderr for a failure. Each setting is resolved once for the run,
+    and its chunks share one pipeline."""
     from ttb_cola.runs.inputs import settings_once
+    from ttb_cola.runs.pipeline import one_pipeline
 
-    with settings_once():
+    with settings_once(), one_pipeline():
         return _run_crawl(args, command, runner)
 
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import dlt
 from dlt.common.pipeline import LoadInfo
 
 from ttb_cola.archive import DEFAULT_ARCHIVE_DIR
@@ -13,7 +16,9 @@ from ttb_cola.archive_batches import worker_count
 from ttb_cola.arrow_batches import arrow_loads
 from ttb_cola.budget import Budget
 from ttb_cola.destinations.duckdb import duckdb_path
+from ttb_cola.destinations.lake import Lake
 from ttb_cola.destinations.lake_tables import as_lake_tables, create_lake_tables
+from ttb_cola.destinations.load_steps import extract_and_normalize, one_connection
 from ttb_cola.destinations.materialized import skip_materialized
 from ttb_cola.destinations.schema_upgrade import add_declared_columns
 from ttb_cola.destinations.state_prune import prune_state_copies
@@ -32,6 +37,42 @@ from ttb_cola.scheduler.report import RunReport
 from ttb_cola.source import MATERIALIZED_TABLES, ttb_cola, ttb_cola_archive
 from ttb_cola.state_compaction import crawl_view
 
+#: The pipeline (and lake) of each destination and working folder a command's chunks load into, inside
+#: :func:`one_pipeline` (None outside: every chunk opens its own).
+_opened: dict[tuple[str, str | None], tuple[dlt.Pipeline, Lake | None]] | None = None
+
+
+@contextmanager
+def one_pipeline() -> Iterator[None]:
+    """Within the block (one command's run) its chunks share one pipeline: the first chunk opens it and
+    makes its local state the destination's (:func:`~ttb_cola.destinations.working_folder.aligned_pipeline`),
+    each later one continues from the state the chunk before it loaded, without opening and reading the
+    destination's state again. A chunk that raises drops it: the next opens and aligns a new one."""
+    global _opened
+    if _opened is not None:
+        yield
+        return
+    _opened = {}
+    try:
+        yield
+    finally:
+        _opened = None
+
+
+def crawl_pipeline(destination: str, pipelines_dir: str | None) -> tuple[dlt.Pipeline, Lake | None]:
+    """The aligned pipeline and lake a crawl chunk loads with: the run's one (:func:`one_pipeline`)."""
+    if _opened is None:
+        return pipeline_and_lake(destination, pipelines_dir)
+    key = (destination, pipelines_dir)
+    if key not in _opened:
+        _opened[key] = pipeline_and_lake(destination, pipelines_dir)
+    return _opened[key]
+
+
+def _drop_pipeline(destination: str, pipelines_dir: str | None) -> None:
+    if _opened is not None:
+        _opened.pop((destination, pipelines_dir), None)
+
 
 def run_ingest(
     request: IngestRequest,
@@ -49,7 +90,18 @@ def run_ingest(
     COLAs, and no dates) and load it; dlt's load info and the report."""
     chunk = chunk or Chunk("receipts", request.start, request.end)
     report = report or RunReport()
-    pipeline, lake = pipeline_and_lake(request.destination, pipelines_dir)
+    try:
+        return _run_chunk(request, today, chunk, reprobe, pipelines_dir, report, budget, fill, overrides)
+    except BaseException:
+        _drop_pipeline(request.destination, pipelines_dir)
+        raise
+
+
+def _run_chunk(
+    request: IngestRequest, today: date, chunk: Chunk, reprobe: bool, pipelines_dir: str | None,
+    report: RunReport, budget: Budget | None, fill: list[str] | None, overrides: dict[str, Any],
+) -> tuple[LoadInfo, RunReport]:
+    pipeline, lake = crawl_pipeline(request.destination, pipelines_dir)
     finish_pending(pipeline)  # what a killed run committed is loaded first, so this chunk is crawled
     if lake is not None:  # the raw archive goes to the lake's bucket, with its credentials
         url, options = lake.archive(overrides.get("archive_url") or configured("archive_url"))
@@ -80,10 +132,12 @@ def run_ingest(
         added = add_declared_columns(pipeline, source)
         if lake is None:  # the lake's tables never take the event (see as_lake_tables)
             skip_materialized(pipeline, source, MATERIALIZED_TABLES, added)
-        info = pipeline.run(source, loader_file_format=FILE_FORMAT)
-        if lake is not None:
-            create_lake_tables(lake, pipeline, source)
-        _prune(pipeline, lake)
+        extract_and_normalize(pipeline, source)
+        with one_connection(pipeline, lake):
+            info = pipeline.load()
+            if lake is not None:
+                create_lake_tables(lake, pipeline, source)
+            _prune(pipeline, lake)
     finally:
         if images.get("known_images") is not None:
             images["known_images"].close()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import subprocess
 import sys
 from collections.abc import Iterable
@@ -39,8 +38,6 @@ FAST_ENV = {
 }
 
 
-#: What ``socketserver`` prints when one of its request threads fails (the simulator's, in this process).
-SERVER_ERROR_REPORT = re.compile(r"-{40}\nException occurred during processing of request from .*?\n-{40}\n", re.DOTALL)
 #: The request timeout of a run in the test's own process (seconds), beside the simulator's threads.
 IN_PROCESS_REQUEST_TIMEOUT = "20"
 
@@ -120,13 +117,24 @@ def ingest_in_process(cmd: list[str], env: dict[str, str], capfd: pytest.Capture
     from a thread of this same process, so on a busy machine its answers wait for the crawl's threads.
 
     Returns:
-        Its exit status and what it wrote to stderr (``capfd`` given: Python's and the file descriptor's),
-        without the reports of the simulator's server thread (a request whose client was killed mid-answer).
+        Its exit status and what it wrote to stderr (``capfd`` given: Python's and the file descriptor's).
+        The simulator's server threads share that stderr: while the run lasts, what they report of a
+        failed request (a killed run's connection) is written after it, outside what is returned, as a
+        subprocess's stderr never held it.
     """
+    import socketserver
+    import traceback
+
     from ttb_cola.cli import main
+
+    reports: list[str] = []
+
+    def handle_error(server: socketserver.BaseServer, request: Any, client_address: Any) -> None:
+        reports.append(f"simulator: a request from {client_address} failed:\n{traceback.format_exc()}")
 
     env = {**env, "SOURCES__TTB_COLA__REQUEST_TIMEOUT": IN_PROCESS_REQUEST_TIMEOUT}
     with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(socketserver.BaseServer, "handle_error", handle_error)
         for name, value in env.items():
             if os.environ.get(name) != value:
                 patch.setenv(name, value)
@@ -135,7 +143,8 @@ def ingest_in_process(cmd: list[str], env: dict[str, str], capfd: pytest.Capture
             capfd.readouterr()
         status = main(cmd[1:])
         err = capfd.readouterr().err if capfd is not None else ""
-    return status, SERVER_ERROR_REPORT.sub("", err)
+    sys.stderr.write("".join(reports))
+    return status, err
 
 
 def duplicate_count(warehouse: Warehouse) -> int:

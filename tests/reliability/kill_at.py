@@ -5,7 +5,8 @@
 flushed or cleaned up) on the ``nth`` call of the method, ``before`` or ``after`` it runs, or
 ``during`` it after ``removals`` file or folder deletions (an interrupted ``rmtree``, e.g. in
 ``PackageStorage.delete_package``). ``where`` keeps only calls whose storage path contains it (e.g.
-``normalize/extracted``; empty: every call).
+``normalize/extracted``; empty: every call). The crash trials call :func:`arm` in a run forked by
+``forked_runs.py``.
 """
 
 from __future__ import annotations

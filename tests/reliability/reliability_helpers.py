@@ -38,6 +38,10 @@ FAST_ENV = {
 }
 
 
+#: The request timeout of a run in the test's own process (seconds), beside the simulator's threads.
+IN_PROCESS_REQUEST_TIMEOUT = "20"
+
+
 def days(start: date, end: date) -> list[date]:
     """Every date from ``start`` to ``end`` inclusive."""
     return [start + timedelta(days=n) for n in range((end - start).days + 1)]
@@ -108,14 +112,29 @@ def ingest_in_process(cmd: list[str], env: dict[str, str], capfd: pytest.Capture
                       ) -> tuple[int, str]:
     """Run the ``ttb-cola`` command line ``cmd`` in this process, with ``env``'s variables and the repository
     as working directory, as :func:`run_ingest` would in a subprocess but without a new interpreter's start-up
-    (imports, dlt set-up). For reruns whose process is not what is tested (a killed run's is).
+    (imports, dlt set-up). For reruns whose process is not what is tested (a killed run's is). The request
+    timeout is the in-process tests' generous one (see ``ingest_helpers.Warehouse``): the simulator answers
+    from a thread of this same process, so on a busy machine its answers wait for the crawl's threads.
 
     Returns:
         Its exit status and what it wrote to stderr (``capfd`` given: Python's and the file descriptor's).
+        The simulator's server threads share that stderr: while the run lasts, what they report of a
+        failed request (a killed run's connection) is written after it, outside what is returned, as a
+        subprocess's stderr never held it.
     """
+    import socketserver
+    import traceback
+
     from ttb_cola.cli import main
 
+    reports: list[str] = []
+
+    def handle_error(server: socketserver.BaseServer, request: Any, client_address: Any) -> None:
+        reports.append(f"simulator: a request from {client_address} failed:\n{traceback.format_exc()}")
+
+    env = {**env, "SOURCES__TTB_COLA__REQUEST_TIMEOUT": IN_PROCESS_REQUEST_TIMEOUT}
     with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(socketserver.BaseServer, "handle_error", handle_error)
         for name, value in env.items():
             if os.environ.get(name) != value:
                 patch.setenv(name, value)
@@ -124,6 +143,7 @@ def ingest_in_process(cmd: list[str], env: dict[str, str], capfd: pytest.Capture
             capfd.readouterr()
         status = main(cmd[1:])
         err = capfd.readouterr().err if capfd is not None else ""
+    sys.stderr.write("".join(reports))
     return status, err
 
 

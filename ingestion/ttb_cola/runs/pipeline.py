@@ -12,7 +12,6 @@ import dlt
 from dlt.common.pipeline import LoadInfo
 
 from ttb_cola.archive import DEFAULT_ARCHIVE_DIR
-from ttb_cola.archive_batches import worker_count
 from ttb_cola.arrow_batches import arrow_loads
 from ttb_cola.budget import Budget
 from ttb_cola.destinations.duckdb import duckdb_path
@@ -181,7 +180,7 @@ def run_reparse(destination: str, archive_url: str | None = None, pipelines_dir:
         url, options = lake.archive(archive_url or configured("archive_url"))
     if "://" not in url and not Path(url).is_dir():
         raise InputError(f"no raw archive at {url} (set archive_raw_html = true to keep pages)")
-    workers = worker_count(whole_or_zero(*given(None, "", "parse_workers", 0)))
+    workers = whole_or_zero(*given(None, "", "parse_workers", 0))  # checked before anything is written
     if lake is None:
         pipeline = make_pipeline(destination, pipelines_dir)
     finish_pending(pipeline)

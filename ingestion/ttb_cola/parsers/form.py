@@ -199,19 +199,15 @@ def _sorted_nodes(
     """The page's boxes, loose data divs, checkboxes and images, from its ``divs`` in page order
     (``role``: what a div of a class attribute other than the three plain ones is, see :func:`_div_role`)."""
     boxes: dict[str, list[LexborNode]] = {}
-    # The box the latest label of each parent element opened (None: a label we do not read).
-    open_box: dict[int, list[LexborNode] | None] = {}
     loose_data: list[LexborNode] = []
+    # Where the data divs after the latest label of each parent element go: that label's box, or the loose
+    # data divs after a label we do not read. (A div found in a document always has a parent element.)
+    open_box: dict[int, list[LexborNode]] = {}
     keys = _LABEL_KEYS
     for node in divs:
         classes = node.attributes.get("class")
-        if classes == "data":  # most divs: a box's value, in the box its parent's latest label opened
-            parent = node.parent
-            box = open_box.get(parent.mem_id if parent is not None else 0)
-            if box is None:
-                loose_data.append(node)
-            else:
-                box.append(node)
+        if classes == "data":  # most divs: a box's value
+            open_box.get(node.parent.mem_id, loose_data).append(node)
             continue
         if classes == "label" or classes == "boldlabel":
             times = 1
@@ -220,12 +216,8 @@ def _sorted_nodes(
         else:
             is_data, times = read
             if is_data:
-                parent = node.parent
-                box = open_box.get(parent.mem_id if parent is not None else 0)
-                (loose_data if box is None else box).extend([node] * times)
+                open_box.get(node.parent.mem_id, loose_data).extend([node] * times)
                 continue
-        parent = node.parent
-        parent_id = parent.mem_id if parent is not None else 0
         text = node.text_lexbor()
         key = keys.get(text, _NO_KEY)
         if key is _NO_KEY:
@@ -233,12 +225,12 @@ def _sorted_nodes(
             if len(keys) < _LABEL_KEYS_MAX:
                 keys[text] = key
         if key is None or key in boxes:
-            open_box[parent_id] = None
+            open_box[node.parent.mem_id] = loose_data
         elif times == 1:
-            open_box[parent_id] = boxes[key] = []
+            open_box[node.parent.mem_id] = boxes[key] = []
         else:  # read again at once: the box is made, and closed by its own second reading
             boxes[key] = []
-            open_box[parent_id] = None
+            open_box[node.parent.mem_id] = loose_data
     return _Page(boxes, loose_data, tree.tags("input"), tree.tags("img"))
 
 

@@ -83,6 +83,12 @@ REAL = (FIXTURES / "form_20099001000399.html").read_text(encoding="iso-8859-1")
         ("APPEARING ON LABELS.<br>", "appearing on labels. BLOWN IN GLASS<br>"),
         ("APPEARING ON LABELS.<br>", "APPEARING ON LABELS. NET 750 ML \u00e9<br>"),
         ("APPEARING ON LABELS.<br>", "APPEARING ON LABEL\u017f.<br>"),
+        # the TTB ID in other decimal digits (read) and with a digit that is not decimal (refused)
+        ('<div class="data">20099001000399</div>', '<div class="data">\uff12\uff10099001000399</div>'),
+        ('<div class="data">20099001000399</div>', '<div class="data">2009900100039\u00b2</div>'),
+        # a state of two letters that are not ASCII, and of one letter
+        ("              \t\t\t\tDE \n", "              \t\t\t\t\u00d6R \n"),
+        ("              \t\t\t\tDE \n", "              \t\t\t\tD \n"),
         # dates that do not read, then read again from the cache
         ("04/08/2020", "4/8/2020"),
         ("04/20/2020", "04/31/2020"),

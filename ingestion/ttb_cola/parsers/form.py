@@ -86,11 +86,9 @@ _BLANK_RECORD: dict[str, Any] = dict.fromkeys(_RECORD_FIELDS)
 
 _ITEM_NUMBER = re.compile(r"^\d+[a-z]?\.\s*", re.IGNORECASE)
 _PARENTHESISED = re.compile(r"\([^()]*(?:\([^()]*\)[^()]*)*\)")
-_TTB_ID = re.compile(r"^\d{14}$")
 _STATUS = re.compile(r"^THE STATUS IS\s+(.+?)\.?$", re.IGNORECASE)
 _USED_ON_LABEL = re.compile(r"\s*\(Used on label\)\s*$", re.IGNORECASE)
 _CITY_STATE_ZIP = re.compile(r"^(?:(.*?)\s+)?([A-Z]{2})\s+(\d{5}(?:-?\d{4})?)$")
-_STATE = re.compile(r"[A-Za-z]{2}")
 
 # The divs the parser reads (see _read_page).
 _DIVS = "div.label, div.boldlabel, div.data"
@@ -133,7 +131,8 @@ def parse_form(body: bytes | str) -> dict[str, Any]:
     boxes = page.boxes
 
     ttb_id = _text(boxes.get("ttb_id"))
-    if ttb_id is None or not _TTB_ID.match(ttb_id):
+    # 14 digits (str.isdecimal: the characters a pattern's \d matches)
+    if ttb_id is None or len(ttb_id) != 14 or not ttb_id.isdecimal():
         raise ParseError(f"not a COLA printable form (TTB ID box: {ttb_id!r})")
 
     record = _BLANK_RECORD.copy()
@@ -199,19 +198,16 @@ def _sorted_nodes(
     """The page's boxes, loose data divs, checkboxes and images, from its ``divs`` in page order
     (``role``: what a div of a class attribute other than the three plain ones is, see :func:`_div_role`)."""
     boxes: dict[str, list[LexborNode]] = {}
-    # The box the latest label of each parent element opened (None: a label we do not read).
-    open_box: dict[int, list[LexborNode] | None] = {}
     loose_data: list[LexborNode] = []
+    # Where the data divs after the latest label of each parent element go: that label's box, or the loose
+    # data divs after a label we do not read.
+    open_box: dict[int, list[LexborNode]] = {}
     keys = _LABEL_KEYS
     for node in divs:
         classes = node.attributes.get("class")
-        if classes == "data":  # most divs: a box's value, in the box its parent's latest label opened
+        if classes == "data":  # most divs: a box's value
             parent = node.parent
-            box = open_box.get(parent.mem_id if parent is not None else 0)
-            if box is None:
-                loose_data.append(node)
-            else:
-                box.append(node)
+            open_box.get(parent.mem_id if parent is not None else 0, loose_data).append(node)
             continue
         if classes == "label" or classes == "boldlabel":
             times = 1
@@ -221,24 +217,23 @@ def _sorted_nodes(
             is_data, times = read
             if is_data:
                 parent = node.parent
-                box = open_box.get(parent.mem_id if parent is not None else 0)
-                (loose_data if box is None else box).extend([node] * times)
+                open_box.get(parent.mem_id if parent is not None else 0, loose_data).extend([node] * times)
                 continue
-        parent = node.parent
-        parent_id = parent.mem_id if parent is not None else 0
         text = node.text_lexbor()
         key = keys.get(text, _NO_KEY)
         if key is _NO_KEY:
             key = _box_key(text)
             if len(keys) < _LABEL_KEYS_MAX:
                 keys[text] = key
+        parent = node.parent
+        parent_id = parent.mem_id if parent is not None else 0
         if key is None or key in boxes:
-            open_box[parent_id] = None
+            open_box[parent_id] = loose_data
         elif times == 1:
             open_box[parent_id] = boxes[key] = []
         else:  # read again at once: the box is made, and closed by its own second reading
             boxes[key] = []
-            open_box[parent_id] = None
+            open_box[parent_id] = loose_data
     return _Page(boxes, loose_data, tree.tags("input"), tree.tags("img"))
 
 
@@ -407,8 +402,8 @@ def _applicant(data: list[LexborNode] | None, record: dict[str, Any]) -> None:
     address: list[str] = []
     cleaned: list[str] = []
     for raw in _lines(data):
-        line = squash(raw)
-        if line is None:
+        line = " ".join(raw.split())  # cleaned as squash cleans it
+        if not line:
             continue
         # the note closes the (cleaned) line: a line not ending in ")" is not searched
         used_on_label = _USED_ON_LABEL.search(line) if line[-1] == ")" else None
@@ -439,7 +434,8 @@ def _applicant(data: list[LexborNode] | None, record: dict[str, Any]) -> None:
 def _city_state_zip(raw: str) -> tuple[str | None, str, str] | None:
     """Split a ``CITY\\nST\\nZIP`` line; None when it does not look like one."""
     parts = _nonblank(raw.splitlines())
-    if len(parts) == 3 and _STATE.fullmatch(parts[1]):
+    state = parts[1] if len(parts) == 3 else ""
+    if len(state) == 2 and state.isascii() and state.isalpha():  # two ASCII letters
         return parts[0], parts[1], parts[2]
     match = _CITY_STATE_ZIP.match(squash(raw) or "")
     if match:

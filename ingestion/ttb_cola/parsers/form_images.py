@@ -24,8 +24,7 @@ def label_images(imgs: Iterable[LexborNode]) -> list[dict[str, Any]]:
     """
     images: list[dict[str, Any]] = []
     for img in imgs:
-        attributes = img.attributes
-        src = attributes.get("src") or ""
+        src = img.attrs.get("src") or ""  # the one attribute read of every image (no dict of them all)
         if "publicViewAttachment.do" not in src:
             continue
         _, found, query = src.partition("filename=")
@@ -38,7 +37,7 @@ def label_images(imgs: Iterable[LexborNode]) -> list[dict[str, Any]]:
             continue
         image_type, width, height = _caption(img)
         if image_type is None:
-            alt = squash(attributes.get("alt")) or ""
+            alt = squash(img.attrs.get("alt")) or ""
             image_type = squash(alt.partition(":")[2]) if alt.lower().startswith("label image") else None
         images.append(
             {"image_type": image_type, "filename": unquote(filename), "width_in": width, "height_in": height}

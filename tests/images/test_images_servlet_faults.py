@@ -18,7 +18,8 @@ from ttb_cola.cli import main  # noqa: E402
 from ttb_cola.images.store import sha256_hex  # noqa: E402
 from ttb_cola_sim import labels  # noqa: E402
 
-DAY = date(2025, 6, 16)
+#: A weekend (seed 12: 106 COLAs filed electronically, 209 label images), not a weekday's 500 COLAs.
+FIRST, LAST = date(2025, 6, 14), date(2025, 6, 15)
 TODAY = date(2025, 6, 30)
 
 
@@ -40,10 +41,11 @@ def test_mixups_and_transient_html_never_store_a_wrong_image(tmp_path: Path, mon
     wh = Warehouse(tmp_path, monkeypatch)
     _render_each_label_once(monkeypatch)
     with running_simulator(seed=12, as_of=TODAY) as sim:
-        assert wh.ingest(sim.base_url, "--date", DAY.isoformat(), "--methods", "001", today=TODAY) == 0
+        days = ("--start", FIRST.isoformat(), "--end", LAST.isoformat())
+        assert wh.ingest(sim.base_url, *days, "--methods", "001", today=TODAY) == 0
         # every stale answer repeats an image this session fetched for its previous COLA: detectable
-        sim.attachments.configure(broken_rate=0.0, stale_rate=0.3, unrenderable_rate=0.1)
-        assert main(["images", "--date", DAY.isoformat(), "--today", TODAY.isoformat(), "--base-url", sim.base_url,
+        sim.attachments.configure(broken_rate=0.0, stale_rate=0.3, unrenderable_rate=0.15)
+        assert main(["images", *days, "--today", TODAY.isoformat(), "--base-url", sim.base_url,
                      "--requests-per-second", "0", "--which", "all", "--images-url", str(tmp_path / "images"),
                      "--pipelines-dir", str(wh.pipelines), "--quiet"]) == 0
         counts = dict(sim.attachments.counts)
@@ -58,6 +60,8 @@ def test_mixups_and_transient_html_never_store_a_wrong_image(tmp_path: Path, mon
             if sha256 != sha256_hex(body):
                 wrong.append((ttb_id, position))
     mixups = sum(r[4] for r in rows)
+    print("servlet answers:", counts, "rows:", len(rows), "mixups:", mixups,
+          "unavailable:", sum(r[2] == "unavailable" for r in rows))
     assert counts.get("stale", 0) > 20 and counts.get("unable_to_render", 0) > 20
     assert not wrong, f"{len(wrong)} wrong images stored, e.g. {wrong[:3]}"
     assert 0 < mixups <= counts["stale"]

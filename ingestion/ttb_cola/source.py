@@ -15,7 +15,7 @@ receipt partition and per completed date in ``dlt.current.resource_state()``, pa
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
 from typing import Any
 
@@ -23,7 +23,7 @@ import dlt
 from dlt.extract.resource import DltResource
 
 from ttb_cola.archive import DEFAULT_ARCHIVE_DIR, RawArchive
-from ttb_cola.archive_batches import archive_batches, worker_count
+from ttb_cola.archive_batches import ARCHIVE_BATCH, archive_batches, worker_count
 from ttb_cola.clock import washington_today
 from ttb_cola.ids import check_method
 from ttb_cola.images.hook import image_hook
@@ -287,17 +287,13 @@ def _crawl_log(parent: DltResource, table: str, columns: Any) -> DltResource:
     )
 
 
-#: COLAs whose rows the archive reparse hands the table transformers at once: dlt computes each table's
-#: schema again for every Arrow table it is sent, about as long as writing a few thousand rows.
-ARCHIVE_BATCH = 5000
-
-
 @dlt.source(name="ttb_cola", max_table_nesting=0)
 def ttb_cola_archive(
     archive_url: str = DEFAULT_ARCHIVE_DIR,
     base_url: str = dlt.config.value,
     archive_options: dict[str, Any] | None = None,
     parse_workers: int = 0,
+    batches: Iterable[TableBatch] | None = None,
 ) -> Sequence[DltResource]:
     """The page tables rebuilt from the raw page archive, without any HTTP (``ttb-cola reparse``):
     the listings, filled by searches only, are left as they are; ``cola_status_log`` gets the archived
@@ -310,12 +306,17 @@ def ttb_cola_archive(
         archive_options: fsspec options (credentials, endpoint) for ``archive_url``.
         parse_workers: processes parsing a local archive's pages (:mod:`ttb_cola.archive_batches`); 0: one
             per CPU, 1: none beside this one.
+        batches: the archive's batches, when the caller started parsing it already
+            (:func:`ttb_cola.archive_batches.parsed_archive`); the three settings above are then not used.
     """
     workers = worker_count(int(parse_workers))
 
     @dlt.resource(name="archive", selected=False)
     def archive() -> Iterator[RowOrBatch]:
         yield Event(MATERIALIZE, {})
+        if batches is not None:
+            yield from batches
+            return
         raw = RawArchive.at(archive_url, **(archive_options or {}))
         yield from archive_batches(raw, base_url, ARCHIVE_BATCH, workers)
 

@@ -29,6 +29,7 @@ from ttb_cola.archive import RawArchive, archived_records
 from ttb_cola.arrow_batches import page_tables
 from ttb_cola.errors import InputError
 from ttb_cola.records import TableBatch
+from ttb_cola.runs.heap import settle_for_parsing
 
 #: COLAs a worker parses per task: big enough that handing it over costs nothing, small enough to keep
 #: every worker busy to the end.
@@ -140,7 +141,9 @@ def _in_workers(
     first two chunks per worker are handed out on entry, one more as each result is taken (so memory stays
     bounded when the load is slower); on exit the workers stop, their chunks not started cancelled."""
     start_fork_server()
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver"))
+    pool = ProcessPoolExecutor(  # each worker settles its heap and collector as a parsing process does
+        workers, mp_context=multiprocessing.get_context("forkserver"), initializer=settle_for_parsing,
+    )
     pending: deque[Future[TableBatch]] = deque()
 
     def results() -> Iterator[TableBatch]:

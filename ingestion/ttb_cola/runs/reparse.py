@@ -54,13 +54,14 @@ def _load(
     destination: str, pipelines_dir: str | None, pipeline: Any, lake: Any, base_url: str, batches: Any
 ) -> LoadInfo:
     """The archive's ``batches`` loaded by ``pipeline`` (a new one when None) with the reparse's source."""
+    from ttb_cola.archive_source import ttb_cola_archive
     from ttb_cola.arrow_batches import arrow_loads
     from ttb_cola.destinations.lake_tables import as_lake_tables, create_lake_tables
     from ttb_cola.destinations.materialized import skip_materialized
     from ttb_cola.destinations.schema_upgrade import add_declared_columns
     from ttb_cola.destinations.warehouse import FILE_FORMAT, make_pipeline
     from ttb_cola.runs.recovery import finish_pending
-    from ttb_cola.source import MATERIALIZED_TABLES, ttb_cola_archive
+    from ttb_cola.tables import MATERIALIZED_TABLES
 
     if pipeline is None:
         pipeline = make_pipeline(destination, pipelines_dir)

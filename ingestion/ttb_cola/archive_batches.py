@@ -37,6 +37,9 @@ CHUNK_COLAS = 250
 #: COLAs whose rows the archive reparse hands the table transformers at once: dlt computes each table's
 #: schema again for every Arrow table it is sent, about as long as writing a few thousand rows.
 ARCHIVE_BATCH = 5000
+#: COLAs the workers may parse ahead of the batches taken (their tables wait in memory, about 1.2 MB per
+#: 1,000 forms): enough to keep them parsing through the pipeline's set-up.
+AHEAD_COLAS = 2 * ARCHIVE_BATCH
 
 
 def worker_count(configured: int) -> int:
@@ -138,8 +141,9 @@ def _in_workers(
     archive: RawArchive, base_url: str, chunks: Iterator[list[str]], workers: int
 ) -> Iterator[Iterator[TableBatch]]:
     """:func:`parsed_chunk` of each of ``chunks`` in ``workers`` processes of a fork server, in order: the
-    first two chunks per worker are handed out on entry, one more as each result is taken (so memory stays
-    bounded when the load is slower); on exit the workers stop, their chunks not started cancelled."""
+    chunks of the first ``AHEAD_COLAS`` COLAs are handed out on entry (so the workers parse them while the
+    pipeline is set up), one more as each result is taken (so memory stays bounded when the load is slower);
+    on exit the workers stop, their chunks not started cancelled."""
     start_fork_server()
     pool = ProcessPoolExecutor(  # each worker settles its heap and collector as a parsing process does
         workers, mp_context=multiprocessing.get_context("forkserver"), initializer=settle_for_parsing,
@@ -154,13 +158,14 @@ def _in_workers(
             yield pending.popleft().result()
 
     try:
-        pending.extend(pool.submit(parsed_chunk, archive, base_url, chunk) for chunk in islice(chunks, 2 * workers))
+        ahead = max(2 * workers, AHEAD_COLAS // CHUNK_COLAS)
+        pending.extend(pool.submit(parsed_chunk, archive, base_url, chunk) for chunk in islice(chunks, ahead))
         yield results()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
 __all__ = [
-    "ARCHIVE_BATCH", "CHUNK_COLAS", "archive_batches", "cola_chunks", "joined", "parsed_archive", "parsed_chunk",
-    "start_fork_server", "worker_count",
+    "AHEAD_COLAS", "ARCHIVE_BATCH", "CHUNK_COLAS", "archive_batches", "cola_chunks", "joined", "parsed_archive",
+    "parsed_chunk", "start_fork_server", "worker_count",
 ]

@@ -63,8 +63,8 @@ def _load(
     from ttb_cola.runs.recovery import finish_pending
     from ttb_cola.tables import MATERIALIZED_TABLES
 
-    if pipeline is None:
-        pipeline = make_pipeline(destination, pipelines_dir)
+    if pipeline is None:  # one DuckDB thread: a load of batches this size gains no time from a second one,
+        pipeline = make_pipeline(destination, pipelines_dir, threads=1)  # which costs CPU the parse needs
     finish_pending(pipeline)
     source = ttb_cola_archive(base_url=base_url, batches=batches)
     if lake is not None:

@@ -4,11 +4,12 @@ Parsing is most of what a reparse costs, and each COLA's pages parse on their ow
 into chunks of ``CHUNK_COLAS`` COLAs (the pages of one TTB ID never split), which worker processes read,
 parse and turn into tables (:func:`ttb_cola.arrow_batches.page_tables`); the dlt resource gets them in path
 order, joined into batches, while the workers parse the next chunks. The workers come from a fork server
-(a fresh interpreter with this module imported once): a fork of the running process would inherit its
-threads (DuckDB's, the lease's heartbeat) and could hang on a lock one of them held. They hand back Arrow
-tables, so the pool adds little CPU to the parse and takes the parse off the wall time (`make bench`
-prints both ways). An archive on an object store (bound by its requests), one worker, or a system without
-a fork server (Windows) parse in the process itself.
+(a fresh interpreter with this module imported once, and with it pyarrow and the parsers, not dlt): a fork
+of the running process would inherit its threads (DuckDB's, the lease's heartbeat) and could hang on a lock
+one of them held. They hand back Arrow tables, so the pool adds little CPU to the parse and takes the parse
+off the wall time (`make bench` prints both ways). :func:`parsed_archive` starts them before the pipeline
+is set up, so the parse overlaps the command's start-up. An archive on an object store (bound by its
+requests), one worker, or a system without a fork server (Windows) parse in the process itself.
 """
 
 from __future__ import annotations
@@ -18,7 +19,9 @@ import os
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import ExitStack, contextmanager
 from itertools import chain, islice
+from multiprocessing import forkserver
 
 import pyarrow as pa
 
@@ -26,10 +29,17 @@ from ttb_cola.archive import RawArchive, archived_records
 from ttb_cola.arrow_batches import page_tables
 from ttb_cola.errors import InputError
 from ttb_cola.records import TableBatch
+from ttb_cola.runs.heap import settle_for_parsing
 
 #: COLAs a worker parses per task: big enough that handing it over costs nothing, small enough to keep
 #: every worker busy to the end.
 CHUNK_COLAS = 250
+#: COLAs whose rows the archive reparse hands the table transformers at once: dlt computes each table's
+#: schema again for every Arrow table it is sent, about as long as writing a few thousand rows.
+ARCHIVE_BATCH = 5000
+#: COLAs the workers may parse ahead of the batches taken (their tables wait in memory, about 1.2 MB per
+#: 1,000 forms): enough to keep them parsing through the pipeline's set-up.
+AHEAD_COLAS = 2 * ARCHIVE_BATCH
 
 
 def worker_count(configured: int) -> int:
@@ -45,9 +55,21 @@ def worker_count(configured: int) -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def archive_batches(archive: RawArchive, base_url: str, batch_colas: int, workers: int) -> Iterator[TableBatch]:
+def start_fork_server() -> None:
+    """Start the fork server the parse workers come from (where there is one), so that its interpreter starts
+    and imports this module while the command starts; at most an idle process when no worker is needed."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        forkserver.set_forkserver_preload([__name__])
+        forkserver.ensure_running()
+
+
+@contextmanager
+def parsed_archive(
+    archive: RawArchive, base_url: str, batch_colas: int, workers: int
+) -> Iterator[Iterator[TableBatch]]:
     """Every archived COLA parsed again, about ``batch_colas`` COLAs' tables per batch, in path order;
-    ``workers`` processes parse (see the module's note).
+    ``workers`` processes parse (see the module's note). The workers start on entry, and take their first
+    chunks then, so they parse while the caller gets ready to read the batches; on exit they stop.
 
     Raises:
         ParseError: an archived detail or form page the parsers cannot read (never skipped).
@@ -55,10 +77,22 @@ def archive_batches(archive: RawArchive, base_url: str, batch_colas: int, worker
     chunks = cola_chunks(archive.page_paths(), CHUNK_COLAS)
     head = list(islice(chunks, 2))  # one chunk is parsed here: forking would cost more than it saves
     chunks = chain(head, chunks)
-    if len(head) > 1 and workers > 1 and archive.local and "forkserver" in multiprocessing.get_all_start_methods():
-        tables = _in_workers(archive, base_url, chunks, workers)
-    else:
-        tables = (parsed_chunk(archive, base_url, chunk) for chunk in chunks)
+    with ExitStack() as stack:
+        if len(head) > 1 and workers > 1 and archive.local and "forkserver" in multiprocessing.get_all_start_methods():
+            tables = stack.enter_context(_in_workers(archive, base_url, chunks, workers))
+        else:
+            tables = (parsed_chunk(archive, base_url, chunk) for chunk in chunks)
+        yield _batches(tables, batch_colas)
+
+
+def archive_batches(archive: RawArchive, base_url: str, batch_colas: int, workers: int) -> Iterator[TableBatch]:
+    """:func:`parsed_archive`'s batches, its workers started at the first batch asked for."""
+    with parsed_archive(archive, base_url, batch_colas, workers) as batches:
+        yield from batches
+
+
+def _batches(tables: Iterator[TableBatch], batch_colas: int) -> Iterator[TableBatch]:
+    """``tables`` (of ``CHUNK_COLAS`` COLAs each) joined into batches of about ``batch_colas`` COLAs."""
     group: list[TableBatch] = []
     for table in tables:
         group.append(table)
@@ -102,24 +136,36 @@ def joined(batches: list[TableBatch]) -> TableBatch:
     return out
 
 
+@contextmanager
 def _in_workers(
     archive: RawArchive, base_url: str, chunks: Iterator[list[str]], workers: int
-) -> Iterator[TableBatch]:
-    """:func:`parsed_chunk` of each of ``chunks`` in ``workers`` processes of a fork server, in order; at
-    most two chunks per worker wait, parsed or not, so memory stays bounded when the load is slower."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
-    pool = ProcessPoolExecutor(workers, mp_context=context)
+) -> Iterator[Iterator[TableBatch]]:
+    """:func:`parsed_chunk` of each of ``chunks`` in ``workers`` processes of a fork server, in order: the
+    chunks of the first ``AHEAD_COLAS`` COLAs are handed out on entry (so the workers parse them while the
+    pipeline is set up), one more as each result is taken (so memory stays bounded when the load is slower);
+    on exit the workers stop, their chunks not started cancelled."""
+    start_fork_server()
+    pool = ProcessPoolExecutor(  # each worker settles its heap and collector as a parsing process does
+        workers, mp_context=multiprocessing.get_context("forkserver"), initializer=settle_for_parsing,
+    )
     pending: deque[Future[TableBatch]] = deque()
-    try:
+
+    def results() -> Iterator[TableBatch]:
         for chunk in chunks:
             pending.append(pool.submit(parsed_chunk, archive, base_url, chunk))
-            if len(pending) >= 2 * workers:
-                yield pending.popleft().result()
+            yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+    try:
+        ahead = max(2 * workers, AHEAD_COLAS // CHUNK_COLAS)
+        pending.extend(pool.submit(parsed_chunk, archive, base_url, chunk) for chunk in islice(chunks, ahead))
+        yield results()
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-__all__ = ["CHUNK_COLAS", "archive_batches", "cola_chunks", "joined", "parsed_chunk", "worker_count"]
+__all__ = [
+    "AHEAD_COLAS", "ARCHIVE_BATCH", "CHUNK_COLAS", "archive_batches", "cola_chunks", "joined", "parsed_archive",
+    "parsed_chunk", "start_fork_server", "worker_count",
+]

@@ -3,7 +3,8 @@
 dlt writes an Arrow table to its load files as it is, where a batch of dicts is normalized row by row
 (types coerced, values checked); the archive reparse sends its rows in batches (:func:`page_tables`), so
 this is most of what its load costs. Values arrive as the rows hold them: dates and timestamps as ISO text
-(cast here), json values as Python objects (serialized with dlt's own JSON, as its parquet writer does).
+(cast here), json values as Python objects (serialized as dlt's own JSON serializes them, as its parquet writer
+does). The reparse's parse workers build these tables: this module does not import dlt, so they start fast.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
+import orjson
 import pyarrow as pa
-from dlt.common.json import json
 
 from ttb_cola.records import (
     DETAILS_COLUMNS,
@@ -32,6 +33,18 @@ _PLAIN = {"text": pa.string(), "bigint": pa.int64(), "double": pa.float64(), "bo
 _CAST = {"date": pa.date32(), "timestamp": pa.timestamp("us", "UTC")}
 
 
+def _json(value: Any) -> str:
+    """``value`` as dlt's JSON (orjson, keys need not be text) writes it; a type orjson cannot write goes to
+    dlt's encoder, imported then."""
+    return orjson.dumps(value, default=_dlt_encode, option=orjson.OPT_NON_STR_KEYS).decode()
+
+
+def _dlt_encode(value: Any) -> Any:
+    from dlt.common.json import custom_encode
+
+    return custom_encode(value)
+
+
 def arrow_batch(rows: Sequence[Mapping[str, Any]], columns: Mapping[str, Mapping[str, Any]]) -> pa.Table:
     """``rows`` as one table of ``columns`` (in their order; a key of a row that is no column is left out)."""
     arrays = []
@@ -40,7 +53,7 @@ def arrow_batch(rows: Sequence[Mapping[str, Any]], columns: Mapping[str, Mapping
         kind = column["data_type"]
         values = [row.get(name) for row in rows]
         if kind == "json":
-            array = pa.array([None if value is None else json.dumps(value) for value in values], pa.string())
+            array = pa.array([None if value is None else _json(value) for value in values], pa.string())
         elif kind in _CAST:
             array = pa.array(values, pa.string()).cast(_CAST[kind])
         else:

@@ -18,11 +18,14 @@ from collections.abc import Callable
 from typing import Any
 
 import dlt
+from dlt.common.schema.typing import MERGE_DISPOSITION_HINTS
 from dlt.extract.resource import DltResource
 
 from ttb_cola.records import SCHEMA_CONTRACT
 
 logger = logging.getLogger("ttb_cola.merged")
+#: The table hint of a merge whose loaded rows hold each key once (dlt's ``deduplicated`` merge option).
+_DEDUPLICATED = MERGE_DISPOSITION_HINTS["deduplicated"]
 
 
 class OncePerLoad:
@@ -62,7 +65,9 @@ def merged_table(
     ``sort``: the column whose highest value wins among a load's rows of one key on DuckDB (dlt's
     ``dedup_sort``; None where no column tells the latest). ``once``: drop repeated keys before
     yield (:class:`OncePerLoad`); off only for a source whose keys are unique by construction and
-    whose loads are too large to remember every key (the archive reparse).
+    whose loads are too large to remember every key (the archive reparse): its rows are then declared
+    deduplicated to dlt, whose DuckDB merge then skips numbering each key's rows (most of what the merge
+    costs). The table keeps the last run's declaration, so every run declares it, deduplicated or not.
     """
     if sort is not None:
         columns = {**columns, sort: {**columns[sort], "dedup_sort": "desc"}}
@@ -72,6 +77,7 @@ def merged_table(
         rows, data_from=parent, name=name, write_disposition=disposition, primary_key=primary_key,
         columns=columns, schema_contract=SCHEMA_CONTRACT, **keys,
     )
+    resource.apply_hints(additional_table_hints={_DEDUPLICATED: not once})
     if once:
         resource.add_filter(OncePerLoad(name, (primary_key,) if isinstance(primary_key, str) else primary_key))
     return resource

@@ -14,7 +14,6 @@ receipt partition and per completed date in ``dlt.current.resource_state()``, pa
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator, Sequence
 from datetime import date
 from typing import Any
@@ -23,31 +22,13 @@ import dlt
 from dlt.extract.resource import DltResource
 
 from ttb_cola.archive import DEFAULT_ARCHIVE_DIR, RawArchive
-from ttb_cola.archive_batches import archive_batches, worker_count
+from ttb_cola.archive_source import ttb_cola_archive
 from ttb_cola.clock import washington_today
 from ttb_cola.ids import check_method
 from ttb_cola.images.hook import image_hook
-from ttb_cola.images.source import image_table_resources
-from ttb_cola.merged import merged_table
-from ttb_cola.parked.book import PARKED_COLUMNS, PARKED_TABLE, GiveUp
+from ttb_cola.parked.book import GiveUp
 from ttb_cola.probe.plan import CrawlSettings
-from ttb_cola.records import (
-    CRAWL_PARTITION_COLUMNS,
-    CRAWL_SEARCH_COLUMNS,
-    DETAILS_COLUMNS,
-    DETAILS_TABLE,
-    FORMS_COLUMNS,
-    FORMS_TABLE,
-    LABEL_IMAGE_COLUMNS,
-    LABEL_IMAGES_TABLE,
-    LISTINGS_COLUMNS,
-    LISTINGS_TABLE,
-    MATERIALIZE,
-    SCHEMA_CONTRACT,
-    RowOrBatch,
-    TableBatch,
-    rows_for,
-)
+from ttb_cola.records import MATERIALIZE
 from ttb_cola.registry.breaker import BreakerSettings
 from ttb_cola.registry.retry import RetryPolicy
 from ttb_cola.scheduler.plan import RunPlan, WorkerSettings
@@ -57,13 +38,7 @@ from ttb_cola.search.cap import DEFAULT_EXPORT_CAP, ExportCap
 from ttb_cola.search.plan import check_pages, check_strategy, listing_strategy
 from ttb_cola.search.split import Density
 from ttb_cola.state_compaction import packed, unpacked
-from ttb_cola.status_log import STATUS_LOG_TABLE, status_log_resource
-
-#: The tables the ``MATERIALIZE`` event creates, rows or not (the image tables come with their first row).
-MATERIALIZED_TABLES = (
-    DETAILS_TABLE, FORMS_TABLE, LISTINGS_TABLE, LABEL_IMAGES_TABLE, "crawl_partitions", "crawl_searches",
-    PARKED_TABLE, STATUS_LOG_TABLE,
-)
+from ttb_cola.tables import MATERIALIZED_TABLES, table_resources
 
 
 @dlt.source(name="ttb_cola", max_table_nesting=0)
@@ -240,87 +215,5 @@ def ttb_cola(
     return (partitions, *table_resources(partitions, run_report.run_id))
 
 
-def table_resources(parent: DltResource, run_id: str, once: bool = True) -> tuple[DltResource, ...]:
-    """The page tables, ``cola_label_images``, the crawl logs and ``cola_status_log`` (its rows tagged with
-    ``run_id``), fed by ``parent``'s rows; ``once``: the merged tables drop a key repeated in one load
-    (see :mod:`ttb_cola.merged`)."""
-    return (
-        _page_table(parent, DETAILS_TABLE, DETAILS_COLUMNS, once),
-        _page_table(parent, FORMS_TABLE, FORMS_COLUMNS, once),
-        merged_table(  # the latest listing wins (listed_at: when the search listed it)
-            parent, _rows_of(LISTINGS_TABLE), LISTINGS_TABLE, "ttb_id", LISTINGS_COLUMNS, "listed_at", once=once,
-        ),
-        merged_table(  # no fetch time of its own: the form's rows come once per load
-            parent, _rows_of(LABEL_IMAGES_TABLE), LABEL_IMAGES_TABLE, ("ttb_id", "position"),
-            LABEL_IMAGE_COLUMNS, None, merge_key="ttb_id", strategy="delete-insert", once=once,
-        ),
-        _crawl_log(parent, "crawl_partitions", CRAWL_PARTITION_COLUMNS),
-        _crawl_log(parent, "crawl_searches", CRAWL_SEARCH_COLUMNS),
-        merged_table(  # the parked COLAs: one row per TTB ID, its latest attempt
-            parent, _rows_of(PARKED_TABLE), PARKED_TABLE, "ttb_id", PARKED_COLUMNS, "last_seen", once=once,
-        ),
-        *image_table_resources(parent, once),
-        status_log_resource(parent, run_id, MATERIALIZE),
-    )
-
-
-def _rows_of(table: str) -> Any:
-    def rows(event: RowOrBatch) -> Iterator[Any]:
-        if not isinstance(event, TableBatch) and event.table == MATERIALIZE:
-            yield dlt.mark.materialize_table_schema()
-        else:
-            yield from rows_for(event, table)
-
-    return rows
-
-
-def _page_table(parent: DltResource, table: str, columns: Any, once: bool) -> DltResource:
-    """A table of one page kind, merged on ``ttb_id``: the latest fetch of that page wins."""
-    return merged_table(parent, _rows_of(table), table, "ttb_id", columns, "fetched_at", once=once)
-
-
-def _crawl_log(parent: DltResource, table: str, columns: Any) -> DltResource:
-    """An append-only table of the rows ``parent`` sends for ``table`` (one per partition or day per run)."""
-    return dlt.transformer(
-        _rows_of(table), data_from=parent, name=table, write_disposition="append", columns=columns,
-        schema_contract=SCHEMA_CONTRACT,
-    )
-
-
-#: COLAs whose rows the archive reparse hands the table transformers at once: dlt computes each table's
-#: schema again for every Arrow table it is sent, about as long as writing a few thousand rows.
-ARCHIVE_BATCH = 5000
-
-
-@dlt.source(name="ttb_cola", max_table_nesting=0)
-def ttb_cola_archive(
-    archive_url: str = DEFAULT_ARCHIVE_DIR,
-    base_url: str = dlt.config.value,
-    archive_options: dict[str, Any] | None = None,
-    parse_workers: int = 0,
-) -> Sequence[DltResource]:
-    """The page tables rebuilt from the raw page archive, without any HTTP (``ttb-cola reparse``):
-    the listings, filled by searches only, are left as they are; ``cola_status_log`` gets the archived
-    pages' rows again, stamped with the archive's times (a page with the status it had makes no new
-    version of the history).
-
-    Args:
-        archive_url: local directory or fsspec URL the crawl archived pages to.
-        base_url: registry root, to restore each page's ``source_url``.
-        archive_options: fsspec options (credentials, endpoint) for ``archive_url``.
-        parse_workers: processes parsing a local archive's pages (:mod:`ttb_cola.archive_batches`); 0: one
-            per CPU, 1: none beside this one.
-    """
-    workers = worker_count(int(parse_workers))
-
-    @dlt.resource(name="archive", selected=False)
-    def archive() -> Iterator[RowOrBatch]:
-        yield Event(MATERIALIZE, {})
-        raw = RawArchive.at(archive_url, **(archive_options or {}))
-        yield from archive_batches(raw, base_url, ARCHIVE_BATCH, workers)
-
-    # the archive holds one page of each kind per COLA: its keys are unique, and too many to remember
-    return (archive, *table_resources(archive, f"reparse-{uuid.uuid4().hex[:12]}", once=False))
-
-
+# the reparse's source and the table resources are re-exported for the callers that know them here
 __all__ = ["MATERIALIZED_TABLES", "table_resources", "ttb_cola", "ttb_cola_archive"]

@@ -50,9 +50,9 @@ def bench_parse() -> None:
 
 def bench_reparse() -> None:
     """`ttb-cola reparse` COLAs/s vs the bare lexbor parse of its pages, its start-up and its cost per page."""
-    import bench_parse
+    import bench_reparse
 
-    bench_parse.reparse_vs_lexbor()
+    bench_reparse.reparse_vs_lexbor()
 
 
 def bench_ingest() -> None:

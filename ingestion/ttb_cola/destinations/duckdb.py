@@ -51,9 +51,9 @@ def memory_limit() -> str:
     return limit
 
 
-def duckdb_destination() -> tuple[Any, Path]:
+def duckdb_destination(threads: int | None = None) -> tuple[Any, Path]:
     """dlt's DuckDB destination on the checked warehouse file, its connections held to the configured
-    memory limit, and that file's absolute path.
+    memory limit (and to ``threads`` threads when given), and that file's absolute path.
 
     The credentials are complete here, so they are marked resolved: dlt then hands this one instance,
     and its connection pool, to every client of the pipeline instead of resolving each client's
@@ -62,5 +62,8 @@ def duckdb_destination() -> tuple[Any, Path]:
 
     limit = memory_limit()
     path = warehouse_file().resolve()
-    credentials = DuckDbCredentials(str(path), global_config={"memory_limit": limit}).resolve()
+    settings: dict[str, Any] = {"memory_limit": limit}
+    if threads is not None:
+        settings["threads"] = threads
+    credentials = DuckDbCredentials(str(path), global_config=settings).resolve()
     return dlt.destinations.duckdb(credentials=credentials), path

@@ -35,24 +35,27 @@ def check_destination(destination: str) -> str:
     return destination
 
 
-def make_pipeline(destination: str = "duckdb", pipelines_dir: str | None = None, *, align: bool = True) -> dlt.Pipeline:
-    """The ttb_cola pipeline on the DuckDB file or the filesystem destination (``bucket_url``)."""
-    return pipeline_and_lake(destination, pipelines_dir, align=align)[0]
+def make_pipeline(
+    destination: str = "duckdb", pipelines_dir: str | None = None, *, align: bool = True, threads: int | None = None
+) -> dlt.Pipeline:
+    """The ttb_cola pipeline on the DuckDB file (its connections on ``threads`` threads when given) or the
+    filesystem destination (``bucket_url``)."""
+    return pipeline_and_lake(destination, pipelines_dir, align=align, threads=threads)[0]
 
 
 def pipeline_and_lake(
-    destination: str, pipelines_dir: str | None, *, align: bool = True
+    destination: str, pipelines_dir: str | None, *, align: bool = True, threads: int | None = None
 ) -> tuple[dlt.Pipeline, Lake | None]:
     """The pipeline, and for the filesystem destination the lake, checked to answer before anything is created.
 
     Its working folder is ``pipelines_dir`` when given, else the destination's own (see
     :mod:`ttb_cola.destinations.working_folder`). With ``align`` (every command that runs the pipeline)
     its local state is made the destination's first; without it (readers such as ``status``) nothing
-    local is changed.
+    local is changed. ``threads``: the DuckDB connections' threads (DuckDB's default, one per CPU, when None).
     """
     lake = None
     if check_destination(destination) == "duckdb":
-        target, path = duckdb_destination()
+        target, path = duckdb_destination(threads)
         folder = destination_folder("duckdb", str(path), path.name)
     else:
         lake = checked_lake()

@@ -1,5 +1,21 @@
-"""Label images: fetched with the servlet's session protocol, verified, stored by content, barcodes read."""
+"""Label images: fetched with the servlet's session protocol, verified, stored by content, barcodes read.
 
-from ttb_cola.images.fetch import ImageResult, fetch_images
+Re-exports resolved on first use, so that the image tables' resources (:mod:`ttb_cola.images.source`, which a
+reparse loads) do not import the HTTP client and the image decoders.
+"""
 
-__all__ = ["ImageResult", "fetch_images"]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_EXPORTS = {"ImageResult": "ttb_cola.images.fetch", "fetch_images": "ttb_cola.images.fetch"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(importlib.import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module 'ttb_cola.images' has no attribute {name!r}")
+
+
+__all__ = sorted(_EXPORTS)

@@ -8,10 +8,12 @@ refetched image that no longer shows a code does not delete its old row).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from ttb_cola.images.fetch import ImageResult
 from ttb_cola.records import Spec, columns
+
+if TYPE_CHECKING:  # a reparse loads these tables' resources without the image fetcher's HTTP and decoders
+    from ttb_cola.images.fetch import ImageResult
 
 IMAGES_TABLE = "cola_images"
 BARCODES_TABLE = "cola_barcodes"

@@ -174,11 +174,15 @@ def _fill_listed(
 
 def reparse(args: argparse.Namespace) -> int:
     """Rebuild the record tables from the raw page archive, without HTTP."""
+    from ttb_cola.archive_batches import start_fork_server
+
+    if args.destination != "filesystem":  # the lake's archive is on its bucket: parsed here, no workers
+        start_fork_server()  # its interpreter starts while this one imports dlt
     from dlt.pipeline.exceptions import PipelineStepFailed
 
     from ttb_cola.runs.failures import exit_status
     from ttb_cola.runs.heap import settle_for_parsing
-    from ttb_cola.runs.pipeline import run_reparse
+    from ttb_cola.runs.reparse import run_reparse
 
     settle_for_parsing()
     try:

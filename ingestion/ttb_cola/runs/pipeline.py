@@ -1,18 +1,16 @@
-"""Run the ttb_cola dlt pipeline: a crawl or a reparse loaded into a destination, and the state it keeps."""
+"""Run the ttb_cola dlt pipeline: a crawl loaded into a destination, and the state it keeps (a reparse:
+:mod:`ttb_cola.runs.reparse`)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import dlt
 from dlt.common.pipeline import LoadInfo
 
-from ttb_cola.archive import DEFAULT_ARCHIVE_DIR
-from ttb_cola.arrow_batches import arrow_loads
 from ttb_cola.budget import Budget
 from ttb_cola.destinations.duckdb import duckdb_path
 from ttb_cola.destinations.lake import Lake
@@ -21,19 +19,16 @@ from ttb_cola.destinations.load_steps import extract_and_normalize, one_connecti
 from ttb_cola.destinations.materialized import skip_materialized
 from ttb_cola.destinations.schema_upgrade import add_declared_columns
 from ttb_cola.destinations.state_prune import prune_state_copies
-from ttb_cola.destinations.warehouse import FILE_FORMAT, check_destination, make_pipeline, pipeline_and_lake
+from ttb_cola.destinations.warehouse import check_destination, make_pipeline, pipeline_and_lake
 from ttb_cola.destinations.working_folder import destination_state
-from ttb_cola.errors import InputError
 from ttb_cola.images.settings import crawl_image_settings
 from ttb_cola.progress import progress_log
-from ttb_cola.registry.client import DEFAULT_BASE_URL
 from ttb_cola.runs.inputs import IngestRequest, configured
-from ttb_cola.runs.limits import given, whole_or_zero
 from ttb_cola.runs.quarantine import MovedAside, moved_aside
 from ttb_cola.runs.recovery import finish_pending
 from ttb_cola.runs.schedule import Chunk
 from ttb_cola.scheduler.report import RunReport
-from ttb_cola.source import MATERIALIZED_TABLES, ttb_cola, ttb_cola_archive
+from ttb_cola.source import MATERIALIZED_TABLES, ttb_cola
 from ttb_cola.state_compaction import crawl_view
 
 #: The pipeline (and lake) of each destination and working folder a command's chunks load into, inside
@@ -166,38 +161,6 @@ def _prune(pipeline: Any, lake: Any) -> None:
         return
     if pruned:
         progress_log.debug("pruned %d old state copies from the destination", pruned)
-
-
-def run_reparse(destination: str, archive_url: str | None = None, pipelines_dir: str | None = None) -> LoadInfo:
-    """Rebuild ``colas`` and ``cola_label_images`` from the raw archive (no HTTP); state is untouched."""
-    check_destination(destination)
-    url = archive_url or configured("archive_url", DEFAULT_ARCHIVE_DIR)
-    options: dict[str, Any] = {}
-    lake = None
-    if destination == "filesystem":
-        pipeline, lake = pipeline_and_lake(destination, pipelines_dir)
-        assert lake is not None
-        url, options = lake.archive(archive_url or configured("archive_url"))
-    if "://" not in url and not Path(url).is_dir():
-        raise InputError(f"no raw archive at {url} (set archive_raw_html = true to keep pages)")
-    workers = whole_or_zero(*given(None, "", "parse_workers", 0))  # checked before anything is written
-    if lake is None:
-        pipeline = make_pipeline(destination, pipelines_dir)
-    finish_pending(pipeline)
-    source = ttb_cola_archive(
-        archive_url=url, base_url=configured("base_url", DEFAULT_BASE_URL), archive_options=options,
-        parse_workers=workers,
-    )
-    if lake is not None:
-        as_lake_tables(source)
-    added = add_declared_columns(pipeline, source)
-    if lake is None:
-        skip_materialized(pipeline, source, MATERIALIZED_TABLES, added)
-    with arrow_loads():  # the archive's rows come in Arrow batches
-        info = pipeline.run(source, loader_file_format=FILE_FORMAT)
-    if lake is not None:
-        create_lake_tables(lake, pipeline, source)
-    return info
 
 
 def crawl_state(destination: str, pipelines_dir: str | None = None) -> dict[str, Any]:

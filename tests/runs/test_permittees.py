@@ -108,8 +108,9 @@ def test_two_weeks_of_lists_make_the_history_and_matches_hold_on_simulator_truth
     with running_simulator(as_of=WEEK_A) as sim:
         assert _load(warehouse, sim, "permittees", WEEK_A) == 0
         assert _load(warehouse, sim, "permittees", WEEK_B) == 0
-        assert warehouse.ingest(sim.base_url, "--start", (WEEK_B - timedelta(days=7)).isoformat(),
-                                "--end", (WEEK_B - timedelta(days=6)).isoformat(), today=WEEK_B) == 0
+        # the weekend before WEEK_B's Monday: some 70 COLAs, importers and producers among their permits
+        assert warehouse.ingest(sim.base_url, "--start", (WEEK_B - timedelta(days=9)).isoformat(),
+                                "--end", (WEEK_B - timedelta(days=8)).isoformat(), today=WEEK_B) == 0
         files = sim.open_data
         before = {p.number: p for p in files.permits(WEEK_A)}
         after = {p.number: p for p in files.permits(WEEK_B)}

@@ -30,7 +30,7 @@ from ttb_cola.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
 DBT = Path(sys.executable).with_name("dbt")
-DAY = date(2025, 6, 16)
+DAY = date(2025, 6, 14)  # a Saturday: a few dozen e-filed COLAs, each with both pages
 AS_OF = DAY + timedelta(days=10)
 HISTORY = (
     "select ttb_id, version_number, status, approval_date, expiration_date, completed_date, is_current"

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from digest_helpers import dbt_command
+from dbt_parse_reuse import dbt_reusing_parse
 from ingest_helpers import Warehouse
 from sim_server import running_simulator
 
@@ -101,21 +101,22 @@ def test_processing_times_are_appended_once_a_day_also_by_the_daily_hook(
 
 
 def test_two_weeks_of_lists_make_the_history_and_matches_hold_on_simulator_truth(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     warehouse = Warehouse(tmp_path, monkeypatch)
     monkeypatch.setenv("SOURCES__TTB_COLA__PAGES", "form")
     with running_simulator(as_of=WEEK_A) as sim:
         assert _load(warehouse, sim, "permittees", WEEK_A) == 0
         assert _load(warehouse, sim, "permittees", WEEK_B) == 0
-        assert warehouse.ingest(sim.base_url, "--start", (WEEK_B - timedelta(days=7)).isoformat(),
-                                "--end", (WEEK_B - timedelta(days=6)).isoformat(), today=WEEK_B) == 0
+        # the weekend before WEEK_B's Monday: some 70 COLAs, importers and producers among their permits
+        assert warehouse.ingest(sim.base_url, "--start", (WEEK_B - timedelta(days=9)).isoformat(),
+                                "--end", (WEEK_B - timedelta(days=8)).isoformat(), today=WEEK_B) == 0
         files = sim.open_data
         before = {p.number: p for p in files.permits(WEEK_A)}
         after = {p.number: p for p in files.permits(WEEK_B)}
         truth = {t["registry_permit"]: t for t in files.truth()}
-    dbt_command(warehouse.db, tmp_path / "dbt", "build", "--indirect-selection", "cautious", "--select",
-                *PERMITTEE_MODELS)
+    dbt_reusing_parse(tmp_path_factory, warehouse.db, tmp_path / "dbt", "build", "--indirect-selection", "cautious",
+                      "--select", *PERMITTEE_MODELS)
 
     added, removed = after.keys() - before.keys(), before.keys() - after.keys()
     moved = {n for n in before.keys() & after.keys() if before[n].street != after[n].street}

@@ -17,10 +17,10 @@ from ttb_cola_sim.registry import Registry, truth_record
 from ttb_cola_sim.server import SimulatorServer
 
 START = date(2025, 6, 16)  # a Monday: over the export cap (some 150 completions)
-TODAY = date(2025, 6, 26)
+TODAY = date(2025, 6, 23)  # a Monday: the window is one week, and TODAY completes many COLAs while it goes on
 RECEIPT_DAYS = [START + timedelta(days=n) for n in range((TODAY - START).days)]
 #: The simulated registry's first receipt date: three days before the window, so the window lists some
-#: 2,500 COLAs (a registry started in 2000 lists 8,000); its CSV export holds at most EXPORT_CAP rows.
+#: 1,500 COLAs (a registry started in 2000 lists thousands more); its CSV export holds at most EXPORT_CAP rows.
 REGISTRY_START = START - timedelta(days=3)
 EXPORT_CAP = 100
 

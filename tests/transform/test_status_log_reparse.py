@@ -13,24 +13,19 @@ One receipt day (one method) is ingested from the simulator with the raw archive
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
+from dbt_parse_reuse import dbt_reusing_parse
 from ingest_helpers import Warehouse
 from sim_server import running_simulator
 
 from ttb_cola.cli import main
 
-REPO = Path(__file__).resolve().parents[2]
-DBT = Path(sys.executable).with_name("dbt")
-DAY = date(2025, 6, 16)
+DAY = date(2025, 6, 14)  # a Saturday: a few dozen e-filed COLAs, each with both pages
 AS_OF = DAY + timedelta(days=10)
 HISTORY = (
     "select ttb_id, version_number, status, approval_date, expiration_date, completed_date, is_current"
@@ -38,26 +33,11 @@ HISTORY = (
 )
 
 
-def _dbt_build(warehouse: Warehouse, data_tests: bool = True) -> None:
+def _dbt_build(factory: pytest.TempPathFactory, warehouse: Warehouse, data_tests: bool = True) -> None:
     """`dbt build` of the history and the staged COLAs (with parents) into ``warehouse``; without
     ``data_tests``, the models only (a crawled warehouse's data tests run in test_lake_dbt)."""
-    env = {
-        **os.environ,
-        "TTB_COLA_DUCKDB": str(warehouse.db),
-        "DBT_TARGET_PATH": str(warehouse.root / "dbt" / "target"),
-        "DBT_LOG_PATH": str(warehouse.root / "dbt" / "logs"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    for var in ("DBT_PROFILES_DIR", "DBT_TARGET"):
-        env.pop(var, None)
-    exe = str(DBT) if DBT.exists() else shutil.which("dbt")
-    assert exe, "dbt is not installed"
-    result = subprocess.run(
-        [exe, "build", "--project-dir", "transform", "--select", "+fct_cola_status_history", "+stg_ttb__colas",
-         *(() if data_tests else ("--exclude-resource-type", "test", "unit_test"))],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=600,
-    )
-    assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
+    dbt_reusing_parse(factory, warehouse.db, warehouse.root / "dbt", "build", "--select", "+fct_cola_status_history",
+                      "+stg_ttb__colas", *(() if data_tests else ("--exclude-resource-type", "test", "unit_test")))
 
 
 def _reparse(warehouse: Warehouse) -> None:
@@ -65,14 +45,14 @@ def _reparse(warehouse: Warehouse) -> None:
 
 
 def test_reparse_rebuilds_the_status_log_and_keeps_the_history(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SOURCES__TTB_COLA__ARCHIVE_RAW_HTML", "true")
     monkeypatch.setenv("SOURCES__TTB_COLA__ARCHIVE_URL", str(tmp_path / "raw"))
     crawled = Warehouse(tmp_path / "crawled", monkeypatch)
     with running_simulator(seed=7, as_of=AS_OF) as sim:
         assert crawled.ingest(sim.base_url, "--date", DAY.isoformat(), "--methods", "001", today=AS_OF) == 0
-    _dbt_build(crawled, data_tests=False)
+    _dbt_build(tmp_path_factory, crawled, data_tests=False)
     history: list[tuple[Any, ...]] = crawled.query(HISTORY)
     [(pages,)] = crawled.query(
         "select count(*) from (select ttb_id from ttb_cola.cola_details"
@@ -89,18 +69,18 @@ def test_reparse_rebuilds_the_status_log_and_keeps_the_history(
         "select count(*) from ttb_cola.cola_status_log as log join colas using (ttb_id)"
         " where log.page_kind = 'detail' and log.status is distinct from colas.status"
     ) == [(0,)]
-    _dbt_build(rebuilt)
+    _dbt_build(tmp_path_factory, rebuilt)
     assert rebuilt.query(HISTORY) == history  # one current version per COLA, as the crawl made it
 
     # reparse over the crawled warehouse: the pages logged again, no new version
     monkeypatch.setenv("DESTINATION__DUCKDB__CREDENTIALS", str(crawled.db))
     _reparse(crawled)
     assert crawled.query("select count(*) from ttb_cola.cola_status_log") == [(2 * pages,)]
-    _dbt_build(crawled, data_tests=False)
+    _dbt_build(tmp_path_factory, crawled, data_tests=False)
     assert crawled.query(HISTORY) == history
 
     # a warehouse from before the log: its COLAs' current state, from the page tables
     with duckdb.connect(str(crawled.db)) as con:
         con.execute("delete from ttb_cola.cola_status_log")
-    _dbt_build(crawled)
+    _dbt_build(tmp_path_factory, crawled)
     assert crawled.query(HISTORY) == history

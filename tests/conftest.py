@@ -105,6 +105,15 @@ def pytest_configure(config: pytest.Config) -> None:
     _watch(Pipeline, "load", lambda *_: "a dlt load (a whole pipeline run)")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _dbt_parses(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """The session's dbt runs start from one saved parse of transform/ (tests/dbt_parse_reuse.py)."""
+    from dbt_parse_reuse import keep_parses_in
+    from shared_builds import shared_root
+
+    keep_parses_in(shared_root(tmp_path_factory) / "dbt-parse")
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     _expensive.clear()

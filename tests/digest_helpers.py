@@ -2,32 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parents[1]
-DBT = Path(sys.executable).with_name("dbt")
+from dbt_parse_reuse import ROOT, run_dbt
 
 
 def dbt_command(db: Path, work: Path, *args: str) -> str:
-    """`dbt <args>` on transform/ over ``db`` (artifacts under ``work``); returns the log, asserts success."""
-    env = {
-        **os.environ,
-        "TTB_COLA_DUCKDB": str(db),
-        "DBT_TARGET_PATH": str(work / "target"),
-        "DBT_LOG_PATH": str(work / "logs"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    for var in ("DBT_PROFILES_DIR", "DBT_TARGET"):
-        env.pop(var, None)
-    exe = str(DBT) if DBT.exists() else shutil.which("dbt")
-    assert exe, "dbt is not installed"
-    done = subprocess.run([exe, *args, "--project-dir", "transform"], cwd=ROOT, env=env,
-                          capture_output=True, text=True, timeout=900, check=False)
+    """`dbt <args>` on transform/ over ``db`` (artifacts under ``work``, the session's parse reused: see
+    tests/dbt_parse_reuse.py); returns the log, asserts success."""
+    done = run_dbt(db, work, *args)
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-3000:]
     return done.stdout
 
@@ -49,3 +33,6 @@ def sheet_rows(path: Path, title: str) -> list[dict[str, Any]]:
         book.close()
     header = rows[0]
     return [dict(zip(header, row, strict=True)) for row in rows[1:]]
+
+
+__all__ = ["ROOT", "dbt_build", "dbt_command", "sheet_rows"]

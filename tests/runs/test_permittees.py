@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt_parse_reuse import dbt_reusing_parse
+from digest_helpers import dbt_command
 from ingest_helpers import Warehouse
 from sim_server import running_simulator
 
@@ -101,7 +101,7 @@ def test_processing_times_are_appended_once_a_day_also_by_the_daily_hook(
 
 
 def test_two_weeks_of_lists_make_the_history_and_matches_hold_on_simulator_truth(
-    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     warehouse = Warehouse(tmp_path, monkeypatch)
     monkeypatch.setenv("SOURCES__TTB_COLA__PAGES", "form")
@@ -115,8 +115,8 @@ def test_two_weeks_of_lists_make_the_history_and_matches_hold_on_simulator_truth
         before = {p.number: p for p in files.permits(WEEK_A)}
         after = {p.number: p for p in files.permits(WEEK_B)}
         truth = {t["registry_permit"]: t for t in files.truth()}
-    dbt_reusing_parse(tmp_path_factory, warehouse.db, tmp_path / "dbt", "build", "--indirect-selection", "cautious",
-                      "--select", *PERMITTEE_MODELS)
+    dbt_command(warehouse.db, tmp_path / "dbt", "build", "--indirect-selection", "cautious", "--select",
+                *PERMITTEE_MODELS)
 
     added, removed = after.keys() - before.keys(), before.keys() - after.keys()
     moved = {n for n in before.keys() & after.keys() if before[n].street != after[n].street}

@@ -17,26 +17,16 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 import threading
 from datetime import timedelta
 from pathlib import Path
 
 import duckdb
 import pytest
+from dbt_parse_reuse import run_dbt
 from shared_builds import dev_docs, dev_warehouse
 
-ROOT = Path(__file__).resolve().parents[2]
-DBT = Path(sys.executable).with_name("dbt")
 DOCS_MARTS = ("fct_cola_approvals", "fct_daily_approvals", "fct_crawl_coverage", "dim_company", "dim_brand")
-
-
-def _dbt(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
-    exe = str(DBT) if DBT.exists() else shutil.which("dbt")
-    return subprocess.run(
-        [exe, *args, "--project-dir", "transform"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=900,
-    )
 
 
 @pytest.fixture(scope="module")
@@ -44,17 +34,7 @@ def built(tmp_path_factory):
     """A copy of the session's dev warehouse (make_dev_data.py, then the documented `dbt build`)."""
     tmp = tmp_path_factory.mktemp("dbt")
     db, summary, build_log = dev_warehouse(tmp_path_factory, tmp)
-    env = {
-        **os.environ,
-        "TTB_COLA_DUCKDB": str(db),
-        # keep this run's artifacts away from a developer's transform/target and logs
-        "DBT_TARGET_PATH": str(tmp / "target"),
-        "DBT_LOG_PATH": str(tmp / "logs"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    for var in ("DBT_PROFILES_DIR", "DBT_TARGET"):
-        env.pop(var, None)
-    return {"db": db, "summary": summary, "env": env, "tmp": tmp, "build_log": build_log}
+    return {"db": db, "summary": summary, "tmp": tmp, "build_log": build_log}
 
 
 def _query(db: Path, sql: str, *params):
@@ -169,7 +149,7 @@ def test_daily_approvals_add_up(built):
 
 
 def test_snapshot_records_a_status_change(built):
-    db, env = built["db"], built["env"]
+    db = built["db"]
     [(ttb_id, status)] = _query(
         db, "select ttb_id, status from marts.fct_cola_approvals where status = 'APPROVED' order by ttb_id limit 1"
     )
@@ -188,7 +168,7 @@ def test_snapshot_records_a_status_change(built):
             " as inserted_at) from ttb_cola._dlt_loads limit 1",
             [later],
         )
-    result = _dbt(env, "snapshot")
+    result = run_dbt(db, built["tmp"], "snapshot")
     assert result.returncode == 0, result.stdout[-4000:]
     history = _query(
         db,

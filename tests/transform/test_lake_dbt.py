@@ -26,10 +26,6 @@ ingests, two runs):
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -37,6 +33,7 @@ from typing import Any
 
 import duckdb
 import pytest
+from dbt_parse_reuse import run_dbt
 from ingest_helpers import Warehouse
 from moto_server import MotoS3, no_machine_aws_credentials, running_moto
 from sim_server import running_simulator
@@ -47,8 +44,6 @@ from ttb_cola.serve.filters import cola_filters
 from ttb_cola.serve.queries import search_colas
 from ttb_cola_sim.server import SimulatorServer
 
-ROOT = Path(__file__).resolve().parents[2]
-DBT = Path(sys.executable).with_name("dbt")
 #: A weekend of receipt dates (seed 7: 66 COLAs filed electronically, none on paper): every mart has rows.
 FIRST, LAST = date(2025, 6, 14), date(2025, 6, 15)
 AS_OF = LAST + timedelta(days=10)
@@ -77,20 +72,11 @@ def sim() -> Iterator[SimulatorServer]:
         yield server
 
 
-def _dbt(tmp: Path, name: str, extra_env: dict[str, str], *args: str) -> str:
-    env = {
-        **os.environ,
-        **extra_env,
-        "DBT_TARGET_PATH": str(tmp / name / "target"),
-        "DBT_LOG_PATH": str(tmp / name / "logs"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    for var in ("DBT_PROFILES_DIR", "DBT_TARGET"):
-        env.pop(var, None)
-    exe = str(DBT) if DBT.exists() else shutil.which("dbt")
-    result = subprocess.run(
-        [exe, *args, "--project-dir", "transform"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
-    )
+def _dbt(tmp: Path, name: str, db: Path, *args: str) -> str:
+    """`dbt <args>` into ``db`` (the lake's models file when ``args`` name the s3 target), artifacts under
+    ``tmp / name``; returns the log, asserts success."""
+    lake = "s3" in args
+    result = run_dbt(db, tmp / name, *args, db_var="TTB_COLA_LAKE_DUCKDB" if lake else "TTB_COLA_DUCKDB", timeout=300)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
     return result.stdout
 
@@ -198,11 +184,10 @@ def test_s3_target_builds_the_same_marts_as_duckdb(
 
     # dev ignores the lake's variables (set here); s3 reads only the bucket and builds into its own file.
     dev_db, lake_db = duck.db, tmp_path / "lake_models.duckdb"
-    dev_log = _dbt(tmp_path, "dev", {"TTB_COLA_DUCKDB": str(dev_db)}, "build", "--select",
+    dev_log = _dbt(tmp_path, "dev", dev_db, "build", "--select",
                    *(f"+{mart}" for mart in MARTS), "--indirect-selection", "cautious",
                    "--exclude-resource-type", "unit_test")
-    s3_env = {"TTB_COLA_LAKE_DUCKDB": str(lake_db)}
-    s3_log = _dbt(tmp_path, "s3", s3_env, "build", "--target", "s3")
+    s3_log = _dbt(tmp_path, "s3", lake_db, "build", "--target", "s3")
     assert lake.secret_access_key not in s3_log + "".join(
         p.read_text(errors="replace") for p in (tmp_path / "s3").rglob("*") if p.is_file()
     ), "the bucket's secret reached dbt's output, logs or artifacts"
@@ -220,7 +205,7 @@ def test_s3_target_builds_the_same_marts_as_duckdb(
                                  [permit]).fetchall()
     served.close()
     assert permit and found["total"] == count == len(found["colas"]) > 0
-    freshness = _dbt(tmp_path, "s3", s3_env, "source", "freshness", "--target", "s3")
+    freshness = _dbt(tmp_path, "s3", lake_db, "source", "freshness", "--target", "s3")
     assert "PASS freshness of ttb._dlt_loads" in freshness and "PASS freshness of ttb.crawl_partitions" in freshness
 
     with duckdb.connect() as con:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dbt_parse_reuse import dbt_reusing_parse
+from digest_helpers import dbt_build, dbt_command
 from ingest_helpers import Warehouse
 from sim_server import running_simulator
 
@@ -58,7 +58,7 @@ def _keep_listings_only(db: Path) -> None:
 
 
 def test_signals_from_the_index_equal_those_from_full_pages(
-    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     warehouse = Warehouse(tmp_path, monkeypatch)
     monkeypatch.setenv("SOURCES__TTB_COLA__PAGES", "form")
@@ -70,14 +70,13 @@ def test_signals_from_the_index_equal_those_from_full_pages(
     # the build with pages is the reference: the marts compared and the digest reads with their parents,
     # models only (their data tests run in test_lake_dbt's build); the listing-only build below is a whole
     # `dbt build`, data tests and all
-    dbt_reusing_parse(tmp_path_factory, warehouse.db, tmp_path / "dbt_pages", "build", "--select",
-                      *(f"+{mart}" for mart in REQUIRED_MARTS), "--exclude-resource-type", "test", "unit_test",
-                      dbt_vars=LAG)
+    dbt_command(warehouse.db, tmp_path / "dbt_pages", "build", "--vars", LAG, "--select",
+                *(f"+{mart}" for mart in REQUIRED_MARTS), "--exclude-resource-type", "test", "unit_test")
     listings = tmp_path / "listings" / "warehouse.duckdb"
     listings.parent.mkdir()
     shutil.copy(warehouse.db, listings)
     _keep_listings_only(listings)
-    dbt_reusing_parse(tmp_path_factory, listings, tmp_path / "dbt_listings", "build", dbt_vars=LAG)
+    dbt_build(listings, tmp_path / "dbt_listings", LAG)
 
     with_pages, from_index = _signals(warehouse.db), _signals(listings)
     [(listed,)] = _query(warehouse.db, "select count(*) from ttb_cola.cola_listings")

@@ -13,15 +13,12 @@ differ by construction: two destinations, two sets of runs.
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import duckdb
 import pytest
+from dbt_parse_reuse import run_dbt
 from ingest_helpers import Warehouse
 from moto_server import no_machine_aws_credentials, running_moto
 from sim_server import running_simulator
@@ -29,8 +26,6 @@ from status_history_build import LOOKBACK, RUN_1, RUN_2, SEED, daily, status_his
 
 from ttb_cola.cli import main
 
-REPO = Path(__file__).resolve().parents[2]
-DBT = Path(sys.executable).with_name("dbt")
 #: A version without its times: (ttb_id, its number, status, approval, expiration, completed, current).
 VERSIONS = (
     "select ttb_id, row_number() over (partition by ttb_id order by {valid_from}), status, approval_date,"
@@ -39,21 +34,11 @@ VERSIONS = (
 LOG_HISTORY = {"valid_from": "valid_from", "valid_to": "valid_to"}
 
 
-def _dbt(tmp: Path, name: str, env: dict[str, str], *args: str) -> str:
-    env = {
-        **os.environ, **env,
-        "DBT_TARGET_PATH": str(tmp / name / "target"),
-        "DBT_LOG_PATH": str(tmp / name / "logs"),
-        "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
-    }
-    for var in ("DBT_PROFILES_DIR", "DBT_TARGET"):
-        env.pop(var, None)
-    exe = str(DBT) if DBT.exists() else shutil.which("dbt")
-    assert exe, "dbt is not installed"
-    result = subprocess.run(
-        [exe, "build", *args, "--project-dir", "transform"], cwd=REPO, env=env, capture_output=True, text=True,
-        timeout=600,
-    )
+def _dbt(tmp: Path, name: str, lake_db: Path, *args: str) -> str:
+    """`dbt build <args>` of the s3 target into ``lake_db``, artifacts under ``tmp / name``; returns the log,
+    asserts success."""
+    result = run_dbt(lake_db, tmp / name, "build", "--target", "s3", *args, db_var="TTB_COLA_LAKE_DUCKDB",
+                     timeout=600)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
     assert "ERROR=0" in result.stdout, result.stdout[-3000:]
     return result.stdout
@@ -83,7 +68,7 @@ def test_the_history_rebuilt_from_the_lake_on_a_fresh_runner_equals_the_incremen
         # the fresh runner: a models file that never existed, built from the bucket alone
         fresh = tmp_path / "fresh_runner" / "lake_models.duckdb"
         fresh.parent.mkdir(parents=True)
-        _dbt(tmp_path, "s3", {"TTB_COLA_LAKE_DUCKDB": str(fresh)}, "--target", "s3", "--select",
+        _dbt(tmp_path, "s3", fresh, "--select",
              "+fct_cola_status_history", "--indirect-selection", "cautious")
         assert main(["lake", "publish", "--duckdb", str(fresh)]) == 0
         options = {"aws_access_key_id": lake.access_key_id, "aws_secret_access_key": lake.secret_access_key,

@@ -19,7 +19,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from dbt_parse_reuse import dbt_reusing_parse
+from digest_helpers import dbt_command
 from ingest_helpers import Warehouse
 from sim_server import running_simulator
 
@@ -33,11 +33,11 @@ HISTORY = (
 )
 
 
-def _dbt_build(factory: pytest.TempPathFactory, warehouse: Warehouse, data_tests: bool = True) -> None:
+def _dbt_build(warehouse: Warehouse, data_tests: bool = True) -> None:
     """`dbt build` of the history and the staged COLAs (with parents) into ``warehouse``; without
     ``data_tests``, the models only (a crawled warehouse's data tests run in test_lake_dbt)."""
-    dbt_reusing_parse(factory, warehouse.db, warehouse.root / "dbt", "build", "--select", "+fct_cola_status_history",
-                      "+stg_ttb__colas", *(() if data_tests else ("--exclude-resource-type", "test", "unit_test")))
+    dbt_command(warehouse.db, warehouse.root / "dbt", "build", "--select", "+fct_cola_status_history",
+                "+stg_ttb__colas", *(() if data_tests else ("--exclude-resource-type", "test", "unit_test")))
 
 
 def _reparse(warehouse: Warehouse) -> None:
@@ -45,14 +45,14 @@ def _reparse(warehouse: Warehouse) -> None:
 
 
 def test_reparse_rebuilds_the_status_log_and_keeps_the_history(
-    tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SOURCES__TTB_COLA__ARCHIVE_RAW_HTML", "true")
     monkeypatch.setenv("SOURCES__TTB_COLA__ARCHIVE_URL", str(tmp_path / "raw"))
     crawled = Warehouse(tmp_path / "crawled", monkeypatch)
     with running_simulator(seed=7, as_of=AS_OF) as sim:
         assert crawled.ingest(sim.base_url, "--date", DAY.isoformat(), "--methods", "001", today=AS_OF) == 0
-    _dbt_build(tmp_path_factory, crawled, data_tests=False)
+    _dbt_build(crawled, data_tests=False)
     history: list[tuple[Any, ...]] = crawled.query(HISTORY)
     [(pages,)] = crawled.query(
         "select count(*) from (select ttb_id from ttb_cola.cola_details"
@@ -69,18 +69,18 @@ def test_reparse_rebuilds_the_status_log_and_keeps_the_history(
         "select count(*) from ttb_cola.cola_status_log as log join colas using (ttb_id)"
         " where log.page_kind = 'detail' and log.status is distinct from colas.status"
     ) == [(0,)]
-    _dbt_build(tmp_path_factory, rebuilt)
+    _dbt_build(rebuilt)
     assert rebuilt.query(HISTORY) == history  # one current version per COLA, as the crawl made it
 
     # reparse over the crawled warehouse: the pages logged again, no new version
     monkeypatch.setenv("DESTINATION__DUCKDB__CREDENTIALS", str(crawled.db))
     _reparse(crawled)
     assert crawled.query("select count(*) from ttb_cola.cola_status_log") == [(2 * pages,)]
-    _dbt_build(tmp_path_factory, crawled, data_tests=False)
+    _dbt_build(crawled, data_tests=False)
     assert crawled.query(HISTORY) == history
 
     # a warehouse from before the log: its COLAs' current state, from the page tables
     with duckdb.connect(str(crawled.db)) as con:
         con.execute("delete from ttb_cola.cola_status_log")
-    _dbt_build(tmp_path_factory, crawled)
+    _dbt_build(crawled)
     assert crawled.query(HISTORY) == history

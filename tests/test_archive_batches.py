@@ -3,13 +3,16 @@ chunks that never split a COLA's pages, and the number of workers checked."""
 
 from __future__ import annotations
 
+import multiprocessing
+import signal
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pytest
 
 import ttb_cola.archive_batches as batches
 from ttb_cola.archive import RawArchive
-from ttb_cola.archive_batches import archive_batches, cola_chunks, worker_count
+from ttb_cola.archive_batches import archive_batches, cola_chunks, start_fork_server, worker_count
 from ttb_cola.errors import InputError
 from ttb_cola.records import DETAILS_TABLE, FORMS_TABLE, LABEL_IMAGES_TABLE
 from ttb_cola.registry.pages import PageKind
@@ -75,3 +78,16 @@ def test_worker_count() -> None:
     assert worker_count(0) >= 1
     with pytest.raises(InputError, match="parse_workers"):
         worker_count(-1)
+
+
+def test_parse_workers_leave_ctrl_c_to_the_command() -> None:
+    """A terminal's Ctrl-C reaches the whole process group: the fork server's workers ignore it (no traceback
+    of theirs), and the command keeps its own handler (tests/reliability/test_reparse_interrupt.py runs one)."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)  # a command's, whatever this process has
+    try:
+        start_fork_server()
+        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver")) as pool:
+            assert pool.submit(signal.getsignal, signal.SIGINT).result(timeout=120) == signal.SIG_IGN
+    finally:
+        signal.signal(signal.SIGINT, before)

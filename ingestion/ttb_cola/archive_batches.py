@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -57,10 +59,22 @@ def worker_count(configured: int) -> int:
 
 def start_fork_server() -> None:
     """Start the fork server the parse workers come from (where there is one), so that its interpreter starts
-    and imports this module while the command starts; at most an idle process when no worker is needed."""
-    if "forkserver" in multiprocessing.get_all_start_methods():
-        forkserver.set_forkserver_preload([__name__])
+    and imports this module while the command starts; at most an idle process when no worker is needed.
+
+    The server starts with SIGINT ignored, which it and its workers keep (an ignored signal stays ignored
+    across exec, and the server hands its workers the handlers it started with): a Ctrl-C reaches the whole
+    foreground process group, and it is the command's to handle; the command then stops the workers."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return
+    forkserver.set_forkserver_preload([__name__])
+    if threading.current_thread() is not threading.main_thread():  # only the main thread sets handlers
         forkserver.ensure_running()
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @contextmanager

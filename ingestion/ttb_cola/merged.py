@@ -70,7 +70,8 @@ def merged_table(
     costs). The table keeps the last run's declaration, so every run declares it, deduplicated or not.
     """
     if sort is not None:
-        columns = {**columns, sort: {**columns[sort], "dedup_sort": "desc"}}
+        # rows declared deduplicated have no order to keep: a sort there would only make dlt warn that it ignores it
+        columns = {**columns, sort: {**columns[sort], "dedup_sort": "desc" if once else None}}
     disposition: Any = {"disposition": "merge", "strategy": strategy} if strategy else "merge"
     keys: dict[str, Any] = {"merge_key": merge_key} if merge_key else {}
     resource = dlt.transformer(

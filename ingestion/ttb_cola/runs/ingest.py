@@ -188,6 +188,6 @@ def reparse(args: argparse.Namespace) -> int:
     try:
         info = run_reparse(args.destination, args.archive_url, args.pipelines_dir)
     except (InputError, PipelineStepFailed) as exc:
-        return exit_status("reparse", exc, interrupt=None)
+        return exit_status("reparse", exc, interrupt="interrupted: rerun it to rebuild the tables from the archive")
     print(f"ttb-cola reparse: rebuilt from the archive into {info.destination_name} dataset {info.dataset_name}")
     return EXIT_OK

@@ -45,6 +45,10 @@ PRIOR_DAY = date(2025, 6, 14)  # ~50 public records: the load that creates the d
 DAY = date(2025, 6, 15)  # ~40 public records: the killed run's day
 OTHER_DAY = date(2025, 6, 8)  # ~45 public records: the day a run after the kill asks for
 AS_OF = date(2025, 6, 26)
+#: The one receipt method with public records on these weekend days: the runs skip probing three empty
+#: partitions (about half of a run's requests), which no dlt moment depends on.
+METHODS = ("001",)
+RUN_METHODS = ("--methods", ",".join(METHODS))
 
 _STATE = "dlt.pipeline.pipeline:Pipeline._save_state"
 _EXTRACT_COMMIT = "dlt.extract.storage:ExtractStorage.commit_new_load_package"
@@ -85,7 +89,8 @@ class Prior:
 
 def _prior_load(workdir: Path, env: dict[str, str], *extra: str) -> None:
     with running_simulator(seed=3, as_of=AS_OF) as sim:
-        status, _ = ingest_in_process(ingest_command(workdir, sim.base_url, PRIOR_DAY, PRIOR_DAY, AS_OF, *extra), env)
+        status, _ = ingest_in_process(
+            ingest_command(workdir, sim.base_url, PRIOR_DAY, PRIOR_DAY, AS_OF, *RUN_METHODS, *extra), env)
     assert status == 0
 
 
@@ -136,14 +141,14 @@ def _trial(destination: str, moment: str, hook: str, tmp_path: Path, tally: Coun
     prior: Prior = request.getfixturevalue(f"prior_{destination}")
     capfd: pytest.CaptureFixture[str] = request.getfixturevalue("capfd")
     with running_simulator(seed=3, as_of=AS_OF) as sim:
-        expected = method_truth(sim.registry, [*days(PRIOR_DAY, DAY), rerun_day], AS_OF)
+        expected = method_truth(sim.registry, [*days(PRIOR_DAY, DAY), rerun_day], AS_OF, METHODS)
         env = subprocess_env(tmp_path)
-        extra: list[str] = []
+        extra: list[str] = [*RUN_METHODS]
         s3 = prior.s3
         if s3 is not None:
             _copy_objects(s3, prior.saved.bucket, s3.bucket)
             env.update(s3.env())
-            extra = ["--destination", "filesystem"]
+            extra += ["--destination", "filesystem"]
         for folder in WORKDIR_FOLDERS:
             if (prior.workdir / folder).exists():
                 shutil.copytree(prior.workdir / folder, tmp_path / folder)

@@ -42,7 +42,7 @@ from reliability_helpers import (
 from sim_server import running_simulator
 
 #: The runs crawl one small receipt partition a day (mailed-in applications: four public COLAs each, about
-#: 50 requests and 60 rows written): every dlt moment below comes in a run of that size as in a larger one.
+#: 50 requests and 50 to 70 rows written): every dlt moment below comes in a run of that size as in a larger one.
 METHODS = ("002",)
 PRIOR_DAY = date(2025, 6, 11)  # the load that creates the destination
 DAY = date(2025, 6, 12)  # the killed run's day

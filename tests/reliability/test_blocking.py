@@ -55,7 +55,8 @@ def test_blocking_midway_keeps_confirmed_progress_only(
     """Blocked after a first good run: no partition's confirmed state moves, nothing is lost."""
     monkeypatch.setenv("SOURCES__TTB_COLA__MAX_ATTEMPTS", str(ATTEMPTS))
     monkeypatch.setenv("SOURCES__TTB_COLA__CAPTCHA_BACKOFF", str(CAPTCHA_BACKOFF))
-    args = ("--start", "2025-06-14", "--end", "2025-06-15")
+    # a weekend's e-filed partitions (the one receipt method with public records on those days)
+    args = ("--start", "2025-06-14", "--end", "2025-06-15", "--methods", "001")
     with running_simulator(seed=3, as_of=AS_OF) as sim:
         assert warehouse.ingest(sim.base_url, *args, today=AS_OF) == 0
         before, loaded = warehouse.state(), warehouse.colas()

@@ -19,7 +19,7 @@ from ingest_helpers import Warehouse, assert_same_records, truth
 from sim_server import running_simulator
 
 AS_OF = date(2025, 6, 26)
-DAY = date(2025, 6, 16)
+DAY = date(2025, 6, 14)  # a Saturday: 47 public records, about 300 requests once the block lifts
 PREFLIGHT = ["publicSearchColasBasic.do"]
 THRESHOLD = 24
 FORBIDDEN = 3  # block_forbidden's default

@@ -39,7 +39,7 @@ def test_s3_credentials_never_printed(tmp_path: Path, tally: Counter[str], outco
         secret = s3.secret_access_key if outcome == "loads" else "WrongSecret/" + s3.secret_access_key[::-1]
         env = subprocess_env(tmp_path, RUNTIME__LOG_LEVEL="INFO", SOURCES__TTB_COLA__ARCHIVE_RAW_HTML="true")
         env.update(s3.env(aws_secret_access_key=secret))
-        cmd = [c for c in ingest_command(tmp_path, sim.base_url, DAY, DAY, AS_OF, "--methods", "002,003",
+        cmd = [c for c in ingest_command(tmp_path, sim.base_url, DAY, DAY, AS_OF, "--methods", "003",
                                          "--destination", "filesystem") if c != "--quiet"]
         done = run_ingest(cmd, env)
         printed = done.stdout + done.stderr

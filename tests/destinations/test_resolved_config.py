@@ -36,3 +36,19 @@ def test_the_next_opening_resolves_again(tmp_path: Path, monkeypatch: pytest.Mon
     pipeline = make_pipeline("duckdb", str(tmp_path / "pipelines"), align=False)
     with pipeline.destination_client() as client:
         assert client.config.info_tables_query_threshold == 9
+
+
+def test_lake_clients_use_the_configuration_resolved_when_the_lake_opened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "lake").mkdir()
+    monkeypatch.setenv("DESTINATION__FILESYSTEM__BUCKET_URL", (tmp_path / "lake").as_uri())
+    monkeypatch.setenv("DESTINATION__FILESYSTEM__MAX_STATE_FILES", "7")
+    pipeline = make_pipeline("filesystem", str(tmp_path / "pipelines"), align=False)
+    monkeypatch.setenv("DESTINATION__FILESYSTEM__MAX_STATE_FILES", "9")  # read once: not seen
+    with pipeline.destination_client() as client:
+        config = client.config
+        assert config.max_state_files == 7
+        assert config.dataset_name == pipeline.dataset_name == "ttb_cola"
+        assert config.bucket_url == (tmp_path / "lake").as_uri()
+        assert not config.as_staging_destination

@@ -163,6 +163,14 @@ def bench_alerts() -> None:
         fn()
 
 
+def bench_run_cost() -> None:
+    """The fixed cost of an ingest: its CPU in process and dlt's configuration resolutions in it."""
+    import bench_run_cost
+
+    for fn in bench_run_cost.BENCHES.values():
+        fn()
+
+
 def bench_suite() -> None:
     """The wall time of the last `make test` (recorded by tests/conftest.py) against the 8-minute target."""
     import bench_suite
@@ -176,7 +184,7 @@ BENCHES = {
     "digest": bench_digest, "resilience": bench_resilience, "images": bench_images,
     "index": bench_index, "fill": bench_fill, "state": bench_state,
     "permittees": bench_permittees, "ocr": bench_ocr, "serve": bench_serve, "alerts": bench_alerts,
-    "suite": bench_suite,
+    "run_cost": bench_run_cost, "suite": bench_suite,
 }
 
 

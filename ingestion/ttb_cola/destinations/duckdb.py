@@ -14,6 +14,7 @@ from typing import Any
 
 import dlt
 
+from ttb_cola.destinations.resolved_config import with_resolved_config
 from ttb_cola.errors import InputError
 
 DEFAULT_DUCKDB_PATH = "data/warehouse.duckdb"
@@ -57,7 +58,8 @@ def duckdb_destination(threads: int | None = None) -> tuple[Any, Path]:
 
     The credentials are complete here, so they are marked resolved: dlt then hands this one instance,
     and its connection pool, to every client of the pipeline instead of resolving each client's
-    credentials again from the config providers (see :mod:`ttb_cola.destinations.load_steps`)."""
+    credentials again from the config providers (see :mod:`ttb_cola.destinations.load_steps`). The rest
+    of the client configuration is resolved once too (:mod:`ttb_cola.destinations.resolved_config`)."""
     from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
     limit = memory_limit()
@@ -66,4 +68,4 @@ def duckdb_destination(threads: int | None = None) -> tuple[Any, Path]:
     if threads is not None:
         settings["threads"] = threads
     credentials = DuckDbCredentials(str(path), global_config=settings).resolve()
-    return dlt.destinations.duckdb(credentials=credentials), path
+    return with_resolved_config(dlt.destinations.duckdb(credentials=credentials)), path

@@ -24,6 +24,7 @@ from dlt.common.storages.configuration import FilesystemConfiguration
 from dlt.common.storages.fsspec_filesystem import prepare_fsspec_args
 
 from ttb_cola.archive import DEFAULT_ARCHIVE_DIR
+from ttb_cola.destinations.resolved_config import with_resolved_config
 from ttb_cola.errors import InputError
 from ttb_cola.registry.errors import redact_url
 
@@ -106,9 +107,11 @@ class Lake:
         return archive_url, self.storage_options() if same_protocol else {}
 
     def destination(self) -> Any:
-        """dlt's filesystem destination on exactly the checked bucket and credentials."""
+        """dlt's filesystem destination on exactly the checked bucket and credentials, its client
+        configuration resolved once (:mod:`ttb_cola.destinations.resolved_config`)."""
         credentials = self.config.credentials if self.protocol != "file" else None
-        return dlt.destinations.filesystem(bucket_url=self.config.bucket_url, credentials=credentials)
+        factory = dlt.destinations.filesystem(bucket_url=self.config.bucket_url, credentials=credentials)
+        return with_resolved_config(factory)
 
 
 def resolve_lake() -> Lake:

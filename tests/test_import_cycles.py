@@ -1,4 +1,4 @@
-"""The package's imports run one way: no module of ``ttb_cola`` reaches itself through its imports.
+"""The imports run one way: no module of ``ttb_cola`` or ``ttb_cola_sim`` reaches itself through its imports.
 
 The graph is built from the source with :mod:`ast` (every ``import`` statement, also those inside
 functions and under ``TYPE_CHECKING``), so a cycle shows whether or not it bites at import time.
@@ -10,6 +10,7 @@ import ast
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "ingestion" / "ttb_cola"
+SIMULATOR = PACKAGE.parent / "ttb_cola_sim"
 
 
 def module_name(path: Path) -> str:
@@ -17,9 +18,9 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def import_graph() -> dict[str, set[str]]:
-    """Module -> the ``ttb_cola`` modules it imports (a package import counts as its ``__init__``)."""
-    modules = {module_name(path): path for path in PACKAGE.rglob("*.py")}
+def import_graph(root: Path = PACKAGE) -> dict[str, set[str]]:
+    """Module -> the modules of its own package it imports (a package import counts as its ``__init__``)."""
+    modules = {module_name(path): path for path in root.rglob("*.py")}
     graph: dict[str, set[str]] = {name: set() for name in modules}
     for name, path in modules.items():
         package = name if path.name == "__init__.py" else name.rpartition(".")[0]
@@ -37,7 +38,7 @@ def import_graph() -> dict[str, set[str]]:
                 # the longest known module the name starts with: `from a.b import c` is module a.b.c, else a.b
                 while target and target not in modules:
                     target = target.rpartition(".")[0]
-                if target and target != name and target.startswith("ttb_cola"):
+                if target and target != name:
                     graph[name].add(target)
     return graph
 
@@ -90,3 +91,13 @@ def test_cycles_are_found() -> None:
 
 def test_no_import_cycle_in_the_package() -> None:
     assert cycles(import_graph()) == []
+
+
+def test_simulator_graph_is_read_from_the_source() -> None:
+    graph = import_graph(SIMULATOR)
+    assert "ttb_cola_sim.skeletons" in graph["ttb_cola_sim.registry"]
+    assert "ttb_cola_sim.routes" in graph["ttb_cola_sim.server"]
+
+
+def test_no_import_cycle_in_the_simulator() -> None:
+    assert cycles(import_graph(SIMULATOR)) == []

@@ -118,7 +118,7 @@ class OpenDataFiles:
         rng = random.Random(f"{self.registry.seed}|frl|companies")
         permits = []
         used = self._used
-        companies = self.registry._companies  # noqa: SLF001 - the simulator's own registry
+        companies = self.registry.companies
         for index, company in enumerate(companies):
             kind = "I" if "-I-" in company.permit_number else _PRODUCER_KINDS.get(company.permit_number.split("-")[0])
             if kind is None:  # breweries hold no basic permit of the list

@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 import pytest
 from sim_server import running_simulator
 
-from ttb_cola_sim import server as sim_server_module
+from ttb_cola_sim import handler
 
 
 def _reset_mid_request(base_url: str) -> None:
@@ -33,7 +33,7 @@ def test_a_client_reset_mid_request_prints_nothing_and_other_errors_still_do(
     capfd: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     handled: list[BaseException | None] = []
-    original = sim_server_module._HTTPServer.handle_error
+    original = handler.SimHTTPServer.handle_error
 
     def recording(self, request, client_address) -> None:  # noqa: ANN001
         import sys
@@ -41,7 +41,7 @@ def test_a_client_reset_mid_request_prints_nothing_and_other_errors_still_do(
         handled.append(sys.exc_info()[1])
         original(self, request, client_address)
 
-    monkeypatch.setattr(sim_server_module._HTTPServer, "handle_error", recording)
+    monkeypatch.setattr(handler.SimHTTPServer, "handle_error", recording)
     with running_simulator(seed=3) as sim:
         capfd.readouterr()
         for _ in range(5):

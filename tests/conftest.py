@@ -28,14 +28,14 @@ INTEGRATION = ("reliability", "transform", "destinations", "runs", "simulator", 
                "test_ocr_daily.py", "test_drawn_labels.py")
 #: The longest files of the suite, first in the order files are handed to `make test`'s workers while no
 #: whole-suite run has recorded its own times (see ``_file_seconds``).
-LONGEST = ("tests/test_readme_commands.py", "tests/reliability/test_faults.py",
-           "tests/reliability/test_crash_moments.py", "tests/transform/test_lake_dbt.py",
-           "tests/transform/test_status_history_lake.py", "tests/search/test_search_strategy.py",
-           "tests/runs/test_schedule.py", "tests/images/test_images_command.py", "tests/runs/test_chunks.py",
-           "tests/reliability/test_crashes.py", "tests/fill/test_fill.py", "tests/transform/test_signals_from_index.py",
-           "tests/destinations/test_state_prune.py", "tests/search/test_completed_days.py",
-           "tests/destinations/test_delta_lake.py", "tests/digest/test_digest_week.py",
-           "tests/fill/test_backfill_lists_first.py", "tests/runs/test_permittees.py")
+LONGEST = ("tests/test_readme_commands.py", "tests/transform/test_status_history_lake.py",
+           "tests/images/test_images_command.py", "tests/transform/test_lake_dbt.py",
+           "tests/reliability/test_crash_moments.py", "tests/runs/test_chunks.py", "tests/runs/test_schedule.py",
+           "tests/reliability/test_crashes.py", "tests/fill/test_fill.py", "tests/search/test_completed_days.py",
+           "tests/transform/test_signals_from_index.py", "tests/reliability/test_one_line_errors.py",
+           "tests/search/test_search_strategy.py", "tests/destinations/test_analyst_reader.py",
+           "tests/destinations/test_state_prune.py", "tests/reliability/test_faults.py",
+           "tests/runs/test_permittees.py", "tests/digest/test_digest_week.py")
 #: Fixtures that hold a whole run's warehouse or a server process: a test asking for one is ``integration``.
 INTEGRATION_FIXTURES = ("warehouse", "s3")
 #: Where `make test` (``--record-suite-time``) records its wall time and file times for `make bench`.

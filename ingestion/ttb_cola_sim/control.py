@@ -55,12 +55,17 @@ class Controls:
             payload = json.loads(body) if body.strip() else {}
         except ValueError:
             return _json({"error": "body is not JSON"}, 400)
+        if not isinstance(payload, dict):
+            return _json({"error": "body is not a JSON object"}, 400)
         try:
             if path == "/health":
                 return _json({"ok": True, "seed": self.registry.seed, "as_of": self.registry.as_of.isoformat()})
             if path == "/as_of":
                 if method == "POST":
-                    self.set_as_of(params.get("date") or payload.get("as_of") or payload.get("date"))
+                    as_of = params.get("date") or payload.get("as_of") or payload.get("date")
+                    if not isinstance(as_of, str):  # refused before the clock moves: a bad one would stay
+                        raise ValueError("as_of needs a date: ?date=YYYY-MM-DD or {\"as_of\": \"YYYY-MM-DD\"}")
+                    self.set_as_of(as_of)
                 return _json({"as_of": self.registry.as_of.isoformat()})
             if path == "/faults":
                 if method == "POST":

@@ -116,3 +116,10 @@ def test_control_endpoints(sim: SimulatorServer, client: Client) -> None:
     client.request("POST", "/__sim__/faults", b"{}", {"Content-Type": "application/json"})
     status, _, body = client.request("POST", "/__sim__/faults", b'{"nope": 1}', {"Content-Type": "application/json"})
     assert status == 400
+    clock = sim.registry.as_of
+    for bad in (b"", b'{"as_of": 20250601}', b'["2025-06-01"]', b'{"as_of": "June"}'):  # no date, not a date
+        status, _, body = client.request("POST", "/__sim__/as_of", bad, {"Content-Type": "application/json"})
+        assert status == 400 and "error" in json.loads(body)
+    assert sim.registry.as_of == clock
+    status, _, body = client.request("GET", "/__sim__/health", b"", {})
+    assert status == 200 and json.loads(body)["as_of"] == clock.isoformat()

@@ -95,7 +95,7 @@ def make_companies(seed: int) -> list[Company]:
         dba = None
         if rng.random() < (0.45 if imported else 0.2):
             dba = f"{' '.join(rng.sample(pools.NAME_WORDS, 2))} {suffix}"
-        others = []
+        others: list[dict[str, str | None]] = []
         if rng.random() < 0.08:
             for _ in range(rng.randint(1, 2)):
                 other_state = state if rng.random() < 0.6 else rng.choice(list(pools.STATE_CITIES))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from ttb_cola_sim import render
@@ -59,7 +60,7 @@ def cola_page(config: FaultConfig, action: str | None, ttb_id: str, record: dict
     return None
 
 
-def listing(config: FaultConfig, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def listing(config: FaultConfig, results: Sequence[dict[str, Any]]) -> Sequence[dict[str, Any]]:
     """Search results with the duplicated rows of ``duplicate_listing_ids`` (next to the original)."""
     if not config.duplicate_listing_ids:
         return results

@@ -16,7 +16,7 @@ import io
 import random
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import zxingcpp
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
@@ -172,7 +172,7 @@ def _text_line(text: str, style: Style, max_width: int) -> Image.Image:
     """One line in the style's size, weight and letter width, shrunk to fit ``max_width``."""
     font = ImageFont.load_default(size=style.size)
     left, top, right, bottom = font.getbbox(text, stroke_width=style.stroke)
-    img = Image.new("RGB", (right - left + 4, bottom - top + 4), style.paper)
+    img = Image.new("RGB", (int(right - left) + 4, int(bottom - top) + 4), style.paper)
     ImageDraw.Draw(img).text((2 - left, 2 - top), text, fill=style.ink, font=font, stroke_width=style.stroke,
                              stroke_fill=style.ink)
     scale_x = min(style.x_scale, max_width / img.width)
@@ -186,8 +186,9 @@ def _text_line(text: str, style: Style, max_width: int) -> Image.Image:
 def _draw_barcode(img: Image.Image, spec: LabelSpec) -> None:
     fmt = SYMBOLOGIES[str(spec.symbology)][0]
     barcode = zxingcpp.create_barcode(str(spec.digits), fmt)
-    view = memoryview(barcode.to_image(scale=2, add_hrt=True))
-    code = Image.frombytes("L", (view.shape[1], view.shape[0]), bytes(view))
+    view = memoryview(cast(Any, barcode.to_image(scale=2, add_hrt=True)))  # a buffer; its stub does not say so
+    height, width = view.shape or (0, 0)
+    code = Image.frombytes("L", (width, height), bytes(view))
     if spec.distortion == "rotated":
         code = code.rotate(_rng(spec.key, "angle").uniform(6, 20), expand=True, fillcolor=255)
     elif spec.distortion == "blurred":

@@ -11,6 +11,7 @@ ISO-8859-1 become ``?``, as on the real registry.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import date
 from functools import cache, lru_cache
 from importlib import resources
@@ -299,7 +300,7 @@ EXPORT_HEADER = ("TTB ID,Permit No.,Serial Number,Completed Date,Fanciful Name,B
                  "Origin Desc,Class/Type,Class/Type Desc\n")
 
 
-def export_csv(rows: list[dict[str, Any]]) -> bytes:
+def export_csv(rows: Sequence[dict[str, Any]]) -> bytes:
     """The CSV export, with the registry's quirks: IDs in apostrophes, nothing quoted or escaped."""
     lines = [EXPORT_HEADER]
     for r in rows:

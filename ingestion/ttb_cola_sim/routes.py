@@ -70,7 +70,8 @@ class RegistryRoutes:
             return self._form(record, cookie_header)
         if path == "publicViewAttachment.do":
             session = self.sessions.get(_cookie(cookie_header))
-            image, content_type = self.attachments.serve(params.get("filename", ""), session and session.sid, referer)
+            sid = session.sid if session else None
+            image, content_type = self.attachments.serve(params.get("filename", ""), sid, referer)
             return Response(image, content_type=content_type)
         if path == "publicViewSignature.do":
             return Response(render.signature_image(), content_type="image/gif")

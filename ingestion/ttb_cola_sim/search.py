@@ -65,7 +65,7 @@ class Session:
     def page_rows(self) -> list[dict[str, Any]]:
         """The rows of the current page."""
         rows = self.results or []
-        return rows[self.page * PAGE_SIZE:(self.page + 1) * PAGE_SIZE]
+        return list(rows[self.page * PAGE_SIZE:(self.page + 1) * PAGE_SIZE])
 
 
 class Sessions:

@@ -67,7 +67,7 @@ class SimulatorServer:
     @property
     def host(self) -> str:
         """The bound address."""
-        return self._httpd.server_address[0]
+        return str(self._httpd.server_address[0])
 
     @property
     def port(self) -> int:

@@ -19,7 +19,7 @@ ML_PER_FL_OZ = 29.5735
 WINE, SPIRITS, MALT = "WINE", "DISTILLED SPIRITS", "MALT BEVERAGE"
 
 # (how the volume is written, millilitres) per product type
-_VOLUMES = {
+_VOLUMES: dict[str, list[tuple[str, float]]] = {
     WINE: [("750 ML", 750), ("750 mL", 750), ("750ML", 750), ("375 ML", 375), ("1.5 L", 1500), ("187 ML", 187),
            ("3 LITERS", 3000), ("NET CONTENTS 750 ML", 750), ("1 LITER", 1000), ("500 ML", 500)],
     SPIRITS: [("750 ML", 750), ("1.75 L", 1750), ("1 LITER", 1000), ("375 mL", 375), ("50 ML", 50), ("700 ML", 700),

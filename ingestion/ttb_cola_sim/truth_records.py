@@ -20,7 +20,7 @@ def truth_record(raw: dict[str, Any]) -> dict[str, Any]:
         if isinstance(value, str):
             value = clean(value)
         out[name] = value
-    out["qualifications"] = "\n".join(clean(q) for q in raw["qualifications"]) or None
+    out["qualifications"] = "\n".join(clean(q) or "" for q in raw["qualifications"]) or None
     out["contact_name"] = clean(f"{raw['contact_first']} {raw['contact_last']}")
     out["completed_date"] = raw.get("completed_date") or raw["approval_date"]
     out["type_of_application"] = list(raw["type_of_application"])

@@ -8,8 +8,7 @@ and :class:`RunReport` (:mod:`ttb_cola.scheduler.report`).
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from ttb_cola.lazy_exports import lazy_exports
 
 _EXPORTS = {
     "ttb_cola": "ttb_cola.source",
@@ -19,10 +18,6 @@ _EXPORTS = {
 }
 
 
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'ttb_cola' has no attribute {name!r}")
-
+__getattr__ = lazy_exports(__name__, _EXPORTS)
 
 __all__ = sorted(_EXPORTS)

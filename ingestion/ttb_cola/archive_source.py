@@ -37,7 +37,7 @@ def ttb_cola_archive(
         batches: the archive's batches, when the caller started parsing it already
             (:func:`ttb_cola.archive_batches.parsed_archive`); the three settings above are then not used.
     """
-    workers = worker_count(int(parse_workers))
+    workers = worker_count(int(parse_workers)) if batches is None else 1  # checked where the batches came from
 
     @dlt.resource(name="archive", selected=False)
     def archive() -> Iterator[RowOrBatch]:

@@ -6,16 +6,11 @@ reparse loads) do not import the HTTP client and the image decoders.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from ttb_cola.lazy_exports import lazy_exports
 
 _EXPORTS = {"ImageResult": "ttb_cola.images.fetch", "fetch_images": "ttb_cola.images.fetch"}
 
 
-def __getattr__(name: str) -> Any:
-    if name in _EXPORTS:
-        return getattr(importlib.import_module(_EXPORTS[name]), name)
-    raise AttributeError(f"module 'ttb_cola.images' has no attribute {name!r}")
-
+__getattr__ = lazy_exports(__name__, _EXPORTS)
 
 __all__ = sorted(_EXPORTS)

@@ -13,6 +13,7 @@ import pytest
 import ttb_cola.archive_batches as batches
 from ttb_cola.archive import RawArchive
 from ttb_cola.archive_batches import archive_batches, cola_chunks, start_fork_server, worker_count
+from ttb_cola.arrow_batches import ROW_ID
 from ttb_cola.errors import InputError
 from ttb_cola.records import DETAILS_TABLE, FORMS_TABLE, LABEL_IMAGES_TABLE
 from ttb_cola.registry.pages import PageKind
@@ -50,8 +51,10 @@ def test_workers_give_the_tables_the_process_gives(archive: RawArchive, monkeypa
     assert len(alone) == len(pooled) == -(-len(colas) // 4)  # batches of 4 COLAs (two chunks of 2)
     for one, other in zip(alone, pooled, strict=True):
         assert one.keys() == other.keys() == {DETAILS_TABLE, FORMS_TABLE, LABEL_IMAGES_TABLE}
-        for table in one:
-            assert one[table].equals(other[table])
+        for table in one:  # the same rows; each with its own row key
+            assert one[table].drop_columns([ROW_ID]).equals(other[table].drop_columns([ROW_ID]))
+    keys = [key for batch in alone + pooled for table in batch.values() for key in table[ROW_ID].to_pylist()]
+    assert len(set(keys)) == len(keys) and all(len(key) == 14 for key in keys)  # dlt's 10 random bytes, base64
     ids = [ttb_id for batch in pooled for table in (DETAILS_TABLE, FORMS_TABLE)
            for ttb_id in batch[table]["ttb_id"].to_pylist()]
     assert sorted(ids) == sorted(ttb_id for _, ttb_id, _ in real_pages())  # each page once

@@ -12,7 +12,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from ttb_cola.archive import RawArchive, archived_records
-from ttb_cola.arrow_batches import page_tables
+from ttb_cola.arrow_batches import ROW_ID, page_tables
 from ttb_cola.parsers.detail import parse_detail
 from ttb_cola.parsers.form import parse_form
 from ttb_cola.records import DETAILS_TABLE, FORMS_TABLE, LABEL_IMAGES_TABLE
@@ -85,9 +85,10 @@ def test_batches_hold_the_real_pages_and_their_status_log(tmp_path: Path) -> Non
     expected = [status_log_row(table, row, "run-1") for table in (DETAILS_TABLE, FORMS_TABLE)
                 for cola in colas if (row := cola.detail if table == DETAILS_TABLE else cola.form) is not None]
     as_text = [{name: value.isoformat() if isinstance(value, date) else value for name, value in row.items()}
-               for row in log.to_pylist()]
+               for row in log.drop_columns([ROW_ID]).to_pylist()]
     for row in expected:
         assert row is not None
         row["fetched_at"] = datetime.fromisoformat(row["fetched_at"]).isoformat()
     assert as_text == expected
+    assert len(set(log[ROW_ID].to_pylist())) == log.num_rows  # each row its own dlt row key
     assert {row["approval_date"] for row in as_text if row["page_kind"] == "form"} >= {form["date_issued"]}

@@ -4,13 +4,17 @@ dlt writes an Arrow table to its load files as it is, where a batch of dicts is 
 (types coerced, values checked); the archive reparse sends its rows in batches (:func:`page_tables`), so
 this is most of what its load costs. Values arrive as the rows hold them: dates and timestamps as ISO text
 (cast here), json values as Python objects (serialized as dlt's own JSON serializes them, as its parquet writer
-does). The reparse's parse workers build these tables: this module does not import dlt, so they start fast.
+does). Each table carries dlt's row key ``_dlt_id`` (:func:`with_row_ids`), so dlt's normalize step takes the
+files as extracted instead of rewriting each to add it. The reparse's parse workers build these tables: this
+module does not import dlt, so they start fast.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import secrets
+from base64 import b64encode
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -29,6 +33,9 @@ from ttb_cola.records import (
     TableBatch,
 )
 
+#: dlt's row key column, and the random bytes each key encodes (dlt's default length).
+ROW_ID = "_dlt_id"
+_ROW_ID_BYTES = 10
 _PLAIN = {"text": pa.string(), "bigint": pa.int64(), "double": pa.float64(), "bool": pa.bool_()}
 _CAST = {"date": pa.date32(), "timestamp": pa.timestamp("us", "UTC")}
 
@@ -63,6 +70,15 @@ def arrow_batch(rows: Sequence[Mapping[str, Any]], columns: Mapping[str, Mapping
     return pa.Table.from_arrays(arrays, schema=pa.schema(fields))
 
 
+def with_row_ids(table: pa.Table) -> pa.Table:
+    """``table`` with a ``_dlt_id`` column: per row, random bytes in base64 as dlt's normalizer makes the key
+    (:data:`_SETTINGS` tells dlt the tables bring theirs)."""
+    size = _ROW_ID_BYTES
+    random = secrets.token_bytes(table.num_rows * size)
+    ids = [b64encode(random[start:start + size]).decode("ascii").rstrip("=") for start in range(0, len(random), size)]
+    return table.append_column(pa.field(ROW_ID, pa.string(), nullable=False), pa.array(ids, pa.string()))
+
+
 def page_tables(colas: Sequence[ColaPages]) -> TableBatch:
     """The rows of ``colas`` by table: the page tables and ``cola_label_images`` as Arrow tables, the label
     files' rows (``cola_images``, ``cola_barcodes``) as they are."""
@@ -80,14 +96,15 @@ def page_tables(colas: Sequence[ColaPages]) -> TableBatch:
     batch = TableBatch(rows)
     for table, columns in ((DETAILS_TABLE, DETAILS_COLUMNS), (FORMS_TABLE, FORMS_COLUMNS),
                            (LABEL_IMAGES_TABLE, LABEL_IMAGE_COLUMNS)):
-        batch[table] = arrow_batch(rows[table], columns)
+        batch[table] = with_row_ids(arrow_batch(rows[table], columns))
     return batch
 
 
-#: dlt settings for Arrow items: the ``_dlt_load_id`` and ``_dlt_id`` columns every row of ours carries.
+#: dlt settings for Arrow items: dlt adds the ``_dlt_load_id`` column every row of ours carries as it extracts
+#: them; the tables bring their ``_dlt_id`` (:func:`with_row_ids`).
 _SETTINGS = {
     "NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID": "true",
-    "NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_ID": "true",
+    "NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_ID": "false",
 }
 
 
@@ -100,9 +117,9 @@ class _JsonAsText(logging.Filter):
 
 @contextmanager
 def arrow_loads() -> Iterator[None]:
-    """Around a run whose resources send :func:`arrow_batch` tables: dlt adds ``_dlt_load_id`` and ``_dlt_id``
-    to them as it does to rows (set for the run, whatever the config says) and keeps quiet about the json
-    columns sent as text."""
+    """Around a run whose resources send :func:`arrow_batch` tables with their row ids (:func:`with_row_ids`):
+    dlt adds ``_dlt_load_id`` to them as it does to rows and leaves their ``_dlt_id`` (set for the run, whatever
+    the config says), and keeps quiet about the json columns sent as text."""
     saved = {name: os.environ.get(name) for name in _SETTINGS}
     os.environ.update(_SETTINGS)
     quiet = _JsonAsText()
@@ -119,4 +136,4 @@ def arrow_loads() -> Iterator[None]:
                 os.environ[name] = value
 
 
-__all__ = ["arrow_batch", "arrow_loads", "page_tables"]
+__all__ = ["ROW_ID", "arrow_batch", "arrow_loads", "page_tables", "with_row_ids"]

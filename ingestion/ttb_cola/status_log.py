@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from dlt.extract.resource import DltResource
 
-from ttb_cola.arrow_batches import arrow_batch
+from ttb_cola.arrow_batches import arrow_batch, with_row_ids
 from ttb_cola.records import DETAILS_TABLE, FORMS_TABLE, LISTINGS_TABLE, SCHEMA_CONTRACT, Spec, TableBatch, columns
 
 STATUS_LOG_TABLE = "cola_status_log"
@@ -60,7 +60,8 @@ def status_log_row(table: str, row: dict[str, Any], run_id: str) -> dict[str, An
 
 def status_log_table(batch: TableBatch, run_id: str) -> pa.Table | None:
     """The log rows of a batch's page tables (Arrow tables, see :func:`ttb_cola.arrow_batches.page_tables`),
-    as :func:`status_log_row` makes them, in one Arrow table; None when the batch holds no page row."""
+    as :func:`status_log_row` makes them, in one Arrow table with its row ids; None when the batch holds no page
+    row."""
     empty = arrow_batch([], STATUS_LOG_COLUMNS)
     parts = []
     for table, kind in PAGE_KINDS.items():
@@ -87,7 +88,7 @@ def status_log_table(batch: TableBatch, run_id: str) -> pa.Table | None:
             "run_id": pa.chunked_array([pa.repeat(pa.scalar(run_id, pa.string()), pages.num_rows)]),
         }
         parts.append(pa.Table.from_arrays([values[name] for name in empty.column_names], schema=empty.schema))
-    return pa.concat_tables(parts) if parts else None
+    return with_row_ids(pa.concat_tables(parts)) if parts else None
 
 
 def status_log_resource(parent: DltResource, run_id: str, materialize: str) -> DltResource:

@@ -13,7 +13,7 @@ import pytest
 from dlt.common.schema.typing import MERGE_DISPOSITION_HINTS
 from dlt.extract.resource import DltResource
 
-from ttb_cola.arrow_batches import arrow_batch, arrow_loads
+from ttb_cola.arrow_batches import arrow_batch, arrow_loads, with_row_ids
 from ttb_cola.destinations.lake_tables import as_lake_tables
 from ttb_cola.records import (
     DETAIL_FIELDS,
@@ -89,7 +89,8 @@ def test_duckdb_keeps_the_latest_fetch_of_a_key_repeated_after_a_load_declared_d
     duck.run(rows_source(fetch("Approved", EARLY)[:1], once=False), loader_file_format="parquet")
     assert duck.default_schema.tables[DETAILS_TABLE][MERGE_DISPOSITION_HINTS["deduplicated"]] is True
     rows = [fetch("Approved", EARLY)[0].data, fetch("Surrendered", LATE)[0].data]
-    batch = TableBatch({DETAILS_TABLE: arrow_batch(rows[::-1] if order == "late first" else rows, DETAILS_COLUMNS)})
+    table = arrow_batch(rows[::-1] if order == "late first" else rows, DETAILS_COLUMNS)
+    batch = TableBatch({DETAILS_TABLE: with_row_ids(table)})
     with arrow_loads():
         duck.run(rows_source([batch]), loader_file_format="parquet")
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:

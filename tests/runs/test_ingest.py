@@ -165,3 +165,8 @@ def test_raw_archive_keeps_every_page_and_reparse_rebuilds_without_http(
     assert main(["reparse", "--pipelines-dir", str(warehouse.root / "other-pipelines")]) == 0
     assert_same_records(warehouse.colas(), expected)
     assert warehouse.colas() == loaded
+    # the Arrow tables bring dlt's row keys (dlt does not add them): one per row, none shared
+    for table in ("cola_details", "cola_forms", "cola_label_images", "cola_status_log"):
+        [(rows, keys, load_ids)] = warehouse.query(
+            f"select count(*), count(distinct _dlt_id), count(_dlt_load_id) from ttb_cola.{table}")
+        assert rows and keys == rows == load_ids, table

@@ -57,9 +57,10 @@ def _load(
     from ttb_cola.archive_source import ttb_cola_archive
     from ttb_cola.arrow_batches import arrow_loads
     from ttb_cola.destinations.lake_tables import as_lake_tables, create_lake_tables
+    from ttb_cola.destinations.load_steps import extract_and_normalize, one_connection
     from ttb_cola.destinations.materialized import skip_materialized
     from ttb_cola.destinations.schema_upgrade import add_declared_columns
-    from ttb_cola.destinations.warehouse import FILE_FORMAT, make_pipeline
+    from ttb_cola.destinations.warehouse import make_pipeline
     from ttb_cola.runs.recovery import finish_pending
     from ttb_cola.tables import MATERIALIZED_TABLES
 
@@ -73,9 +74,11 @@ def _load(
     if lake is None:
         skip_materialized(pipeline, source, MATERIALIZED_TABLES, added)
     with arrow_loads():  # the archive's rows come in Arrow batches
-        info = pipeline.run(source, loader_file_format=FILE_FORMAT)
-    if lake is not None:
-        create_lake_tables(lake, pipeline, source)
+        extract_and_normalize(pipeline, source)
+    with one_connection(pipeline, lake):  # the file is checkpointed once, when the load is done
+        info = pipeline.load()
+        if lake is not None:
+            create_lake_tables(lake, pipeline, source)
     return info
 
 

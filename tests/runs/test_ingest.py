@@ -170,3 +170,5 @@ def test_raw_archive_keeps_every_page_and_reparse_rebuilds_without_http(
         [(rows, keys, load_ids)] = warehouse.query(
             f"select count(*), count(distinct _dlt_id), count(_dlt_load_id) from ttb_cola.{table}")
         assert rows and keys == rows == load_ids, table
+    # the staging copies the merges loaded through are emptied once the load is done ([load] in .dlt/config.toml)
+    assert warehouse.query("select count(*) from ttb_cola_staging.cola_forms") == [(0,)]

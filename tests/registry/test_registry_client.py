@@ -19,6 +19,7 @@ from pathlib import Path
 import certifi
 import pytest
 
+from ttb_cola.registry.breaker import BreakerSettings, CircuitBreaker
 from ttb_cola.registry.client import DEFAULT_USER_AGENT, Page, RegistryClient
 from ttb_cola.registry.errors import (
     PageUnavailable,
@@ -30,6 +31,8 @@ from ttb_cola.registry.errors import (
 from ttb_cola.registry.pages import PageKind
 from ttb_cola.registry.ratelimit import RateLimiter
 from ttb_cola.registry.retry import RetryPolicy, parse_retry_after
+from ttb_cola.registry.stopping import StopSignal
+from ttb_cola_sim.render import search_form_page
 
 FIXTURES = Path(__file__).parents[1] / "fixtures"
 DETAIL = (FIXTURES / "detail_24011001000462.html").read_bytes()
@@ -48,6 +51,20 @@ ID = "24011001000462"
 DETAIL_PATH = f"/colasonline/viewColaDetails.do?action=publicDisplaySearchBasic&ttbid={ID}"
 FORM_PATH = f"/colasonline/viewColaDetails.do?action=publicFormDisplay&ttbid={ID}"
 MISSING_PATH = "/colasonline/viewColaDetails.do?action=publicDisplaySearchBasic&ttbid=99999999999999"
+CHECK_PATH = "/colasonline/publicSearchColasBasic.do"
+SEARCH_FORM = search_form_page()  # the blank search form, rendered from the real page's template
+
+
+class CountingLimiter(RateLimiter):
+    """An unlimited rate limiter that counts the tokens taken."""
+
+    def __init__(self) -> None:
+        super().__init__(0)
+        self.acquired = 0
+
+    def acquire(self) -> float:
+        self.acquired += 1
+        return super().acquire()
 
 
 # -- the scripted server ------------------------------------------------------------------------
@@ -413,16 +430,54 @@ def test_session_timeout_starts_a_new_session(registry: Registry, make_client: C
 
 def test_always_500_gives_up_after_max_attempts(registry: Registry, make_client: Callable[..., RegistryClient]) -> None:
     registry.script(DETAIL_PATH, Step(500, b"<html>Internal error</html>"))
+    registry.script(CHECK_PATH, Step(503, b"<html>Service unavailable</html>"))
     client = make_client(max_attempts=5)
     with pytest.raises(RegistryUnavailable) as caught:
         client.detail(ID)
     error = caught.value
-    assert type(error) is RegistryUnavailable  # nothing else answered meanwhile: maybe an outage
-    assert len(registry.seen) == 5
+    assert type(error) is RegistryUnavailable  # nothing else answered meanwhile, the check failed: an outage
+    assert len(registry.requests_to(DETAIL_PATH)) == 5 and len(registry.requests_to(CHECK_PATH)) == 1
     assert (error.attempts, error.reason, error.status_code) == (5, "server_error", 500)
     assert error.url.endswith(DETAIL_PATH)
     stats = client.stats.snapshot()
-    assert (stats.requests, stats.retries, stats.failures) == (5, 4, 1)
+    assert (stats.requests, stats.retries, stats.failures) == (6, 4, 1)  # the check is a request like any
+
+
+@pytest.mark.parametrize(("check", "own_fault"), [
+    (Step(body=SEARCH_FORM), True),
+    (Step(503, b"<html>Service unavailable</html>"), False),
+    (Step(body=NOT_FOUND), False),  # a page of the registry, but not the search form it asked for
+    (Step(body=CAPTCHA), False),
+    (Step(action="reset"), False),
+])
+def test_a_page_failing_alone_is_its_own_fault_only_if_the_registry_answers_its_search_page(
+    registry: Registry, make_client: Callable[..., RegistryClient], check: Step, own_fault: bool
+) -> None:
+    """HTTP 500 on every try with nothing else in flight: one check request for the search form
+    decides (answered: PageUnavailable, the COLA parked; anything else: RegistryUnavailable)."""
+    registry.script(DETAIL_PATH, Step(500, b"<html>Internal error</html>"))
+    registry.script(CHECK_PATH, check)
+    client = make_client(max_attempts=3)
+    with pytest.raises(RegistryUnavailable) as caught:
+        client.detail(ID)
+    assert isinstance(caught.value, PageUnavailable) is own_fault
+    assert (caught.value.attempts, caught.value.reason, caught.value.status_code) == (3, "server_error", 500)
+    assert ("search page" in str(caught.value)) is own_fault
+    assert [s.path for s in registry.seen] == [DETAIL_PATH] * 3 + [CHECK_PATH]  # once, never retried
+
+
+def test_the_check_goes_through_the_breaker_and_the_rate_limiter(
+    registry: Registry, make_client: Callable[..., RegistryClient], tmp_path: Path
+) -> None:
+    registry.script(DETAIL_PATH, Step(500, b"<html>Internal error</html>"))
+    registry.script(CHECK_PATH, Step(body=SEARCH_FORM))
+    breaker = CircuitBreaker(BreakerSettings(threshold=100, quarantine_dir=str(tmp_path)), StopSignal())
+    limiter = CountingLimiter()
+    client = make_client(max_attempts=3, breaker=breaker, rate_limiter=limiter)
+    with pytest.raises(PageUnavailable):
+        client.detail(ID)
+    assert limiter.acquired == len(registry.seen) == 4
+    assert breaker.answered == 1  # the check's page, the registry serving us
 
 
 def test_a_page_failing_while_others_load_is_that_pages_own_fault(
@@ -444,6 +499,46 @@ def test_a_page_failing_while_others_load_is_that_pages_own_fault(
     assert isinstance(caught.value, RegistryUnavailable)
     assert (caught.value.attempts, caught.value.reason, caught.value.status_code) == (3, "server_error", 500)
     assert len(registry.requests_to(MISSING_PATH)) == 2 and len(registry.requests_to(DETAIL_PATH)) == 3
+    assert not registry.requests_to(CHECK_PATH)  # the answered neighbours are the evidence: no check
+    assert "answered other pages" in str(caught.value)
+
+
+def test_a_check_that_begins_a_cooldown_starts_the_request_again(
+    registry: Registry, make_client: Callable[..., RegistryClient], tmp_path: Path
+) -> None:
+    """on_block=wait: the failing check is the answer that trips the breaker; after the cooldown the
+    request starts afresh, like any request that ran out of attempts in one, and loads."""
+    fail = Step(500, b"<html>Internal error</html>")
+    registry.script(DETAIL_PATH, fail, fail, fail, Step())
+    registry.script(CHECK_PATH, Step(503, b"<html>Service unavailable</html>"))
+    client = make_client(max_attempts=3)
+    settings = BreakerSettings(threshold=4, on_block="wait", cooldown=0, quarantine_dir=str(tmp_path))
+    client.breaker = CircuitBreaker(settings, StopSignal(), client.rate_limiter)
+    assert client.detail(ID).kind is PageKind.DETAIL
+    assert client.breaker.epoch == 1 and client.breaker.opened is None
+    assert [s.path for s in registry.seen] == [DETAIL_PATH] * 3 + [CHECK_PATH, DETAIL_PATH]
+
+
+def test_no_check_for_session_bound_requests_blocks_or_the_check_page_itself(
+    registry: Registry, make_client: Callable[..., RegistryClient]
+) -> None:
+    """A search POST's failure fails its search whatever its cause (the same path by plain GET is
+    checked); a block is a block; the search form failing is the check failing (none checks itself)."""
+    registry.script(CHECK_PATH, Step(500, b"<html>Internal error</html>"))
+    registry.script("/colasonline/search.do", Step(500, b"<html>Internal error</html>"))
+    registry.script(FORM_PATH, Step(body=CAPTCHA))
+    client = make_client(max_attempts=2)
+    with pytest.raises(RegistryUnavailable) as searched:
+        client.post("search.do", {"q": "1"}, session_bound=True)
+    with pytest.raises(RegistryUnavailable):
+        client.get("search.do")
+    with pytest.raises(RegistryUnavailable) as checked:
+        client.get("publicSearchColasBasic.do")
+    with pytest.raises(RegistryBlocked):
+        client.form(ID)
+    assert type(searched.value) is RegistryUnavailable and type(checked.value) is RegistryUnavailable
+    search = "/colasonline/search.do"
+    assert [s.path for s in registry.seen] == [search] * 4 + [CHECK_PATH] + [CHECK_PATH] * 2 + [FORM_PATH] * 2
 
 
 def test_403_is_forbidden_whatever_the_body_and_retried_soon(

@@ -104,7 +104,7 @@ def test_one_cola_answering_500_on_every_try_is_parked_and_the_walk_goes_on(
         assert len(ordered) - 2 >= 6
         # 40 ms a page: the neighbours fetched ahead are still being answered while the faulty page is retried,
         # the evidence that parks a COLA rather than fail its partition (with nothing else answered meanwhile, the
-        # client cannot tell one failing page from a failing registry; a busy CI machine once got there)
+        # client asks for the search form once instead: test_lone_cola_fault.py)
         sim.set_faults({"server_error_ids" if page == "detail" else "form_server_error_ids": [faulty],
                         "latency_ms": 40})
         assert warehouse.ingest(sim.base_url, *args, today=today) == EXIT_PARKED

@@ -6,7 +6,8 @@ says not found) must not stop its partition or completed date: the COLA is parke
 and a later run retries it. A registry that fails COLA after COLA is not one bad COLA:
 :data:`MAX_PARKED_IN_A_ROW` parked in a row fail the partition or day as before (systemic, retried
 whole by the next run), and an outage or a block trips the circuit breaker before any page of it
-counts as one COLA's (:class:`~ttb_cola.registry.errors.PageUnavailable` needs other pages answered).
+counts as one COLA's (:class:`~ttb_cola.registry.errors.PageUnavailable` needs other pages answered,
+or the registry's search form answered to a check request).
 """
 
 from __future__ import annotations

@@ -10,8 +10,10 @@ Every response is classified (:func:`ttb_cola.registry.pages.classify`). Pages t
 (detail, form, not found, search results, no results, error) are returned; transport failures,
 5xx, 429, CAPTCHA, session timeouts and unrecognisable (truncated, empty, maintenance) pages are
 retried with exponential backoff and jitter, and after ``max_attempts`` a :class:`RegistryError`
-subclass is raised: :class:`PageUnavailable` when the registry answered other pages while this
-one kept failing (the page's own fault, not an outage). TLS is always verified (see :mod:`ttb_cola.registry.tls`).
+subclass is raised: :class:`PageUnavailable` when the registry is seen serving other pages while
+this one kept failing (the page's own fault, not an outage): pages answered meanwhile or, with none,
+one check request for its search form (:mod:`ttb_cola.registry.page_faults`). TLS is always verified
+(see :mod:`ttb_cola.registry.tls`).
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from ttb_cola.registry.errors import (
     RegistryUnavailable,
     redact_url,
 )
+from ttb_cola.registry.page_faults import CHECK_ANSWERED, CHECK_PAGE, OTHERS_ANSWERED, PAGE_FAULTS, check_answered
 from ttb_cola.registry.pages import PageKind
 from ttb_cola.registry.ratelimit import RateLimiter
 from ttb_cola.registry.retry import BLOCKS, RetryableFailure, RetryPolicy, RetryReason, parse_retry_after
@@ -59,11 +62,6 @@ logger = logging.getLogger("ttb_cola.registry.client")
 DEFAULT_BASE_URL = "https://www.ttbonline.gov/colasonline"
 DETAIL_PATH = "viewColaDetails.do"
 _TTB_ID = re.compile(r"^\d{14}$")
-#: Failures that can be one page's own (the registry fails to render it, or never finishes it) when
-#: other pages are answered meanwhile; a throttle, a session or a block is never one page's fault.
-PAGE_FAULTS = frozenset({
-    RetryReason.SERVER_ERROR, RetryReason.UNKNOWN_PAGE, RetryReason.TIMEOUT, RetryReason.CONNECTION,
-})
 
 
 def _version() -> str:
@@ -183,7 +181,8 @@ class RegistryClient:
         Raises:
             RegistryBlocked: the last attempt got a CAPTCHA or HTTP 403, or the breaker is open.
             PageUnavailable: retries exhausted on 5xx, unknown pages or no answer while the registry
-                answered other requests (any worker's) meanwhile.
+                answered other requests (any worker's) meanwhile or, with none, the one check request
+                for its search form (not sent for session-bound requests).
             RegistryUnavailable: retries exhausted for any other retryable reason.
             RegistryTLSError: certificate verification failed.
             RegistryError: the request could not be sent at all (bad URL, redirect loop...).
@@ -209,24 +208,51 @@ class RegistryClient:
                 return retrying(self._attempt, method.upper(), url, data, session_bound)
             except RetryError as exc:
                 failure = cast(RetryableFailure, exc.last_attempt.exception())
-                if self.breaker is None or not self.breaker.resume_after(failure, epoch):
-                    self._give_up(method, url, exc, self._answered() > answered)
-                epoch = self.breaker.epoch  # cooled down since it started: try again afresh
+                if self.breaker is not None and self.breaker.resume_after(failure, epoch):
+                    epoch = self.breaker.epoch  # cooled down since it started: try again afresh
+                    continue
+                evidence = self._page_fault(url, failure, answered, session_bound)
+                if evidence is None and self.breaker is not None and self.breaker.resume_after(failure, epoch):
+                    epoch = self.breaker.epoch  # the check's failure began a cooldown: try again afresh
+                    continue
+                self._give_up(method, url, exc, evidence)
 
     def _answered(self) -> int:
         """Pages answered so far: by every worker of the run (the breaker counts them), else by this client."""
         return self.breaker.answered if self.breaker else self.stats.pages
 
-    def _give_up(self, method: str, url: str, exc: RetryError, others_answered: bool) -> NoReturn:
-        """Raise the final error of a request whose attempts all failed (``others_answered``: the
-        registry answered other requests meanwhile)."""
+    def _page_fault(self, url: str, failure: RetryableFailure, answered: int, session_bound: bool) -> str | None:
+        """Why a request whose attempts all failed is its page's own fault, or None (the registry's).
+
+        ``answered``: :meth:`_answered` when it started. With no page answered since, one check
+        request goes through :meth:`_attempt` (rate limit, breaker, stats) unless the request is
+        session-bound (its caller handles every failure alike) or is the check page itself.
+        """
+        if failure.reason not in PAGE_FAULTS:
+            return None
+        if self._answered() > answered:
+            return OTHERS_ANSWERED
+        check_url = self.url_for(CHECK_PAGE)
+        if session_bound or url.split("?", 1)[0] == check_url:
+            return None
+        if self.breaker is not None and self.breaker.opened is not None:  # the run is stopping
+            return None
+        if check_answered(lambda: self._attempt("GET", check_url, None), url):
+            return CHECK_ANSWERED
+        return None
+
+    def _give_up(self, method: str, url: str, exc: RetryError, page_fault: str | None) -> NoReturn:
+        """Raise the final error of a request whose attempts all failed (``page_fault``: why it is
+        its page's own fault, None when it may be the registry's)."""
         attempt = exc.last_attempt
         failure = cast(RetryableFailure, attempt.exception())
         self.stats.record_failure(failure.reason)
+        detail = failure.detail
         if failure.reason in BLOCKS:
             error_type: type[RegistryError] = RegistryBlocked
-        elif failure.reason in PAGE_FAULTS and others_answered:
+        elif page_fault is not None:
             error_type = PageUnavailable
+            detail += f" ({page_fault})"
         else:
             error_type = RegistryUnavailable
         logger.warning(
@@ -237,7 +263,7 @@ class RegistryClient:
             failure.detail,
         )
         raise error_type(
-            f"giving up: {failure.detail}",
+            f"giving up: {detail}",
             url=url,
             attempts=attempt.attempt_number,
             reason=str(failure.reason),

@@ -41,7 +41,8 @@ class RegistryUnavailable(RegistryError):
 
 class PageUnavailable(RegistryUnavailable):
     """One page failed every try (5xx, an unrecognised page, no answer) while the registry answered
-    other pages meanwhile: that page's own fault, not an outage (the crawl parks its COLA)."""
+    other pages meanwhile, or its search form right after: that page's own fault, not an outage (the
+    crawl parks its COLA)."""
 
 
 class RegistryBlocked(RegistryError):

@@ -12,9 +12,10 @@ import pytest
 
 import ttb_cola.archive_batches as batches
 from ttb_cola.archive import RawArchive
-from ttb_cola.archive_batches import archive_batches, cola_chunks, start_fork_server, worker_count
+from ttb_cola.archive_batches import archive_batches, cola_chunks, worker_count
 from ttb_cola.arrow_batches import ROW_ID
 from ttb_cola.errors import InputError
+from ttb_cola.fork_server import start_fork_server
 from ttb_cola.records import DETAILS_TABLE, FORMS_TABLE, LABEL_IMAGES_TABLE
 from ttb_cola.registry.pages import PageKind
 

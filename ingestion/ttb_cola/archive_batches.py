@@ -4,9 +4,9 @@ Parsing is most of what a reparse costs, and each COLA's pages parse on their ow
 into chunks of ``CHUNK_COLAS`` COLAs (the pages of one TTB ID never split), which worker processes read,
 parse and turn into tables (:func:`ttb_cola.arrow_batches.page_tables`); the dlt resource gets them in path
 order, joined into batches, while the workers parse the next chunks. The workers come from a fork server
-(a fresh interpreter with this module imported once, and with it pyarrow and the parsers, not dlt): a fork
-of the running process would inherit its threads (DuckDB's, the lease's heartbeat) and could hang on a lock
-one of them held. They hand back Arrow tables, so the pool adds little CPU to the parse and takes the parse
+(:mod:`ttb_cola.fork_server`: a fresh interpreter that imports this module, pyarrow and the parsers once,
+not dlt): a fork of the running process would inherit its threads (DuckDB's, the lease's heartbeat) and
+could hang on a lock one of them held. The command itself imports pyarrow only once the workers parse. They hand back Arrow tables, so the pool adds little CPU to the parse and takes the parse
 off the wall time (`make bench` prints both ways). :func:`parsed_archive` starts them before the pipeline
 is set up, so the parse overlaps the command's start-up. An archive on an object store (bound by its
 requests), one worker, or a system without a fork server (Windows) parse in the process itself.
@@ -16,20 +16,15 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import signal
-import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import ExitStack, contextmanager
 from itertools import chain, islice
-from multiprocessing import forkserver
-
-import pyarrow as pa
 
 from ttb_cola.archive import RawArchive, archived_records
-from ttb_cola.arrow_batches import page_tables
 from ttb_cola.errors import InputError
+from ttb_cola.fork_server import start_fork_server
 from ttb_cola.records import TableBatch
 from ttb_cola.runs.heap import settle_for_parsing
 
@@ -55,26 +50,6 @@ def worker_count(configured: int) -> int:
     if configured:
         return configured
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
-def start_fork_server() -> None:
-    """Start the fork server the parse workers come from (where there is one), so that its interpreter starts
-    and imports this module while the command starts; at most an idle process when no worker is needed.
-
-    The server starts with SIGINT ignored, which it and its workers keep (an ignored signal stays ignored
-    across exec, and the server hands its workers the handlers it started with): a Ctrl-C reaches the whole
-    foreground process group, and it is the command's to handle; the command then stops the workers."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return
-    forkserver.set_forkserver_preload([__name__])
-    if threading.current_thread() is not threading.main_thread():  # only the main thread sets handlers
-        forkserver.ensure_running()
-        return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    try:
-        forkserver.ensure_running()
-    finally:
-        signal.signal(signal.SIGINT, previous)
 
 
 @contextmanager
@@ -135,11 +110,15 @@ def cola_chunks(paths: Iterable[str], size: int) -> Iterator[list[str]]:
 
 def parsed_chunk(archive: RawArchive, base_url: str, paths: list[str]) -> TableBatch:
     """The tables of the COLAs whose pages are ``paths`` (run by a worker)."""
+    from ttb_cola.arrow_batches import page_tables  # imported by the fork server (its PRELOAD), not the command
+
     return page_tables(list(archived_records(archive, base_url, paths)))
 
 
 def joined(batches: list[TableBatch]) -> TableBatch:
     """Several batches as one: each table's Arrow tables concatenated, its lists of rows chained."""
+    import pyarrow as pa  # the command needs it once the workers parse, not before
+
     out = TableBatch()
     for table in dict.fromkeys(name for batch in batches for name in batch):
         parts = [batch[table] for batch in batches if table in batch]
@@ -181,5 +160,5 @@ def _in_workers(
 
 __all__ = [
     "AHEAD_COLAS", "ARCHIVE_BATCH", "CHUNK_COLAS", "archive_batches", "cola_chunks", "joined", "parsed_archive",
-    "parsed_chunk", "start_fork_server", "worker_count",
+    "parsed_chunk", "worker_count",
 ]

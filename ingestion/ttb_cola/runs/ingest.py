@@ -174,7 +174,7 @@ def _fill_listed(
 
 def reparse(args: argparse.Namespace) -> int:
     """Rebuild the record tables from the raw page archive, without HTTP."""
-    from ttb_cola.archive_batches import start_fork_server
+    from ttb_cola.fork_server import start_fork_server
 
     if args.destination != "filesystem":  # the lake's archive is on its bucket: parsed here, no workers
         start_fork_server()  # its interpreter starts while this one imports dlt

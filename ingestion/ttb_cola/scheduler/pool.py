@@ -75,7 +75,7 @@ class Scheduler:
         #: What the workers run; the export cap and density (where to split a search) are shared by
         #: every worker's searcher.
         self.work = WorkUnits(
-            workers, budget=self.budget, events=self.events, stop=self.stop, signal=self.signal,
+            workers, budget=self.budget, events=self.events, signal=self.signal,
             limiter=self.limiter, breaker=self.breaker, cap=export_cap or ExportCap(), density=density or Density(),
             loaded=self.loaded,
         )

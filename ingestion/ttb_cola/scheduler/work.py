@@ -46,8 +46,8 @@ class WorkUnits:
         workers: how the workers talk to the registry.
         budget: the run's request budget: a unit that finds it spent is skipped.
         events: the queue the scheduler drains (records and outcomes).
-        stop: set to stop every worker (a block).
-        signal: the run's stop signal (every sleep of a worker's client wakes on it).
+        signal: the run's stop signal: its event, set on a block, stops every worker, and every sleep
+            of a worker's client wakes on it.
         limiter: the one process-wide rate limiter, charged to the budget.
         breaker: the circuit breaker every worker's client reports to.
         cap: what is known of the registry's export cap, shared by every worker's searcher.
@@ -57,14 +57,14 @@ class WorkUnits:
 
     def __init__(
         self, workers: WorkerSettings, *, budget: Budget, events: queue.Queue[Event | Outcome],
-        stop: threading.Event, signal: StopSignal, limiter: BudgetedLimiter, breaker: CircuitBreaker,
+        signal: StopSignal, limiter: BudgetedLimiter, breaker: CircuitBreaker,
         cap: ExportCap, density: Density, loaded: set[str],
     ) -> None:
         self.workers = workers
         self.budget = budget
         self.events = events
-        self.stop = stop
         self.signal = signal
+        self.stop = signal.event
         self.limiter = limiter
         self.breaker = breaker
         self.cap = cap

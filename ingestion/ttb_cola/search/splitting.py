@@ -3,10 +3,10 @@
 A range of completed dates over the cap is cut by dates first (parts planned to fit, from what
 earlier searches showed: :mod:`ttb_cola.search.split`), a single day over it by class/type code
 ranges; a single code over the cap on a single day, or a day whose code ranges do not add up, is
-paged. Every part is searched and
-gathered through the searcher that owns the session (:class:`~ttb_cola.search.client.Searcher`, which
-exports and pages); a part still over the cap is split again. The parts of a search must add up to
-its reported total, else :class:`~ttb_cola.search.result.SearchIncomplete` is raised.
+paged. Every part is searched and gathered through the searcher that owns the session
+(:class:`~ttb_cola.search.client.Searcher`, which exports and pages); a part still over the cap is
+split again. The parts of a search must add up to its reported total, else
+:class:`~ttb_cola.search.result.SearchIncomplete` is raised.
 """
 
 from __future__ import annotations

@@ -103,7 +103,7 @@ def test_kill_9_during_the_fill_then_rerun_loses_nothing_and_claims_no_coverage_
         expected = truth(sim)
         args = backfill_args(warehouse, sim.base_url)
         # killed as the fifth owed COLA's fetch starts: the range is listed, the first fill chunk committed
-        killed = subprocess.run([sys.executable, str(KILL_AT), "ttb_cola.scheduler.pool:Scheduler._fill_work:before:5",
+        killed = subprocess.run([sys.executable, str(KILL_AT), "ttb_cola.scheduler.work:WorkUnits.fill:before:5",
                                  *args], cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False)
         assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
         assert listings(warehouse) == expected  # the index is complete before any page is in

@@ -156,7 +156,7 @@ def test_kill_9_during_a_fill_then_rerun_loses_nothing_and_fetches_nothing_commi
         cmd = ["fill", "--today", TODAY.isoformat(), "--base-url", sim.base_url, "--requests-per-second", "0",
                "--max-workers", "1", "--pipelines-dir", str(warehouse.pipelines), "--quiet"]
         # killed as the fifth COLA's fetch starts: the first chunk (three COLAs) is committed, the second not
-        killed = subprocess.run([sys.executable, str(KILL_AT), "ttb_cola.scheduler.pool:Scheduler._fill_work:before:5",
+        killed = subprocess.run([sys.executable, str(KILL_AT), "ttb_cola.scheduler.work:WorkUnits.fill:before:5",
                                  *cmd], cwd=tmp_path, capture_output=True, text=True, timeout=300, check=False)
         assert killed.returncode == -signal.SIGKILL, killed.stderr[-2000:]
         assert pages_requested(sim) - requests == 4

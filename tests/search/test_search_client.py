@@ -12,8 +12,9 @@ import pytest
 from ttb_cola.registry.client import RegistryClient
 from ttb_cola.registry.retry import RetryPolicy
 from ttb_cola.search.cap import ExportCap
-from ttb_cola.search.client import EXPORT, FANOUT, SEARCH, Searcher
+from ttb_cola.search.client import EXPORT, SEARCH, Searcher
 from ttb_cola.search.result import SearchIncomplete, SearchResult
+from ttb_cola.search.splitting import FANOUT
 from ttb_cola_sim.registry import Registry, truth_record
 from ttb_cola_sim.server import SimulatorServer
 

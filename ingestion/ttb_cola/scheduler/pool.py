@@ -1,10 +1,9 @@
 """The bounded pool that runs search and probe work and folds every outcome into the crawl state.
 
-Workers (threads, each with its own :class:`~ttb_cola.registry.client.RegistryClient` session and
-the one process-wide rate limiter) put records and outcomes on a bounded queue; the scheduler,
-running inside the dlt resource, drains it in order, updates the per-partition and per-completed-date
-state and yields :class:`Event` s for the table resources. A worker that fails unexpectedly fails its
-own partition or day, never loses it; a block (CAPTCHA after all retries) stops every worker.
+Workers (threads running the units of work of :mod:`ttb_cola.scheduler.work`) put records and
+outcomes on a bounded queue; the scheduler, running inside the dlt resource, submits the units step
+by step, drains the queue in order, updates the per-partition and per-completed-date state and
+yields :class:`Event` s for the table resources.
 
 A run fetches each COLA's pages once: the parked COLAs' retry, the owed pages of listed COLAs (the
 page backlog, :mod:`ttb_cola.fill`), the searches and the probes run one after another, and a COLA
@@ -17,43 +16,38 @@ from __future__ import annotations
 
 import contextlib
 import queue
-import threading
 import time
-from collections.abc import Generator, Iterator
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import date
 from typing import Any
 
 from ttb_cola.budget import Budget, BudgetedLimiter
 from ttb_cola.clock import utc_now, utc_timestamp
-from ttb_cola.fill.fetch import FillOutcome, fill_one
+from ttb_cola.fill.fetch import FillOutcome
 from ttb_cola.fill.held import record_filled
-from ttb_cola.ids import partition_key
 from ttb_cola.parked.book import ParkedBook
 from ttb_cola.parked.model import Parked
-from ttb_cola.parked.retry import RetryOutcome, retry_parked
-from ttb_cola.probe.plan import PartitionCrawl, is_due, mark_covered
-from ttb_cola.probe.runner import PartitionOutcome, Prober
+from ttb_cola.parked.retry import RetryOutcome
+from ttb_cola.probe.runner import PartitionOutcome
 from ttb_cola.progress import log_partition, log_search, progress_log
-from ttb_cola.records import DETAILS_TABLE, FORMS_TABLE, TableRow
+from ttb_cola.records import DETAILS_TABLE, FORMS_TABLE
 from ttb_cola.registry.breaker import CircuitBreaker
-from ttb_cola.registry.client import RegistryClient
 from ttb_cola.registry.stopping import StopSignal
 from ttb_cola.scheduler.deferral import Deferral
 from ttb_cola.scheduler.listing import apply_listing
 from ttb_cola.scheduler.plan import RunPlan, WorkerSettings, date_range
 from ttb_cola.scheduler.report import Event, Outcome, RunReport
+from ttb_cola.scheduler.work import WorkUnits, plan_probes
 from ttb_cola.search.cap import ExportCap
-from ttb_cola.search.client import Searcher
 from ttb_cola.search.plan import (
     complete_ranges,
     covered_from,
     day_ranges,
     listed_from,
     search_days,
-    search_state,
 )
-from ttb_cola.search.runner import Lister, ListingOutcome, VerifyOutcome, verify_range
+from ttb_cola.search.runner import ListingOutcome, VerifyOutcome
 from ttb_cola.search.split import Density
 
 
@@ -65,10 +59,6 @@ class Scheduler:
         export_cap: ExportCap | None = None, density: Density | None = None,
     ) -> None:
         self.workers = workers
-        #: What is known of the registry's export cap, and how completions spread (where to split a
-        #: search), shared by every worker's searcher.
-        self.cap = export_cap or ExportCap()
-        self.density = density or Density()
         self.report = report
         self.budget = budget or Budget()
         self.stop = report.stop
@@ -78,11 +68,17 @@ class Scheduler:
                                        sleep=self.signal.sleep)
         self.breaker = CircuitBreaker(workers.breaker, self.signal, self.limiter)
         self.events: queue.Queue[Event | Outcome] = queue.Queue(maxsize=10_000)
-        self._local = threading.local()
         self._futures: list[Future[None]] = []
         self.book = ParkedBook({}, report.run_id)
         #: TTB IDs whose pages this run loaded (added as their rows pass): not fetched again this run.
         self.loaded: set[str] = set()
+        #: What the workers run; the export cap and density (where to split a search) are shared by
+        #: every worker's searcher.
+        self.work = WorkUnits(
+            workers, budget=self.budget, events=self.events, signal=self.signal,
+            limiter=self.limiter, breaker=self.breaker, cap=export_cap or ExportCap(), density=density or Density(),
+            loaded=self.loaded,
+        )
         self._pool = ThreadPoolExecutor(max_workers=max(1, workers.max_workers), thread_name_prefix="ttb-cola")
 
     def __enter__(self) -> Scheduler:
@@ -126,7 +122,7 @@ class Scheduler:
         if plan.strategy != "probe":
             covered = covered_from(searches, plan.first, plan.today, plan.held_from)
             listed_only = listed_from(searches, plan.first, plan.today)
-        todo = yield from self._plan_probes(plan, states, covered, listed_only, listed)
+        todo = yield from plan_probes(plan, states, covered, listed_only, listed, self.report)
         yield from self._probe(plan, todo, states)
 
     def _search(
@@ -145,7 +141,7 @@ class Scheduler:
         )
         charged: dict[date, int] = {}  # a range's count requests, charged to its first day's row
         moved: list[date] = []
-        self._futures += [self._pool.submit(self._verify_work, searches, a, b) for a, b in ranges]
+        self._futures += [self._pool.submit(self.work.verify, searches, a, b) for a, b in ranges]
         for verified in self._drain(len(ranges)):
             assert isinstance(verified, VerifyOutcome)
             if self.deferral.deferred(verified):
@@ -172,7 +168,7 @@ class Scheduler:
         days = sorted({*days, *moved})
         started = time.monotonic()
         self._futures += [  # consecutive dates searched at once, each folded as a date of its own
-            self._pool.submit(self._search_work, first, last, plan.today, states, {
+            self._pool.submit(self.work.search, first, last, plan.today, states, {
                 day.isoformat(): searches.get(day.isoformat()) for day in date_range(first, last)
             })
             for first, last in day_ranges(days)
@@ -195,39 +191,6 @@ class Scheduler:
             yield Event("crawl_searches", outcome.row(self.report.run_id))
             self._park(outcome.parked)
 
-    def _plan_probes(
-        self, plan: RunPlan, states: dict[str, Any], covered: date | None, listed_only: date | None,
-        listed: dict[str, int],
-    ) -> Generator[Event, None, list[tuple[date, str, dict[str, Any]]]]:
-        """Mark the partitions the searches covered; return the ones to probe (the generator's value).
-
-        A receipt date on or after ``covered`` is covered: every COLA it holds is listed, its pages
-        held. One on or after ``listed_only`` only is left alone: every COLA is listed but some owe
-        pages, which the fill fetches (a probe would fetch them again); it is covered once they are in."""
-        assert plan.first is not None and plan.last is not None
-        todo: list[tuple[date, str, dict[str, Any]]] = []
-        for day in date_range(plan.first, plan.last):
-            for method in plan.methods:
-                key = partition_key(day, method)
-                if covered is not None and day >= covered:
-                    states[key] = mark_covered(states.get(key), day, plan.today, plan.crawl)
-                    now = utc_timestamp()
-                    outcome = PartitionOutcome(
-                        day.isoformat(), method, states[key], found=listed.get(key, 0), started_at=now,
-                        finished_at=now,
-                    )
-                    self.report.covered += 1
-                    yield Event("crawl_partitions", outcome.row(self.report.run_id))
-                elif listed_only is not None and day >= listed_only:
-                    self.report.awaiting_pages += 1
-                elif plan.strategy != "search" and is_due(
-                    states.get(key), day, plan.today, plan.crawl, plan.reprobe
-                ):
-                    todo.append((day, method, dict(states.get(key) or {})))
-                else:
-                    self.report.skipped += 1
-        return todo
-
     def _probe(
         self, plan: RunPlan, todo: list[tuple[date, str, dict[str, Any]]], states: dict[str, Any]
     ) -> Iterator[Event]:
@@ -240,7 +203,7 @@ class Scheduler:
             self.workers.requests_per_second or "unlimited",
         )
         started = time.monotonic()
-        self._futures += [self._pool.submit(self._probe_work, plan, day, m, state) for day, m, state in todo]
+        self._futures += [self._pool.submit(self.work.probe, plan, day, m, state) for day, m, state in todo]
         for outcome in self._drain(len(todo)):
             if isinstance(outcome, Event):
                 yield outcome
@@ -258,7 +221,7 @@ class Scheduler:
         """Fetch the parked COLAs again (one unit of work); those still failing are parked again."""
         ids = {ttb_id: self.book.entries[ttb_id]["page"] for ttb_id in self.book.open_ids()}
         progress_log.info("run %s: retrying %d parked COLA(s)", self.report.run_id, len(ids))
-        self._futures.append(self._pool.submit(self._retry_work, ids, self.book.unanswered_ids()))
+        self._futures.append(self._pool.submit(self.work.retry, ids, self.book.unanswered_ids()))
         for outcome in self._drain(1):
             if isinstance(outcome, Event):
                 yield outcome
@@ -273,7 +236,7 @@ class Scheduler:
         recorded in its partition's state (``states``), so a later search does not fetch it again."""
         progress_log.info("run %s: fetching the pages of %d owed COLA(s), %d workers at %s req/s", self.report.run_id,
                           len(ttb_ids), self.workers.max_workers, self.workers.requests_per_second or "unlimited")
-        self._futures += [self._pool.submit(self._fill_work, ttb_id) for ttb_id in ttb_ids]
+        self._futures += [self._pool.submit(self.work.fill, ttb_id) for ttb_id in ttb_ids]
         for outcome in self._drain(len(ttb_ids)):
             if isinstance(outcome, Event):
                 yield outcome
@@ -301,122 +264,3 @@ class Scheduler:
                 self.loaded.add(item.data["ttb_id"])
                 self.book.resolve(item, utc_now())
             yield item
-
-    def _prober(self) -> Prober:
-        """This worker thread's prober (its own client and session, the shared limiter)."""
-        if not hasattr(self._local, "prober"):
-            w = self.workers
-            client = RegistryClient(
-                w.base_url,
-                request_timeout=w.request_timeout,
-                user_agent=w.user_agent or None,
-                ca_bundle=w.ca_bundle or None,
-                retry_policy=w.retry_policy,
-                rate_limiter=self.limiter,
-                sleep=self.signal.sleep,
-                breaker=self.breaker,
-            )
-            self._local.prober = Prober(
-                client, pages=w.pages, archive=w.archive, stop=self.stop,
-                lookahead=max(1, w.probe_lookahead), images=w.images, loaded=self.loaded,
-            )
-        return self._local.prober
-
-    def _searcher(self) -> Searcher:
-        """This worker thread's searcher (its prober's client and session, the run's export cap and
-        density)."""
-        if not hasattr(self._local, "searcher"):
-            self._local.searcher = Searcher(self._prober().client, self.cap, self.density)
-        return self._local.searcher
-
-    def _emit(self, row: TableRow) -> None:
-        self.events.put(row)
-
-    def _verify_work(self, searches: dict[str, Any], first: date, last: date) -> None:
-        outcome = VerifyOutcome(first, last, skipped=True)
-        try:
-            if not self.budget.spent():
-                outcome = verify_range(self._searcher(), searches, first, last)
-        except Exception as exc:  # a bug must fail the range, never pass it as verified
-            progress_log.exception("verifying %s..%s failed unexpectedly", first, last)
-            outcome = VerifyOutcome(first, last, error=f"unexpected {type(exc).__name__}: {exc}")
-        finally:
-            if outcome.blocked:
-                self.stop.set()
-            self.events.put(outcome)
-
-    def _search_work(
-        self, first: date, last: date, today: date, states: dict[str, Any], previous: dict[str, Any]
-    ) -> None:
-        """Search ``first`` to ``last`` and put one outcome per date on the queue, whatever happens."""
-        outcomes: list[ListingOutcome] = []
-        started = utc_timestamp()
-        try:
-            if self.budget.spent():
-                outcomes = [ListingOutcome(d.isoformat(), previous.get(d.isoformat()) or {}, skipped=True)
-                            for d in date_range(first, last)]
-                return
-            lister = Lister(self._searcher(), self._prober(), list_only=self.workers.pages == "none")
-            outcomes = lister.run(first, last, today, states, emit=self._emit, previous=previous)
-        except Exception as exc:  # a bug must fail the dates, never lose them silently
-            progress_log.exception("search of %s..%s failed unexpectedly", first, last)
-            outcomes = [ListingOutcome(d.isoformat(), search_state(
-                d, today, None, 0, f"unexpected {type(exc).__name__}: {exc}", previous=previous.get(d.isoformat())
-            ), started_at=started) for d in date_range(first, last)]
-        finally:
-            if any(o.blocked for o in outcomes):
-                self.stop.set()
-            done = {o.completed_date for o in outcomes}
-            outcomes += [ListingOutcome(d.isoformat(), search_state(
-                d, today, None, 0, "lost", previous=previous.get(d.isoformat())), started_at=started)
-                for d in date_range(first, last) if d.isoformat() not in done]
-            for outcome in outcomes:
-                self.events.put(outcome)
-
-    def _retry_work(self, parked: dict[str, str], unanswered: set[str]) -> None:
-        outcome = RetryOutcome(skipped=True)
-        try:
-            if not self.budget.spent():
-                outcome = retry_parked(self._prober(), parked, emit=self._emit, unanswered=unanswered)
-        except Exception:  # a bug must leave the parked COLAs parked, never lose them
-            progress_log.exception("retrying the parked COLAs failed unexpectedly")
-            outcome = RetryOutcome()
-        finally:
-            if outcome.blocked:
-                self.stop.set()
-            self.events.put(outcome)
-
-    def _fill_work(self, ttb_id: str) -> None:
-        outcome = FillOutcome(ttb_id, skipped=True)
-        try:
-            if ttb_id in self.loaded:  # loaded by this run already (a parked COLA retried)
-                outcome = FillOutcome(ttb_id, loaded=True)
-            elif not self.budget.spent() and not self.stop.is_set():
-                outcome = fill_one(self._prober(), ttb_id, emit=self._emit)
-                self.budget.spend(outcome.requests)  # counted here: the next unit sees it before starting
-        except Exception as exc:  # a bug must park the COLA, never lose it silently
-            progress_log.exception("fetching the pages of %s failed unexpectedly", ttb_id)
-            outcome = FillOutcome(ttb_id, parked=[Parked(ttb_id, "listing", f"unexpected {type(exc).__name__}: {exc}")])
-        finally:
-            if outcome.blocked:
-                self.stop.set()
-            self.events.put(outcome)
-
-    def _probe_work(self, plan: RunPlan, day: date, method: str, state: dict[str, Any]) -> None:
-        crawl = PartitionCrawl(day, plan.today, plan.crawl, state, reprobe=plan.reprobe)
-        outcome: PartitionOutcome | None = None
-        started = utc_timestamp()
-        try:
-            if self.budget.spent():
-                outcome = PartitionOutcome(day.isoformat(), method, state, skipped=True)
-                return
-            outcome = self._prober().run(crawl, method, emit=self._emit)
-        except Exception as exc:  # a bug must fail the partition, never lose it silently
-            progress_log.exception("partition %s failed unexpectedly", partition_key(day, method))
-            crawl.fail(crawl.state["highest"] + 1, f"unexpected {type(exc).__name__}: {exc}")
-            outcome = PartitionOutcome(day.isoformat(), method, crawl.finish(run_at=utc_now()), errors=1,
-                                       started_at=started)
-        finally:
-            if outcome is not None and outcome.blocked:
-                self.stop.set()
-            self.events.put(outcome or PartitionOutcome(day.isoformat(), method, state, errors=1, started_at=started))

@@ -6,7 +6,7 @@ turn into tables (:func:`ttb_cola.arrow_batches.page_tables`); the dlt resource 
 joined into batches, while the workers parse the next chunks. The workers come from a fork server
 (:mod:`ttb_cola.fork_server`: a fresh interpreter that imports this module, pyarrow and the parsers once, not
 dlt): a fork of the running process would inherit its threads (DuckDB's, the lease's heartbeat) and could hang
-on a lock one of them held. The command itself imports pyarrow only once the workers parse. They hand back
+on a lock one of them held. The command itself imports pyarrow only once the workers parse. The workers hand back
 Arrow tables, so the pool adds little CPU to the parse and takes the parse off the wall time (`make bench`
 prints both ways). :func:`parsed_archive` starts them before the pipeline is set up, so the parse overlaps the
 command's start-up. An archive on an object store (bound by its requests), one worker, or a system without a

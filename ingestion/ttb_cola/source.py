@@ -36,7 +36,7 @@ from ttb_cola.scheduler.pool import Scheduler
 from ttb_cola.scheduler.report import Event, RunReport
 from ttb_cola.search.cap import DEFAULT_EXPORT_CAP, ExportCap
 from ttb_cola.search.plan import check_pages, check_strategy, listing_strategy
-from ttb_cola.search.split import Density
+from ttb_cola.search.split_plan import Density
 from ttb_cola.state_compaction import packed, unpacked
 from ttb_cola.tables import MATERIALIZED_TABLES, table_resources
 

@@ -33,7 +33,7 @@ from harness import connect, run_cli  # noqa: E402
 from ttb_cola.registry.client import RegistryClient  # noqa: E402
 from ttb_cola.search.cap import DEFAULT_EXPORT_CAP, ExportCap  # noqa: E402
 from ttb_cola.search.client import Searcher  # noqa: E402
-from ttb_cola.search.split import Density  # noqa: E402
+from ttb_cola.search.split_plan import Density  # noqa: E402
 from ttb_cola_sim.registry import Registry, truth_record  # noqa: E402
 from ttb_cola_sim.server import SimulatorServer  # noqa: E402
 

@@ -24,7 +24,7 @@ from ttb_cola.records import LISTING_ROW_FIELDS
 from ttb_cola.search.cap import ExportCap
 from ttb_cola.search.client import Searcher
 from ttb_cola.search.result import SearchIncomplete
-from ttb_cola.search.split import Density
+from ttb_cola.search.split_plan import Density
 from ttb_cola_sim.registry import Registry, truth_record
 from ttb_cola_sim.server import SimulatorServer
 

@@ -48,7 +48,7 @@ from ttb_cola.search.plan import (
     search_days,
 )
 from ttb_cola.search.runner import ListingOutcome, VerifyOutcome
-from ttb_cola.search.split import Density
+from ttb_cola.search.split_plan import Density
 
 
 class Scheduler:

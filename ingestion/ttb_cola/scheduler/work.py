@@ -36,7 +36,7 @@ from ttb_cola.search.cap import ExportCap
 from ttb_cola.search.client import Searcher
 from ttb_cola.search.plan import search_state
 from ttb_cola.search.runner import Lister, ListingOutcome, VerifyOutcome, verify_range
-from ttb_cola.search.split import Density
+from ttb_cola.search.split_plan import Density
 
 
 class WorkUnits:

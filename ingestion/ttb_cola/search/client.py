@@ -29,7 +29,7 @@ from ttb_cola.registry.pages import PageKind
 from ttb_cola.search.cap import DEFAULT_EXPORT_CAP, ExportCap
 from ttb_cola.search.query import Query, spans
 from ttb_cola.search.result import Proof, SearchIncomplete, SearchResult
-from ttb_cola.search.split import Density
+from ttb_cola.search.split_plan import Density
 from ttb_cola.search.splitting import Splitter
 
 SEARCH_FORM = "publicSearchColasBasic.do"

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from ttb_cola.search.split import code_number
+from ttb_cola.search.split_plan import code_number
 
 #: A search spans at most 15 years (the registry refuses longer ones).
 MAX_RANGE_YEARS = 15

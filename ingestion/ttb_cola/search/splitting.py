@@ -1,7 +1,7 @@
 """Splitting a search over the export cap: the parts searched, gathered and reconciled.
 
 A range of completed dates over the cap is cut by dates first (parts planned to fit, from what
-earlier searches showed: :mod:`ttb_cola.search.split`), a single day over it by class/type code
+earlier searches showed: :mod:`ttb_cola.search.split_plan`), a single day over it by class/type code
 ranges; a single code over the cap on a single day, or a day whose code ranges do not add up, is
 paged. Every part is searched and gathered through the searcher that owns the session
 (:class:`~ttb_cola.search.client.Searcher`, which exports and pages); a part still over the cap is
@@ -20,7 +20,7 @@ from typing import Any
 from ttb_cola.search.cap import ExportCap
 from ttb_cola.search.query import Query
 from ttb_cola.search.result import SearchIncomplete, SearchResult
-from ttb_cola.search.split import Density, equal_parts, take
+from ttb_cola.search.split_plan import Density, equal_parts, take
 
 #: Class/type codes are numbers (some with a letter suffix, e.g. 82M) from 0 to 999.
 CLASS_CODES = (0, 999)

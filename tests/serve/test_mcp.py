@@ -10,10 +10,10 @@ import subprocess
 import time
 
 import anyio
-from conftest import ROOT, TTB_COLA, free_port
 from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
+from serve_helpers import ROOT, TTB_COLA, free_port
 
 TOOLS = {"search_colas", "get_cola", "company", "barcode", "signals", "processing_times", "watchlist"}
 

@@ -13,8 +13,8 @@ from pathlib import Path
 import duckdb
 import httpx
 import pytest
-from conftest import DAY, ROOT, TODAY, TTB_COLA, free_port, running_api
 from digest_helpers import sheet_rows
+from serve_helpers import DAY, ROOT, TODAY, TTB_COLA, free_port, running_api
 
 from ttb_cola.cli import main
 

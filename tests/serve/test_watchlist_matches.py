@@ -5,8 +5,8 @@ what dbt's fct_watchlist_matches holds."""
 from __future__ import annotations
 
 import duckdb
-from conftest import DAY, ROOT, TODAY
 from digest_helpers import sheet_rows
+from serve_helpers import DAY, ROOT, TODAY
 
 from ttb_cola.cli import main
 from ttb_cola.digest.watchlist import read_watchlist

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from conftest import AS_OF, Client, detail_path, form_path
+from sim_helpers import AS_OF, Client, detail_path, form_path
 
 from ttb_cola.parsers import parse_page
 from ttb_cola.parsers.export import parse_export

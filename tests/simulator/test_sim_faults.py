@@ -7,7 +7,7 @@ import socket
 import time
 
 import pytest
-from conftest import Client, detail_path
+from sim_helpers import Client, detail_path
 
 from ttb_cola.registry.pages import PageKind, classify
 from ttb_cola_sim.faults import FaultConfig, FaultInjector

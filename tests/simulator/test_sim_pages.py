@@ -6,7 +6,7 @@ import urllib.parse
 from datetime import date
 
 import pytest
-from conftest import FIXTURES, Client, detail_path, form_path, skeleton
+from sim_helpers import FIXTURES, Client, detail_path, form_path, skeleton
 
 from ttb_cola.parsers.detail import parse_detail
 from ttb_cola.registry.pages import PageKind, classify

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from conftest import Client, detail_path, form_path
+from sim_helpers import Client, detail_path, form_path
 
 from ttb_cola.parsers.detail import parse_detail
 from ttb_cola.parsers.form import parse_form

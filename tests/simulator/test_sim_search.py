@@ -5,7 +5,7 @@ from __future__ import annotations
 import urllib.parse
 from datetime import date
 
-from conftest import Client
+from sim_helpers import Client
 
 from ttb_cola.parsers.export import parse_export
 from ttb_cola.parsers.search import parse_search_results

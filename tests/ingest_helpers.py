@@ -14,6 +14,7 @@ import pytest
 
 from ttb_cola.cli import main
 from ttb_cola.destinations.warehouse import PIPELINE_NAME
+from ttb_cola.ids import format_ttb_id, parse_ttb_id
 from ttb_cola.records import (
     DETAIL_FIELDS,
     DETAIL_SPECS,
@@ -200,3 +201,31 @@ def assert_same_records(loaded: dict[str, dict[str, Any]], expected: dict[str, d
         got = loaded[ttb_id]
         diffs = {f: (got[f], want.get(f)) for f in COMPARED if got[f] != want.get(f)}
         assert not diffs, f"{ttb_id}: {diffs}"
+
+
+def answered_in_full(pages: list[tuple[str, str, bool]]) -> dict[str, tuple[int, set[str]]]:
+    """Per partition key (``YYYY-MM-DD|MMM``), from a simulator's COLA page log (``sim.requests.pages``) of
+    a probe walking fresh partitions from sequence 1 with ``pages = both``: the first sequence whose pages
+    were not answered in full (a found detail page and the form, or the not-found detail page), and the
+    TTB IDs of the public COLAs below it (each of them answered in full)."""
+    details: dict[str, bool] = {}
+    forms: set[str] = set()
+    for kind, ttb_id, found in pages:
+        if kind == "detail":
+            details[ttb_id] = found
+        else:
+            forms.add(ttb_id)
+    partitions: dict[str, tuple[date, str]] = {}
+    for ttb_id in details:
+        parsed = parse_ttb_id(ttb_id)
+        partitions[parsed.partition_key] = (parsed.receipt_date, parsed.receipt_method)
+    result: dict[str, tuple[int, set[str]]] = {}
+    for key, (day, method) in partitions.items():
+        sequence, public = 1, set()
+        while (ttb_id := format_ttb_id(day, method, sequence)) in details and (
+                not details[ttb_id] or ttb_id in forms):
+            if details[ttb_id]:
+                public.add(ttb_id)
+            sequence += 1
+        result[key] = (sequence, public)
+    return result

@@ -2,8 +2,8 @@
 
 One budget spans a whole command (all its chunks). Work units check it before they start, and every
 request takes from it as it leaves (:class:`BudgetedLimiter`): once it is spent no fetch starts, the
-units in flight end at their first unconfirmed page as on a stop, and what they confirmed is
-committed with its state; the rest is left, untouched, for the next run.
+units in flight keep, in order, the pages already fetched and end at the first one missing, as on a
+stop, and what they confirmed is committed with its state; the rest is left, untouched, for the next run.
 """
 
 from __future__ import annotations

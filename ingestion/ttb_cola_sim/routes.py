@@ -26,6 +26,8 @@ from ttb_cola_sim.responses import PREFIX, Response
 from ttb_cola_sim.search import PAGE_SIZE, Session, Sessions, run_search, sort_results
 
 COOKIE = "JSESSIONID"
+#: The COLA page each ``viewColaDetails.do`` action answers.
+_PAGE_KINDS = {"publicDisplaySearchBasic": "detail", "publicFormDisplay": "form"}
 
 
 class RegistryRoutes:
@@ -59,12 +61,16 @@ class RegistryRoutes:
             ttb_id = params.get("ttbid", "").strip()
             if fault_pages.server_error(self.faults.config, action, ttb_id):
                 return Response(fault_pages.server_error_page(500), 500)
-            record = self.registry.raw(ttb_id) if action in ("publicDisplaySearchBasic", "publicFormDisplay") else None
+            kind = _PAGE_KINDS.get(action or "")
+            record = self.registry.raw(ttb_id) if kind else None
             if record is None:
+                if kind:
+                    self.requests.page(kind, ttb_id, found=False)
                 return Response(render.not_found_page())
             faulty = fault_pages.cola_page(self.faults.config, action, ttb_id, record)
             if faulty is not None:
                 return Response(faulty)
+            self.requests.page(str(kind), ttb_id, found=True)
             if action == "publicDisplaySearchBasic":
                 return Response(render.detail_page(record))
             return self._form(record, cookie_header)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
-from ingest_helpers import Warehouse, assert_same_records, truth
+from ingest_helpers import Warehouse, answered_in_full, assert_same_records, truth
 from sim_server import running_simulator
 
 from ttb_cola.cli import main
@@ -56,8 +56,31 @@ def test_a_spent_budget_stops_the_fetches_in_flight_commits_and_a_rerun_finishes
         assert sent <= budget + WORKERS
         assert "budget reached" in err and "rerun the same command to resume" in err
         committed = warehouse.colas()
-        print(f"budget {budget}: {len(committed)} of {len(expected)} records committed")
+        had = {ttb_id for kind, ttb_id, _ in sim.requests.pages if kind == "form"} & expected.keys()
+        print(f"budget {budget}: {len(committed)} of {len(expected)} records committed; "
+              f"{len(had)} answered in full")
         assert 0 < len(committed) < len(expected)  # stopped midway, what was confirmed is in
         assert_same_records(committed, {k: expected[k] for k in committed})
         assert _ingest(warehouse, sim, *args) == 0, capsys.readouterr().err
     assert_same_records(warehouse.colas(), expected)
+
+
+def test_a_stopped_probe_commits_every_cola_it_had_in_full_below_its_first_gap(
+    warehouse: Warehouse, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Results already fetched when the budget runs out are kept, in sequence order: in each partition
+    every COLA whose pages the simulator answered in full, below the first sequence it did not, is in."""
+    with running_simulator(seed=3, as_of=AS_OF, start=REGISTRY_START) as sim:
+        before = _sent(sim)
+        assert _ingest(warehouse, sim, "--strategy", "probe", "--date", DAY.isoformat(), "--max-requests", "60") == 75
+        sent = _sent(sim) - before - 1
+        had = answered_in_full(sim.requests.pages)
+        answered = {ttb_id for kind, ttb_id, found in sim.requests.pages if kind == "form"}
+        misses = {ttb_id for kind, ttb_id, found in sim.requests.pages if kind == "detail" and not found}
+    committed = set(warehouse.colas())
+    owed = set().union(*(public for _, public in had.values()))
+    below = sum(first - 1 for first, _ in had.values())
+    print(f"{sent} requests sent, {len(answered)} COLAs answered in full, {len(owed)} of them below their "
+          f"partition's first gap ({below} of {len(answered | misses)} sequences), {len(committed)} committed")
+    assert owed  # the budget stopped the partitions after some of their COLAs were fetched
+    assert sorted(owed - committed) == []

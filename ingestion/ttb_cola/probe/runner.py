@@ -36,6 +36,8 @@ logger = logging.getLogger("ttb_cola.probe.runner")
 progress_log = logging.getLogger("ttb_cola.progress")
 #: Seconds between progress lines while one partition is being probed.
 PROGRESS_EVERY = 30.0
+#: Why a partition failed at a sequence the run stopped before confirming.
+STOPPED = "run stopped before this sequence was confirmed"
 
 
 @dataclass
@@ -185,6 +187,10 @@ class Prober:
         order, so the state is the same as a one-by-one walk. Near the end of the frontier up to
         ``lookahead - 1`` pages are fetched past the stopping point and set aside unobserved. A COLA
         whose page cannot be read is parked and the walk goes on (a run of them fails the partition).
+
+        Once the run stops (budget, Ctrl-C, a block elsewhere) no fetch starts; the sequences already
+        fetched are still observed in order, and the partition fails at the first that did not load
+        (see :func:`settle_futures`), so the requests they cost are not spent again by the next run.
         """
         clock = time.monotonic()
         before = self.client.stats.snapshot()
@@ -196,7 +202,7 @@ class Prober:
         with ThreadPoolExecutor(max_workers=self.lookahead, thread_name_prefix="ttb-cola-probe") as pool:
 
             def refill() -> None:
-                while len(pending) < self.lookahead and not crawl.error:
+                while len(pending) < self.lookahead and not crawl.error and not self.stop.is_set():
                     sequence = next(sequences, None)
                     if sequence is None:
                         return
@@ -212,8 +218,11 @@ class Prober:
                 if crawl.frontier_done():
                     break  # fetched ahead past the end of the walk: set aside, unobserved
                 if self.stop.is_set():
-                    crawl.fail(sequence, "run stopped before this sequence was confirmed")
-                    break
+                    if not future.done():
+                        settle_futures(pool, [future, *(other for _, other in pending)])
+                    if not loaded_future(future):
+                        crawl.fail(sequence, STOPPED)
+                        break
                 try:
                     record = future.result()
                 except RegistryBlocked as exc:
@@ -248,6 +257,8 @@ class Prober:
                 refill()
             for _, future in pending:
                 future.cancel()
+        if self.stop.is_set() and not crawl.error and (unprobed := next(sequences, None)) is not None:
+            crawl.fail(unprobed, STOPPED)  # stopped after its last fetch was observed: the walk goes on next run
         return self._close(outcome, crawl, before, clock)
 
     def _close(
@@ -273,6 +284,19 @@ class Prober:
             crawl.receipt_date, method, max([crawl.state["highest"], *crawl.found, *crawl.missed]),
             crawl.probed, len(crawl.found), len(crawl.missed), requests / max(seconds, 1e-3),
         )
+
+
+def settle_futures(pool: ThreadPoolExecutor, futures: list[Future[Any]]) -> None:
+    """After a stop: cancel the ``futures`` not started, and let the pool finish the ones running (their
+    requests are in flight; the pool's close would wait for them all the same), so each has its outcome."""
+    for future in futures:
+        future.cancel()
+    pool.shutdown(wait=True)
+
+
+def loaded_future(future: Future[Any]) -> bool:
+    """Whether ``future`` ran and returned (its pages answered and read), rather than failed or never ran."""
+    return future.done() and not future.cancelled() and future.exception() is None
 
 
 def _loaded_already() -> Future[ColaPages | bool | None]:

@@ -22,9 +22,10 @@ from ttb_cola.clock import utc_now, utc_timestamp
 from ttb_cola.ids import parse_ttb_id
 from ttb_cola.parked.model import ColaUnreadable, Parked, ParkedInARow
 from ttb_cola.parsers.errors import ParseError
-from ttb_cola.probe.runner import Prober
-from ttb_cola.records import LISTINGS_TABLE, TableRow, listing_row
+from ttb_cola.probe.runner import Prober, loaded_future, settle_futures
+from ttb_cola.records import LISTINGS_TABLE, ColaPages, TableRow, listing_row
 from ttb_cola.registry.errors import RegistryBlocked, RegistryError
+from ttb_cola.registry.stopping import RunStopped
 from ttb_cola.search.client import Searcher
 from ttb_cola.search.plan import (
     FetchPlan,
@@ -240,16 +241,21 @@ class Lister:
         """Fetch the planned rows (``lookahead`` at a time), emitting each COLA's pages in list order;
         a COLA known before whose status moved gets only the page that shows its status, and one this
         run loaded already (a parked COLA retried) is not fetched again. A COLA that cannot be read,
-        or whose detail page says not found although listed, is parked (a run of them fails the day)."""
+        or whose detail page says not found although listed, is parked (a run of them fails the day).
+        Once the run stops no fetch starts; the COLAs already fetched are still emitted in list order, up
+        to the first that did not load (as the probe does)."""
         rows = [row for row in outcome.plan.fetch if row["ttb_id"] not in self.prober.loaded]
         moved = outcome.plan.moved_ids
         in_a_row = ParkedInARow()
         with ThreadPoolExecutor(max_workers=self.prober.lookahead, thread_name_prefix="ttb-cola-list") as pool:
-            futures = [pool.submit(self.prober.record, row["ttb_id"], row["ttb_id"] in moved) for row in rows]
+            futures = [pool.submit(self._record, row["ttb_id"], row["ttb_id"] in moved) for row in rows]
             try:
-                for row, future in zip(rows, futures, strict=True):
+                for index, (row, future) in enumerate(zip(rows, futures, strict=True)):
                     if self.prober.stop.is_set():
-                        raise SearchIncomplete("run stopped before every listed COLA was fetched")
+                        if not future.done():
+                            settle_futures(pool, futures[index:])
+                        if not loaded_future(future):
+                            raise SearchIncomplete("run stopped before every listed COLA was fetched")
                     try:
                         pages = future.result()
                     except ColaUnreadable as exc:
@@ -271,6 +277,12 @@ class Lister:
             finally:
                 for future in futures:
                     future.cancel()
+
+    def _record(self, ttb_id: str, status_only: bool) -> ColaPages | None:
+        """The prober's record of ``ttb_id``, unless the run stopped before this fetch started."""
+        if self.prober.stop.is_set():
+            raise RunStopped("run stopped before this COLA was fetched")
+        return self.prober.record(ttb_id, status_only)
 
 
 @dataclass

@@ -97,7 +97,9 @@ def test_a_second_ctrl_c_aborts_in_one_line_and_the_next_run_recovers(
             if process.poll() is None:
                 process.kill()
                 process.wait(timeout=30)
-        assert process.returncode == 130, err[-2000:]
+        # 130, or killed by the second SIGINT itself when it landed as the process exited, its work done (a
+        # small day can be committed within the 0.3 s): the shell shows 130 for both
+        assert process.returncode in (130, -signal.SIGINT), err[-2000:]
         lines = [line for line in err.splitlines() if line.strip()]
         assert "Traceback" not in err and "step failed" not in err and "KeyboardInterrupt" not in err, err[-2000:]
         assert "interrupted" in lines[-1]

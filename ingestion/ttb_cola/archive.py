@@ -3,18 +3,26 @@
 Layout (one file per TTB ID and page kind):
 ``<root>/year=YYYY/month=MM/day=DD/receipt_method=MMM/<ttbid>.<kind>.html.gz``, partitioned by
 receipt date like the crawl, on a local directory or any fsspec filesystem (an S3 bucket).
+
+A local archive is read file by file (a read costs microseconds). On an object store each read is a request
+of some milliseconds, so its pages are read ``READ_GROUP`` at a time with the filesystem's ``cat`` (s3fs sends
+a group's requests concurrently), the next group while the last one's pages are used, and each page's stored
+time comes from the folder listings (a listing the archive already made is reused) instead of a request per
+page.
 """
 
 from __future__ import annotations
 
+import errno
 import gzip
 import hashlib
 import os
 import re
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Callable, Collection, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import groupby
+from itertools import groupby, islice
 from typing import Any
 
 import fsspec
@@ -34,6 +42,10 @@ _NAME = re.compile(r"^(?P<ttb_id>[0-9]{14})\.(?P<kind>[a-z_]+)\.html\.gz$")
 #: The partition folders of a page's path, outermost first (see :meth:`RawArchive.key`).
 _FOLDERS = ("year=", "month=", "day=", "receipt_method=")
 
+
+#: Pages of an object-store archive read at once: the requests s3fs sends together (over its pool of
+#: connections). At most two groups are held, the one being used and the next.
+READ_GROUP = 200
 
 #: Where raw pages go by default: beside the data (moved into the bucket on the lake).
 DEFAULT_ARCHIVE_DIR = "data/raw"
@@ -87,12 +99,21 @@ class RawArchive:
         self, kinds: Collection[PageKind] = ARCHIVED_KINDS, paths: Iterable[str] | None = None
     ) -> Iterator[ArchivedPage]:
         """Every archived page of ``kinds`` (of ``paths`` when given), in path order (so the pages of one TTB
-        ID come together); the others are not read."""
+        ID come together); the others are not read.
+
+        Raises:
+            FileNotFoundError: a page gone since it was listed, named (never skipped).
+        """
         wanted = {str(kind) for kind in kinds}
-        for path in self.page_paths() if paths is None else paths:
-            match = _NAME.match(path.rsplit("/", 1)[-1])
-            if not match or match["kind"] not in wanted:
-                continue
+        named = (
+            (path, match) for path in (self.page_paths() if paths is None else paths)
+            if (match := _NAME.match(path.rsplit("/", 1)[-1])) and match["kind"] in wanted
+        )
+        if not self.local:
+            for (_, match), (body, modified) in _read_ahead(named, self._read_group):
+                yield ArchivedPage(match["ttb_id"], PageKind(match["kind"]), body, modified)
+            return
+        for path, match in named:
             body, modified = self._read(path)
             yield ArchivedPage(match["ttb_id"], PageKind(match["kind"]), body, modified)
 
@@ -103,15 +124,58 @@ class RawArchive:
         return iter(sorted(self.fs.glob(f"{self.root}/year=*/month=*/day=*/receipt_method=*/*.html.gz")))
 
     def _read(self, path: str) -> tuple[bytes, datetime]:
-        """A page's body and when it was stored (a local file's mtime is read from its open handle)."""
-        if self.local:
-            with open(path, "rb") as handle:
-                data = handle.read()
-                mtime = os.fstat(handle.fileno()).st_mtime
-            return gzip_ng.decompress(data), datetime.fromtimestamp(mtime, UTC)
-        with self.fs.open(path, "rb") as handle:
+        """A local page's body and when it was stored (its mtime, read from its open handle)."""
+        with open(path, "rb") as handle:
             data = handle.read()
-        return gzip_ng.decompress(data), self.fs.modified(path).astimezone(UTC)
+            mtime = os.fstat(handle.fileno()).st_mtime
+        return gzip_ng.decompress(data), datetime.fromtimestamp(mtime, UTC)
+
+    def _read_group(self, paths: list[str]) -> list[tuple[bytes, datetime]]:
+        """The bodies of ``paths`` on the object store, read together, and when each was stored (from the
+        listing of its folder: the filesystem's cached one when it has it, else one request per folder).
+
+        Raises:
+            FileNotFoundError: one of ``paths`` is gone, named; any other error reading a page as raised.
+        """
+        bodies = self.fs.cat(paths, on_error="return")
+        for path in paths:
+            if isinstance(failed := bodies.get(path), FileNotFoundError):
+                raise FileNotFoundError(errno.ENOENT, "archived page gone since the archive was listed", path) \
+                    from failed
+            if isinstance(failed, BaseException):
+                raise failed
+        listed: dict[str, dict[str, Any]] = {}
+        for folder in dict.fromkeys(path.rsplit("/", 1)[0] for path in paths):
+            listed.update((info["name"], info) for info in self.fs.ls(folder, detail=True))
+        return [(gzip_ng.decompress(bodies[path]), self._stored_at(path, listed.get(path))) for path in paths]
+
+    def _stored_at(self, path: str, info: dict[str, Any] | None) -> datetime:
+        """When a page was stored: its listing's ``LastModified`` (S3), else what the filesystem says."""
+        modified = (info or {}).get("LastModified")
+        if not isinstance(modified, datetime):
+            modified = self.fs.modified(path)
+        return modified.astimezone(UTC)
+
+
+def _read_ahead(
+    named: Iterable[tuple[str, re.Match[str]]], read: Callable[[list[str]], list[tuple[bytes, datetime]]]
+) -> Iterator[tuple[tuple[str, re.Match[str]], tuple[bytes, datetime]]]:
+    """Each of ``named`` with what ``read`` gives for its path, in order, ``READ_GROUP`` paths per call; the
+    next group is read in a thread while the last one's pages are used."""
+    items = iter(named)
+    with ThreadPoolExecutor(1, thread_name_prefix="archive-read") as reader:
+        pending: tuple[list[tuple[str, re.Match[str]]], Future[list[tuple[bytes, datetime]]]] | None = None
+        try:
+            while group := list(islice(items, READ_GROUP)):
+                ahead = (group, reader.submit(read, [path for path, _ in group]))
+                if pending is not None:
+                    yield from zip(pending[0], pending[1].result(), strict=True)
+                pending = ahead
+            if pending is not None:
+                yield from zip(pending[0], pending[1].result(), strict=True)
+        finally:
+            if pending is not None:
+                pending[1].cancel()
 
 
 def _local_paths(folder: str, depth: int) -> Iterator[str]:

@@ -1,6 +1,7 @@
-"""The raw archive read back from a bucket (a real s3fs on moto's S3): its pages come in groups of concurrent
-requests, one GET per page and no other request per page, in the order and with the bodies a local copy gives,
-each stored at the time S3 lists; a page deleted between the listing and the read fails the read, named."""
+"""The raw archive read back from a bucket (a real s3fs on moto's S3): listed a month at a time, its pages come in
+groups of concurrent requests, one GET per page and no other request per page, in the order and with the bodies a
+local copy gives, each stored at the time S3 gives; a page deleted between the listing and the read fails the
+read, named."""
 
 from __future__ import annotations
 
@@ -96,7 +97,11 @@ def test_pages_are_read_in_groups_of_concurrent_gets(filled: tuple[MotoS3, RawAr
     archive.fs.cat = recorded_cat  # type: ignore[method-assign]
     paths = list(archive.page_paths())
     listing = requests.sent.copy()
-    assert set(listing) == {"ListObjectsV2"}
+    # listed a month at a time: the archive's folder, each year's, then one listing of each month's keys
+    years = {path.split("/")[3] for path in paths}  # <bucket>/lake/raw/year=YYYY/month=MM/...
+    months = {tuple(path.split("/")[3:5]) for path in paths}
+    assert listing == Counter({"ListObjectsV2": 1 + len(years) + len(months)})
+    assert len(months) > 3 and not [folder for folder in archive.fs.dircache if "/day=" in folder]  # none kept
 
     pages = list(archive.pages(paths=paths))
     expected = list(local.pages())
@@ -108,11 +113,16 @@ def test_pages_are_read_in_groups_of_concurrent_gets(filled: tuple[MotoS3, RawAr
         [len(pages) % GROUP] if len(pages) % GROUP else [])
     assert [path for group in cats for path in group] == paths and len(cats) == math.ceil(len(pages) / GROUP)
     assert requests.most_in_flight > 1  # a group's GETs were sent together
-    # each page stored at the time S3 lists for its key
+    # each page stored at the time S3 gives for its key, also when read by an archive that did not list it
     client = bucket.client()
-    for path, page in zip(paths, pages, strict=True):
-        key = path.split("/", 1)[1]
-        assert page.fetched_at == client.head_object(Bucket=bucket.bucket, Key=key)["LastModified"].astimezone(UTC)
+    stored = [client.head_object(Bucket=bucket.bucket, Key=path.split("/", 1)[1])["LastModified"].astimezone(UTC)
+              for path in paths]
+    assert [page.fetched_at for page in pages] == stored
+    other = fresh_reader(bucket)
+    other_requests = Requests(other)
+    assert [page.fetched_at for page in other.pages(paths=paths)] == stored
+    folders = {path.rsplit("/", 1)[0] for path in paths}
+    assert other_requests.sent == Counter({"GetObject": len(paths), "ListObjectsV2": len(folders)})  # one a folder
 
 
 def records(archive: RawArchive) -> list[tuple[str, dict[str, Any] | None, dict[str, Any] | None, tuple[Any, ...]]]:

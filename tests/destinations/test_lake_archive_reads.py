@@ -94,7 +94,7 @@ def test_pages_are_read_in_groups_of_concurrent_gets(filled: tuple[MotoS3, RawAr
         cats.append(list(paths))
         return cat(paths, **kwargs)
 
-    archive.fs.cat = recorded_cat  # type: ignore[method-assign]
+    archive.fs.cat = recorded_cat
     paths = list(archive.page_paths())
     listing = requests.sent.copy()
     # listed a month at a time: the archive's folder, each year's, then one listing of each month's keys

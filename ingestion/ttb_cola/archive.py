@@ -163,9 +163,11 @@ class RawArchive:
         while self._stored and next(iter(self._stored)) < path:
             self._stored.popitem(last=False)
         if path not in self._stored:
-            for info in self.fs.ls(path.rsplit("/", 1)[0], detail=True):
+            folder = path.rsplit("/", 1)[0]
+            for info in self.fs.ls(folder, detail=True):
                 if info["name"] >= path:
                     self._keep_stored(info["name"], info)
+            self.fs.invalidate_cache(folder)  # kept here instead, as long as needed
         stored = self._stored.pop(path, None)
         return stored if stored is not None else self.fs.modified(path).astimezone(UTC)
 

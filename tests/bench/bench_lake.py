@@ -263,8 +263,8 @@ def _read_archive(s3: MotoS3, endpoint: str, root: str, group: int) -> tuple[int
 
 
 def archive_reads() -> None:
-    """Pages/s reading the raw archive from the bucket (``RawArchive.pages``): one page per request in turn
-    (``READ_GROUP`` = 1, as the archive read before) and in groups of concurrent requests, on moto and through a
+    """Pages/s reading the raw archive from the bucket (``RawArchive.pages``): one page at a time (``READ_GROUP``
+    = 1: a GET per page, one after another, as before) and in groups of concurrent GETs, on moto and through a
     proxy adding ``LATENCY_MS`` to each request; the hours registry scale would take at each rate. Then the
     whole lake reparse of that archive through the proxy: COLAs/s and its requests per page."""
     from ttb_cola.archive import READ_GROUP, RawArchive

@@ -3,18 +3,27 @@
 Layout (one file per TTB ID and page kind):
 ``<root>/year=YYYY/month=MM/day=DD/receipt_method=MMM/<ttbid>.<kind>.html.gz``, partitioned by
 receipt date like the crawl, on a local directory or any fsspec filesystem (an S3 bucket).
+
+A local archive is walked and read file by file (a read costs microseconds). On an object store each request
+takes some milliseconds: its keys are listed a month at a time (one paginated listing, up to 1,000 keys a
+request, rather than one per folder; one month's listing held at a time), each page's stored time kept from that
+listing until the page is read, and its pages read ``READ_GROUP`` at a time with the filesystem's ``cat`` (s3fs
+sends a group's requests concurrently), the next group while the last one's pages are used.
 """
 
 from __future__ import annotations
 
+import errno
 import gzip
 import hashlib
 import os
 import re
-from collections.abc import Collection, Iterable, Iterator
-from dataclasses import dataclass
+from collections import OrderedDict
+from collections.abc import Callable, Collection, Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import groupby
+from itertools import groupby, islice
 from typing import Any
 
 import fsspec
@@ -35,6 +44,10 @@ _NAME = re.compile(r"^(?P<ttb_id>[0-9]{14})\.(?P<kind>[a-z_]+)\.html\.gz$")
 _FOLDERS = ("year=", "month=", "day=", "receipt_method=")
 
 
+#: Pages of an object-store archive read at once: the requests s3fs sends together (over its pool of
+#: connections). At most two groups are held, the one being used and the next.
+READ_GROUP = 200
+
 #: Where raw pages go by default: beside the data (moved into the bucket on the lake).
 DEFAULT_ARCHIVE_DIR = "data/raw"
 
@@ -50,6 +63,8 @@ class RawArchive:
 
     fs: AbstractFileSystem
     root: str
+    #: An object store's pages listed and not yet read, in path order: when each was stored.
+    _stored: OrderedDict[str, datetime] = field(default_factory=OrderedDict, init=False, repr=False, compare=False)
 
     @classmethod
     def at(cls, url: str, **storage_options: object) -> RawArchive:
@@ -87,31 +102,118 @@ class RawArchive:
         self, kinds: Collection[PageKind] = ARCHIVED_KINDS, paths: Iterable[str] | None = None
     ) -> Iterator[ArchivedPage]:
         """Every archived page of ``kinds`` (of ``paths`` when given), in path order (so the pages of one TTB
-        ID come together); the others are not read."""
+        ID come together); the others are not read.
+
+        Raises:
+            FileNotFoundError: a page gone since it was listed, named (never skipped).
+        """
         wanted = {str(kind) for kind in kinds}
-        for path in self.page_paths() if paths is None else paths:
-            match = _NAME.match(path.rsplit("/", 1)[-1])
-            if not match or match["kind"] not in wanted:
-                continue
+        named = (
+            (path, match) for path in (self.page_paths() if paths is None else paths)
+            if (match := _NAME.match(path.rsplit("/", 1)[-1])) and match["kind"] in wanted
+        )
+        if not self.local:
+            for (path, match), body in _read_ahead(named, self._read_group):
+                yield ArchivedPage(match["ttb_id"], PageKind(match["kind"]), body, self._stored_at(path))
+            return
+        for path, match in named:
             body, modified = self._read(path)
             yield ArchivedPage(match["ttb_id"], PageKind(match["kind"]), body, modified)
 
     def page_paths(self) -> Iterator[str]:
-        """The page files, sorted: a local archive is walked folder by folder (a glob would stat every file)."""
+        """The page files, sorted: a local archive is walked folder by folder (a glob would stat every file), an
+        object store listed a month at a time (see the module's note)."""
         if self.local:
             return _local_paths(self.root, 0)
-        return iter(sorted(self.fs.glob(f"{self.root}/year=*/month=*/day=*/receipt_method=*/*.html.gz")))
+        return self._remote_paths()
+
+    def _remote_paths(self) -> Iterator[str]:
+        """An object store's page files, sorted, listed a month at a time; their stored times kept until read."""
+        for year in self._folders(self.root, _FOLDERS[0]):
+            for month in self._folders(year, _FOLDERS[1]):
+                listed = self.fs.find(month, detail=True)
+                for path in sorted(listed):
+                    parts = path[len(month) + 1:].split("/")
+                    if len(parts) == 3 and parts[0].startswith(_FOLDERS[2]) and parts[1].startswith(_FOLDERS[3]) \
+                            and parts[2].endswith(".html.gz"):
+                        self._keep_stored(path, listed[path])
+                        yield path
+                for folder in {path.rsplit("/", 1)[0] for path in listed}:  # the month's listing is not cached
+                    self.fs.invalidate_cache(folder)
+
+    def _folders(self, parent: str, prefix: str) -> list[str]:
+        """The partition folders ``prefix...`` in ``parent``, sorted (none when ``parent`` does not exist)."""
+        try:
+            entries = self.fs.ls(parent, detail=True)
+        except FileNotFoundError:
+            return []
+        names = (entry["name"].rstrip("/") for entry in entries if entry["type"] == "directory")
+        return sorted(name for name in names if name.rsplit("/", 1)[-1].startswith(prefix))
+
+    def _keep_stored(self, path: str, info: dict[str, Any]) -> None:
+        """Keep a listed page's stored time (S3's ``LastModified``) until the page is read."""
+        modified = info.get("LastModified")
+        if isinstance(modified, datetime):
+            self._stored[path] = modified.astimezone(UTC)
+
+    def _stored_at(self, path: str) -> datetime:
+        """When an object store's page was stored: from the archive's listing, else from its folder's (listed
+        now, kept for the pages after it), else as the filesystem says. Times of the pages before it are dropped
+        (read, or not asked for), so only those listed and not yet read are kept."""
+        while self._stored and next(iter(self._stored)) < path:
+            self._stored.popitem(last=False)
+        if path not in self._stored:
+            folder = path.rsplit("/", 1)[0]
+            for info in self.fs.ls(folder, detail=True):
+                if info["name"] >= path:
+                    self._keep_stored(info["name"], info)
+            self.fs.invalidate_cache(folder)  # kept here instead, as long as needed
+        stored = self._stored.pop(path, None)
+        return stored if stored is not None else self.fs.modified(path).astimezone(UTC)
 
     def _read(self, path: str) -> tuple[bytes, datetime]:
-        """A page's body and when it was stored (a local file's mtime is read from its open handle)."""
-        if self.local:
-            with open(path, "rb") as handle:
-                data = handle.read()
-                mtime = os.fstat(handle.fileno()).st_mtime
-            return gzip_ng.decompress(data), datetime.fromtimestamp(mtime, UTC)
-        with self.fs.open(path, "rb") as handle:
+        """A local page's body and when it was stored (its mtime, read from its open handle)."""
+        with open(path, "rb") as handle:
             data = handle.read()
-        return gzip_ng.decompress(data), self.fs.modified(path).astimezone(UTC)
+            mtime = os.fstat(handle.fileno()).st_mtime
+        return gzip_ng.decompress(data), datetime.fromtimestamp(mtime, UTC)
+
+    def _read_group(self, paths: list[str]) -> list[bytes]:
+        """The bodies of ``paths`` on the object store, read together (s3fs sends the requests concurrently).
+
+        Raises:
+            FileNotFoundError: one of ``paths`` is gone, named; any other error reading a page as raised.
+        """
+        # from byte 0: a ranged read, for which s3fs does not first ask each page's size (a HEAD request)
+        bodies = self.fs.cat(paths, on_error="return", start=0)
+        for path in paths:
+            if isinstance(failed := bodies.get(path), FileNotFoundError):
+                raise FileNotFoundError(errno.ENOENT, "archived page gone since the archive was listed", path) \
+                    from failed
+            if isinstance(failed, BaseException):
+                raise failed
+        return [gzip_ng.decompress(bodies[path]) for path in paths]
+
+
+def _read_ahead(
+    named: Iterable[tuple[str, re.Match[str]]], read: Callable[[list[str]], list[bytes]]
+) -> Iterator[tuple[tuple[str, re.Match[str]], bytes]]:
+    """Each of ``named`` with what ``read`` gives for its path, in order, ``READ_GROUP`` paths per call; the
+    next group is read in a thread while the last one's pages are used."""
+    items = iter(named)
+    with ThreadPoolExecutor(1, thread_name_prefix="archive-read") as reader:
+        pending: tuple[list[tuple[str, re.Match[str]]], Future[list[bytes]]] | None = None
+        try:
+            while group := list(islice(items, READ_GROUP)):
+                ahead = (group, reader.submit(read, [path for path, _ in group]))
+                if pending is not None:
+                    yield from zip(pending[0], pending[1].result(), strict=True)
+                pending = ahead
+            if pending is not None:
+                yield from zip(pending[0], pending[1].result(), strict=True)
+        finally:
+            if pending is not None:
+                pending[1].cancel()
 
 
 def _local_paths(folder: str, depth: int) -> Iterator[str]:

@@ -1,4 +1,5 @@
-"""`dbt build --target s3` on N COLAs in a Delta lake on moto's S3 vs the DuckDB target, in the same run.
+"""`dbt build --target s3` on N COLAs in a Delta lake on moto's S3 vs the DuckDB target, in the same run; and
+the raw page archive read back from the bucket (what `ttb-cola reparse --destination filesystem` reads).
 
 The dev data (``transform/scripts/make_dev_data.py``, N = ``LAKE_BENCH_COLAS``, default 1,000,000) is
 generated into a DuckDB file; the DuckDB target builds on that file, and the same tables are written
@@ -15,11 +16,17 @@ import http.client
 import importlib.util
 import json
 import os
+import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
-from datetime import UTC
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -198,4 +205,113 @@ def build_on_lake_vs_duckdb() -> None:
         for table, size in sorted(by_table.items(), key=lambda kv: -kv[1])))
 
 
-BENCHES = {"lake": build_on_lake_vs_duckdb}
+#: COLAs of the archive read back (a detail page and a form each); latency a proxy adds to each request, about
+#: an object store's time to first byte.
+ARCHIVE_COLAS = int(os.environ.get("LAKE_ARCHIVE_BENCH_COLAS", "1000"))
+LATENCY_MS = 15.0
+REGISTRY_PAGES = 5_000_000  # about 3M COLAs, a page or two each
+
+
+@dataclass
+class SlowEndpoint:
+    """``latency_proxy.py`` running: its URL, and its process to ask for the requests it forwarded."""
+
+    url: str
+    process: subprocess.Popen[str]
+
+    def requests(self) -> dict[str, int]:
+        """The requests forwarded since the last call, by method."""
+        assert self.process.stdout is not None
+        self.process.send_signal(signal.SIGUSR1)
+        return dict(json.loads(self.process.stdout.readline()))
+
+
+@contextmanager
+def latency_proxy(upstream: str, delay_ms: float) -> Iterator[SlowEndpoint]:
+    """``latency_proxy.py`` in a process of its own in front of ``upstream``."""
+    process = subprocess.Popen([sys.executable, str(Path(__file__).with_name("latency_proxy.py")), upstream,
+                                str(delay_ms)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert process.stdout is not None
+        yield SlowEndpoint(process.stdout.readline().strip(), process)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _read_archive(s3: MotoS3, endpoint: str, root: str, group: int) -> tuple[int, int, float]:
+    """(pages, GET requests, seconds) reading the archive at ``root`` through ``endpoint`` with ``RawArchive.pages``
+    ``group`` pages at a time; the listing made first, not timed."""
+    import fsspec
+
+    from ttb_cola import archive as archive_module
+
+    options = dict(s3.storage_options(), endpoint_url=endpoint)
+    archive = archive_module.RawArchive(fsspec.filesystem("s3", skip_instance_cache=True, **options), root)
+    paths = list(archive.page_paths())
+    archive.fs.connect()
+    gets = [0]
+    archive.fs.s3.meta.events.register("before-send.s3.GetObject", lambda **_: gets.__setitem__(0, gets[0] + 1))
+    configured, archive_module.READ_GROUP = archive_module.READ_GROUP, group
+    try:
+        started = time.perf_counter()
+        pages = sum(1 for _ in archive.pages(paths=paths))
+        seconds = time.perf_counter() - started
+    finally:
+        archive_module.READ_GROUP = configured
+    return pages, gets[0], seconds
+
+
+def archive_reads() -> None:
+    """Pages/s reading the raw archive from the bucket (``RawArchive.pages``): one page at a time (``READ_GROUP``
+    = 1: a GET per page, one after another, as before) and in groups of concurrent GETs, on moto and through a
+    proxy adding ``LATENCY_MS`` to each request; the hours registry scale would take at each rate. Then the
+    whole lake reparse of that archive through the proxy: COLAs/s and its requests per page."""
+    from ttb_cola.archive import READ_GROUP, RawArchive
+    from ttb_cola.ids import format_ttb_id
+    from ttb_cola.registry.pages import PageKind
+
+    fixtures = REPO / "tests" / "fixtures"
+    form = (fixtures / "form_24011001000462.html").read_bytes()
+    detail = (fixtures / "detail_24011001000462.html").read_bytes()
+    with running_moto() as s3, latency_proxy(s3.endpoint_url, LATENCY_MS) as slow:
+        root = f"{s3.bucket}/lake/raw"
+        writer = RawArchive.at(f"s3://{root}", **s3.storage_options())
+        ids = [format_ttb_id(date(2024, 1 + n % 12, 1 + n % 28), "001", n) for n in range(ARCHIVE_COLAS)]
+        with ThreadPoolExecutor(16) as pool:
+            list(pool.map(lambda ttb_id: (writer.put(ttb_id, PageKind.FORM, form),
+                                          writer.put(ttb_id, PageKind.DETAIL, detail)), ids))
+        for label, endpoint in (("moto on loopback", s3.endpoint_url), (f"+{LATENCY_MS:.0f} ms a request", slow.url)):
+            rates = {}
+            for group in (1, READ_GROUP):
+                pages, gets, seconds = _read_archive(s3, endpoint, root, group)
+                rates[group] = pages / seconds
+                print(f"archive read from the bucket ({label}), {group} page(s) at a time: {pages:,} pages, "
+                      f"{gets:,} GETs, {seconds:.2f} s -> {rates[group]:,.0f} pages/s "
+                      f"({REGISTRY_PAGES / rates[group] / 3600:,.1f} h for {REGISTRY_PAGES:,} pages)")
+            print(f"  groups of {READ_GROUP} vs one at a time: {rates[READ_GROUP] / rates[1]:.1f}x")
+        slow.requests()
+        seconds = _reparse(s3, slow.url)
+        sent = slow.requests()
+        print(f"`ttb-cola reparse --destination filesystem` of {ARCHIVE_COLAS:,} COLAs (+{LATENCY_MS:.0f} ms a "
+              f"request): {seconds:.1f} s -> {ARCHIVE_COLAS / seconds:,.0f} COLAs/s; requests per archived page: "
+              + ", ".join(f"{method} {count / (2 * ARCHIVE_COLAS):.2f}" for method, count in sorted(sent.items())))
+
+
+def _reparse(s3: MotoS3, endpoint: str) -> float:
+    """Wall seconds of `ttb-cola reparse --destination filesystem` (a process of its own) on the lake at
+    ``<bucket>/lake`` through ``endpoint``, on a fresh runner."""
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "DESTINATION__"))}
+        env.update(s3.env(f"{s3.bucket_url}/lake", endpoint_url=endpoint), RUNTIME__LOG_LEVEL="ERROR",
+                   AWS_EC2_METADATA_DISABLED="true")
+        started = time.perf_counter()
+        done = subprocess.run([str(BIN / "ttb-cola"), "reparse", "--destination", "filesystem", "--pipelines-dir",
+                               f"{tmp}/pipelines"], cwd=tmp, env=env, capture_output=True, text=True, check=False)
+        seconds = time.perf_counter() - started
+    if done.returncode:
+        raise SystemExit(f"ttb-cola reparse failed:\n{done.stderr[-2000:]}")
+    return seconds
+
+
+BENCHES = {"lake": build_on_lake_vs_duckdb, "lake_archive": archive_reads}

@@ -85,6 +85,13 @@ def bench_lake() -> None:
     bench_lake.build_on_lake_vs_duckdb()
 
 
+def bench_lake_archive() -> None:
+    """The raw archive read back from the bucket (moto S3): pages/s one at a time vs in concurrent groups."""
+    import bench_lake
+
+    bench_lake.archive_reads()
+
+
 def bench_digest() -> None:
     """The digest and the report on 1M COLAs."""
     import bench_digest
@@ -180,7 +187,7 @@ def bench_suite() -> None:
 
 BENCHES = {
     "parse": bench_parse, "reparse": bench_reparse, "ingest": bench_ingest, "backfill": bench_backfill,
-    "dbt": bench_dbt, "lake": bench_lake,
+    "dbt": bench_dbt, "lake": bench_lake, "lake_archive": bench_lake_archive,
     "digest": bench_digest, "resilience": bench_resilience, "images": bench_images,
     "index": bench_index, "fill": bench_fill, "state": bench_state,
     "permittees": bench_permittees, "ocr": bench_ocr, "serve": bench_serve, "alerts": bench_alerts,

@@ -71,7 +71,7 @@ def parsed_archive(
         if len(head) > 1 and workers > 1 and archive.local and "forkserver" in multiprocessing.get_all_start_methods():
             tables = stack.enter_context(_in_workers(archive, base_url, chunks, workers))
         else:
-            tables = (parsed_chunk(archive, base_url, chunk) for chunk in chunks)
+            tables = _parsed_here(archive, base_url, chunks)
         yield _batches(tables, batch_colas)
 
 
@@ -114,6 +114,16 @@ def parsed_chunk(archive: RawArchive, base_url: str, paths: list[str]) -> TableB
     from ttb_cola.arrow_batches import page_tables  # imported by the fork server (its PRELOAD), not the command
 
     return page_tables(list(archived_records(archive, base_url, paths)))
+
+
+def _parsed_here(archive: RawArchive, base_url: str, chunks: Iterator[list[str]]) -> Iterator[TableBatch]:
+    """The tables of ``CHUNK_COLAS`` COLAs at a time, parsed in this process from one stream of the chunks'
+    pages (an object store's reads run ahead across chunks, see :meth:`RawArchive.pages`)."""
+    from ttb_cola.arrow_batches import page_tables
+
+    colas = archived_records(archive, base_url, chain.from_iterable(chunks))
+    while group := list(islice(colas, CHUNK_COLAS)):
+        yield page_tables(group)
 
 
 def joined(batches: list[TableBatch]) -> TableBatch:

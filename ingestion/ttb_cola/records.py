@@ -267,7 +267,11 @@ def rows_for(item: RowOrBatch, table: str) -> Iterator[Any]:
 def page_row(fields: tuple[str, ...], parsed: dict[str, Any], **provenance: Any) -> dict[str, Any]:
     """A parsed page shaped for its table: every field of ``fields`` (None when absent), the TTB ID's
     parts and the provenance (``source_url``, ``fetched_at``, ``page_sha256``)."""
-    row: dict[str, Any] = {name: None if (value := parsed.get(name)) in ("", []) else value for name in fields}
+    get = parsed.get  # blanks ("" and []) become None; most values are set, so truth decides first
+    row: dict[str, Any] = {
+        name: value if (value := get(name)) or value is None or (value != "" and value != []) else None
+        for name in fields
+    }
     for name in LIST_FIELDS:
         if name in row and row[name] is None:
             row[name] = []

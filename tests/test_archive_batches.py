@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import multiprocessing
 import signal
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -95,3 +96,33 @@ def test_parse_workers_leave_ctrl_c_to_the_command() -> None:
             assert pool.submit(signal.getsignal, signal.SIGINT).result(timeout=120) == signal.SIG_IGN
     finally:
         signal.signal(signal.SIGINT, before)
+
+
+def test_a_failed_load_stops_an_object_stores_read_ahead_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The load fails while the batches are read (its error held, as a caller reporting it does): the read of
+    the pages ahead stops when the batches' block is left, not whenever the error is dropped."""
+    import fsspec
+
+    import ttb_cola.archive as archive_module
+
+    monkeypatch.setattr(archive_module, "READ_GROUP", 2)  # several groups, so reads run ahead
+    monkeypatch.setattr(batches, "CHUNK_COLAS", 1)
+    fs = fsspec.filesystem("memory", skip_instance_cache=True)
+    remote = RawArchive(fs, "/raw-read-ahead")
+    for kind, ttb_id, path in real_pages():
+        remote.put(ttb_id, kind, path.read_bytes())
+    assert not remote.local
+
+    def reading() -> list[threading.Thread]:
+        return [thread for thread in threading.enumerate() if thread.name.startswith("archive-read")]
+
+    held: list[BaseException] = []
+    try:
+        with batches.parsed_archive(remote, BASE_URL, 1, workers=2) as parsed:
+            next(parsed)
+            assert reading()  # the next group is being read
+            raise RuntimeError("the load failed")
+    except RuntimeError as exc:
+        held.append(exc)  # its traceback holds the frames of the batches
+        assert not reading()
+    assert held

@@ -18,9 +18,9 @@ from __future__ import annotations
 import multiprocessing
 import os
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, closing, contextmanager
 from itertools import chain, islice
 
 from ttb_cola.archive import RawArchive, archived_records
@@ -70,8 +70,8 @@ def parsed_archive(
     with ExitStack() as stack:
         if len(head) > 1 and workers > 1 and archive.local and "forkserver" in multiprocessing.get_all_start_methods():
             tables = stack.enter_context(_in_workers(archive, base_url, chunks, workers))
-        else:
-            tables = _parsed_here(archive, base_url, chunks)
+        else:  # closed on exit, so an object store's read-ahead stops then, whatever holds the batches
+            tables = stack.enter_context(closing(_parsed_here(archive, base_url, chunks)))
         yield _batches(tables, batch_colas)
 
 
@@ -116,7 +116,7 @@ def parsed_chunk(archive: RawArchive, base_url: str, paths: list[str]) -> TableB
     return page_tables(list(archived_records(archive, base_url, paths)))
 
 
-def _parsed_here(archive: RawArchive, base_url: str, chunks: Iterator[list[str]]) -> Iterator[TableBatch]:
+def _parsed_here(archive: RawArchive, base_url: str, chunks: Iterator[list[str]]) -> Generator[TableBatch, None, None]:
     """The tables of ``CHUNK_COLAS`` COLAs at a time, parsed in this process from one stream of the chunks'
     pages (an object store's reads run ahead across chunks, see :meth:`RawArchive.pages`)."""
     from ttb_cola.arrow_batches import page_tables

@@ -477,7 +477,42 @@ def test_the_check_goes_through_the_breaker_and_the_rate_limiter(
     with pytest.raises(PageUnavailable):
         client.detail(ID)
     assert limiter.acquired == len(registry.seen) == 4
-    assert breaker.answered == 1  # the check's page, the registry serving us
+    assert breaker.answered == 0  # evidence about this page only, not that the registry serves the crawl again
+
+
+def test_every_cola_page_failing_trips_the_breaker_though_the_check_is_answered(
+    registry: Registry, make_client: Callable[..., RegistryClient], tmp_path: Path
+) -> None:
+    """The COLA pages' servlet down, the search form served: each page is parked on its answered check, but
+    the checks leave the breaker's count of failures in a row, so the run stops at its threshold."""
+    registry.script(DETAIL_PATH, Step(500, b"<html>Internal error</html>"))
+    registry.script(CHECK_PATH, Step(body=SEARCH_FORM))
+    stop = StopSignal()
+    breaker = CircuitBreaker(BreakerSettings(threshold=7, quarantine_dir=str(tmp_path)), stop)
+    client = make_client(max_attempts=3, breaker=breaker)
+    for _ in range(2):  # 3 failures each, 6 in a row
+        with pytest.raises(PageUnavailable):
+            client.detail(ID)
+    with pytest.raises(RegistryBlocked):  # the 7th in a row
+        client.detail(ID)
+    assert breaker.opened is not None and stop.is_set()
+    assert [s.path for s in registry.seen] == ([DETAIL_PATH] * 3 + [CHECK_PATH]) * 2 + [DETAIL_PATH]
+
+
+def test_no_check_once_the_run_is_stopping(
+    registry: Registry, make_client: Callable[..., RegistryClient], tmp_path: Path
+) -> None:
+    """A page that failed every try after the run's stop (Ctrl-C, a lost lease) is not checked: nothing more
+    is sent for it, and it is the registry's to answer for, as before the check."""
+    registry.script(DETAIL_PATH, Step(500, b"<html>Internal error</html>"))
+    registry.script(CHECK_PATH, Step(body=SEARCH_FORM))
+    stop = StopSignal()
+    breaker = CircuitBreaker(BreakerSettings(threshold=100, quarantine_dir=str(tmp_path)), stop)
+    stopping = make_client(max_attempts=2, breaker=breaker, sleep=lambda seconds: stop.set("stopped"))
+    with pytest.raises(RegistryUnavailable) as caught:
+        stopping.detail(ID)
+    assert not isinstance(caught.value, PageUnavailable)
+    assert not registry.requests_to(CHECK_PATH)
 
 
 def test_a_page_failing_while_others_load_is_that_pages_own_fault(

@@ -99,7 +99,11 @@ def test_a_failed_partition_is_reported_and_retried_by_the_next_run(
     with running_simulator(seed=3, as_of=TODAY) as sim:
         assert run(warehouse, sim.base_url, "ingest", "--date", day.isoformat(), "--methods", "002,003",
                    today=TODAY) == 0
-        sim.set_faults(error_rate=1.0, spare_paths=["publicSearchColasBasic.do"])  # the preflight passes
+        # the preflight passes, then every request fails, the search page a failing COLA page is checked on too
+        # (an outage: with that page served, its COLAs would be parked until the breaker stops the run); the
+        # breaker is set past the failures in flight, so the partitions fail on their own (exit 1, not 3)
+        sim.set_faults(block_from=2, block_kind="server_error")
+        monkeypatch.setenv("SOURCES__TTB_COLA__BLOCK_THRESHOLD", "1000")
         assert run(warehouse, sim.base_url, "ingest", "--date", day.isoformat(), "--methods", "002,003",
                    today=TODAY + timedelta(days=1)) == 1
         capsys.readouterr()

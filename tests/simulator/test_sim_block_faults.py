@@ -11,8 +11,8 @@ from ttb_cola.parsers import parse_page
 from ttb_cola.parsers.export import parse_export
 from ttb_cola.parsers.search import parse_search_results
 from ttb_cola.registry.client import RegistryClient
-from ttb_cola.registry.pages import PageKind, classify
-from ttb_cola.search.client import EXPORT, SEARCH, SEARCH_FORM, Searcher
+from ttb_cola.registry.pages import SEARCH_FORM_PATH, PageKind, classify
+from ttb_cola.search.client import EXPORT, SEARCH, Searcher
 from ttb_cola.search.query import Query
 from ttb_cola_sim.faults import FaultConfig
 from ttb_cola_sim.server import SimulatorServer
@@ -108,7 +108,7 @@ def test_duplicate_listing_row(sim: SimulatorServer, export_cap: int) -> None:
     assert len(listed) > 1 and AS_OF > DAY
     sim.set_faults(duplicate_listing_ids=[listed[0]])
     client = RegistryClient(sim.base_url, requests_per_second=0, request_timeout=30)
-    client.get(SEARCH_FORM)
+    client.get(SEARCH_FORM_PATH)
     page = client.post(SEARCH, data=Query(DAY, DAY).form())
     assert parse_search_results(page.body)["total"] == len(listed) + 1
     rows, _ = parse_export(client.get(EXPORT).body)

@@ -31,6 +31,7 @@ from ttb_cola.registry.client import Page, RegistryClient
 from ttb_cola.registry.errors import PageUnavailable, RegistryBlocked, RegistryError
 from ttb_cola.registry.pages import PageKind
 from ttb_cola.registry.stats import StatsSnapshot
+from ttb_cola.registry.stopping import RunStopped
 
 logger = logging.getLogger("ttb_cola.probe.runner")
 progress_log = logging.getLogger("ttb_cola.progress")
@@ -141,9 +142,16 @@ class Prober:
         return page_row(DETAIL_FIELDS, self._parsed(ttb_id, page, PageKind.DETAIL), **_provenance(page))
 
     def _form(self, ttb_id: str, page: Page) -> ColaPages:
-        """The form's record parts, and its label files fetched now, in this thread's session."""
+        """The form's record parts, and its label files fetched now, in this thread's session.
+
+        Raises:
+            RunStopped: the run stopped before the label files were fetched (the COLA is not kept without them:
+                the crawl would not ask for them again).
+        """
         parsed = self._parsed(ttb_id, page, PageKind.FORM)
-        files = self.images.after_form(self.client, ttb_id, page) if self.images and not self.stop.is_set() else ()
+        if self.images is not None and self.stop.is_set():
+            raise RunStopped(f"{ttb_id}: run stopped before its label images were fetched")
+        files = self.images.after_form(self.client, ttb_id, page) if self.images else ()
         return ColaPages(ttb_id, form=page_row(FORM_FIELDS, parsed, **_provenance(page)),
                          images=tuple(parsed.get("label_images") or ()), image_rows=files)
 

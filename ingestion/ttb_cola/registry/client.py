@@ -226,7 +226,9 @@ class RegistryClient:
 
         ``answered``: :meth:`_answered` when it started. With no page answered since, one check
         request goes through :meth:`_attempt` (rate limit, breaker, stats) unless the request is
-        session-bound (its caller handles every failure alike) or is the check page itself.
+        session-bound (its caller handles every failure alike) or is the check page itself, or the run
+        is stopping. An answered check is evidence about this page only: it leaves the breaker's count
+        of failures in a row as it was, so a registry failing every COLA page still trips it.
         """
         if failure.reason not in PAGE_FAULTS:
             return None
@@ -235,9 +237,9 @@ class RegistryClient:
         check_url = self.url_for(CHECK_PAGE)
         if session_bound or url.split("?", 1)[0] == check_url:
             return None
-        if self.breaker is not None and self.breaker.opened is not None:  # the run is stopping
-            return None
-        if check_answered(lambda: self._attempt("GET", check_url, None), url):
+        if self.breaker is not None and (self.breaker.opened is not None or self.breaker.stop.is_set()):
+            return None  # the run is stopping
+        if check_answered(lambda: self._attempt("GET", check_url, None, check=True), url):
             return CHECK_ANSWERED
         return None
 
@@ -293,7 +295,10 @@ class RegistryClient:
         url: str,
         data: Mapping[str, Any] | None,
         session_bound: bool = False,
+        *,
+        check: bool = False,
     ) -> Page:
+        """One try of a request (``check``: the page-fault check, whose answer does not reset the breaker)."""
         session = self.sessions.current()
         if self.breaker:
             self.breaker.check()
@@ -316,7 +321,7 @@ class RegistryClient:
                 self.breaker.failure(failure, body)
                 self.breaker.check()
             raise
-        if self.breaker:
+        if self.breaker and not check:
             self.breaker.success()
         self.stats.record_page(page.kind)
         return page

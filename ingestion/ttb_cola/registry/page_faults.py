@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from ttb_cola.registry.answers import Page
 from ttb_cola.registry.errors import RegistryBlocked, RegistryError, redact_url
-from ttb_cola.registry.pages import PageKind
+from ttb_cola.registry.pages import SEARCH_FORM_PATH, PageKind
 from ttb_cola.registry.retry import RetryableFailure, RetryReason
 from ttb_cola.registry.stopping import RunStopped
 
@@ -28,7 +28,7 @@ PAGE_FAULTS = frozenset({
 })
 #: The check request's page: the blank basic-search form, served to anyone (the run's preflight asks
 #: for it too).
-CHECK_PAGE = "publicSearchColasBasic.do"
+CHECK_PAGE = SEARCH_FORM_PATH
 OTHERS_ANSWERED = "the registry answered other pages meanwhile"
 CHECK_ANSWERED = "the registry answered its search page right after"
 

@@ -31,6 +31,10 @@ class PageKind(enum.StrEnum):
     UNKNOWN = "unknown"
 
 
+#: The blank basic-search form's path (a :attr:`PageKind.SEARCH_FORM` page): served to anyone, it starts a
+#: search session, and the run's preflight and the page-fault check ask for it.
+SEARCH_FORM_PATH = "publicSearchColasBasic.do"
+
 # Blocking pages, matched case-insensitively anywhere (they are not registry templates).
 _CAPTCHA_MARKERS = (
     "what code is in the image",

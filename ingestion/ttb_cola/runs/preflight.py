@@ -11,9 +11,9 @@ from __future__ import annotations
 from ttb_cola.errors import InputError
 from ttb_cola.registry.client import RegistryClient
 from ttb_cola.registry.errors import RegistryBlocked, RegistryError, RegistryTLSError, redact_url
+from ttb_cola.registry.pages import SEARCH_FORM_PATH
 from ttb_cola.registry.retry import RetryPolicy
 
-SEARCH_FORM = "publicSearchColasBasic.do"
 #: 3 tries 0.5 s then 1 s apart: a reset or cut page is a blip, not an outage.
 POLICY = RetryPolicy(max_attempts=3, initial_wait=0.5, max_wait=2.0, jitter=0.2, captcha_wait=1.0,
                      captcha_max_wait=2.0, retry_after_max=5.0)
@@ -41,7 +41,7 @@ def check_reachable(
     with RegistryClient(base_url, requests_per_second=0, request_timeout=timeout, user_agent=user_agent,
                         ca_bundle=ca_bundle, retry_policy=POLICY) as client:
         try:
-            client.get(SEARCH_FORM)
+            client.get(SEARCH_FORM_PATH)
         except RegistryBlocked as exc:
             raise BlockedAtStart(f"the registry at {shown} is blocking us ({exc.reason} on the first request): "
                                  "nothing was written; lower requests_per_second and retry later") from None
@@ -52,7 +52,7 @@ def check_reachable(
                 raise InputError(f"registry at {shown} is unreachable: {_first_line(exc)}") from None
             if exc.status_code == 404:
                 raise InputError(f"{shown} does not look like the COLA registry (HTTP 404 for "
-                                 f"{redact_url(client.url_for(SEARCH_FORM))})") from None
+                                 f"{redact_url(client.url_for(SEARCH_FORM_PATH))})") from None
             raise RegistryOutage(f"registry at {shown} is unreachable or not answering: {exc.reason}"
                                  f"{f' (HTTP {exc.status_code})' if exc.status_code else ''}") from None
 

@@ -25,14 +25,13 @@ from ttb_cola.parsers.export import parse_export
 from ttb_cola.parsers.search import parse_form_date, parse_search_results
 from ttb_cola.registry.answers import SessionLost
 from ttb_cola.registry.client import RegistryClient
-from ttb_cola.registry.pages import PageKind
+from ttb_cola.registry.pages import SEARCH_FORM_PATH, PageKind
 from ttb_cola.search.cap import DEFAULT_EXPORT_CAP, ExportCap
 from ttb_cola.search.query import Query, spans
 from ttb_cola.search.result import Proof, SearchIncomplete, SearchResult
 from ttb_cola.search.split_plan import Density
 from ttb_cola.search.splitting import Splitter
 
-SEARCH_FORM = "publicSearchColasBasic.do"
 SEARCH = "publicSearchColasBasicProcess.do?action=search"
 NEXT_PAGE = "publicPageBasicCola.do?action=page&pgfcn=nextset"
 EXPORT = "publicSaveSearchResultsToFile.do?path=/publicSearchColasBasicProcess"
@@ -155,7 +154,7 @@ class Searcher:
         for _ in range(SESSION_RESTARTS):
             try:
                 if not self._session:
-                    form = self.client.get(SEARCH_FORM)
+                    form = self.client.get(SEARCH_FORM_PATH)
                     self.registry_date = parse_form_date(form.body) if form.kind is PageKind.SEARCH_FORM else None
                     self._session = True
                 self.searches += 1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
@@ -229,3 +230,29 @@ def answered_in_full(pages: list[tuple[str, str, bool]]) -> dict[str, tuple[int,
             sequence += 1
         result[key] = (sequence, public)
     return result
+
+
+def assert_one_parked_resolved(warehouse: Warehouse, faulty: str, expected: dict[str, dict[str, Any]],
+                               tally: Counter[str]) -> None:
+    """After the rerun: ``faulty``, the one COLA parked, resolved, and the records exactly ``expected``; counted in
+    the reliability suite's tally."""
+    assert warehouse.query("select ttb_id, resolved from ttb_cola.crawl_parked") == [(faulty, True)]
+    assert_same_records(warehouse.colas(), expected)
+    tally["cola_parked"] += 1
+    tally["cola_recovered"] += 1
+
+
+def one_run_case(
+    sim: Any, strategy: str, probed: tuple[date, str], searched: tuple[date, date], as_of: date
+) -> tuple[dict[str, dict[str, Any]], tuple[str, ...]]:
+    """What one ingest of ``strategy`` must load from the simulator ``sim``, and its arguments: the ``probed``
+    partition (as of ``as_of``), or the COLAs completed over the ``searched`` dates."""
+    from ttb_cola_sim.registry import truth_record
+
+    if strategy == "probe":
+        day, method = probed
+        return ({r["ttb_id"]: r for r in sim.registry.partition_records(day, method, as_of)},
+                ("--date", day.isoformat(), "--methods", method, "--strategy", "probe"))
+    first, last = searched
+    return ({r["ttb_id"]: truth_record(r) for r in sim.registry.completed_between(first, last)},
+            ("--date", first.isoformat(), "--strategy", "search"))

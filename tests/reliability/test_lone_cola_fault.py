@@ -9,11 +9,10 @@ from collections import Counter
 from datetime import date
 
 import pytest
-from ingest_helpers import Warehouse, assert_same_records
+from ingest_helpers import Warehouse, assert_one_parked_resolved, one_run_case
 from sim_server import running_simulator
 
 from ttb_cola.runs.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_PARKED
-from ttb_cola_sim.registry import truth_record
 
 AS_OF = date(2025, 6, 26)
 PROBED = (date(2025, 5, 23), "002")  # a partition probed TTB ID by TTB ID (eight public COLAs)
@@ -37,13 +36,7 @@ def test_the_last_cola_failing_every_try_alone_is_parked_and_retried_by_the_next
 ) -> None:
     today = AS_OF if strategy == "probe" else SEARCHED
     with running_simulator(seed=3, as_of=today) as sim:
-        if strategy == "probe":
-            day, method = PROBED
-            expected = {r["ttb_id"]: r for r in sim.registry.partition_records(day, method, AS_OF)}
-            args = ("--date", day.isoformat(), "--methods", method, "--strategy", "probe")
-        else:
-            expected = {r["ttb_id"]: truth_record(r) for r in sim.registry.completed_between(SEARCHED, SEARCHED)}
-            args = ("--date", SEARCHED.isoformat(), "--strategy", "search")
+        expected, args = one_run_case(sim, strategy, PROBED, (SEARCHED, SEARCHED), AS_OF)
         faulty = sorted(expected)[-1]  # the last one: nothing fetched after it is public
         sim.set_faults({"server_error_ids" if page == "detail" else "form_server_error_ids": [faulty]})
         assert alone.ingest(sim.base_url, *args, today=today) == EXIT_PARKED
@@ -55,17 +48,14 @@ def test_the_last_cola_failing_every_try_alone_is_parked_and_retried_by_the_next
         assert "search page" in row[2]  # parked on the check's evidence
         assert alone.colas().keys() == expected.keys() - {faulty}
         if strategy == "probe":
-            state = alone.state()[f"{day.isoformat()}|{method}"]
+            state = alone.state()[f"{PROBED[0].isoformat()}|{PROBED[1]}"]
             assert state["status"] != "failed"
             assert int(faulty[-5:]) not in state["holes"]  # never taken as absent
 
         sim.set_faults(None)  # the page recovers: the parked COLA is retried first and loads
         assert alone.ingest(sim.base_url, *args, today=today) == EXIT_OK
     assert checks >= 2  # the preflight's and the check's
-    assert alone.query("select ttb_id, resolved from ttb_cola.crawl_parked") == [(faulty, True)]
-    assert_same_records(alone.colas(), expected)
-    tally["cola_parked"] += 1
-    tally["cola_recovered"] += 1
+    assert_one_parked_resolved(alone, faulty, expected, tally)
 
 
 def test_the_whole_registry_failing_fails_the_partition_and_parks_nothing(

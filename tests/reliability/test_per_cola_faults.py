@@ -8,7 +8,7 @@ from collections import Counter
 from datetime import date
 
 import pytest
-from ingest_helpers import Warehouse, assert_same_records
+from ingest_helpers import Warehouse, assert_one_parked_resolved, assert_same_records, one_run_case
 from sim_server import running_simulator
 
 from ttb_cola.runs.exit_codes import EXIT_OK, EXIT_PARKED
@@ -92,13 +92,7 @@ def test_one_cola_answering_500_on_every_try_is_parked_and_the_walk_goes_on(
     recovers, the next run loads it and resolves the parked entry (exit 0)."""
     today = AS_OF if strategy == "probe" else SEARCHED[1]
     with running_simulator(seed=3, as_of=today) as sim:
-        if strategy == "probe":
-            day, method = PROBED
-            expected = {r["ttb_id"]: r for r in sim.registry.partition_records(day, method, AS_OF)}
-            args = ("--date", day.isoformat(), "--methods", method, "--strategy", "probe")
-        else:
-            expected = {r["ttb_id"]: truth_record(r) for r in sim.registry.completed_between(*SEARCHED)}
-            args = ("--date", SEARCHED[0].isoformat(), "--strategy", "search")
+        expected, args = one_run_case(sim, strategy, PROBED, SEARCHED, AS_OF)
         ordered = sorted(expected)
         faulty = ordered[1]  # early in the sequence: the COLAs after it are loaded all the same
         assert len(ordered) - 2 >= 6
@@ -113,7 +107,7 @@ def test_one_cola_answering_500_on_every_try_is_parked_and_the_walk_goes_on(
         assert row[0] == faulty and row[1] == page and "HTTP 500" in row[2] and not row[3]
         assert warehouse.colas().keys() == expected.keys() - {faulty}
         if strategy == "probe":
-            state = warehouse.state()[f"{day.isoformat()}|{method}"]
+            state = warehouse.state()[f"{PROBED[0].isoformat()}|{PROBED[1]}"]
             assert state["status"] != "failed" and state["highest"] == int(ordered[-1][-5:])
             assert int(faulty[-5:]) not in state["holes"]  # never taken as absent
             # its detail page never answered: public or not is unknown, so probed again; its form
@@ -125,10 +119,7 @@ def test_one_cola_answering_500_on_every_try_is_parked_and_the_walk_goes_on(
 
         sim.set_faults(None)  # the page recovers
         assert warehouse.ingest(sim.base_url, *args, today=today) == EXIT_OK
-    assert warehouse.query("select ttb_id, resolved from ttb_cola.crawl_parked") == [(faulty, True)]
-    assert_same_records(warehouse.colas(), expected)
-    tally["cola_parked"] += 1
-    tally["cola_recovered"] += 1
+    assert_one_parked_resolved(warehouse, faulty, expected, tally)
 
 
 def test_a_sequence_answering_500_that_is_not_public_is_closed_once_it_says_not_found(

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import threading
 
+#: COLA pages the log keeps at least (see :attr:`RequestCounts.pages`): far more than a test's run answers.
+PAGE_LOG_LIMIT = 100_000
+
 
 class RequestCounts(dict[str, int]):
     """Answered registry requests by path (``viewColaDetails.do``...), safe to count from many threads."""
@@ -17,7 +20,8 @@ class RequestCounts(dict[str, int]):
         super().__init__()
         self._lock = threading.Lock()
         #: COLA pages answered, in order: (``detail`` or ``form``, TTB ID, whether the page was the COLA's
-        #: own rather than the not-found page).
+        #: own rather than the not-found page); the latest :data:`PAGE_LOG_LIMIT` at least (a long-running
+        #: simulator drops the older half of its log when it reaches twice that).
         self.pages: list[tuple[str, str, bool]] = []
 
     def add(self, path: str) -> None:
@@ -29,6 +33,8 @@ class RequestCounts(dict[str, int]):
         """Note one COLA page answered: ``kind`` ``detail`` or ``form``, ``found`` False for not found."""
         with self._lock:
             self.pages.append((kind, ttb_id, found))
+            if len(self.pages) >= 2 * PAGE_LOG_LIMIT:
+                del self.pages[:PAGE_LOG_LIMIT]
 
     def snapshot(self) -> dict[str, int]:
         """A copy of the counts, consistent while requests keep arriving."""

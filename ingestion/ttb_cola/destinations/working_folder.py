@@ -32,6 +32,7 @@ import dlt
 from dlt.common.destination.client import WithStateSync
 from dlt.common.destination.exceptions import DestinationUndefinedEntity
 from dlt.common.pipeline import get_dlt_pipelines_dir
+from dlt.common.storages import LoadStorage
 from dlt.common.versioned_state import decompress_state
 
 from ttb_cola.progress import progress_log
@@ -59,9 +60,33 @@ def destination_state(pipeline: dlt.Pipeline) -> dict[str, Any] | None:
     return decompress_state(stored.state) if stored else None
 
 
+#: dlt's load volume inside a pipeline's working folder (``Pipeline._load_storage_config``), and its folders.
+LOAD_FOLDER = "load"
+LOAD_VOLUME_FOLDERS = (LoadStorage.NEW_PACKAGES_FOLDER, LoadStorage.NORMALIZED_FOLDER, LoadStorage.LOADED_FOLDER)
+
+
+def complete_load_volume(pipeline: dlt.Pipeline) -> list[str]:
+    """Make the folders a killed run left the pipeline's load volume without; their names.
+
+    dlt makes its load volume, marks it ready (its version file), and only then makes the folders packages
+    move through (``LoadStorage.initialize_storage``). A SIGKILL in between leaves a ready volume without one
+    of them, and every later listing of its packages fails (``pipeline.has_pending_data`` too). A missing
+    folder held nothing, so it is made, empty, as dlt makes it."""
+    volume = Path(pipeline.working_dir) / LOAD_FOLDER
+    if not volume.is_dir():
+        return []  # not made yet: dlt makes it whole
+    missing = [name for name in LOAD_VOLUME_FOLDERS if not (volume / name).is_dir()]
+    for name in missing:
+        (volume / name).mkdir()
+        progress_log.warning(f"dlt's load volume: made its {name} folder, which an interrupted run left unmade")
+    return missing
+
+
 def aligned_pipeline(open_pipeline: Callable[[], dlt.Pipeline]) -> dlt.Pipeline:
-    """The pipeline ``open_pipeline`` opens, its local state the destination's (see the module docstring)."""
+    """The pipeline ``open_pipeline`` opens, its local state the destination's (see the module docstring), its
+    load volume completed first (:func:`complete_load_volume`)."""
     pipeline = open_pipeline()
+    complete_load_volume(pipeline)
     remote = destination_state(pipeline)
     remote_hash = remote.get("_version_hash") if remote else None
     # a folder never run holds dlt's empty state, which has a hash too: it is no state of a destination

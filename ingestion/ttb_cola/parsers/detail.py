@@ -17,9 +17,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from selectolax.lexbor import LexborHTMLParser, LexborNode
+from selectolax.lexbor import LexborNode
 
 from ttb_cola.parsers.errors import ParseError
+from ttb_cola.parsers.tree import html_tree
 from ttb_cola.parsers.warnings import PARSE_WARNINGS, lenient_date
 from ttb_cola.text import decode, squash
 
@@ -177,7 +178,7 @@ def parse_detail(body: bytes | str) -> dict[str, Any]:
         start = body.find(_BOXES_START)
         end = body.find(_BOXES_END, start)
         page = body[start:end] if start >= 0 and end > start else body
-    boxes = LexborHTMLParser(page).css("div.box")
+    boxes = html_tree(page).css("div.box")
     record: dict[str, Any] = {
         "ttb_id": None,
         "status": None,

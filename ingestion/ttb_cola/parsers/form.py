@@ -21,6 +21,7 @@ from ttb_cola.parsers.form_checkboxes import checkboxes
 from ttb_cola.parsers.form_contents import CONTENT_FIELDS, contents_items
 from ttb_cola.parsers.form_images import label_images
 from ttb_cola.parsers.tags import BR, TEXT
+from ttb_cola.parsers.tree import html_tree
 from ttb_cola.parsers.warnings import PARSE_WARNINGS, lenient_date
 from ttb_cola.text import decode, squash
 
@@ -127,7 +128,7 @@ def parse_form(body: bytes | str) -> dict[str, Any]:
         ParseError: when the page has no 14-digit TTB ID box (error page, captcha, other page kind).
     """
     # ASCII bytes read the same as their decoded text: lexbor takes them as they are (no copy either way).
-    page = _read_page(LexborHTMLParser(body if isinstance(body, bytes) and body.isascii() else decode(body)))
+    page = _read_page(html_tree(body if isinstance(body, bytes) and body.isascii() else decode(body)))
     boxes = page.boxes
 
     ttb_id = _text(boxes.get("ttb_id"))

@@ -14,6 +14,7 @@ from datetime import date
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ttb_cola.parsers.errors import ParseError
+from ttb_cola.parsers.tree import html_tree
 from ttb_cola.text import decode, squash, us_date
 
 # Header text of each results column -> row key (record field names of ttb_cola.records where they exist).
@@ -48,7 +49,7 @@ def parse_search_results(body: bytes | str) -> dict:
         ParseError: the page is not a results page, or its table or counter do not add up.
     """
     text = decode(body)
-    tree = LexborHTMLParser(text)
+    tree = html_tree(text)
     if not any(squash(h1.text()) == "Search Results: COLAs" for h1 in tree.css("h1")):
         raise ParseError("not a search results page (no 'Search Results: COLAs' heading)")
     counter = _counter(tree)
@@ -134,7 +135,7 @@ def parse_form_date(body: bytes | str) -> date | None:
     """The registry's current date: the Basic Search form pre-fills "Date Completed (To)"
     (``searchCriteria.dateCompletedTo``) with it. None when the page has no such field or its value
     is not a MM/DD/YYYY date."""
-    tree = LexborHTMLParser(decode(body))
+    tree = html_tree(decode(body))
     field = tree.css_first('input[name="searchCriteria.dateCompletedTo"]')
     value = (field.attributes.get("value") or "") if field is not None else ""
     try:

@@ -32,6 +32,7 @@ from ttb_cola.registry.errors import PageUnavailable, RegistryBlocked, RegistryE
 from ttb_cola.registry.pages import PageKind
 from ttb_cola.registry.stats import StatsSnapshot
 from ttb_cola.registry.stopping import RunStopped
+from ttb_cola.stopped_fetches import loaded_future, settle_futures
 
 logger = logging.getLogger("ttb_cola.probe.runner")
 progress_log = logging.getLogger("ttb_cola.progress")
@@ -292,19 +293,6 @@ class Prober:
             crawl.receipt_date, method, max([crawl.state["highest"], *crawl.found, *crawl.missed]),
             crawl.probed, len(crawl.found), len(crawl.missed), requests / max(seconds, 1e-3),
         )
-
-
-def settle_futures(pool: ThreadPoolExecutor, futures: list[Future[Any]]) -> None:
-    """After a stop: cancel the ``futures`` not started, and let the pool finish the ones running (their
-    requests are in flight; the pool's close would wait for them all the same), so each has its outcome."""
-    for future in futures:
-        future.cancel()
-    pool.shutdown(wait=True)
-
-
-def loaded_future(future: Future[Any]) -> bool:
-    """Whether ``future`` ran and returned (its pages answered and read), rather than failed or never ran."""
-    return future.done() and not future.cancelled() and future.exception() is None
 
 
 def _loaded_already() -> Future[ColaPages | bool | None]:

@@ -22,7 +22,7 @@ from ttb_cola.clock import utc_now, utc_timestamp
 from ttb_cola.ids import parse_ttb_id
 from ttb_cola.parked.model import ColaUnreadable, Parked, ParkedInARow
 from ttb_cola.parsers.errors import ParseError
-from ttb_cola.probe.runner import Prober, loaded_future, settle_futures
+from ttb_cola.probe.runner import Prober
 from ttb_cola.records import LISTINGS_TABLE, ColaPages, TableRow, listing_row
 from ttb_cola.registry.errors import RegistryBlocked, RegistryError
 from ttb_cola.registry.stopping import RunStopped
@@ -36,6 +36,7 @@ from ttb_cola.search.plan import (
     search_state,
 )
 from ttb_cola.search.result import DayListing, SearchIncomplete, SearchResult
+from ttb_cola.stopped_fetches import loaded_future, settle_futures
 
 logger = logging.getLogger("ttb_cola.search.runner")
 

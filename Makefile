@@ -10,7 +10,7 @@ SEED ?= 1
 AS_OF ?= $(shell date +%F)
 SIM_ARGS ?=
 
-.PHONY: setup test test-fast soak lint bench simulate ingest daily backfill fill status build docs docs-serve demo browser clean \
+.PHONY: setup bytecode test test-fast soak lint bench simulate ingest daily backfill fill status build docs docs-serve demo browser clean \
 	permittees processing-times ocr serve
 
 setup: $(STAMP)
@@ -21,16 +21,22 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The project's modules compiled to bytecode up front (only those changed since): pip leaves an editable install's
+# sources uncompiled, and a shell with PYTHONDONTWRITEBYTECODE set (CI images often set it) would otherwise compile
+# every module again in every process the tests and benchmarks start.
+bytecode: setup
+	$(BIN)/python -m compileall -q ingestion tests transform/scripts >/dev/null
+
 # The whole suite, its files spread over TEST_WORKERS processes (3 on the CI machine's 2 cores: a third keeps
 # them busy while a file waits on its simulator, hangs and timeouts), longest files
 # first (tests/conftest.py orders them by the last run's times); the wall time is kept for `make bench`.
 TEST_WORKERS ?= 3
-test: setup browser lint
+test: bytecode browser lint
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --record-suite-time
 
 # The fast loop: unit tests only (parsers, plans, client, limiter, breaker), no whole runs, subprocesses,
 # dbt, browser or S3 (those are marked integration: tests/conftest.py).
-test-fast: setup
+test-fast: bytecode
 	$(BIN)/pytest -q -m "not soak and not integration"
 
 # Headless Chromium for the docs-site test: installed with apt-get when we are root (CI), else the
@@ -42,7 +48,7 @@ browser:
 	else echo "chromium not found: the docs browser test will be skipped (apt-get install chromium)"; fi
 
 # Long variants (marked soak, left out of `make test`): full-volume fault runs, many more crash trials and loads.
-soak: setup
+soak: bytecode
 	$(BIN)/pytest -m soak
 
 lint: setup
@@ -50,7 +56,7 @@ lint: setup
 	$(BIN)/mypy
 	cd transform && TTB_COLA_DUCKDB=:memory: ../$(BIN)/sqlfluff lint --processes 2
 
-bench: setup
+bench: bytecode
 	$(BIN)/python tests/bench/run.py
 
 # Options every crawl command takes. Our make variables never reach the environment of the commands

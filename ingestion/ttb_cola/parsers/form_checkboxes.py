@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
 from selectolax.lexbor import LexborNode
@@ -20,10 +21,6 @@ _APPLICATION_TYPES: dict[str, tuple[str, str | None]] = {
     "previous ttb id": ("RESUBMISSION AFTER REJECTION", "previous_ttb_id"),
 }
 _APPLICATION = "type_of_application"
-#: Alt text -> its meaning (see :func:`_meaning`): the alt texts are fixed template text, so this stays small.
-_MEANINGS: dict[str | None, tuple[str, str, str | None] | None] = {}
-_MEANINGS_MAX = 256
-_NOT_SEEN = ("", "", None)  # what _MEANINGS gives for an alt text not seen yet (compared by identity)
 
 
 def checkboxes(inputs: Iterable[LexborNode], record: dict[str, Any]) -> None:
@@ -39,15 +36,9 @@ def checkboxes(inputs: Iterable[LexborNode], record: dict[str, Any]) -> None:
     record["for_sale_in"] = None
     record["total_bottle_capacity"] = None
     record["previous_ttb_id"] = None
-    meanings = _MEANINGS
     for box in inputs:
         attributes = box.attributes
-        alt = attributes.get("alt")
-        meaning = meanings.get(alt, _NOT_SEEN)
-        if meaning is _NOT_SEEN:
-            meaning = _meaning(alt)
-            if len(meanings) < _MEANINGS_MAX:
-                meanings[alt] = meaning
+        meaning = _meaning(attributes.get("alt"))
         if meaning is None:
             continue
         kind = attributes.get("type")
@@ -71,9 +62,10 @@ def _is_checkbox(kind: str | None) -> bool:
     return kind == "checkbox" or (kind is not None and kind.isascii() and kind.lower() == "checkbox")
 
 
+@lru_cache(maxsize=256)
 def _meaning(alt: str | None) -> tuple[str, str, str | None] | None:
     """What a checkbox's alt text stands for: (field, value when ticked, fill-in field), or None for a box
-    not read."""
+    not read (cached: the alt texts are fixed template text)."""
     text = squash(alt) or ""
     prefix, _, value = text.partition(":")
     prefix = prefix.strip().lower()

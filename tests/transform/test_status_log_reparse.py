@@ -38,7 +38,7 @@ def _dbt_build(warehouse: Warehouse, data_tests: bool = True) -> None:
     tests (no unit test: ``NO_UNIT_TESTS``); without ``data_tests``, the models only (a crawled warehouse's
     data tests run in test_lake_dbt)."""
     dbt_command(warehouse.db, warehouse.root / "dbt", "build", "--select", "+fct_cola_status_history",
-                "+stg_ttb__colas", *NO_UNIT_TESTS, *(() if data_tests else ("test",)))
+                "+stg_ttb__colas", *(NO_UNIT_TESTS if data_tests else ("--exclude-resource-type", "test", "unit_test")))
 
 
 def _reparse(warehouse: Warehouse) -> None:

@@ -31,13 +31,17 @@ def keep_parses_in(folder: Path) -> None:
 
 
 def run_dbt(db: Path, work: Path, *args: str, env: dict[str, str] | None = None, db_var: str = "TTB_COLA_DUCKDB",
-            timeout: float = 900) -> subprocess.CompletedProcess[str]:
+            timeout: float = 900, file_log: bool = False) -> subprocess.CompletedProcess[str]:
     """`dbt <args> --project-dir transform` over the DuckDB file ``db``, which ``db_var`` names
-    (``TTB_COLA_LAKE_DUCKDB`` for the s3 target), artifacts and logs under ``work``, ``env`` over this
-    process's environment (no DBT_PROFILES_DIR; DBT_TARGET only when ``env`` sets it); not checked."""
+    (``TTB_COLA_LAKE_DUCKDB`` for the s3 target), artifacts under ``work``, ``env`` over this process's
+    environment (no DBT_PROFILES_DIR; DBT_TARGET only when ``env`` sets it); not checked. dbt's debug log
+    file (``work/logs/dbt.log``, some 20,000 lines a build and a tenth of its CPU) is written only with
+    ``file_log``: the output returned holds the build's lines."""
     run_env = {**os.environ, "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
-    for var in ("DBT_PROFILES_DIR", "DBT_TARGET"):
+    for var in ("DBT_PROFILES_DIR", "DBT_TARGET", "DBT_LOG_LEVEL_FILE"):
         run_env.pop(var, None)
+    if not file_log:
+        run_env["DBT_LOG_LEVEL_FILE"] = "none"
     run_env.update(env or {})
     run_env.update({db_var: db.name, "DBT_TARGET_PATH": str(work / "target"), "DBT_LOG_PATH": str(work / "logs")})
     saved = work / "target" / SAVED

@@ -16,10 +16,19 @@ def dbt_command(db: Path, work: Path, *args: str) -> str:
     return done.stdout
 
 
-def dbt_build(db: Path, work: Path, dbt_vars: str | None = None) -> str:
-    """`dbt build` of transform/ into ``db`` (artifacts under ``work``, ``dbt_vars`` as ``--vars``); returns
-    the log, asserts success."""
-    return dbt_command(db, work, "build", *(["--vars", dbt_vars] if dbt_vars else []))
+#: `dbt build` arguments that leave out the unit tests: they read the fixtures their YAML gives, not the
+#: warehouse's rows, so every build of a target runs the same ones; the session's dev build
+#: (tests/shared_builds.py ``dev_warehouse``), `make build` (tests/test_readme_commands.py) and the whole
+#: `--target s3` build (tests/transform/test_lake_dbt.py) run all of them. A build that reads ingested data
+#: leaves them out.
+NO_UNIT_TESTS = ("--exclude-resource-type", "unit_test")
+
+
+def dbt_build(db: Path, work: Path, dbt_vars: str | None = None, unit_tests: bool = True) -> str:
+    """`dbt build` of transform/ into ``db`` (artifacts under ``work``, ``dbt_vars`` as ``--vars``, the unit
+    tests left out unless ``unit_tests``); returns the log, asserts success."""
+    return dbt_command(db, work, "build", *(["--vars", dbt_vars] if dbt_vars else []),
+                       *(() if unit_tests else NO_UNIT_TESTS))
 
 
 def sheet_rows(path: Path, title: str) -> list[dict[str, Any]]:
@@ -35,4 +44,4 @@ def sheet_rows(path: Path, title: str) -> list[dict[str, Any]]:
     return [dict(zip(header, row, strict=True)) for row in rows[1:]]
 
 
-__all__ = ["ROOT", "dbt_build", "dbt_command", "sheet_rows"]
+__all__ = ["NO_UNIT_TESTS", "ROOT", "dbt_build", "dbt_command", "sheet_rows"]

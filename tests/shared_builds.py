@@ -108,7 +108,7 @@ def _build_published(folder: Path) -> dict[str, Any]:
         assert main(["images", "--date", day, "--today", today, "--base-url", sim.base_url,
                      "--requests-per-second", "0", "--images-url", str(folder / "images"), "--which", "all",
                      "--pipelines-dir", str(warehouse.pipelines), "--quiet"]) == 0
-    (folder / "build.log").write_text(dbt_build(warehouse.db, folder / "dbt"))
+    (folder / "build.log").write_text(dbt_build(warehouse.db, folder / "dbt", unit_tests=False))
     assert main(["publish", "--duckdb", str(warehouse.db)]) == 0
     return {"warehouse": str(warehouse.db.relative_to(folder))}
 
@@ -116,7 +116,8 @@ def _build_published(folder: Path) -> dict[str, Any]:
 def published_warehouse(factory: pytest.TempPathFactory, into: Path) -> tuple[Path, Path, str]:
     """Copies, in ``into``, of the session's published warehouse: ``PUBLISHED_METHODS`` of ``PUBLISHED_DAY``
     ingested from the simulator, their label images read (`ttb-cola images --which all`, the files stored in
-    the shared folder the rows point to), `dbt build`, then `ttb-cola publish`. Returns the warehouse file,
+    the shared folder the rows point to), `dbt build` (its unit tests left out: ``NO_UNIT_TESTS``), then
+    `ttb-cola publish`. Returns the warehouse file,
     the published ``analytics.duckdb`` beside it and the build's log."""
     folder, summary = once(factory, "published", _build_published)
     built = folder / summary["warehouse"]

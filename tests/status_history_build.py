@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from digest_helpers import dbt_command
+from digest_helpers import NO_UNIT_TESTS, dbt_command
 from ingest_helpers import Warehouse
 from shared_builds import once
 from sim_server import running_simulator
@@ -24,8 +24,8 @@ SEED = 7
 LOOKBACK = 1
 RUN_1 = date(2025, 4, 5)  # Sat: searches completed dates 2025-04-04 (Fri) and 2025-04-05 (partial)
 RUN_2 = date(2025, 6, 22)  # Sun: searches completed dates 2025-06-21 (Sat) and 2025-06-22 (partial)
-#: What each build makes (with its parents, and the data tests among them): the snapshot, the history
-#: computed from the status log, and the approvals fact.
+#: What each build makes (with its parents, and the data tests among them; no unit test, ``NO_UNIT_TESTS``):
+#: the snapshot, the history computed from the status log, and the approvals fact.
 SELECTED = ("+snp_cola_status_history", "+fct_cola_status_history", "+fct_cola_approvals")
 
 
@@ -50,7 +50,7 @@ def _build(folder: Path) -> dict[str, Any]:
                 assert daily(warehouse.pipelines, sim.base_url, today) == 0
                 loaded[today.isoformat()] = sorted(warehouse.colas())
                 dbt_command(warehouse.db, folder / "dbt", "build", "--select", *SELECTED,
-                            "--indirect-selection", "cautious")
+                            "--indirect-selection", "cautious", *NO_UNIT_TESTS)
     return {"db": str(warehouse.db), "loaded": loaded}
 
 

@@ -2,7 +2,7 @@
 
 End to end over loopback HTTP: `ttb-cola ingest` loads three receipt dates from the simulator
 (2022-12-24 and 2022-12-26 with every method, 2022-12-25 e-filed only, so the 25th is a coverage
-gap), `dbt build` runs (every model, snapshot and test; the marts must hold exactly the simulator's
+gap), `dbt build` runs (every model, snapshot and data test; the marts must hold exactly the simulator's
 COLAs), and `ttb-cola digest --week 2023-W01` writes its files. The test then
 recomputes, in plain Python from the simulator's own records, the COLAs approved that week and the
 week before (overall and by product type), each signal (first COLA of a permit, of a brand, of a
@@ -102,7 +102,7 @@ def week(tmp_path_factory) -> dict[str, Any]:
             for method in methods:
                 for r in sim.registry.partition_records(day, method, AS_OF):
                     records.append({**r, "receipt_date": day.isoformat()})
-    dbt_build(warehouse.db, root / "dbt")
+    dbt_build(warehouse.db, root / "dbt", unit_tests=False)
     out = root / "digest"
     status = main(["digest", "--duckdb", str(warehouse.db), "--week", "2023-W01", "--out", str(out),
                    "--watchlist", str(ROOT / "transform" / "seeds" / "watchlist.csv")])

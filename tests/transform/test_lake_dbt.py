@@ -76,7 +76,9 @@ def _dbt(tmp: Path, name: str, db: Path, *args: str) -> str:
     """`dbt <args>` into ``db`` (the lake's models file when ``args`` name the s3 target), artifacts under
     ``tmp / name``; returns the log, asserts success."""
     lake = "s3" in args
-    result = run_dbt(db, tmp / name, *args, db_var="TTB_COLA_LAKE_DUCKDB" if lake else "TTB_COLA_DUCKDB", timeout=300)
+    # the debug log too: the bucket's secret must reach none of dbt's files
+    result = run_dbt(db, tmp / name, *args, db_var="TTB_COLA_LAKE_DUCKDB" if lake else "TTB_COLA_DUCKDB", timeout=300,
+                     file_log=lake)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
     return result.stdout
 

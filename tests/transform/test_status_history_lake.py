@@ -19,6 +19,7 @@ from typing import Any
 import duckdb
 import pytest
 from dbt_parse_reuse import run_dbt
+from digest_helpers import NO_UNIT_TESTS
 from ingest_helpers import Warehouse
 from moto_server import no_machine_aws_credentials, running_moto
 from sim_server import running_simulator
@@ -69,7 +70,7 @@ def test_the_history_rebuilt_from_the_lake_on_a_fresh_runner_equals_the_incremen
         fresh = tmp_path / "fresh_runner" / "lake_models.duckdb"
         fresh.parent.mkdir(parents=True)
         _dbt(tmp_path, "s3", fresh, "--select",
-             "+fct_cola_status_history", "--indirect-selection", "cautious")
+             "+fct_cola_status_history", "--indirect-selection", "cautious", *NO_UNIT_TESTS)
         assert main(["lake", "publish", "--duckdb", str(fresh)]) == 0
         options = {"aws_access_key_id": lake.access_key_id, "aws_secret_access_key": lake.secret_access_key,
                    "endpoint_url": lake.endpoint_url, "region": lake.region_name, "aws_allow_http": "true"}

@@ -19,7 +19,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from digest_helpers import dbt_command
+from digest_helpers import NO_UNIT_TESTS, dbt_command
 from ingest_helpers import Warehouse
 from sim_server import running_simulator
 
@@ -34,10 +34,11 @@ HISTORY = (
 
 
 def _dbt_build(warehouse: Warehouse, data_tests: bool = True) -> None:
-    """`dbt build` of the history and the staged COLAs (with parents) into ``warehouse``; without
-    ``data_tests``, the models only (a crawled warehouse's data tests run in test_lake_dbt)."""
+    """`dbt build` of the history and the staged COLAs (with parents) into ``warehouse``, with their data
+    tests (no unit test: ``NO_UNIT_TESTS``); without ``data_tests``, the models only (a crawled warehouse's
+    data tests run in test_lake_dbt)."""
     dbt_command(warehouse.db, warehouse.root / "dbt", "build", "--select", "+fct_cola_status_history",
-                "+stg_ttb__colas", *(() if data_tests else ("--exclude-resource-type", "test", "unit_test")))
+                "+stg_ttb__colas", *(NO_UNIT_TESTS if data_tests else ("--exclude-resource-type", "test", "unit_test")))
 
 
 def _reparse(warehouse: Warehouse) -> None:

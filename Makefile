@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml
 # sources uncompiled, and a shell with PYTHONDONTWRITEBYTECODE set (CI images often set it) would otherwise compile
 # every module again in every process the tests and benchmarks start.
 bytecode: setup
-	$(BIN)/python -m compileall -q ingestion tests transform/scripts >/dev/null
+	$(BIN)/python -m compileall -q ingestion tests transform/scripts
 
 # The whole suite, its files spread over TEST_WORKERS processes (3 on the CI machine's 2 cores: a third keeps
 # them busy while a file waits on its simulator, hangs and timeouts), longest files

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import dlt
 import pyarrow as pa
 
 from ttb_cola.archive import DETAIL_PATH
@@ -55,3 +57,26 @@ def test_arrow_loads_sets_dlt_columns_for_the_run_only() -> None:
     with arrow_loads():
         assert os.environ[name] == "true"
     assert os.environ.get(name) == before
+
+
+def test_arrow_loads_writes_each_batch_before_the_next_is_made(tmp_path: Path) -> None:
+    """The reparse's resource makes its next batch (its workers parse it) while the last one is written."""
+    seen_by_table: list[int] = []
+    seen_when_asked: list[list[int]] = []
+
+    @dlt.resource(selected=False)
+    def batches() -> Iterator[pa.Table]:
+        for number in range(3):
+            seen_when_asked.append(list(seen_by_table))
+            yield pa.table({"batch": [number] * 10})
+
+    @dlt.transformer(data_from=batches)
+    def rows(table: pa.Table) -> Iterator[pa.Table]:
+        seen_by_table.append(table["batch"][0].as_py())
+        yield table
+
+    pipeline = dlt.pipeline("arrow_order", pipelines_dir=str(tmp_path), destination="duckdb")
+    with arrow_loads():
+        pipeline.extract([batches, rows])
+    assert seen_when_asked == [[], [0], [0, 1]]
+    assert seen_by_table == [0, 1, 2]

@@ -100,11 +100,15 @@ def page_tables(colas: Sequence[ColaPages]) -> TableBatch:
     return batch
 
 
-#: dlt settings for Arrow items: dlt adds the ``_dlt_load_id`` column every row of ours carries as it extracts
-#: them; the tables bring their ``_dlt_id`` (:func:`with_row_ids`).
+#: dlt settings for a run of Arrow batches: dlt adds the ``_dlt_load_id`` column every row of ours carries as it
+#: extracts them; the tables bring their ``_dlt_id`` (:func:`with_row_ids`); and each batch its resource yields
+#: goes through the table transformers into the load files before the next batch is asked for (dlt's ``fifo``
+#: item order; its default, ``round_robin``, asks the resource first, so while the next batch is made, in the
+#: reparse the workers parsing it, the last one waits, and is written only once the extract ends).
 _SETTINGS = {
     "NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID": "true",
     "NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_ID": "false",
+    "EXTRACT__NEXT_ITEM_MODE": "fifo",
 }
 
 
@@ -118,8 +122,9 @@ class _JsonAsText(logging.Filter):
 @contextmanager
 def arrow_loads() -> Iterator[None]:
     """Around a run whose resources send :func:`arrow_batch` tables with their row ids (:func:`with_row_ids`):
-    dlt adds ``_dlt_load_id`` to them as it does to rows and leaves their ``_dlt_id`` (set for the run, whatever
-    the config says), and keeps quiet about the json columns sent as text."""
+    dlt adds ``_dlt_load_id`` to them as it does to rows, leaves their ``_dlt_id`` and writes each batch before
+    it asks for the next (set for the run, whatever the config says, see :data:`_SETTINGS`), and keeps quiet
+    about the json columns sent as text."""
     saved = {name: os.environ.get(name) for name in _SETTINGS}
     os.environ.update(_SETTINGS)
     quiet = _JsonAsText()

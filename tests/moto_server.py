@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import atexit
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -25,6 +24,7 @@ from typing import Any
 
 import pytest
 import requests
+from ports import free_port
 
 REGION = "us-east-1"
 
@@ -128,12 +128,6 @@ def _bucket_name() -> str:
     return f"ttb-lake-{uuid.uuid4().hex[:10]}"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @dataclass
 class _Server:
     """The process's moto server and the keys of its IAM user."""
@@ -153,7 +147,7 @@ def _shared_server() -> _Server:
     global _server
     if _server is not None and _server.process.poll() is None:
         return _server
-    port = _free_port()
+    port = free_port()
     exe = Path(sys.executable).with_name("moto_server")
     process = subprocess.Popen([str(exe), "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL,
                                stderr=subprocess.DEVNULL)

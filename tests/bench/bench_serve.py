@@ -19,7 +19,8 @@ from pathlib import Path
 
 import duckdb
 import httpx
-from harness import BIN, REPO, free_port
+from harness import BIN, REPO
+from ports import free_port
 
 from ttb_cola.serve.search_index import build_search_index
 

@@ -4,7 +4,6 @@ warehouse's days, the command, a free port and the API run as a process. Importe
 
 from __future__ import annotations
 
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ import httpx
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from digest_helpers import ROOT  # noqa: E402
+from ports import free_port  # noqa: E402
 from shared_builds import PUBLISHED_DAY, PUBLISHED_TODAY  # noqa: E402
 
 DAY = PUBLISHED_DAY
@@ -43,13 +43,6 @@ class Published:
             result = con.execute(sql, params or [])
             names = [c[0] for c in result.description]
             return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
-
-
-def free_port() -> int:
-    """A TCP port free on loopback now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @contextmanager
@@ -78,4 +71,4 @@ def running_api(published: Published, watchlist: Path) -> Iterator[str]:
         process.wait(timeout=20)
 
 
-__all__ = ["DAY", "ROOT", "TODAY", "TTB_COLA", "Published", "free_port", "running_api"]
+__all__ = ["DAY", "ROOT", "TODAY", "TTB_COLA", "Published", "running_api"]

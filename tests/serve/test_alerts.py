@@ -17,7 +17,7 @@ from xml.etree import ElementTree as ET
 import duckdb
 import pytest
 from aiosmtpd.controller import Controller
-from serve_helpers import free_port
+from ports import free_port
 
 from ttb_cola.cli import main
 

@@ -13,7 +13,8 @@ import anyio
 from mcp.client.session import ClientSession
 from mcp.client.stdio import StdioServerParameters, stdio_client
 from mcp.client.streamable_http import streamable_http_client
-from serve_helpers import ROOT, TTB_COLA, free_port
+from ports import free_port
+from serve_helpers import ROOT, TTB_COLA
 
 TOOLS = {"search_colas", "get_cola", "company", "barcode", "signals", "processing_times", "watchlist"}
 

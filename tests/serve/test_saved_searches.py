@@ -14,7 +14,8 @@ import duckdb
 import httpx
 import pytest
 from digest_helpers import sheet_rows
-from serve_helpers import DAY, ROOT, TODAY, TTB_COLA, free_port, running_api
+from ports import free_port
+from serve_helpers import DAY, ROOT, TODAY, TTB_COLA, running_api
 
 from ttb_cola.cli import main
 

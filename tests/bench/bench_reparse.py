@@ -1,6 +1,6 @@
 """`ttb-cola reparse` on an archive of 10,000 simulated form pages against the bare lexbor parse of those pages
-(goal >= 0.3): its wall throughput as run (parse workers, one per CPU), its CPU in one process past start-up,
-its start-up, and where its CPU goes per page.
+(goal >= 0.3): its wall throughput as run (parse workers, one per CPU), where that wall goes (dlt's steps, from
+the run's trace), its CPU in one process past start-up, its start-up, and where its CPU goes per page.
 
 CPU figures are of the command's own process (the parse workers' are printed apart) and move less than wall
 time on a shared machine; wall runs are repeated (best and median) and printed with the machine's load.
@@ -9,6 +9,7 @@ time on a shared machine; wall runs are repeated (best and median) and printed w
 from __future__ import annotations
 
 import ctypes
+import importlib
 import os
 import resource
 import statistics
@@ -33,14 +34,16 @@ _PR_SET_CHILD_SUBREAPER = 36
 
 def reparse_run(work: Path, archive: Path, workers: int) -> tuple[float, float, float]:
     """(the command's CPU seconds, its parse workers' and fork server's CPU seconds, wall seconds) of
-    `ttb-cola reparse` (a separate process, DuckDB) of ``archive`` with ``workers`` parse workers (0: one per CPU)."""
+    `ttb-cola reparse` (a separate process, DuckDB) of ``archive`` with ``workers`` parse workers (0: one per CPU);
+    when it started and ended (epoch seconds) are left in ``work/span``, for :func:`wall_phases`."""
     env = dict(os.environ, DESTINATION__DUCKDB__CREDENTIALS=str(work / "warehouse.duckdb"), RUNTIME__LOG_LEVEL="ERROR",
                SOURCES__TTB_COLA__PARSE_WORKERS=str(workers))
     cmd = [str(BIN / "ttb-cola"), "reparse", "--archive-url", str(archive), "--pipelines-dir", str(work / "pipelines")]
-    started = time.perf_counter()
+    started, epoch = time.perf_counter(), time.time()
     process = subprocess.Popen(cmd, cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
+    (work / "span").write_text(f"{epoch} {epoch + seconds}")
     stderr = process.stderr.read() if process.stderr else ""
     assert os.waitstatus_to_exitcode(status) == 0, stderr[-2000:]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -52,6 +55,20 @@ def reparse_run(work: Path, archive: Path, workers: int) -> tuple[float, float, 
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     helpers = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
     return usage.ru_utime + usage.ru_stime, helpers, seconds
+
+
+def wall_phases(work: Path) -> dict[str, float]:
+    """Where the wall of the :func:`reparse_run` in ``work`` went, in seconds, from its dlt trace: start-up (until
+    the extract starts: imports, settings, the pipeline; the workers parse from early in it), the extract (the
+    parse; each batch written as it comes), normalize, load, and what follows (DuckDB's closing checkpoint,
+    exit)."""
+    trace = importlib.import_module("dlt.pipeline.trace").load_trace(str(next((work / "pipelines").iterdir())))
+    steps = {step.step: step for step in trace.steps}
+    started, ended = (float(part) for part in (work / "span").read_text().split())
+    marks = [started, *(steps[name].started_at.timestamp() for name in ("extract", "normalize", "load")),
+             steps["load"].finished_at.timestamp(), ended]
+    names = ("start-up", "extract (the parse)", "normalize", "load", "after the load")
+    return {name: end - start for name, start, end in zip(names, marks, marks[1:], strict=False)}
 
 
 def per_page_parts(root: Path) -> dict[str, float]:
@@ -84,6 +101,8 @@ def reparse_vs_lexbor() -> None:
         startup, _, _ = reparse_run(work / "one", work / "one" / "raw", workers=1)
         bodies = build_archive(work / "raw", REPARSE_PAGES)
         pooled = [reparse_run(work / f"pooled{run}", work / "raw", workers=0) for run in range(WALL_RUNS)]
+        median_run = sorted(range(WALL_RUNS), key=lambda run: pooled[run][2])[WALL_RUNS // 2]
+        phases = wall_phases(work / f"pooled{median_run}")
         cpu, _, seconds = reparse_run(work / "alone", work / "raw", workers=1)
         floor = cpu_seconds(bare, bodies, rounds=3)
         parts = per_page_parts(work / "raw")
@@ -100,6 +119,8 @@ def reparse_vs_lexbor() -> None:
           f"({REPARSE_PAGES / best:,.0f} COLAs/s) -> {floor / best:.2f} of lexbor, median {median:.2f} s -> "
           f"{floor / median:.2f}  goal >= {GOAL}  -> {floor / best / GOAL:.2f}x goal (best)")
     print(f"reparse pooled CPU (median): the command {main_cpu:.2f} s, its fork server and workers {helpers:.2f} s")
+    print("reparse pooled wall by dlt step (the median run): " + ", ".join(
+        f"{name} {part:.2f} s" for name, part in phases.items()))
     print(f"reparse in one process: {REPARSE_PAGES / seconds:,.0f} COLAs/s wall ({seconds:.1f} s), {cpu:.2f} s of "
           f"CPU -> {floor / cpu:.2f} of lexbor (CPU, start-up included); bare lexbor parse "
           f"{REPARSE_PAGES / floor:,.0f} pages/s")

@@ -9,14 +9,28 @@ demo, simulate). Each command runs in its own module, imported when the command 
 
 from __future__ import annotations
 
+import gc
 import sys
 
 from ttb_cola.cli.parser import build_parser
 from ttb_cola.runs.exit_codes import EXIT_INTERRUPTED
 
 
+def run() -> int:
+    """The ``ttb-cola`` console script: :func:`main` on the process's arguments, then every object left frozen
+    out of the collector, as the process is about to exit.
+
+    The interpreter's exit otherwise traces every object the command's imports made (dlt's, pyarrow's and
+    DuckDB's modules hold about 90,000) to collect their cycles, some 80 ms of a command's wall time; their
+    memory goes back with the process. Files, connections and atexit handlers are closed and run as before.
+    """
+    code = main()
+    gc.freeze()
+    return code
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``ttb-cola`` console script."""
+    """The ``ttb-cola`` command line on ``argv`` (the process's arguments when None): its exit code."""
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)

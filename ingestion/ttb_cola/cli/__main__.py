@@ -2,6 +2,6 @@
 
 import sys
 
-from ttb_cola.cli import main
+from ttb_cola.cli import run
 
-sys.exit(main())
+sys.exit(run())

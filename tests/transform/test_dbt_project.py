@@ -189,6 +189,10 @@ def test_docs_describe_every_model_and_column(tmp_path_factory):
              and n["config"]["materialized"] == "table" and n["name"].startswith(("dim_", "fct_"))}
     assert {"dim_date", "dim_receipt_method", "dim_company", "dim_class_type", "dim_origin", "dim_brand",
             "fct_cola_approvals", "fct_daily_approvals", "fct_crawl_coverage"} <= marts
+    # every mart, present and future, has its contract enforced (dbt_project.yml, the marts folder)
+    uncontracted = [n["name"] for n in manifest["nodes"].values() if n["resource_type"] == "model"
+                    and n["path"].startswith("marts/") and not n["config"]["contract"]["enforced"]]
+    assert marts and uncontracted == []
 
     undescribed = []
     for unique_id, node in catalog["nodes"].items():

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import dlt
-from dlt.extract.resource import DltResource
+from dlt.sources import DltResource
 
 from ttb_cola.archive import DEFAULT_ARCHIVE_DIR, RawArchive
 from ttb_cola.archive_batches import ARCHIVE_BATCH, archive_batches, worker_count

@@ -19,7 +19,7 @@ from typing import Any
 
 import dlt
 from dlt.common.schema.typing import MERGE_DISPOSITION_HINTS
-from dlt.extract.resource import DltResource
+from dlt.sources import DltResource
 
 from ttb_cola.records import SCHEMA_CONTRACT
 

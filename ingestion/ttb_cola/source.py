@@ -19,7 +19,7 @@ from datetime import date
 from typing import Any
 
 import dlt
-from dlt.extract.resource import DltResource
+from dlt.sources import DltResource
 
 from ttb_cola.archive import DEFAULT_ARCHIVE_DIR, RawArchive
 from ttb_cola.archive_source import ttb_cola_archive

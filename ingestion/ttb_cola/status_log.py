@@ -19,7 +19,7 @@ from typing import Any
 import dlt
 import pyarrow as pa
 import pyarrow.compute as pc
-from dlt.extract.resource import DltResource
+from dlt.sources import DltResource
 
 from ttb_cola.arrow_batches import arrow_batch, with_row_ids
 from ttb_cola.records import DETAILS_TABLE, FORMS_TABLE, LISTINGS_TABLE, SCHEMA_CONTRACT, Spec, TableBatch, columns

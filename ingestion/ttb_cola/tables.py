@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import dlt
-from dlt.extract.resource import DltResource
+from dlt.sources import DltResource
 
 from ttb_cola.images.source import image_table_resources
 from ttb_cola.merged import merged_table

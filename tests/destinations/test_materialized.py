@@ -8,7 +8,7 @@ from pathlib import Path
 
 import dlt
 import duckdb
-from dlt.extract.resource import DltResource
+from dlt.sources import DltResource
 
 from ttb_cola.destinations.materialized import skip_materialized
 from ttb_cola.records import DETAIL_FIELDS, DETAILS_TABLE, MATERIALIZE, TableRow, page_row

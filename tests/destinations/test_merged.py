@@ -11,7 +11,7 @@ import dlt
 import duckdb
 import pytest
 from dlt.common.schema.typing import MERGE_DISPOSITION_HINTS
-from dlt.extract.resource import DltResource
+from dlt.sources import DltResource
 
 from ttb_cola.arrow_batches import arrow_batch, arrow_loads, with_row_ids
 from ttb_cola.destinations.lake_tables import as_lake_tables

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, Final
 
-from dlt.extract.source import DltSource
+from dlt.sources import DltSource
 
 if TYPE_CHECKING:
     from dlt.common.schema.typing import TColumnSchema, TUpsertStrategyDict

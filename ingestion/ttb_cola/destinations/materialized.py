@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from dlt import Pipeline
-from dlt.extract.source import DltSource
+from dlt.sources import DltSource
 
 from ttb_cola.records import MATERIALIZE
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dlt import Pipeline
 from dlt.common.schema.utils import new_table
-from dlt.extract.source import DltSource
+from dlt.sources import DltSource
 
 
 def add_declared_columns(pipeline: Pipeline, source: DltSource) -> list[str]:

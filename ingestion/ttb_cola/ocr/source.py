@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import dlt
-from dlt.extract.resource import DltResource
+from dlt.sources import DltResource
 
 from ttb_cola.merged import merged_table
 from ttb_cola.ocr.tables import OCR_TABLES

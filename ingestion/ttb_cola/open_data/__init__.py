@@ -22,7 +22,7 @@ from datetime import date
 from typing import Any, TypeVar
 
 import dlt
-from dlt.extract.resource import DltResource
+from dlt.sources import DltResource
 
 from ttb_cola.clock import utc_timestamp, washington_today
 from ttb_cola.open_data.fetch import DEFAULT_USER_AGENT, OpenDataClient

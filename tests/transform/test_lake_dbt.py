@@ -72,13 +72,13 @@ def sim() -> Iterator[SimulatorServer]:
         yield server
 
 
-def _dbt(tmp: Path, name: str, db: Path, *args: str) -> str:
+def _dbt(tmp: Path, name: str, db: Path, *args: str, env: dict[str, str] | None = None) -> str:
     """`dbt <args>` into ``db`` (the lake's models file when ``args`` name the s3 target), artifacts under
-    ``tmp / name``; returns the log, asserts success."""
+    ``tmp / name``, ``env`` over this process's; returns the log, asserts success."""
     lake = "s3" in args
     # the debug log too: the bucket's secret must reach none of dbt's files
-    result = run_dbt(db, tmp / name, *args, db_var="TTB_COLA_LAKE_DUCKDB" if lake else "TTB_COLA_DUCKDB", timeout=300,
-                     file_log=lake)
+    result = run_dbt(db, tmp / name, *args, env=env, db_var="TTB_COLA_LAKE_DUCKDB" if lake else "TTB_COLA_DUCKDB",
+                     timeout=300, file_log=lake)
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-3000:]
     return result.stdout
 
@@ -189,7 +189,13 @@ def test_s3_target_builds_the_same_marts_as_duckdb(
     dev_log = _dbt(tmp_path, "dev", dev_db, "build", "--select",
                    *(f"+{mart}" for mart in MARTS), "--indirect-selection", "cautious",
                    "--exclude-resource-type", "unit_test")
-    s3_log = _dbt(tmp_path, "s3", lake_db, "build", "--target", "s3")
+    # the bucket URL only in dlt's settings file, where a user may keep it (the credentials stay in the env)
+    settings = tmp_path / "settings"
+    (settings / ".dlt").mkdir(parents=True)
+    (settings / ".dlt" / "config.toml").write_text(f'[destination.filesystem]\nbucket_url = "{lake.bucket_url}/lake"\n')
+    monkeypatch.delenv("DESTINATION__FILESYSTEM__BUCKET_URL")
+    s3_log = _dbt(tmp_path, "s3", lake_db, "build", "--target", "s3", env={"DLT_PROJECT_DIR": str(settings)})
+    monkeypatch.setenv("DESTINATION__FILESYSTEM__BUCKET_URL", f"{lake.bucket_url}/lake")
     assert lake.secret_access_key not in s3_log + "".join(
         p.read_text(errors="replace") for p in (tmp_path / "s3").rglob("*") if p.is_file()
     ), "the bucket's secret reached dbt's output, logs or artifacts"

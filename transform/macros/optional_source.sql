@@ -20,9 +20,9 @@
 
 {% macro optional_source_exists(relation, table_name) -%}
     {%- if target.name == 's3' -%}
-        {%- set root = env_var('DESTINATION__FILESYSTEM__BUCKET_URL').rstrip('/').removeprefix('file://') -%}
+        {#- the lake's root as the target's plugin resolved it (dlt's settings: .dlt/ or the environment) -#}
         {%- set schema = env_var('TTB_COLA_DATASET', 'ttb_cola') -%}
-        {%- set found = run_query("select count(*) from glob('" ~ root ~ "/" ~ schema ~ "/" ~ table_name ~ "/_delta_log/*.json')") -%}
+        {%- set found = run_query("select count(*) from glob(getvariable('ttb_cola_lake_root') || '/" ~ schema ~ "/" ~ table_name ~ "/_delta_log/*.json')") -%}
         {{- return(found.columns[0].values()[0] > 0) -}}
     {%- else -%}
         {%- set existing = adapter.get_relation(database=relation.database, schema=relation.schema,

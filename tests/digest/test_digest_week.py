@@ -41,7 +41,8 @@ def _key(value: str | None) -> str | None:
 
 
 def _signals(records: list[dict[str, Any]]) -> dict[str, str]:
-    """Each record's signal by the issue's rules, from the loaded records alone."""
+    """Each record's signal by the signal rules (README, "Signals, watchlist, digest and report"), from the
+    loaded records alone."""
     seen: dict[str, set[tuple]] = {"company": set(), "brand": set(), "product": set(), "refile": set()}
     out: dict[str, str] = {}
     for r in sorted(records, key=lambda r: (r["receipt_date"], r["ttb_id"])):

@@ -19,6 +19,7 @@ from ingest_helpers import Warehouse
 from sim_server import running_simulator
 
 from ttb_cola.cli import main
+from ttb_cola.runs import pipeline
 
 KILL_AT = Path(__file__).resolve().parents[1] / "reliability" / "kill_at.py"
 SEED = 3
@@ -238,6 +239,25 @@ def test_an_unreadable_owed_cola_is_parked_and_retried_once_per_run_until_it_loa
         assert pages_requested(sim) - requests == len(ids) + 2
         assert warehouse.query("select ttb_id, resolved from ttb_cola.crawl_parked") == [(ids[0], True)]
     assert forms(warehouse, ids) == before
+
+
+def test_a_given_up_cola_is_left_alone_and_a_fill_with_nothing_else_owed_runs_nothing(
+    warehouse: Warehouse, indexed: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCES__TTB_COLA__PARKED_GIVE_UP_ATTEMPTS", "2")
+    with running_simulator(seed=SEED, as_of=TODAY) as sim:
+        index(warehouse, indexed)
+        ids, _ = owe(warehouse, deleted=2, stale=0)
+        sim.set_faults({"wrong_page_ids": [ids[0]]})
+        assert fill(warehouse, sim.base_url) == 5  # one parked
+        assert fill(warehouse, sim.base_url) == 0  # its retry fails again: given up
+        assert warehouse.query("select ttb_id, given_up from ttb_cola.crawl_parked") == [(ids[0], True)]
+        runs: list[object] = []
+        run_ingest = pipeline.run_ingest
+        monkeypatch.setattr(pipeline, "run_ingest", lambda *a, **k: runs.append(a) or run_ingest(*a, **k))
+        requests = pages_requested(sim)
+        assert fill(warehouse, sim.base_url) == 0  # nothing owed, nothing to retry: no chunk run
+        assert runs == [] and pages_requested(sim) == requests
 
 
 @pytest.mark.parametrize(("args", "watchlist", "message"), [

@@ -1,7 +1,7 @@
 """Shared fixtures of the reliability suite: fast-backoff warehouses, a tally of what was tried.
 
 The tally (faults injected by kind, crash trials survived, bad inputs tried, records lost) is printed
-at the end of the run, so CI logs carry the counts the issue asks for.
+at the end of the run, so CI logs carry the counts.
 """
 
 from __future__ import annotations

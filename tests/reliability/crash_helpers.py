@@ -16,7 +16,7 @@ def moto_or_skip() -> Any:
     """tests/moto_server.py's ``running_moto``, or a skip naming what is missing."""
     try:
         from moto_server import running_moto
-    except ImportError as exc:  # the S3 test server is built with the bucket destination (issue S3)
+    except ImportError as exc:  # the S3 test server is built with the bucket destination
         pytest.skip(f"bucket destination: tests/moto_server.py (S3 on loopback) not available: {exc}")
     try:
         import ttb_cola.destinations.lake  # noqa: F401

@@ -16,8 +16,9 @@ from ingest_helpers import METHODS, Warehouse
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
-# The issue's fault mix: 10% 5xx, 2% resets, 2% hangs, 2% truncated pages, 1% CAPTCHA, 1% session timeouts.
-ISSUE_FAULTS: dict[str, Any] = {
+# The fault mix the reliability tests run under: 10% 5xx, 2% resets, 2% hangs, 2% truncated pages, 1% CAPTCHA,
+# 1% session timeouts.
+FAULT_MIX: dict[str, Any] = {
     "error_rate": 0.10,
     "reset_rate": 0.02,
     "hang_rate": 0.02,

@@ -1,4 +1,4 @@
-"""Item 4: bad input gives one clear line on stderr, a non-zero exit, no traceback, and writes nothing.
+"""Bad input gives one clear line on stderr, a non-zero exit, no traceback, and writes nothing.
 
 Extends tests/runs/test_ingest_input.py (dates, ranges, methods, destination names, unreachable URL) with
 more malformed values, bad base URLs, an unwritable data directory, a corrupt DuckDB file and missing

@@ -1,4 +1,4 @@
-"""Item 4: a SIGKILL at an exact moment of dlt's steps, then a rerun: exit 0, no traceback, nothing lost.
+"""A SIGKILL at an exact moment of dlt's steps, then a rerun: exit 0, no traceback, nothing lost.
 
 ``test_crashes.py`` kills after a random delay into a phase; these trials kill at the moments a delay
 rarely hits, with a hook armed inside dlt (``kill_at.py``): mid-extract, between extract and normalize,

@@ -1,4 +1,4 @@
-"""Item 2: `ttb-cola ingest` killed by SIGKILL in extract, normalize or load, then rerun: the data equal the truth.
+"""`ttb-cola ingest` killed by SIGKILL in extract, normalize or load, then rerun: the data equal the truth.
 
 Each trial is seeded: the phase to hit and the delay into it come from ``random.Random(seed)``. The
 phase is recognised from dlt's working folders (``normalize/<schema>/<load>`` while extracting,

@@ -1,4 +1,5 @@
-"""Item 1: under the issue's fault mix a multi-day ingest completes, or fails resumably and one rerun completes.
+"""Under the fault mix (`reliability_helpers.FAULT_MIX`) a multi-day ingest completes, or fails resumably and one
+rerun completes.
 
 Every run is compared with the simulator's truth: no record lost, none invented or duplicated, and no
 public sequence recorded as a hole ("not found") in the partition state.
@@ -12,8 +13,8 @@ from datetime import date
 import pytest
 from ingest_helpers import Warehouse, assert_same_records
 from reliability_helpers import (
+    FAULT_MIX,
     INJECTED_KINDS,
-    ISSUE_FAULTS,
     assert_state_never_denies_a_public_record,
     assert_subset_of_truth,
     days,
@@ -70,7 +71,7 @@ def check_against_truth(warehouse: Warehouse, expected: dict, tally: Counter[str
 
 def _faulty_ingest(warehouse: Warehouse, tally: Counter[str], start: date, end: date, methods: str,
                    seed: int) -> None:
-    with running_simulator(seed=3, as_of=AS_OF, faults={**ISSUE_FAULTS, "seed": seed}) as sim:
+    with running_simulator(seed=3, as_of=AS_OF, faults={**FAULT_MIX, "seed": seed}) as sim:
         expected = method_truth(sim.registry, days(start, end), AS_OF, methods.split(","))
         statuses = ingest_until_done(warehouse, sim, start, end, methods, expected, tally)
         counts = dict(sim.faults.counts)
@@ -104,7 +105,7 @@ def test_faulty_registry_loses_and_invents_nothing(
 @pytest.mark.soak
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_soak_faulty_week_every_method(warehouse: Warehouse, tally: Counter[str], seed: int) -> None:
-    """The issue's 7-day ingest at full volume (about 2,800 records, 9,000 requests a run)."""
+    """A 7-day ingest at full volume (about 2,800 records, 9,000 requests a run)."""
     _faulty_ingest(warehouse, tally, date(2025, 6, 9), date(2025, 6, 15), ALL, seed=seed)
 
 
@@ -113,11 +114,11 @@ def test_failed_partitions_keep_confirmed_progress_and_one_rerun_completes(
 ) -> None:
     """Two attempts per request under the fault mix, with session timeouts at 15%: partitions fail for
     sure (a page that fails while others load is parked instead, but a session timeout on both attempts
-    is no page's fault); the rerun (more attempts, the issue's faults still on) picks them up where the
+    is no page's fault); the rerun (more attempts, the fault mix still on) picks them up where the
     confirmed state left them, and the parked COLAs with them."""
     # three days of the rare methods: nine partitions of about 45 requests each (12 public COLAs)
     start, end, methods = date(2025, 6, 11), date(2025, 6, 13), "002,003,000"
-    failing = {**ISSUE_FAULTS, "session_timeout_rate": 0.15, "seed": 5}
+    failing = {**FAULT_MIX, "session_timeout_rate": 0.15, "seed": 5}
     with running_simulator(seed=3, as_of=AS_OF, faults=failing) as sim:
         expected = method_truth(sim.registry, days(start, end), AS_OF, methods.split(","))
         args = ("--start", start.isoformat(), "--end", end.isoformat(), "--methods", methods)
@@ -137,7 +138,7 @@ def test_failed_partitions_keep_confirmed_progress_and_one_rerun_completes(
         monkeypatch.setenv("SOURCES__TTB_COLA__MAX_ATTEMPTS", "10")
         for kind in INJECTED_KINDS:
             tally[f"fault:{kind}"] += sim.faults.counts[kind]
-        sim.set_faults({**ISSUE_FAULTS, "seed": 5})
+        sim.set_faults({**FAULT_MIX, "seed": 5})
         assert warehouse.ingest(sim.base_url, *args, today=AS_OF) == 0
         for kind in INJECTED_KINDS:
             tally[f"fault:{kind}"] += sim.faults.counts[kind]

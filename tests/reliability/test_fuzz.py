@@ -1,4 +1,4 @@
-"""Item 5: the classifier and parsers on mutated real pages never raise: a parse or ``unknown``."""
+"""The classifier and parsers on mutated real pages never raise: a parse or ``unknown``."""
 
 from __future__ import annotations
 

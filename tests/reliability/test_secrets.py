@@ -1,4 +1,4 @@
-"""Item 7: credentials given in env vars never appear in what a run prints; archive keys come only from
+"""Credentials given in env vars never appear in what a run prints; archive keys come only from
 validated IDs."""
 
 from __future__ import annotations

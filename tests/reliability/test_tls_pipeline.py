@@ -1,4 +1,4 @@
-"""Item 6, end to end: `ttb-cola ingest` against the simulator over HTTPS whose server omits its intermediate.
+"""End to end: `ttb-cola ingest` against the simulator over HTTPS whose server omits its intermediate.
 
 (tests/registry/test_tls.py covers the bundle builder and the client; here the whole pipeline, config included.)
 """

@@ -90,8 +90,11 @@ def pages_held_from(con: duckdb.DuckDBPyConnection, pages: str) -> date:
 
 
 def parked_count(con: duckdb.DuckDBPyConnection) -> int:
-    """COLAs parked and not resolved (left out of the backlog: every run retries them first)."""
-    [(count,)] = con.execute(f"select count(*) from {PARKED_TABLE} where not coalesce(resolved, false)").fetchall()
+    """COLAs parked, not resolved and not given up (left out of the backlog: every run retries them first)."""
+    columns = {column[0] for column in con.execute(f"select * from {PARKED_TABLE} limit 0").description}
+    given_up = " and not coalesce(given_up, false)" if "given_up" in columns else ""  # (tables loaded before it)
+    [(count,)] = con.execute(
+        f"select count(*) from {PARKED_TABLE} where not coalesce(resolved, false){given_up}").fetchall()
     return int(count)
 
 

@@ -1,12 +1,7 @@
-"""What a run or the warehouse holds, as text: the run summary table and coverage by receipt month."""
+"""What a run did, as text: the run summary table."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from dataclasses import dataclass
-from typing import Any
-
-from ttb_cola.ids import parse_partition_key
 from ttb_cola.scheduler.report import RunReport
 
 
@@ -64,46 +59,4 @@ def summary(report: RunReport) -> str:
         lines.append(f"label images: {i.images} fetched for {i.visited} COLAs: {i.stored} stored ({i.written} new "
                      f"files), {i.unavailable} unavailable, {i.invalid} invalid, {i.mixups} mix-ups discarded, "
                      f"{i.barcodes} barcodes{left}")
-    return "\n".join(lines)
-
-
-@dataclass
-class MonthCoverage:
-    """Partitions and records of one receipt month, as the crawl state knows them."""
-
-    month: str
-    settled: int = 0
-    open: int = 0
-    failed: int = 0
-    empty: int = 0
-    records: int = 0
-    last_run: str = ""
-
-
-def coverage_by_month(states: dict[str, dict[str, Any]]) -> list[MonthCoverage]:
-    """Summarise per-partition states by receipt month (``empty``: no public record found)."""
-    months: dict[str, MonthCoverage] = defaultdict(lambda: MonthCoverage(""))
-    for key, state in states.items():
-        receipt_date, _ = parse_partition_key(key)
-        row = months[receipt_date.strftime("%Y-%m")]
-        row.month = receipt_date.strftime("%Y-%m")
-        setattr(row, state["status"], getattr(row, state["status"]) + 1)
-        public = state.get("public", 0)
-        row.empty += public == 0
-        row.records += public
-        row.last_run = max(row.last_run, state.get("last_run") or "")
-    return [months[m] for m in sorted(months)]
-
-
-def render_coverage(rows: list[MonthCoverage]) -> str:
-    """The status table."""
-    lines = [f"{'month':<8} {'settled':>7} {'open':>5} {'failed':>6} {'empty':>6} {'records':>9}  last run"]
-    for r in rows:
-        lines.append(
-            f"{r.month:<8} {r.settled:>7} {r.open:>5} {r.failed:>6} {r.empty:>6} {r.records:>9,}  {r.last_run[:19]}"
-        )
-    total = sum(r.records for r in rows)
-    failed = sum(r.failed for r in rows)
-    partitions = sum(r.settled + r.open + r.failed for r in rows)
-    lines.append(f"{partitions} partitions, {total:,} records, {failed} failed")
     return "\n".join(lines)

@@ -88,7 +88,7 @@ def test_a_cola_failing_n_attempts_is_given_up_kept_and_no_longer_retried() -> N
     assert row.data["given_up"] is False and row.data["attempts"] == 2
     [last] = _park_daily(state, GiveUp(attempts=3, days=0), 1, first_day=3)
     # the third failed attempt gives it up: kept in the state and the table, out of the retried ones
-    assert last.given_up == [ID] and last.open_ids() == [] and last.given_up_ids() == [ID]
+    assert last.given_up == [ID] and last.open_ids() == [] and last.entries[ID]["given_up"] is True
     [row] = last.rows()
     assert row.data["given_up"] is True and not row.data["resolved"] and row.data["attempts"] == 3
     assert state[ID]["given_up"] is True

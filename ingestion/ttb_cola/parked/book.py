@@ -78,10 +78,6 @@ class ParkedBook:
         """The TTB IDs still parked and not given up (the ones runs retry), in order."""
         return sorted(ttb_id for ttb_id, entry in self.entries.items() if not entry.get("given_up"))
 
-    def given_up_ids(self) -> list[str]:
-        """The TTB IDs given up (kept, no longer retried), in order."""
-        return sorted(ttb_id for ttb_id, entry in self.entries.items() if entry.get("given_up"))
-
     def park(self, parked: Parked, now: str) -> None:
         """Park ``parked`` (again: one more attempt)."""
         entry = self.entries.get(parked.ttb_id) or {"attempts": 0, "first_seen": now}

@@ -181,7 +181,7 @@ def reparse(args: argparse.Namespace) -> int:
     from dlt.pipeline.exceptions import PipelineStepFailed
 
     from ttb_cola.runs.failures import exit_status
-    from ttb_cola.runs.heap import settle_for_parsing
+    from ttb_cola.heap import settle_for_parsing
     from ttb_cola.runs.reparse import run_reparse
 
     settle_for_parsing()

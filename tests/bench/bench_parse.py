@@ -19,10 +19,10 @@ from pathlib import Path
 from harness import REPO
 from selectolax.lexbor import LexborHTMLParser
 
+from ttb_cola.heap import settle_for_parsing
 from ttb_cola.parsers.detail import parse_detail
 from ttb_cola.parsers.form import parse_form
 from ttb_cola.parsers.tree import html_tree
-from ttb_cola.heap import settle_for_parsing
 from ttb_cola.text import decode
 
 FIXTURES = REPO / "tests" / "fixtures"

@@ -101,3 +101,66 @@ def test_simulator_graph_is_read_from_the_source() -> None:
 
 def test_no_import_cycle_in_the_simulator() -> None:
     assert cycles(import_graph(SIMULATOR)) == []
+
+
+#: Lower layers, the higher ones they never import, and whether that holds through other modules too.
+#: A name is a module or a package with everything in it.
+LAYERS: tuple[tuple[tuple[str, ...], tuple[str, ...], bool], ...] = (
+    (
+        ("ttb_cola.parsers", "ttb_cola.registry", "ttb_cola.destinations", "ttb_cola.archive",
+         "ttb_cola.archive_batches", "ttb_cola.archive_source", "ttb_cola.heap", "ttb_cola.fetch"),
+        ("ttb_cola.runs", "ttb_cola.cli", "ttb_cola.serve", "ttb_cola.scheduler", "ttb_cola.source"),
+        True,
+    ),
+    # The label images come in through the fetch's form hook, passed in by whoever builds the run
+    # (directly: ``fill/command.py`` is the ``ttb-cola fill`` command and runs a crawl, images and all).
+    (
+        ("ttb_cola.fetch", "ttb_cola.probe", "ttb_cola.search", "ttb_cola.fill", "ttb_cola.parked"),
+        ("ttb_cola.images",),
+        False,
+    ),
+)
+
+
+def within(module: str, names: tuple[str, ...]) -> bool:
+    """Whether ``module`` is one of ``names`` or inside one of those packages."""
+    return any(module == name or module.startswith(f"{name}.") for name in names)
+
+
+def upward_imports(
+    graph: dict[str, set[str]], lower: tuple[str, ...], higher: tuple[str, ...], through: bool
+) -> list[list[str]]:
+    """Each chain of imports from a module of ``lower`` to one of ``higher`` (only direct imports unless
+    ``through``): the shortest per pair, as the list of modules along it."""
+    chains: list[list[str]] = []
+    for start in sorted(name for name in graph if within(name, lower)):
+        paths = {start: [start]}
+        frontier = [start]
+        while frontier:
+            reached = []
+            for node in frontier:
+                for target in sorted(graph[node]):
+                    if target in paths or within(target, lower) and not through:
+                        continue
+                    paths[target] = [*paths[node], target]
+                    if within(target, higher):
+                        chains.append(paths[target])
+                    elif through:
+                        reached.append(target)
+            frontier = reached
+    return chains
+
+
+def test_upward_imports_are_found() -> None:
+    graph = {"low.a": {"mid"}, "mid": {"high.b"}, "high.b": set(), "low.c": {"high.b"}}
+    assert upward_imports(graph, ("low",), ("high",), through=False) == [["low.c", "high.b"]]
+    assert upward_imports(graph, ("low",), ("high",), through=True) == [
+        ["low.a", "mid", "high.b"], ["low.c", "high.b"]]
+
+
+def test_lower_layers_do_not_import_higher_ones() -> None:
+    graph = import_graph()
+    for lower, _, _ in LAYERS:
+        assert all(any(within(module, (name,)) for module in graph) for name in lower), lower
+    assert [chain for lower, higher, through in LAYERS
+            for chain in upward_imports(graph, lower, higher, through)] == []

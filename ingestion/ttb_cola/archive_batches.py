@@ -26,8 +26,8 @@ from itertools import chain, islice
 from ttb_cola.archive import RawArchive, archived_records
 from ttb_cola.errors import InputError
 from ttb_cola.fork_server import start_fork_server
+from ttb_cola.heap import settle_for_parsing
 from ttb_cola.records import TableBatch
-from ttb_cola.runs.heap import settle_for_parsing
 
 #: COLAs a worker parses per task: big enough that handing it over costs nothing, small enough to keep
 #: every worker busy to the end.

@@ -4,7 +4,7 @@
 
 Figures are CPU seconds of this process (the best of several rounds, the parser and the bare build taking
 turns), so that other work on the machine moves both sides alike. The process is settled first as
-`ttb-cola reparse` settles itself (:func:`ttb_cola.runs.heap.settle_for_parsing`): without it glibc hands
+`ttb-cola reparse` settles itself (:func:`ttb_cola.heap.settle_for_parsing`): without it glibc hands
 each freed tree back to the system and the next page faults it in again, which costs the parser, not the
 bare build, 40%.
 """
@@ -19,10 +19,10 @@ from pathlib import Path
 from harness import REPO
 from selectolax.lexbor import LexborHTMLParser
 
+from ttb_cola.heap import settle_for_parsing
 from ttb_cola.parsers.detail import parse_detail
 from ttb_cola.parsers.form import parse_form
 from ttb_cola.parsers.tree import html_tree
-from ttb_cola.runs.heap import settle_for_parsing
 from ttb_cola.text import decode
 
 FIXTURES = REPO / "tests" / "fixtures"

@@ -23,8 +23,8 @@ from pathlib import Path
 from bench_parse import bare, build_archive, cpu_seconds
 from harness import BIN, REPO
 
+from ttb_cola.heap import settle_for_parsing
 from ttb_cola.parsers.form import parse_form
-from ttb_cola.runs.heap import settle_for_parsing
 
 REPARSE_PAGES = 10_000
 GOAL = 0.3

@@ -8,6 +8,7 @@ import duckdb
 import pytest
 
 from ttb_cola.destinations.local_marts import publish_marts_file
+from ttb_cola.serve.search_index import serving_tables
 
 
 def test_publish_makes_relative_image_paths_absolute_and_keeps_urls(tmp_path: Path,
@@ -19,7 +20,7 @@ def test_publish_makes_relative_image_paths_absolute_and_keeps_urls(tmp_path: Pa
         con.execute("create table marts.fct_cola_images (label_image_id varchar, image_url varchar)")
         con.executemany("insert into marts.fct_cola_images values (?, ?)", [[str(i), u] for i, u in enumerate(urls)])
     monkeypatch.chdir(tmp_path)
-    assert publish_marts_file(warehouse, published) == {"marts.fct_cola_images": 4}
+    assert publish_marts_file(warehouse, published, serving_tables) == {"marts.fct_cola_images": 4}
     with duckdb.connect(str(published), read_only=True) as con:
         got = [u for (u,) in con.execute("select image_url from marts.fct_cola_images order by label_image_id")
                .fetchall()]

@@ -11,7 +11,7 @@ from itertools import takewhile
 
 from sim_server import running_simulator
 
-from ttb_cola.probe.runner import Prober
+from ttb_cola.fetch import ColaFetcher
 from ttb_cola.records import FORMS_TABLE, ColaPages, TableRow
 from ttb_cola.registry.client import RegistryClient
 from ttb_cola.search.client import Searcher
@@ -26,17 +26,17 @@ PATIENCE = 60.0
 
 def test_a_stopped_listing_keeps_the_forms_fetched_ahead_in_list_order() -> None:
     with running_simulator(seed=3, as_of=AS_OF) as sim, RegistryClient(sim.base_url, requests_per_second=0) as client:
-        prober = Prober(client, pages="form", lookahead=LOOKAHEAD)
+        fetcher = ColaFetcher(client, pages="form", lookahead=LOOKAHEAD)
         started: list[str] = []  # the fetches begun, about in list order (the pool takes them first in, first out)
         lock = threading.Lock()
-        fetch = prober.record
+        fetch = fetcher.record
 
         def record(ttb_id: str, status_only: bool = False) -> ColaPages | None:
             with lock:
                 started.append(ttb_id)
             return fetch(ttb_id, status_only)
 
-        prober.record = record  # type: ignore[method-assign]  # the same fetch, its start noted
+        fetcher.record = record  # type: ignore[method-assign]  # the same fetch, its start noted
         emitted: list[str] = []
 
         def emit(row: TableRow) -> None:
@@ -44,7 +44,7 @@ def test_a_stopped_listing_keeps_the_forms_fetched_ahead_in_list_order() -> None
             if row.table != FORMS_TABLE:
                 return
             emitted.append(row.data["ttb_id"])
-            if prober.stop.is_set():
+            if fetcher.stop.is_set():
                 return
             deadline = time.monotonic() + PATIENCE
             while True:
@@ -55,9 +55,9 @@ def test_a_stopped_listing_keeps_the_forms_fetched_ahead_in_list_order() -> None
                     break
                 assert time.monotonic() < deadline, "the simulator never answered the forms fetched ahead"
                 time.sleep(0.01)
-            prober.stop.set()
+            fetcher.stop.set()
 
-        [outcome] = Lister(Searcher(client), prober).run(DAY, DAY, AS_OF, {}, emit)
+        [outcome] = Lister(Searcher(client), fetcher).run(DAY, DAY, AS_OF, {}, emit)
         answered = {ttb_id for kind, ttb_id, _ in list(sim.requests.pages) if kind == "form"}
     listed = [row["ttb_id"] for row in outcome.plan.fetch]
     had = list(takewhile(answered.__contains__, listed))  # in list order, up to the first not answered

@@ -3,11 +3,11 @@
 dlt and dbt write ``data/warehouse.duckdb``; DuckDB lets one process open a file read-write or many
 read-only, never both, so an analyst holding the warehouse open would stop the next ingest or build.
 Analysts open ``data/analytics.duckdb`` instead: each table of the warehouse's ``marts`` and
-``snapshots`` schemas copied into a new file beside it (with the serving table and full-text index of
-:mod:`ttb_cola.serve.search_index`), which then replaces the published one with
-one ``os.replace`` (an atomic rename). A reader that holds the old file keeps reading it (on POSIX the
-open file lives on until closed); the next connection opens the new build. Nothing ever writes
-to the published file in place, so no reader's lock is ever in the way.
+``snapshots`` schemas copied into a new file beside it, with what the caller builds on them there
+(``ttb-cola publish``: the serving table and full-text index of :mod:`ttb_cola.serve.search_index`),
+which then replaces the published one with one ``os.replace`` (an atomic rename). A reader that holds
+the old file keeps reading it (on POSIX the open file lives on until closed); the next connection opens
+the new build. Nothing ever writes to the published file in place, so no reader's lock is ever in the way.
 
 The file is not named ``marts.duckdb``: DuckDB names a file's catalog after it, and a catalog named
 like a schema in it makes every ``marts.<table>`` ambiguous.
@@ -16,17 +16,17 @@ like a schema in it makes every ``marts.<table>`` ambiguous.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
-
-from ttb_cola.serve.search_index import TABLE as SEARCH_TABLE
-from ttb_cola.serve.search_index import build_search_index
 
 #: The schemas copied: what analysts, the digest and the report read.
 PUBLISHED_SCHEMAS = ("marts", "snapshots")
 #: The published file's name, beside the warehouse file.
 PUBLISHED_NAME = "analytics.duckdb"
+#: What is built on the copied marts in the new file before it is published: rows per table it created.
+BuildOnMarts = Callable[[duckdb.DuckDBPyConnection], dict[str, int]]
 
 
 def published_file(warehouse: Path) -> Path:
@@ -34,9 +34,9 @@ def published_file(warehouse: Path) -> Path:
     return warehouse.with_name(PUBLISHED_NAME)
 
 
-def publish_marts_file(warehouse: Path, published: Path) -> dict[str, int]:
-    """Replace ``published`` with a copy of the marts and snapshots of ``warehouse``; rows per ``schema.table``
-    (none: the warehouse has no marts, and ``published`` is left as it was).
+def publish_marts_file(warehouse: Path, published: Path, build: BuildOnMarts) -> dict[str, int]:
+    """Replace ``published`` with a copy of the marts and snapshots of ``warehouse`` and what ``build`` makes
+    of them; rows per ``schema.table`` (none: the warehouse has no marts, and ``published`` is left as it was).
 
     Raises:
         duckdb.Error: the warehouse could not be read (e.g. another process holds it read-write);
@@ -46,7 +46,7 @@ def publish_marts_file(warehouse: Path, published: Path) -> dict[str, int]:
     scratch = published.with_name(f".{published.name}.{os.getpid()}.tmp")
     _remove(scratch)
     try:
-        copied = _copy(warehouse, scratch)
+        copied = _copy(warehouse, scratch, build)
         if copied:  # no marts built: the published file stays as it was
             _fsync(scratch)
             # A write-ahead log left by someone who opened the published file read-write and crashed
@@ -59,7 +59,7 @@ def publish_marts_file(warehouse: Path, published: Path) -> dict[str, int]:
     return copied
 
 
-def _copy(warehouse: Path, target: Path) -> dict[str, int]:
+def _copy(warehouse: Path, target: Path, build: BuildOnMarts) -> dict[str, int]:
     copied: dict[str, int] = {}
     with duckdb.connect(str(target)) as con:
         con.execute(f"attach {_literal(str(warehouse))} as source (read_only)")
@@ -77,8 +77,8 @@ def _copy(warehouse: Path, target: Path) -> dict[str, int]:
             _copy_comments(con, schema, table, comment)
             copied[f"{schema}.{table}"] = con.execute(f"select count(*) from {name}").fetchone()[0]  # type: ignore[index]
         con.execute("detach source")
-        if copied and (indexed := build_search_index(con)):
-            copied[SEARCH_TABLE] = indexed
+        if copied:
+            copied.update(build(con))
         con.execute("checkpoint")
     return copied
 

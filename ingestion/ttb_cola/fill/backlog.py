@@ -8,7 +8,7 @@ registry answers some old COLAs' forms with its not-found page). COLAs parked an
 left out: every run retries them first (``crawl_parked``).
 
 Read at the start of a command, from the DuckDB file or the lake's Delta tables read-only
-(:mod:`ttb_cola.images.dataset`), never from what the run remembers: a rerun after a crash or a
+(:mod:`ttb_cola.destinations.dataset`), never from what the run remembers: a rerun after a crash or a
 budget stop recomputes it, so what is committed is never fetched again.
 """
 
@@ -63,7 +63,7 @@ def backlog_tables(destination: str, dataset: str, lake: Any, more: dict[str, st
                    ) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection where every table of :data:`TABLES` (and of ``more``: table -> the columns
     read) can be queried (empty if not loaded yet)."""
-    from ttb_cola.images.dataset import open_dataset
+    from ttb_cola.destinations.dataset import open_dataset
 
     tables = {**TABLES, **(more or {})}
     with open_dataset(destination, dataset, lake, tuple(tables)) as (con, present):

@@ -1,4 +1,4 @@
-"""Fetch one owed COLA's pages on one worker's session: fetch -> classify -> parse -> record.
+"""Fetch one owed COLA's pages on one worker's session: fetch -> classify -> parse -> record (:mod:`ttb_cola.fetch`).
 
 A COLA that loads is emitted like any record; one that cannot be read, or whose pages say not found
 although it is listed, comes back parked (every run retries it first, ``crawl_parked``).
@@ -11,8 +11,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ttb_cola.fetch import ColaFetcher
 from ttb_cola.parked.model import ColaUnreadable, Parked
-from ttb_cola.probe.runner import Prober
 from ttb_cola.records import TableRow
 from ttb_cola.registry.errors import RegistryBlocked, RegistryError
 from ttb_cola.registry.stopping import RunStopped
@@ -33,12 +33,12 @@ class FillOutcome:
     skipped: bool = False
 
 
-def fill_one(prober: Prober, ttb_id: str, emit: Callable[[TableRow], None]) -> FillOutcome:
-    """Fetch the pages ``prober`` is set for of listed COLA ``ttb_id``; never raises for registry errors."""
-    before = prober.client.stats.requests
+def fill_one(fetcher: ColaFetcher, ttb_id: str, emit: Callable[[TableRow], None]) -> FillOutcome:
+    """Fetch the pages ``fetcher`` is set for of listed COLA ``ttb_id``; never raises for registry errors."""
+    before = fetcher.client.stats.requests
     outcome = FillOutcome(ttb_id)
     try:
-        pages = prober.record(ttb_id)
+        pages = fetcher.record(ttb_id)
     except ColaUnreadable as exc:  # listed, so public: never "unanswered"
         outcome.parked.append(dataclasses.replace(exc.parked, unanswered=False))
     except RegistryBlocked:
@@ -56,5 +56,5 @@ def fill_one(prober: Prober, ttb_id: str, emit: Callable[[TableRow], None]) -> F
                 emit(row)
     for parked in outcome.parked:
         logger.warning("parked %s: %s", parked.ttb_id, parked.error)
-    outcome.requests = prober.client.stats.requests - before
+    outcome.requests = fetcher.client.stats.requests - before
     return outcome

@@ -1,7 +1,8 @@
 """The crawl's label images: fetched right after each printable form, in the form's session.
 
-The prober calls :meth:`ImageHook.after_form` on the thread that just fetched a COLA's form, before
-that thread asks the registry for anything else, so the session-bound servlet answers for that COLA
+The crawl's COLA fetcher calls :meth:`ImageHook.after_form` (its :class:`ttb_cola.fetch.FormHook`,
+given by the run) on the thread that just fetched a COLA's form, before that thread asks the registry
+for anything else, so the session-bound servlet answers for that COLA
 (:func:`ttb_cola.images.fetch.fetch_images`). Positions already stored (``KnownImages``) are not
 asked again. The results become ``cola_images`` / ``cola_barcodes`` rows that travel with the COLA's
 page rows, so a COLA and its images are loaded in the same load.

@@ -34,7 +34,7 @@ class KnownImages:
     @classmethod
     def read(cls, destination: str, dataset: str, lake: Any, retry_unavailable_days: int = 7) -> KnownImages:
         """The images the destination's ``cola_images`` holds (none when the table does not exist yet)."""
-        from ttb_cola.images.dataset import open_dataset
+        from ttb_cola.destinations.dataset import open_dataset
 
         since = (datetime.now(UTC) - timedelta(days=retry_unavailable_days)).isoformat()
         with open_dataset(destination, dataset, lake, (IMAGES_TABLE,)) as (source, tables):

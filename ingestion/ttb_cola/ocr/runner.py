@@ -44,9 +44,9 @@ def run_ocr(args: argparse.Namespace) -> int:
 
 def ocr_run(args: argparse.Namespace, report: OcrReport) -> Any:
     """Plan, read and load under the destination's lock; dlt's load info (None when nothing was to read)."""
+    from ttb_cola.destinations.dataset import open_dataset
     from ttb_cola.destinations.lake_tables import as_lake_tables
     from ttb_cola.destinations.warehouse import FILE_FORMAT, destination_lock, pipeline_and_lake
-    from ttb_cola.images.dataset import open_dataset
     from ttb_cola.images.store import ImageStore, default_images_url
     from ttb_cola.ocr.engine import OcrEngine
     from ttb_cola.ocr.select import PLAN_TABLES, plan

@@ -1,4 +1,4 @@
-"""Retry the parked COLAs on one worker's session: fetch -> classify -> parse -> record, as a probe.
+"""Retry the parked COLAs on one worker's session: fetch -> classify -> parse -> record (:mod:`ttb_cola.fetch`).
 
 A COLA that loads now is emitted like any record (the scheduler closes its parked entry when its
 page row passes); one that still fails comes back to be parked again (one more attempt).
@@ -11,8 +11,8 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from ttb_cola.fetch import ColaFetcher
 from ttb_cola.parked.model import ColaUnreadable, Parked
-from ttb_cola.probe.runner import Prober
 from ttb_cola.records import TableRow
 from ttb_cola.registry.errors import RegistryBlocked, RegistryError
 from ttb_cola.registry.stopping import RunStopped
@@ -35,21 +35,21 @@ class RetryOutcome:
 
 
 def retry_parked(
-    prober: Prober, parked: dict[str, str], emit: Callable[[TableRow], None],
+    fetcher: ColaFetcher, parked: dict[str, str], emit: Callable[[TableRow], None],
     unanswered: frozenset[str] | set[str] = frozenset(),
 ) -> RetryOutcome:
     """Fetch each parked COLA again (``parked``: TTB ID -> the page it was parked for); never raises
     for registry errors. A COLA that still says not found stays parked: only its record unparks it,
     unless it is ``unanswered`` (its page never answered, in a probe): then it was never known to be
     public, and the not-found page closes it (its partition keeps probing the sequence)."""
-    before = prober.client.stats.requests
+    before = fetcher.client.stats.requests
     outcome = RetryOutcome()
     for ttb_id, page in parked.items():
-        if prober.stop.is_set():
+        if fetcher.stop.is_set():
             break
         outcome.tried += 1
         try:
-            record = prober.record(ttb_id)
+            record = fetcher.record(ttb_id)
         except ColaUnreadable as exc:  # unanswered only if it was: a listed COLA is public
             outcome.parked.append(dataclasses.replace(exc.parked, unanswered=ttb_id in unanswered))
             continue
@@ -70,5 +70,5 @@ def retry_parked(
         logger.info("%s: parked COLA loaded on retry", ttb_id)
         for row in record.rows():
             emit(row)
-    outcome.requests = prober.client.stats.requests - before
+    outcome.requests = fetcher.client.stats.requests - before
     return outcome

@@ -137,7 +137,7 @@ def _client(base_url: str, rate: float) -> Any:
 
 def _plan(pipeline: Any, destination: str, lake: Any, selection: Selection, store: ImageStore) -> list[Any]:
     """The COLAs to visit, read from the crawl's dataset (the DuckDB file, or the lake's Delta tables)."""
-    from ttb_cola.images.dataset import open_dataset
+    from ttb_cola.destinations.dataset import open_dataset
 
     names = (*PAGE_TABLES, "cola_label_images", "cola_images")
     with open_dataset(destination, pipeline.dataset_name, lake, names) as (con, tables):

@@ -180,8 +180,8 @@ def reparse(args: argparse.Namespace) -> int:
         start_fork_server()  # its interpreter starts while this one imports dlt
     from dlt.pipeline.exceptions import PipelineStepFailed
 
+    from ttb_cola.heap import settle_for_parsing
     from ttb_cola.runs.failures import exit_status
-    from ttb_cola.runs.heap import settle_for_parsing
     from ttb_cola.runs.reparse import run_reparse
 
     settle_for_parsing()

@@ -17,6 +17,7 @@ def publish(args: argparse.Namespace) -> int:
     """Copy the warehouse's marts and snapshots into the published file; print what was written."""
     from ttb_cola.destinations.local_marts import publish_marts_file, published_file
     from ttb_cola.digest.paths import WarehouseNotFound, warehouse_path
+    from ttb_cola.serve.search_index import serving_tables
 
     try:
         warehouse = warehouse_path("dev", args.duckdb, must_exist=not args.check)
@@ -27,7 +28,7 @@ def publish(args: argparse.Namespace) -> int:
         return _check_build(warehouse)
     target = Path(args.out) if args.out else published_file(warehouse)
     try:
-        published = publish_marts_file(warehouse, target)
+        published = publish_marts_file(warehouse, target, serving_tables)
     except (duckdb.Error, OSError) as exc:
         known = file_error(exc)
         if known is None and not isinstance(exc, duckdb.Error):

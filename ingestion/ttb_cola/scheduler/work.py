@@ -19,6 +19,7 @@ from typing import Any
 
 from ttb_cola.budget import Budget, BudgetedLimiter
 from ttb_cola.clock import utc_now, utc_timestamp
+from ttb_cola.fetch import ColaFetcher
 from ttb_cola.fill.fetch import FillOutcome, fill_one
 from ttb_cola.ids import partition_key
 from ttb_cola.parked.model import Parked
@@ -72,9 +73,9 @@ class WorkUnits:
         self.loaded = loaded
         self._local = threading.local()
 
-    def _prober(self) -> Prober:
-        """This worker thread's prober (its own client and session, the shared limiter)."""
-        if not hasattr(self._local, "prober"):
+    def _fetcher(self) -> ColaFetcher:
+        """This worker thread's COLA fetcher (its own client and session, the shared limiter)."""
+        if not hasattr(self._local, "fetcher"):
             w = self.workers
             client = RegistryClient(
                 w.base_url,
@@ -86,17 +87,17 @@ class WorkUnits:
                 sleep=self.signal.sleep,
                 breaker=self.breaker,
             )
-            self._local.prober = Prober(
+            self._local.fetcher = ColaFetcher(
                 client, pages=w.pages, archive=w.archive, stop=self.stop,
-                lookahead=max(1, w.probe_lookahead), images=w.images, loaded=self.loaded,
+                lookahead=max(1, w.probe_lookahead), form_hook=w.images, loaded=self.loaded,
             )
-        return self._local.prober
+        return self._local.fetcher
 
     def _searcher(self) -> Searcher:
-        """This worker thread's searcher (its prober's client and session, the run's export cap and
+        """This worker thread's searcher (its fetcher's client and session, the run's export cap and
         density)."""
         if not hasattr(self._local, "searcher"):
-            self._local.searcher = Searcher(self._prober().client, self.cap, self.density)
+            self._local.searcher = Searcher(self._fetcher().client, self.cap, self.density)
         return self._local.searcher
 
     def _emit(self, row: TableRow) -> None:
@@ -127,7 +128,7 @@ class WorkUnits:
                 outcomes = [ListingOutcome(d.isoformat(), previous.get(d.isoformat()) or {}, skipped=True)
                             for d in date_range(first, last)]
                 return
-            lister = Lister(self._searcher(), self._prober(), list_only=self.workers.pages == "none")
+            lister = Lister(self._searcher(), self._fetcher(), list_only=self.workers.pages == "none")
             outcomes = lister.run(first, last, today, states, emit=self._emit, previous=previous)
         except Exception as exc:  # a bug must fail the dates, never lose them silently
             progress_log.exception("search of %s..%s failed unexpectedly", first, last)
@@ -149,7 +150,7 @@ class WorkUnits:
         outcome = RetryOutcome(skipped=True)
         try:
             if not self.budget.spent():
-                outcome = retry_parked(self._prober(), parked, emit=self._emit, unanswered=unanswered)
+                outcome = retry_parked(self._fetcher(), parked, emit=self._emit, unanswered=unanswered)
         except Exception:  # a bug must leave the parked COLAs parked, never lose them
             progress_log.exception("retrying the parked COLAs failed unexpectedly")
             outcome = RetryOutcome()
@@ -165,7 +166,7 @@ class WorkUnits:
             if ttb_id in self.loaded:  # loaded by this run already (a parked COLA retried)
                 outcome = FillOutcome(ttb_id, loaded=True)
             elif not self.budget.spent() and not self.stop.is_set():
-                outcome = fill_one(self._prober(), ttb_id, emit=self._emit)
+                outcome = fill_one(self._fetcher(), ttb_id, emit=self._emit)
                 self.budget.spend(outcome.requests)  # counted here: the next unit sees it before starting
         except Exception as exc:  # a bug must park the COLA, never lose it silently
             progress_log.exception("fetching the pages of %s failed unexpectedly", ttb_id)
@@ -185,7 +186,7 @@ class WorkUnits:
             if self.budget.spent():
                 outcome = PartitionOutcome(day.isoformat(), method, state, skipped=True)
                 return
-            outcome = self._prober().run(crawl, method, emit=self._emit)
+            outcome = Prober(self._fetcher()).run(crawl, method, emit=self._emit)
         except Exception as exc:  # a bug must fail the partition, never lose it silently
             progress_log.exception("partition %s failed unexpectedly", partition_key(day, method))
             crawl.fail(crawl.state["highest"] + 1, f"unexpected {type(exc).__name__}: {exc}")

@@ -1,10 +1,11 @@
 """Run the discovery of a range of completed dates against the registry: search -> plan -> fetch -> record.
 
 The range's list comes from :class:`ttb_cola.search.client.Searcher` (export, split, paging, reconciled);
-the COLAs it lists that we do not hold as of that day are fetched with the probe's
-:meth:`ttb_cola.probe.runner.Prober.record` and carry the list's completed date and codes. Records are
-handed to ``emit`` as they are confirmed; the outcome says what the listing covered. A run of complete
-days is counted again with :func:`verify_range` (count-only searches, bisected where the total moved).
+the COLAs it lists that we do not hold as of that day are fetched with
+:meth:`ttb_cola.fetch.ColaFetcher.record`, as the probe fetches them, and carry the list's completed date
+and codes. Records are handed to ``emit`` as they are confirmed; the outcome says what the listing
+covered. A run of complete days is counted again with :func:`verify_range` (count-only searches,
+bisected where the total moved).
 """
 
 from __future__ import annotations
@@ -19,10 +20,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from ttb_cola.clock import utc_now, utc_timestamp
+from ttb_cola.fetch import ColaFetcher
 from ttb_cola.ids import parse_ttb_id
 from ttb_cola.parked.model import ColaUnreadable, Parked, ParkedInARow
 from ttb_cola.parsers.errors import ParseError
-from ttb_cola.probe.runner import Prober
 from ttb_cola.records import LISTINGS_TABLE, ColaPages, TableRow, listing_row
 from ttb_cola.registry.errors import RegistryBlocked, RegistryError
 from ttb_cola.registry.stopping import RunStopped
@@ -125,7 +126,7 @@ class Lister:
     """Lists a range of completed dates and fetches what each date needs, on one worker's session."""
 
     searcher: Searcher
-    prober: Prober
+    fetcher: ColaFetcher
     #: ``pages = none``: list only, fetch no page (the receipt partitions are left to the probes).
     list_only: bool = False
 
@@ -141,7 +142,7 @@ class Lister:
         Never raises for registry errors: a range that cannot be reconciled is searched again date by
         date, and a date that still cannot be is ``failed``."""
         previous = previous or {}
-        client = self.prober.client
+        client = self.fetcher.client
         before = client.stats.snapshot()
         clock = time.monotonic()
         started = utc_timestamp()
@@ -149,13 +150,13 @@ class Lister:
         blocked = False
         result: SearchResult | None = None
         try:
-            if self.prober.stop.is_set():
+            if self.fetcher.stop.is_set():
                 raise SearchIncomplete("run stopped before this date was searched")
             result = self.searcher.completed(first, last)
         except RegistryBlocked as exc:
             blocked, error = True, f"registry is blocking us: {exc}"
         except SearchIncomplete as exc:
-            if first < last and not self.prober.stop.is_set():
+            if first < last and not self.fetcher.stop.is_set():
                 logger.warning("completed %s..%s: %s; searched date by date", first, last, exc)
                 return [o for day in date_range(first, last)
                         for o in self.run(day, day, today, receipt_states, emit, previous)]
@@ -207,7 +208,7 @@ class Lister:
     ) -> ListingOutcome:
         """One listed date: plan and fetch its COLAs' pages (none when listing only), and its new state."""
         day, rows = listing.day, listing.rows
-        client = self.prober.client
+        client = self.fetcher.client
         before = client.stats.snapshot()
         clock = time.monotonic()
         outcome = ListingOutcome(day.isoformat(), {}, started_at=utc_timestamp())
@@ -245,14 +246,14 @@ class Lister:
         or whose detail page says not found although listed, is parked (a run of them fails the day).
         Once the run stops no fetch starts; the COLAs already fetched are still emitted in list order, up
         to the first that did not load (as the probe does)."""
-        rows = [row for row in outcome.plan.fetch if row["ttb_id"] not in self.prober.loaded]
+        rows = [row for row in outcome.plan.fetch if row["ttb_id"] not in self.fetcher.loaded]
         moved = outcome.plan.moved_ids
         in_a_row = ParkedInARow()
-        with ThreadPoolExecutor(max_workers=self.prober.lookahead, thread_name_prefix="ttb-cola-list") as pool:
+        with ThreadPoolExecutor(max_workers=self.fetcher.lookahead, thread_name_prefix="ttb-cola-list") as pool:
             futures = [pool.submit(self._record, row["ttb_id"], row["ttb_id"] in moved) for row in rows]
             try:
                 for index, (row, future) in enumerate(zip(rows, futures, strict=True)):
-                    if self.prober.stop.is_set():
+                    if self.fetcher.stop.is_set():
                         if not future.done():
                             settle_futures(pool, futures[index:])
                         if not loaded_future(future):
@@ -280,10 +281,10 @@ class Lister:
                     future.cancel()
 
     def _record(self, ttb_id: str, status_only: bool) -> ColaPages | None:
-        """The prober's record of ``ttb_id``, unless the run stopped before this fetch started."""
-        if self.prober.stop.is_set():
+        """The fetcher's record of ``ttb_id``, unless the run stopped before this fetch started."""
+        if self.fetcher.stop.is_set():
             raise RunStopped("run stopped before this COLA was fetched")
-        return self.prober.record(ttb_id, status_only)
+        return self.fetcher.record(ttb_id, status_only)
 
 
 @dataclass

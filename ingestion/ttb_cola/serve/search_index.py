@@ -37,6 +37,13 @@ def load_fts(con: duckdb.DuckDBPyConnection) -> None:
     con.load_extension(str(extension_file("fts")))
 
 
+def serving_tables(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """What ``ttb-cola publish`` builds on the marts it copied into ``con``'s database: the serving table and
+    its index, rows per table (none when the marts it reads are not all there)."""
+    indexed = build_search_index(con)
+    return {TABLE: indexed} if indexed else {}
+
+
 def build_search_index(con: duckdb.DuckDBPyConnection) -> int:
     """Create ``serve.colas`` and its full-text index in ``con``'s database; rows indexed (0: the marts
     it reads are not all there, and nothing is created)."""

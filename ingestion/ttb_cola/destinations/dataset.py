@@ -1,8 +1,9 @@
-"""The crawl's dataset, read-only, as views of an in-memory DuckDB connection.
+"""The crawl's dataset on its destination, read-only, as views of an in-memory DuckDB connection.
 
-``ttb-cola images`` plans its visits from it, and the crawl reads which label images are already
-stored from it before each chunk. The DuckDB file is attached read-only (and detached when the block
-ends, before dlt opens it to load); on the lake each Delta table is read as of its last commit.
+``ttb-cola images`` and ``ttb-cola ocr`` plan their visits from it, ``ttb-cola fill`` reads its page
+backlog from it, and the crawl reads which label images are already stored from it before each chunk.
+The DuckDB file is attached read-only (and detached when the block ends, before dlt opens it to load);
+on the lake each Delta table is read as of its last commit.
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ pytestmark = [
 #: Allocates, touches and frees a 1 MiB block 20 times after the given settings; prints the page faults.
 _CYCLES = """
 import ctypes, ctypes.util, resource, sys
-from ttb_cola.runs.heap import KEEP_FREE_BYTES, settle_for_parsing
+from ttb_cola.heap import KEEP_FREE_BYTES, settle_for_parsing
 
 libc = ctypes.CDLL(ctypes.util.find_library("c"))
 libc.malloc.restype, libc.malloc.argtypes = ctypes.c_void_p, [ctypes.c_size_t]

@@ -50,7 +50,7 @@ SECONDS_SETTINGS = ("request_timeout", "block_cooldown")
 
 def given(flag_value: Any, flag: str, key: str, default: Any = None) -> tuple[Any, str]:
     """A value and how to name it in a message: the flag's when given, else the setting's (or its default)."""
-    from ttb_cola.runs.inputs import configured
+    from ttb_cola.settings import configured
 
     if flag_value is not None:
         return flag_value, flag

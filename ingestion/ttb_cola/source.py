@@ -26,11 +26,17 @@ from ttb_cola.archive_source import ttb_cola_archive
 from ttb_cola.clock import washington_today
 from ttb_cola.ids import check_method
 from ttb_cola.images.hook import image_hook
-from ttb_cola.parked.book import GiveUp
+from ttb_cola.parked.give_up import DEFAULT_GIVE_UP_ATTEMPTS, DEFAULT_GIVE_UP_DAYS, GiveUp
 from ttb_cola.probe.plan import CrawlSettings
 from ttb_cola.records import MATERIALIZE
 from ttb_cola.registry.breaker import BreakerSettings
-from ttb_cola.registry.retry import RetryPolicy
+from ttb_cola.registry.retry import (
+    DEFAULT_BACKOFF_INITIAL,
+    DEFAULT_BACKOFF_MAX,
+    DEFAULT_CAPTCHA_BACKOFF,
+    DEFAULT_MAX_ATTEMPTS,
+    RetryPolicy,
+)
 from ttb_cola.scheduler.plan import RunPlan, WorkerSettings
 from ttb_cola.scheduler.pool import Scheduler
 from ttb_cola.scheduler.report import Event, RunReport
@@ -51,10 +57,10 @@ def ttb_cola(
     base_url: str = dlt.config.value,
     requests_per_second: float = 2.0,
     request_timeout: float = 30.0,
-    max_attempts: int = 6,
-    backoff_initial: float = 1.0,
-    backoff_max: float = 60.0,
-    captcha_backoff: float = 30.0,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    backoff_initial: float = DEFAULT_BACKOFF_INITIAL,
+    backoff_max: float = DEFAULT_BACKOFF_MAX,
+    captcha_backoff: float = DEFAULT_CAPTCHA_BACKOFF,
     max_workers: int = 4,
     probe_lookahead: int = 4,
     max_consecutive_misses: int = 40,
@@ -76,8 +82,8 @@ def ttb_cola(
     block_cooldowns: int = 6,
     quarantine_dir: str = "data/quarantine/registry",
     retry_parked: bool = True,
-    parked_give_up_attempts: int = 10,
-    parked_give_up_days: int = 30,
+    parked_give_up_attempts: int = DEFAULT_GIVE_UP_ATTEMPTS,
+    parked_give_up_days: int = DEFAULT_GIVE_UP_DAYS,
     fill: Sequence[str] = (),
     pages_held_from: str | None = None,
     images: str = "none",

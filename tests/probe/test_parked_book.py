@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ttb_cola.parked.book import PARKED_SPECS, PARKED_TABLE, GiveUp, ParkedBook
+from ttb_cola.parked.book import PARKED_SPECS, PARKED_TABLE, ParkedBook
+from ttb_cola.parked.give_up import GiveUp
 from ttb_cola.parked.model import MAX_PARKED_IN_A_ROW, Parked, ParkedInARow, TooManyParked
 from ttb_cola.records import DETAILS_TABLE, LISTINGS_TABLE, TableRow
 

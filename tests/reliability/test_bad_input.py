@@ -95,6 +95,26 @@ def test_malformed_values(sim: SimulatorServer, isolated: Path, capsys: pytest.C
 
 
 @pytest.mark.parametrize(
+    ("setting", "value", "message"),
+    [
+        ("PARKED_GIVE_UP_ATTEMPTS", "-1", "setting parked_give_up_attempts must be 0 or more, got -1"),
+        ("PARKED_GIVE_UP_DAYS", "-30", "setting parked_give_up_days must be 0 or more, got -30"),
+        ("PARKED_GIVE_UP_DAYS", "1.5", "setting parked_give_up_days must be a whole number, got '1.5'"),
+    ],
+)
+def test_bad_parked_give_up_settings(sim: SimulatorServer, isolated: Path, monkeypatch: pytest.MonkeyPatch,
+                                     capsys: pytest.CaptureFixture[str], tally: Counter[str], setting: str,
+                                     value: str, message: str) -> None:
+    """The give-up limits of parked COLAs are checked with the run's other settings, before the source is built."""
+    monkeypatch.setenv(f"SOURCES__TTB_COLA__{setting}", value)
+    tally["bad_inputs_tried"] += 1
+    assert _ingest(sim, isolated) == 2
+    out, err = capsys.readouterr()
+    assert message in _one_line(err) and out == ""
+    assert not (isolated / "data").exists() and not (isolated / "pipelines").exists()
+
+
+@pytest.mark.parametrize(
     ("base_url", "message"),
     [
         ("not a url", "is unreachable"),

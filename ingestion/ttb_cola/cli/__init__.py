@@ -4,7 +4,8 @@
 backfill, fill), :mod:`.warehouse` (status, reparse, publish, lake), :mod:`.loads` (images, permittees,
 processing-times, ocr), :mod:`.marts` (digest, report, serve, mcp, alerts) and :mod:`.offline` (parse,
 demo, simulate). Each command runs in its own module, imported when the command runs, so
-``ttb-cola parse`` never pays for dlt.
+``ttb-cola parse`` never pays for dlt; every command reads each of its settings once
+(:func:`~ttb_cola.settings.settings_once`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import sys
 
 from ttb_cola.cli.parser import build_parser
 from ttb_cola.runs.exit_codes import EXIT_INTERRUPTED
+from ttb_cola.settings import settings_once
 
 
 def run() -> int:
@@ -33,7 +35,8 @@ def main(argv: list[str] | None = None) -> int:
     """The ``ttb-cola`` command line on ``argv`` (the process's arguments when None): its exit code."""
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        with settings_once():  # each setting resolved once for the whole command
+            return args.func(args)
     except KeyboardInterrupt:
         print("ttb-cola: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

@@ -16,6 +16,7 @@ import dlt
 
 from ttb_cola.destinations.resolved_config import with_resolved_config
 from ttb_cola.errors import InputError
+from ttb_cola.settings import setting
 
 DEFAULT_DUCKDB_PATH = "data/warehouse.duckdb"
 #: DuckDB's memory limit for the pipeline's loads (``destination.duckdb.memory_limit``). DuckDB's own
@@ -27,7 +28,7 @@ _MEMORY_SIZE = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.I
 
 def duckdb_path() -> Path:
     """The DuckDB file of the default destination (``destination.duckdb.credentials``)."""
-    configured_path: object = dlt.config.get("destination.duckdb.credentials")
+    configured_path: object = setting("destination.duckdb.credentials")
     return Path(configured_path if isinstance(configured_path, str) else DEFAULT_DUCKDB_PATH)
 
 
@@ -45,7 +46,7 @@ def warehouse_file() -> Path:
 
 def memory_limit() -> str:
     """The configured ``destination.duckdb.memory_limit`` (e.g. ``256MB``), checked to be a size."""
-    value: object = dlt.config.get("destination.duckdb.memory_limit")
+    value: object = setting("destination.duckdb.memory_limit")
     limit = DEFAULT_MEMORY_LIMIT if value is None else str(value).strip()
     if not _MEMORY_SIZE.fullmatch(limit):
         raise InputError(f"destination.duckdb.memory_limit {limit!r} is not a size such as 512MB or 2GiB")

@@ -198,7 +198,7 @@ def fill_backlog(
 def _watchlist() -> list[Any]:
     """The watchlist's entries (none without the file); a malformed file is bad input."""
     from ttb_cola.digest.watchlist import DEFAULT_WATCHLIST, WatchlistError, read_watchlist
-    from ttb_cola.runs.inputs import configured
+    from ttb_cola.settings import configured
 
     path = Path(configured("watchlist", str(DEFAULT_WATCHLIST)))
     if not path.is_file():

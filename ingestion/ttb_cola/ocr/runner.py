@@ -23,8 +23,8 @@ def run_ocr(args: argparse.Namespace) -> int:
 
     from ttb_cola.destinations.lock import LockHeld
     from ttb_cola.runs.failures import exit_status
-    from ttb_cola.runs.inputs import configured
     from ttb_cola.runs.progress_lines import configure_logging
+    from ttb_cola.settings import configured
 
     report = OcrReport()
     if args.if_configured and str(configured("ocr", "false")).lower() not in ("true", "1"):
@@ -51,8 +51,8 @@ def ocr_run(args: argparse.Namespace, report: OcrReport) -> Any:
     from ttb_cola.ocr.engine import OcrEngine
     from ttb_cola.ocr.select import PLAN_TABLES, plan
     from ttb_cola.ocr.source import ttb_cola_ocr
-    from ttb_cola.runs.inputs import configured
     from ttb_cola.runs.recovery import finish_pending
+    from ttb_cola.settings import configured
 
     with destination_lock(args.destination, "ttb-cola ocr"):
         pipeline, lake = pipeline_and_lake(args.destination, args.pipelines_dir)

@@ -3,19 +3,18 @@
 The state (``resource_state()["parked"]``: TTB ID -> page, error, attempts, first/last seen, run)
 is committed with each load, like the partition state, so a parked COLA is never forgotten; the
 table is the visible log: one row per TTB ID (merged on its key), ``resolved`` once a later run
-loaded it. A COLA that failed too often or for too long (:class:`GiveUp`) is **given up**: it stays in
-the state and the table (``given_up``), is no longer retried and no longer makes a run exit 5; should a
-later run load its page anyway, that closes it like any other. A run can park a COLA and load it later
-on (a search after the retry, a probe after a search), so the book keeps each TTB ID's latest row and
-the run yields them once, at its end.
+loaded it. A COLA that failed too often or for too long (:class:`~ttb_cola.parked.give_up.GiveUp`) is
+**given up**: it stays in the state and the table (``given_up``), is no longer retried and no longer makes a
+run exit 5; should a later run load its page anyway, that closes it like any other. A run can park a COLA
+and load it later on (a search after the retry, a probe after a search), so the book keeps each TTB ID's
+latest row and the run yields them once, at its end.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 from typing import Any
 
+from ttb_cola.parked.give_up import GiveUp
 from ttb_cola.parked.model import Parked
 from ttb_cola.records import DETAILS_TABLE, FORMS_TABLE, Spec, TableRow, columns, id_fields
 
@@ -37,27 +36,6 @@ PARKED_SPECS: dict[str, Spec] = {
     "given_up": ("bool", True),
 }
 PARKED_COLUMNS = columns(PARKED_SPECS)
-
-
-@dataclass(frozen=True)
-class GiveUp:
-    """When a parked COLA is given up: after ``attempts`` failed runs, or once ``days`` have passed since it was
-    first parked (settings ``parked_give_up_attempts`` and ``parked_give_up_days``; 0 turns a limit off)."""
-
-    attempts: int = 10
-    days: int = 30
-
-    def __post_init__(self) -> None:
-        if self.attempts < 0 or self.days < 0:
-            raise ValueError(f"parked_give_up_attempts and parked_give_up_days must be >= 0, got "
-                             f"{self.attempts} and {self.days}")
-
-    def reached(self, entry: dict[str, Any], now: str) -> bool:
-        """Whether the parked ``entry`` (attempts, first_seen) is past either limit at ``now`` (ISO)."""
-        if self.attempts and entry["attempts"] >= self.attempts:
-            return True
-        parked_for = datetime.fromisoformat(now) - datetime.fromisoformat(entry["first_seen"])
-        return bool(self.days) and parked_for >= timedelta(days=self.days)
 
 
 class ParkedBook:

@@ -30,6 +30,20 @@ BLOCKS = frozenset({RetryReason.CAPTCHA, RetryReason.FORBIDDEN})
 #: delays the stop the circuit breaker calls after a few of them in a row.
 LONG_WAITS = frozenset({RetryReason.CAPTCHA})
 
+#: The defaults of the ``[sources.ttb_cola]`` backoff settings (:meth:`RetryPolicy.from_settings`), here
+#: only: the source's arguments, the settings' checks and the images command take them from here.
+DEFAULT_MAX_ATTEMPTS = 6
+DEFAULT_BACKOFF_INITIAL = 1.0
+DEFAULT_BACKOFF_MAX = 60.0
+DEFAULT_CAPTCHA_BACKOFF = 30.0
+#: Those settings by name (the arguments of :meth:`RetryPolicy.from_settings`), with their defaults.
+RETRY_SETTINGS: dict[str, float] = {
+    "max_attempts": DEFAULT_MAX_ATTEMPTS,
+    "backoff_initial": DEFAULT_BACKOFF_INITIAL,
+    "backoff_max": DEFAULT_BACKOFF_MAX,
+    "captcha_backoff": DEFAULT_CAPTCHA_BACKOFF,
+}
+
 
 @dataclass(frozen=True, slots=True)
 class RetryPolicy:
@@ -42,15 +56,15 @@ class RetryPolicy:
 
     #: Total tries per request, the first included: 5 backoffs of 1+2+4+8+16 s (+jitter) ride out
     #: a ~30 s blip or an app-server restart without stalling a worker for minutes.
-    max_attempts: int = 6
-    initial_wait: float = 1.0
-    max_wait: float = 60.0
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    initial_wait: float = DEFAULT_BACKOFF_INITIAL
+    max_wait: float = DEFAULT_BACKOFF_MAX
     multiplier: float = 2.0
     #: Spreads retries of many workers that failed together, so they don't return in lockstep.
     jitter: float = 1.0
     #: A CAPTCHA means we were flagged as a bot: back off for long, and the whole process with us
     #: (see RegistryClient): 30, 60, 120, 240, 300 s, then RegistryBlocked (~12.5 min in all).
-    captcha_wait: float = 30.0
+    captcha_wait: float = DEFAULT_CAPTCHA_BACKOFF
     captcha_max_wait: float = 300.0
     #: The server may ask for long pauses; beyond 5 min we would rather retry and see.
     retry_after_max: float = 300.0
@@ -75,11 +89,12 @@ class RetryPolicy:
 
     @classmethod
     def from_settings(
-        cls, max_attempts: int | str = 6, backoff_initial: float | str = 1.0, backoff_max: float | str = 60.0,
-        captcha_backoff: float | str = 30.0,
+        cls, max_attempts: int | str = DEFAULT_MAX_ATTEMPTS, backoff_initial: float | str = DEFAULT_BACKOFF_INITIAL,
+        backoff_max: float | str = DEFAULT_BACKOFF_MAX, captcha_backoff: float | str = DEFAULT_CAPTCHA_BACKOFF,
     ) -> RetryPolicy:
-        """The policy of the ``max_attempts``, ``backoff_*`` and ``captcha_backoff`` settings: jitter of up to
-        the first wait (1 s at most), CAPTCHA waits doubling from ``captcha_backoff`` to 5 min or more."""
+        """The policy of the ``max_attempts``, ``backoff_*`` and ``captcha_backoff`` settings (:data:`RETRY_SETTINGS`),
+        the one place a run's policy is built from them: jitter of up to the first wait (1 s at most), CAPTCHA waits
+        doubling from ``captcha_backoff`` to 5 min or more."""
         return cls(
             max_attempts=int(max_attempts), initial_wait=float(backoff_initial), max_wait=float(backoff_max),
             jitter=min(1.0, float(backoff_initial)), captcha_wait=float(captcha_backoff),

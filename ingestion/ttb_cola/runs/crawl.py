@@ -61,12 +61,11 @@ class Stopped(Exception):
 
 def run_crawl(args: argparse.Namespace, command: str, runner: Runner) -> int:
     """Run a crawl command (``runner``: it validates, takes the destination's lock and runs the chunks);
-    its exit status, and one line on stderr for a failure. Each setting is resolved once for the run,
-    and its chunks share one pipeline."""
-    from ttb_cola.runs.inputs import settings_once
+    its exit status, and one line on stderr for a failure. Its chunks share one pipeline (and, as in every
+    command, each setting's value: :func:`ttb_cola.settings.settings_once`)."""
     from ttb_cola.runs.pipeline import one_pipeline
 
-    with settings_once(), one_pipeline():
+    with one_pipeline():
         return _run_crawl(args, command, runner)
 
 
@@ -101,9 +100,9 @@ def _run_crawl(args: argparse.Namespace, command: str, runner: Runner) -> int:
 
 def _settings(args: argparse.Namespace, command: str) -> tuple[str, str, int, float]:
     """The run's strategy, pages mode, chunk size and rate, from the flags or the configuration."""
-    from ttb_cola.runs.inputs import configured
     from ttb_cola.runs.limits import count, given, rate
     from ttb_cola.search.plan import check_pages, check_strategy, listing_strategy
+    from ttb_cola.settings import configured
 
     pages = args.pages or configured("pages", "form")
     try:
@@ -131,8 +130,8 @@ def _budget(args: argparse.Namespace) -> Budget:
 
 def crawl_settings(args: argparse.Namespace, command: str) -> CrawlSettings:
     """The command's settings, checked (InputError) before anything is created or written."""
-    from ttb_cola.runs.inputs import configured
     from ttb_cola.runs.limits import check_crawl_settings, count, given
+    from ttb_cola.settings import configured
 
     strategy, pages, chunk_days, rate = _settings(args, command)
     budget = _budget(args)
@@ -152,9 +151,9 @@ def crawl_settings(args: argparse.Namespace, command: str) -> CrawlSettings:
 
 def start_crawl(args: argparse.Namespace, settings: CrawlSettings) -> None:
     """Check that the registry answers (before the lock is taken), then turn the progress lines on."""
-    from ttb_cola.runs.inputs import configured
     from ttb_cola.runs.preflight import check_reachable
     from ttb_cola.runs.progress_lines import configure_logging
+    from ttb_cola.settings import configured
 
     check_reachable(settings.base_url, configured("ca_bundle") or None, user_agent=configured("user_agent") or None)
     configure_logging(args.quiet)

@@ -24,7 +24,8 @@ from ttb_cola.runs.exit_codes import EXIT_BLOCKED, EXIT_FAILED, EXIT_OK
 
 def selection_of(args: argparse.Namespace, today: date) -> Selection:
     """The validated selection of a command line."""
-    from ttb_cola.runs.inputs import configured, receipt_day
+    from ttb_cola.runs.inputs import receipt_day
+    from ttb_cola.settings import configured
 
     if not (args.date or args.start):
         raise InputError("give --date YYYY-MM-DD or --start ... [--end ...] (receipt dates)")
@@ -98,8 +99,8 @@ def images_run(args: argparse.Namespace, selection: Selection, limits: Limits, r
     from ttb_cola.destinations.lake_tables import as_lake_tables
     from ttb_cola.destinations.warehouse import FILE_FORMAT, destination_lock, pipeline_and_lake
     from ttb_cola.images.source import ttb_cola_images
-    from ttb_cola.runs.inputs import configured
     from ttb_cola.runs.recovery import finish_pending
+    from ttb_cola.settings import configured
 
     base_url = args.base_url or configured("base_url")
     if not base_url:
@@ -123,13 +124,11 @@ def images_run(args: argparse.Namespace, selection: Selection, limits: Limits, r
 
 def _client(base_url: str, rate: float) -> Any:
     from ttb_cola.registry.client import RegistryClient
-    from ttb_cola.registry.retry import RetryPolicy
-    from ttb_cola.runs.inputs import configured
+    from ttb_cola.registry.retry import RETRY_SETTINGS, RetryPolicy
+    from ttb_cola.settings import configured
 
-    policy = RetryPolicy.from_settings(
-        configured("max_attempts", 6), configured("backoff_initial", 1.0), configured("backoff_max", 60.0),
-        configured("captcha_backoff", 30.0),
-    )
+    retry_settings = {key: value for key in RETRY_SETTINGS if (value := configured(key)) is not None}
+    policy = RetryPolicy.from_settings(**retry_settings)  # those not set keep its defaults
     return RegistryClient(base_url, requests_per_second=float(rate), retry_policy=policy,
                           request_timeout=float(configured("request_timeout", 30.0)),
                           user_agent=configured("user_agent"), ca_bundle=configured("ca_bundle") or None)

@@ -1,19 +1,15 @@
-"""An ingest request checked before anything is created or written, and the settings it falls back to."""
+"""An ingest request checked before anything is created or written (its methods fall back to the settings)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
-
-import dlt
 
 from ttb_cola.clock import washington_today
 from ttb_cola.destinations.warehouse import check_destination
 from ttb_cola.errors import InputError
 from ttb_cola.ids import InvalidTtbId, check_method, check_receipt_date
+from ttb_cola.settings import configured
 
 
 @dataclass(frozen=True)
@@ -24,38 +20,6 @@ class IngestRequest:
     end: date
     methods: list[str]
     destination: str
-
-
-#: The settings a command resolved so far (None: outside :func:`settings_once`, every read resolves).
-_resolved: dict[str, Any] | None = None
-
-
-def configured(key: str, default: Any = None) -> Any:
-    """A ``[sources.ttb_cola]`` setting as dlt resolves it (config.toml, env vars); inside
-    :func:`settings_once` resolved on its first read only."""
-    if _resolved is None:
-        value: Any = dlt.config.get(f"sources.ttb_cola.{key}")
-    else:
-        if key not in _resolved:
-            _resolved[key] = dlt.config.get(f"sources.ttb_cola.{key}")
-        value = _resolved[key]
-    return default if value in (None, "") else value
-
-
-@contextmanager
-def settings_once() -> Iterator[None]:
-    """Within the block (one command's run) each setting is resolved once, at its first read: every
-    chunk and step of the run sees the same value, and dlt's providers are asked once per key. Nested
-    blocks share the outer one's values."""
-    global _resolved
-    if _resolved is not None:
-        yield
-        return
-    _resolved = {}
-    try:
-        yield
-    finally:
-        _resolved = None
 
 
 def run_date(value: str | None) -> date:

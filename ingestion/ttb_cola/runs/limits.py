@@ -12,11 +12,18 @@ import math
 from typing import Any
 
 from ttb_cola.errors import InputError
+from ttb_cola.parked.give_up import DEFAULT_GIVE_UP_ATTEMPTS, DEFAULT_GIVE_UP_DAYS
+from ttb_cola.registry.retry import (
+    DEFAULT_BACKOFF_INITIAL,
+    DEFAULT_BACKOFF_MAX,
+    DEFAULT_CAPTCHA_BACKOFF,
+    DEFAULT_MAX_ATTEMPTS,
+)
 
 #: ``[sources.ttb_cola]`` settings the crawl reads that must be whole numbers of at least 1, and
 #: their defaults (the source's): a 0 or negative value would stop or skip work without a word.
 COUNT_SETTINGS: dict[str, int] = {
-    "max_attempts": 6,
+    "max_attempts": DEFAULT_MAX_ATTEMPTS,
     "max_consecutive_misses": 40,
     "probe_lookahead": 4,
     "settle_days": 120,
@@ -28,9 +35,14 @@ COUNT_SETTINGS: dict[str, int] = {
 #: Settings that may be 0 (none) but never negative.
 ZERO_OR_MORE_SETTINGS: dict[str, float] = {
     "recheck_complete_days": 3,
-    "backoff_initial": 1.0,
-    "backoff_max": 60.0,
-    "captcha_backoff": 30.0,
+    "backoff_initial": DEFAULT_BACKOFF_INITIAL,
+    "backoff_max": DEFAULT_BACKOFF_MAX,
+    "captcha_backoff": DEFAULT_CAPTCHA_BACKOFF,
+}
+#: Whole numbers that may be 0 (a limit turned off) but never negative.
+WHOLE_OR_ZERO_SETTINGS: dict[str, int] = {
+    "parked_give_up_attempts": DEFAULT_GIVE_UP_ATTEMPTS,
+    "parked_give_up_days": DEFAULT_GIVE_UP_DAYS,
 }
 #: Durations in seconds that must be positive (when set; the source has defaults).
 SECONDS_SETTINGS = ("request_timeout", "block_cooldown")
@@ -38,7 +50,7 @@ SECONDS_SETTINGS = ("request_timeout", "block_cooldown")
 
 def given(flag_value: Any, flag: str, key: str, default: Any = None) -> tuple[Any, str]:
     """A value and how to name it in a message: the flag's when given, else the setting's (or its default)."""
-    from ttb_cola.runs.inputs import configured
+    from ttb_cola.settings import configured
 
     if flag_value is not None:
         return flag_value, flag
@@ -105,9 +117,12 @@ def rate(value: Any, name: str) -> float:
 
 def check_crawl_settings() -> None:
     """The crawl's other numeric settings (:data:`COUNT_SETTINGS`, :data:`ZERO_OR_MORE_SETTINGS`,
-    :data:`SECONDS_SETTINGS`), which reach the source from the configuration, not from a flag."""
+    :data:`WHOLE_OR_ZERO_SETTINGS`, :data:`SECONDS_SETTINGS`), which reach the source from the configuration,
+    not from a flag."""
     for key, default in COUNT_SETTINGS.items():
         count(*given(None, "", key, default))
+    for key, default in WHOLE_OR_ZERO_SETTINGS.items():
+        whole_or_zero(*given(None, "", key, default))
     for key, fallback in ZERO_OR_MORE_SETTINGS.items():
         zero_or_more(*given(None, "", key, fallback))
     for key in SECONDS_SETTINGS:

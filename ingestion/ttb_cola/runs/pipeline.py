@@ -23,11 +23,12 @@ from ttb_cola.destinations.warehouse import check_destination, make_pipeline, pi
 from ttb_cola.destinations.working_folder import destination_state
 from ttb_cola.images.settings import crawl_image_settings
 from ttb_cola.progress import progress_log
-from ttb_cola.runs.inputs import IngestRequest, configured
+from ttb_cola.runs.inputs import IngestRequest
 from ttb_cola.runs.quarantine import MovedAside, moved_aside
 from ttb_cola.runs.recovery import finish_pending
 from ttb_cola.runs.schedule import Chunk
 from ttb_cola.scheduler.report import RunReport
+from ttb_cola.settings import configured
 from ttb_cola.source import MATERIALIZED_TABLES, ttb_cola
 from ttb_cola.state_compaction import crawl_view
 

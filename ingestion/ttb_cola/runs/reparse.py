@@ -27,7 +27,7 @@ def run_reparse(destination: str, archive_url: str | None = None, pipelines_dir:
         InputError: no archive at the URL, or a bad ``parse_workers`` (before anything is written).
     """
     from ttb_cola.destinations.warehouse import check_destination, pipeline_and_lake
-    from ttb_cola.runs.inputs import configured
+    from ttb_cola.settings import configured
 
     check_destination(destination)
     url = archive_url or configured("archive_url", DEFAULT_ARCHIVE_DIR)

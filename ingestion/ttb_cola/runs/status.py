@@ -95,8 +95,8 @@ def holdings(destination: str, pipelines_dir: str | None) -> Holdings:
     it is ``none``, the page ``fill`` fetches by default)."""
     from ttb_cola.destinations.warehouse import pipeline_and_lake
     from ttb_cola.runs.holdings import read_holdings
-    from ttb_cola.runs.inputs import configured
     from ttb_cola.search.plan import check_pages
+    from ttb_cola.settings import configured
 
     try:
         pages = check_pages(configured("pages", "form"))

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from ttb_cola.archive import RawArchive
 from ttb_cola.images.hook import ImageHook
-from ttb_cola.parked.book import GiveUp
+from ttb_cola.parked.give_up import GiveUp
 from ttb_cola.probe.plan import CrawlSettings
 from ttb_cola.registry.breaker import BreakerSettings
 from ttb_cola.registry.retry import RetryPolicy

@@ -35,7 +35,7 @@ def watchlist_path(option: str | Path | None) -> Path | None:
     seed when it is there, else None."""
     if option:
         return Path(option).expanduser()
-    from ttb_cola.runs.inputs import configured
+    from ttb_cola.settings import configured
 
     path = Path(configured("watchlist", str(DEFAULT_WATCHLIST))).expanduser()
     return path if path.is_file() or path != DEFAULT_WATCHLIST else None

@@ -1,5 +1,6 @@
-"""Suite-wide settings: tests send nothing anywhere (no dltHub telemetry, also in subprocesses); the
-``integration`` marker and its guard; the wall time of the last whole-suite run, for `make bench`."""
+"""Suite-wide settings: tests send nothing anywhere (no dltHub telemetry, also in subprocesses); dlt reads the
+repository's `.dlt/` in every test process; the ``integration`` marker and its guard; the wall time of the last
+whole-suite run, for `make bench`."""
 
 import os
 
@@ -8,6 +9,7 @@ os.environ["RUNTIME__DLTHUB_TELEMETRY"] = "false"
 # point SOURCES__TTB_OPEN_DATA__BASE_URL at the simulator and turn it back on).
 os.environ["SOURCES__TTB_OPEN_DATA__DAILY"] = "false"
 
+import contextlib  # noqa: E402
 import functools  # noqa: E402
 import json  # noqa: E402
 import subprocess  # noqa: E402
@@ -17,6 +19,7 @@ from datetime import UTC, datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
+import dlt  # noqa: E402
 import pytest  # noqa: E402
 
 #: Folders and files whose tests run whole pipelines, subprocesses, dbt, a browser or S3 (marked ``integration``).
@@ -99,6 +102,12 @@ def pytest_configure(config: pytest.Config) -> None:
     dlt load (a whole pipeline run)."""
     import moto_server
     from dlt.pipeline.pipeline import Pipeline
+
+    # dlt reads the `.dlt/` folder of the directory it is first asked a setting in, for the rest of the process:
+    # read one in the repository now, so a test that changes directory cannot leave the later tests of its
+    # process without `.dlt/config.toml` (what they see then depended on which test ran first).
+    with contextlib.chdir(Path(__file__).resolve().parents[1]):
+        dlt.config.get("sources.ttb_cola.base_url")
 
     _watch(subprocess.Popen, "__init__", _program)
     _watch(moto_server, "running_moto", lambda *_: "moto's S3 server")

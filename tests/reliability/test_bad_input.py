@@ -41,7 +41,7 @@ def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
     for name in AWS_VARS:
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.chdir(tmp_path)  # no .dlt/secrets.toml of the developer's
+    monkeypatch.chdir(tmp_path)  # relative paths land here (dlt reads the repository's .dlt/: tests/conftest.py)
     return tmp_path
 
 

@@ -30,6 +30,7 @@ from ttb_cola.parked.give_up import DEFAULT_GIVE_UP_ATTEMPTS, DEFAULT_GIVE_UP_DA
 from ttb_cola.probe.plan import CrawlSettings
 from ttb_cola.records import MATERIALIZE
 from ttb_cola.registry.breaker import BreakerSettings
+from ttb_cola.registry.client import DEFAULT_REQUEST_TIMEOUT
 from ttb_cola.registry.retry import (
     DEFAULT_BACKOFF_INITIAL,
     DEFAULT_BACKOFF_MAX,
@@ -56,7 +57,7 @@ def ttb_cola(
     receipt_methods: list[str] = dlt.config.value,
     base_url: str = dlt.config.value,
     requests_per_second: float = 2.0,
-    request_timeout: float = 30.0,
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
     max_attempts: int = DEFAULT_MAX_ATTEMPTS,
     backoff_initial: float = DEFAULT_BACKOFF_INITIAL,
     backoff_max: float = DEFAULT_BACKOFF_MAX,

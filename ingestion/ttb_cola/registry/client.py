@@ -60,6 +60,8 @@ from ttb_cola.registry.transport import send
 logger = logging.getLogger("ttb_cola.registry.client")
 
 DEFAULT_BASE_URL = "https://www.ttbonline.gov/colasonline"
+#: Seconds a request may take (setting ``request_timeout``): to connect, for each read and for the whole response.
+DEFAULT_REQUEST_TIMEOUT = 30.0
 DETAIL_PATH = "viewColaDetails.do"
 _TTB_ID = re.compile(r"^\d{14}$")
 
@@ -98,7 +100,7 @@ class RegistryClient:
         base_url: str = DEFAULT_BASE_URL,
         *,
         requests_per_second: float = 2.0,
-        request_timeout: float = 30.0,
+        request_timeout: float = DEFAULT_REQUEST_TIMEOUT,
         user_agent: str | None = None,
         ca_bundle: str | os.PathLike[str] | None = None,
         max_attempts: int | None = None,

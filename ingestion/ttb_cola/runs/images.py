@@ -123,14 +123,14 @@ def images_run(args: argparse.Namespace, selection: Selection, limits: Limits, r
 
 
 def _client(base_url: str, rate: float) -> Any:
-    from ttb_cola.registry.client import RegistryClient
+    from ttb_cola.registry.client import DEFAULT_REQUEST_TIMEOUT, RegistryClient
     from ttb_cola.registry.retry import RETRY_SETTINGS, RetryPolicy
     from ttb_cola.settings import configured
 
     retry_settings = {key: value for key in RETRY_SETTINGS if (value := configured(key)) is not None}
     policy = RetryPolicy.from_settings(**retry_settings)  # those not set keep its defaults
     return RegistryClient(base_url, requests_per_second=float(rate), retry_policy=policy,
-                          request_timeout=float(configured("request_timeout", 30.0)),
+                          request_timeout=float(configured("request_timeout", DEFAULT_REQUEST_TIMEOUT)),
                           user_agent=configured("user_agent"), ca_bundle=configured("ca_bundle") or None)
 
 
